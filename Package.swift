@@ -1,0 +1,52 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "swift-sse",
+    products: [
+        .library(name: "SSECodec", targets: ["SSECodec"])
+    ],
+    traits: [
+        .trait(
+            name: "NIOSupport",
+            description: "The SwiftNIO integration and the embedded SSE server (SSENIO)."
+        ),
+        .trait(
+            name: "HummingbirdSupport",
+            description: "Hummingbird 2 response and route helpers (SSEHummingbird)."
+        ),
+        .trait(
+            name: "VaporSupport",
+            description: "Vapor 4 response and route helpers (SSEVapor)."
+        ),
+        .trait(
+            name: "AsyncHTTPClientSupport",
+            description: "The reconnecting client on AsyncHTTPClient (SSEClient)."
+        ),
+        .default(enabledTraits: []),
+    ],
+    targets: [
+        .target(name: "SSECodec"),
+        .testTarget(name: "SSECodecTests", dependencies: ["SSECodec"]),
+        .target(name: "SwiftSSEDocumentation", path: "Documentation"),
+    ]
+)
+
+// Settings shared by every target. System-library targets accept no Swift settings.
+for target in package.targets {
+    switch target.type {
+    case .regular, .test, .executable:
+        var settings = target.swiftSettings ?? []
+        // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0335-existential-any.md
+        settings.append(.enableUpcomingFeature("ExistentialAny"))
+        // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0444-member-import-visibility.md
+        settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+        // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0409-access-level-on-imports.md
+        settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+        target.swiftSettings = settings
+    case .macro, .plugin, .system, .binary:
+        break
+    @unknown default:
+        break
+    }
+}

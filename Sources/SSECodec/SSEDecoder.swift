@@ -1,0 +1,626 @@
+/// An incremental, byte-level decoder for the `text/event-stream` format.
+///
+/// Feed it chunks of any size, as they arrive; it produces events exactly as a browser's
+/// `EventSource` would, whatever the chunk boundaries:
+///
+/// ```swift
+/// var decoder = SSEDecoder()
+/// for chunk in chunks {
+///     try decoder.decode(chunk) { output in
+///         if case .event(let event) = output {
+///             print(event.type, event.data)
+///         }
+///     }
+/// }
+/// decoder.finish()  // end of stream: an event without its blank line is discarded
+/// ```
+///
+/// The decoder implements [WHATWG HTML §9.2.6, Interpreting an event stream](https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation):
+/// a leading byte order mark is removed once, even split across chunks; lines end in CRLF, LF or CR,
+/// also when a CR ends one chunk and the LF starts the next; invalid UTF-8 becomes U+FFFD without
+/// disturbing its neighbours.
+///
+/// It is linear in the total number of bytes whatever the chunk sizes: each byte is examined once
+/// and copied at most once, into the buffer of the field it belongs to. Every buffer is bounded by
+/// ``Configuration/maximumLineLength`` and ``Configuration/maximumEventSize``.
+///
+/// For a pull-style loop, as an async iterator needs, use ``next(from:offset:)``.
+public struct SSEDecoder: Sendable {
+    /// Limits and options of a decoder.
+    public struct Configuration: Sendable, Hashable {
+        /// The longest line accepted, in bytes, line terminator excluded.
+        ///
+        /// A longer line is dropped and reported as ``SSEDecodingError/lineTooLong``. Defaults to 4 MiB.
+        public var maximumLineLength: Int
+
+        /// The largest event data accepted, in bytes (its `data:` values joined by LF).
+        ///
+        /// A larger event is dropped and reported as ``SSEDecodingError/eventTooLarge``. Defaults to 16 MiB.
+        public var maximumEventSize: Int
+
+        /// Whether comment lines (`: text`) are reported as ``SSEDecoder/Output/comment(_:)``.
+        ///
+        /// Off by default: browsers ignore comments. Turn it on to observe heartbeats.
+        public var reportsComments: Bool
+
+        /// Creates a configuration.
+        ///
+        /// - Parameters:
+        ///   - maximumLineLength: The longest line accepted, in bytes. Must not be negative.
+        ///   - maximumEventSize: The largest event data accepted, in bytes. Must not be negative.
+        ///   - reportsComments: Whether comment lines are reported.
+        public init(
+            maximumLineLength: Int = 4 * 1024 * 1024,
+            maximumEventSize: Int = 16 * 1024 * 1024,
+            reportsComments: Bool = false
+        ) {
+            precondition(maximumLineLength >= 0, "maximumLineLength must not be negative")
+            precondition(maximumEventSize >= 0, "maximumEventSize must not be negative")
+            self.maximumLineLength = maximumLineLength
+            self.maximumEventSize = maximumEventSize
+            self.reportsComments = reportsComments
+        }
+    }
+
+    /// What the decoder reports as it reads a stream.
+    ///
+    /// The cases mirror the effects the specification gives a stream: dispatching an event, setting
+    /// the last event ID, setting the reconnection time, and (opt-in) comments.
+    public enum Output: Sendable, Hashable {
+        /// An event was dispatched by a blank line. Its `id` is the last event ID in effect.
+        case event(ServerSentEvent)
+
+        /// A blank line committed a new last event ID without dispatching an event (its data was empty).
+        ///
+        /// Together with the `id` of each ``event(_:)`` this tracks the last event ID a client sends as
+        /// `Last-Event-ID` when it reconnects. `nil` means the ID was reset to empty.
+        case lastEventID(String?)
+
+        /// A `retry` field set the reconnection time, in milliseconds. It takes effect at once,
+        /// whether or not an event follows.
+        case retry(milliseconds: Int)
+
+        /// A comment line, without its colon and one leading space. Reported only when
+        /// ``Configuration/reportsComments`` is on.
+        case comment(String)
+    }
+
+    /// The decoder's limits and options.
+    public let configuration: Configuration
+
+    /// The last event ID committed so far, `nil` while it is empty.
+    ///
+    /// It survives ``finish()``, as an `EventSource`'s last event ID survives a reconnection.
+    public private(set) var lastEventID: String?
+
+    private enum State: Sendable {
+        /// Before the first line: up to three bytes of a byte order mark have been matched.
+        case byteOrderMark(matched: Int)
+        case lineStart
+        case fieldName
+        case value
+        /// Skipping the rest of a line that was dropped.
+        case discardLine
+    }
+
+    private enum Field: Sendable {
+        case data
+        case event
+        case id
+        case retry
+        case comment
+        case ignored
+
+        /// Fields whose loss would corrupt the event they belong to.
+        var belongsToEvent: Bool {
+            switch self {
+            case .data, .event, .id, .retry: true
+            case .comment, .ignored: false
+            }
+        }
+    }
+
+    private var state = State.byteOrderMark(matched: 0)
+    /// The previous line ended in CR: an LF right after it belongs to the same line end.
+    private var afterCarriageReturn = false
+    private var lineLength = 0
+    /// The first eight bytes of the field name, little-endian, and its full length.
+    private var fieldName: UInt64 = 0
+    private var fieldNameLength = 0
+    private var field = Field.ignored
+    /// One leading space of the current value is still to be removed.
+    private var stripSpace = false
+    /// A limit was exceeded inside the current event: skip its lines up to the next blank line.
+    private var discardingEvent = false
+
+    /// The data buffer, without the trailing LF the specification appends and removes again.
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var eventType: [UInt8] = []
+    /// The value of the current `id` or comment line.
+    private var value: [UInt8] = []
+    private var valueHasNull = false
+    private var retryValue = 0
+    private var retryDigits = 0
+    private var retryValid = false
+    /// The specification's last event ID buffer, committed to ``lastEventID`` at every blank line.
+    private var lastEventIDBuffer: String?
+    private var lastEventIDBufferIsSet = false
+
+    /// Buffers that grew beyond this are released after use instead of being kept for the next event.
+    private static let retainedCapacity = 64 * 1024
+
+    /// Creates a decoder.
+    ///
+    /// - Parameters:
+    ///   - configuration: Limits and options.
+    ///   - lastEventID: The last event ID to start from, for a stream that resumes an earlier one.
+    public init(configuration: Configuration = .init(), lastEventID: String? = nil) {
+        self.configuration = configuration
+        self.lastEventID = lastEventID
+        self.lastEventIDBuffer = lastEventID
+    }
+
+    /// Decodes from `buffer[offset...]` until one output is produced or the buffer is used up.
+    ///
+    /// Call it in a loop until it returns `nil`, then pass the next chunk. `offset` is advanced past
+    /// every byte consumed, also when an error is thrown, so decoding can simply carry on after an
+    /// error: the decoder has already dropped the offending line (and, for a field line or an
+    /// oversized event, the event it belonged to).
+    ///
+    /// ```swift
+    /// var offset = 0
+    /// while let output = try decoder.next(from: buffer, offset: &offset) {
+    ///     handle(output)
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - buffer: A chunk of the stream.
+    ///   - offset: Where to start in `buffer`; on return, where to continue.
+    /// - Returns: The next output, or `nil` once every byte of `buffer` is consumed.
+    /// - Throws: ``SSEDecodingError`` when a line or an event exceeds the configured limits.
+    public mutating func next(
+        from buffer: UnsafeRawBufferPointer,
+        offset: inout Int
+    ) throws(SSEDecodingError) -> Output? {
+        precondition(offset >= 0 && offset <= buffer.count, "offset out of range")
+        guard let base = buffer.baseAddress else {
+            return nil
+        }
+        let end = buffer.count
+        var index = offset
+        defer { offset = index }
+        while index < end {
+            switch state {
+            case .byteOrderMark(let matched):
+                let byte = base.load(fromByteOffset: index, as: UInt8.self)
+                if byte == Self.byteOrderMark(at: matched) {
+                    index &+= 1
+                    state = matched == 2 ? .lineStart : .byteOrderMark(matched: matched + 1)
+                } else if matched == 0 {
+                    state = .lineStart
+                } else {
+                    // The bytes taken for a mark were the start of the first line: a field name
+                    // that matches no field.
+                    state = .fieldName
+                    fieldName = matched == 1 ? 0xEF : 0xBBEF
+                    fieldNameLength = matched
+                    lineLength = matched
+                }
+
+            case .lineStart:
+                let byte = base.load(fromByteOffset: index, as: UInt8.self)
+                if afterCarriageReturn {
+                    afterCarriageReturn = false
+                    if byte == ASCII.lineFeed {
+                        index &+= 1
+                        continue
+                    }
+                }
+                if byte == ASCII.lineFeed || byte == ASCII.carriageReturn {
+                    afterCarriageReturn = byte == ASCII.carriageReturn
+                    index &+= 1
+                    if let output = dispatch() {
+                        return output
+                    }
+                } else if discardingEvent {
+                    state = .discardLine
+                } else if byte == ASCII.colon {
+                    index &+= 1
+                    lineLength = 1
+                    try checkLineLength()
+                    try beginValue(of: .comment)
+                } else {
+                    lineLength = 0
+                    fieldName = 0
+                    fieldNameLength = 0
+                    state = .fieldName
+                }
+
+            case .fieldName:
+                var name = fieldName
+                var length = fieldNameLength
+                var stop = index
+                var byte: UInt8 = 0
+                while stop < end {
+                    byte = base.load(fromByteOffset: stop, as: UInt8.self)
+                    if byte == ASCII.colon || byte == ASCII.lineFeed || byte == ASCII.carriageReturn {
+                        break
+                    }
+                    if length < 8 {
+                        name |= UInt64(byte) &<< (UInt64(length) &* 8)
+                    }
+                    length &+= 1
+                    stop &+= 1
+                }
+                lineLength &+= stop &- index
+                fieldName = name
+                fieldNameLength = length
+                index = stop
+                // A field name longer than the limit names no known field: only the line is dropped.
+                try checkLineLength()
+                guard stop < end else {
+                    continue
+                }
+                let field = Self.field(named: name, length: length)
+                if byte == ASCII.colon {
+                    index &+= 1
+                    lineLength &+= 1
+                    try checkLineLength(dropsEvent: field.belongsToEvent)
+                    try beginValue(of: field)
+                } else {
+                    // A line without a colon is a field with an empty value. Should beginning it
+                    // fail, `index` still points at the line end, which `.discardLine` then consumes.
+                    try beginValue(of: field)
+                    index &+= 1
+                    afterCarriageReturn = byte == ASCII.carriageReturn
+                    state = .lineStart
+                    if let output = endField() {
+                        return output
+                    }
+                }
+
+            case .value:
+                if stripSpace {
+                    stripSpace = false
+                    if base.load(fromByteOffset: index, as: UInt8.self) == ASCII.space {
+                        index &+= 1
+                        lineLength &+= 1
+                        try checkLineLength(dropsEvent: field.belongsToEvent)
+                        continue
+                    }
+                }
+                let lineEnd = firstLineBreak(in: base, from: index, to: end)
+                let start = index
+                index = lineEnd
+                if lineEnd > start {
+                    try appendValue(UnsafeRawBufferPointer(start: base + start, count: lineEnd &- start))
+                }
+                guard lineEnd < end else {
+                    continue
+                }
+                afterCarriageReturn = base.load(fromByteOffset: lineEnd, as: UInt8.self) == ASCII.carriageReturn
+                index &+= 1
+                state = .lineStart
+                if let output = endField() {
+                    return output
+                }
+
+            case .discardLine:
+                let lineEnd = firstLineBreak(in: base, from: index, to: end)
+                index = lineEnd
+                guard lineEnd < end else {
+                    continue
+                }
+                afterCarriageReturn = base.load(fromByteOffset: lineEnd, as: UInt8.self) == ASCII.carriageReturn
+                index &+= 1
+                state = .lineStart
+            }
+        }
+        return nil
+    }
+
+    /// Ends the stream: discards an event that has not been completed by its blank line and makes the
+    /// decoder ready for a new stream, which may again start with a byte order mark.
+    ///
+    /// ``lastEventID`` is kept, so the next stream continues from it, as an `EventSource` does across
+    /// reconnections. See [WHATWG HTML §9.2.6](https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation):
+    /// "If the file ends in the middle of an event, before the final empty line, the incomplete event
+    /// is not dispatched."
+    ///
+    /// - Returns: `true` if anything was discarded: a pending event or a partial line.
+    @discardableResult
+    public mutating func finish() -> Bool {
+        var discarded = hasData || !eventType.isEmpty || lastEventIDBufferIsSet || discardingEvent
+        switch state {
+        case .fieldName, .value, .discardLine:
+            discarded = true
+        case .byteOrderMark(let matched):
+            discarded = discarded || matched > 0
+        case .lineStart:
+            break
+        }
+        state = .byteOrderMark(matched: 0)
+        afterCarriageReturn = false
+        lineLength = 0
+        discardingEvent = false
+        resetEvent()
+        return discarded
+    }
+
+    // MARK: - Lines and fields
+
+    private static func byteOrderMark(at index: Int) -> UInt8 {
+        switch index {
+        case 0: 0xEF
+        case 1: 0xBB
+        default: 0xBF
+        }
+    }
+
+    // Field names packed as by the `.fieldName` state: first byte lowest.
+    private static let dataName: UInt64 = 0x61_74_61_64  // "data"
+    private static let eventName: UInt64 = 0x74_6E_65_76_65  // "event"
+    private static let idName: UInt64 = 0x64_69  // "id"
+    private static let retryName: UInt64 = 0x79_72_74_65_72  // "retry"
+
+    /// Field names are case-sensitive byte strings; unknown fields are ignored.
+    private static func field(named name: UInt64, length: Int) -> Field {
+        switch length {
+        case 4 where name == dataName: .data
+        case 5 where name == eventName: .event
+        case 2 where name == idName: .id
+        case 5 where name == retryName: .retry
+        default: .ignored
+        }
+    }
+
+    private mutating func beginValue(of field: Field) throws(SSEDecodingError) {
+        self.field = field
+        stripSpace = true
+        state = .value
+        switch field {
+        case .data:
+            if hasData {
+                // The LF that joins this value to the previous one.
+                guard data.count < configuration.maximumEventSize else {
+                    let size = data.count &+ 1
+                    dropEvent()
+                    state = .discardLine
+                    throw .eventTooLarge(limit: configuration.maximumEventSize, size: size)
+                }
+                data.append(ASCII.lineFeed)
+            }
+            hasData = true
+        case .event:
+            eventType.removeAll(keepingCapacity: true)
+        case .id, .comment:
+            value.removeAll(keepingCapacity: true)
+            valueHasNull = false
+        case .retry:
+            retryValue = 0
+            retryDigits = 0
+            retryValid = true
+        case .ignored:
+            break
+        }
+    }
+
+    private mutating func appendValue(_ bytes: UnsafeRawBufferPointer) throws(SSEDecodingError) {
+        let lineRoom = configuration.maximumLineLength &- lineLength
+        switch field {
+        case .data:
+            let eventRoom = configuration.maximumEventSize &- data.count
+            if bytes.count > lineRoom || bytes.count > eventRoom {
+                // Whichever limit the earliest byte crosses is the one reported, so the outcome does
+                // not depend on how the stream was split into chunks.
+                let error: SSEDecodingError =
+                    if bytes.count > lineRoom && lineRoom <= eventRoom {
+                        .lineTooLong(limit: configuration.maximumLineLength, size: lineLength &+ bytes.count)
+                    } else {
+                        .eventTooLarge(limit: configuration.maximumEventSize, size: data.count &+ bytes.count)
+                    }
+                dropEvent()
+                state = .discardLine
+                throw error
+            }
+            data.append(contentsOf: bytes)
+        case .event:
+            try checkRoom(lineRoom, for: bytes.count)
+            eventType.append(contentsOf: bytes)
+        case .id:
+            try checkRoom(lineRoom, for: bytes.count)
+            if !valueHasNull {
+                valueHasNull = bytes.contains(ASCII.null)
+            }
+            value.append(contentsOf: bytes)
+        case .retry:
+            try checkRoom(lineRoom, for: bytes.count)
+            if retryValid {
+                accumulateRetry(bytes)
+            }
+        case .comment:
+            try checkRoom(lineRoom, for: bytes.count)
+            if configuration.reportsComments {
+                value.append(contentsOf: bytes)
+            }
+        case .ignored:
+            try checkRoom(lineRoom, for: bytes.count)
+        }
+        lineLength &+= bytes.count
+    }
+
+    /// `retry` counts only when its value is all ASCII digits; a value too large for `Int` is ignored.
+    private mutating func accumulateRetry(_ bytes: UnsafeRawBufferPointer) {
+        for byte in bytes {
+            guard byte >= ASCII.zero && byte <= ASCII.nine else {
+                retryValid = false
+                return
+            }
+            let (times10, overflow1) = retryValue.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(Int(byte &- ASCII.zero))
+            guard !overflow1 && !overflow2 else {
+                retryValid = false
+                return
+            }
+            retryValue = sum
+        }
+        retryDigits &+= bytes.count
+    }
+
+    private mutating func endField() -> Output? {
+        switch field {
+        case .id:
+            // An id containing NULL is ignored altogether.
+            if !valueHasNull {
+                lastEventIDBuffer = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
+                lastEventIDBufferIsSet = true
+            }
+            releaseIfLarge(&value)
+        case .retry:
+            if retryValid && retryDigits > 0 {
+                return .retry(milliseconds: retryValue)
+            }
+        case .comment:
+            if configuration.reportsComments {
+                let text = String(decoding: value, as: UTF8.self)
+                releaseIfLarge(&value)
+                return .comment(text)
+            }
+        case .data, .event, .ignored:
+            break
+        }
+        return nil
+    }
+
+    /// A blank line: commit the last event ID, then dispatch the event if it has data.
+    private mutating func dispatch() -> Output? {
+        if discardingEvent {
+            discardingEvent = false
+            return nil
+        }
+        var idChanged = false
+        if lastEventIDBufferIsSet {
+            lastEventIDBufferIsSet = false
+            idChanged = !Self.sameBytes(lastEventIDBuffer, lastEventID)
+            lastEventID = lastEventIDBuffer
+        }
+        guard hasData else {
+            eventType.removeAll(keepingCapacity: true)
+            return idChanged ? .lastEventID(lastEventID) : nil
+        }
+        let type = eventType.isEmpty ? ServerSentEvent.defaultType : String(decoding: eventType, as: UTF8.self)
+        let event = ServerSentEvent(type: type, data: String(decoding: data, as: UTF8.self), id: lastEventID)
+        hasData = false
+        releaseIfLarge(&data)
+        eventType.removeAll(keepingCapacity: true)
+        return .event(event)
+    }
+
+    private static func sameBytes(_ lhs: String?, _ rhs: String?) -> Bool {
+        switch (lhs, rhs) {
+        case (nil, nil): true
+        case (let lhs?, let rhs?): lhs.utf8.elementsEqual(rhs.utf8)
+        default: false
+        }
+    }
+
+    // MARK: - Limits
+
+    private mutating func checkLineLength(dropsEvent: Bool = false) throws(SSEDecodingError) {
+        guard lineLength > configuration.maximumLineLength else {
+            return
+        }
+        if dropsEvent {
+            dropEvent()
+        }
+        state = .discardLine
+        throw .lineTooLong(limit: configuration.maximumLineLength, size: lineLength)
+    }
+
+    private mutating func checkRoom(_ room: Int, for count: Int) throws(SSEDecodingError) {
+        guard count > room else {
+            return
+        }
+        lineLength &+= count
+        try checkLineLength(dropsEvent: field.belongsToEvent)
+    }
+
+    /// Forgets the event being built, including an `id` it set: a client must not resume after an
+    /// event it never received. Its lines up to the next blank line are skipped.
+    private mutating func dropEvent() {
+        resetEvent()
+        discardingEvent = true
+    }
+
+    private mutating func resetEvent() {
+        hasData = false
+        data = []
+        eventType.removeAll(keepingCapacity: true)
+        value = []
+        lastEventIDBuffer = lastEventID
+        lastEventIDBufferIsSet = false
+    }
+
+    private func releaseIfLarge(_ buffer: inout [UInt8]) {
+        if buffer.capacity > Self.retainedCapacity {
+            buffer = []
+        } else {
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+extension SSEDecoder {
+    /// Decodes one chunk of the stream, calling `body` with each output in order.
+    ///
+    /// The whole chunk is always consumed. If a line or event exceeds a limit, it is dropped,
+    /// decoding continues with the rest of the chunk, and the first such error is thrown once the
+    /// chunk is done; the decoder can be fed the next chunk as usual. An error thrown by `body`
+    /// stops decoding at once.
+    ///
+    /// - Parameters:
+    ///   - bytes: A chunk of the stream, of any size.
+    ///   - body: Called with each output.
+    /// - Throws: The first ``SSEDecodingError`` of the chunk, or what `body` throws.
+    public mutating func decode(_ bytes: UnsafeRawBufferPointer, _ body: (Output) throws -> Void) throws {
+        var offset = 0
+        var firstError: SSEDecodingError?
+        while true {
+            let output: Output?
+            do {
+                output = try next(from: bytes, offset: &offset)
+            } catch {
+                firstError = firstError ?? error
+                continue
+            }
+            guard let output else {
+                break
+            }
+            try body(output)
+        }
+        if let firstError {
+            throw firstError
+        }
+    }
+
+    /// Decodes one chunk of the stream, calling `body` with each output in order.
+    ///
+    /// See ``decode(_:_:)-(UnsafeRawBufferPointer,_)`` for how errors are reported.
+    ///
+    /// - Parameters:
+    ///   - bytes: A chunk of the stream: `[UInt8]`, `ArraySlice<UInt8>`, or any sequence of bytes.
+    ///   - body: Called with each output.
+    @inlinable
+    public mutating func decode<Bytes: Sequence<UInt8>>(_ bytes: Bytes, _ body: (Output) throws -> Void) throws {
+        let handled: Void? = try bytes.withContiguousStorageIfAvailable { buffer in
+            try decode(UnsafeRawBufferPointer(buffer), body)
+        }
+        if handled == nil {
+            try Array(bytes).withUnsafeBytes { buffer in
+                try decode(buffer, body)
+            }
+        }
+    }
+}
