@@ -94,8 +94,8 @@ public struct SSEDecoder: Sendable {
     public private(set) var lastEventID: String?
 
     private enum State: Sendable {
-        /// Before the first line: up to three bytes of a byte order mark have been matched.
-        case byteOrderMark(matched: Int)
+        /// Before the first line: `byteOrderMarkMatched` bytes of a byte order mark have been matched.
+        case byteOrderMark
         case lineStart
         case fieldName
         case value
@@ -120,7 +120,8 @@ public struct SSEDecoder: Sendable {
         }
     }
 
-    private var state = State.byteOrderMark(matched: 0)
+    private var state = State.byteOrderMark
+    private var byteOrderMarkMatched = 0
     /// The previous line ended in CR: an LF right after it belongs to the same line end.
     private var afterCarriageReturn = false
     private var lineLength = 0
@@ -135,6 +136,11 @@ public struct SSEDecoder: Sendable {
 
     /// The data buffer, without the trailing LF the specification appends and removes again.
     private var data: [UInt8] = []
+    /// The event's only data value so far, when it arrived whole in one chunk: decoded straight from
+    /// the input, it saves the copy through `data`. A second `data` line moves it into `data`.
+    private var pendingData: String?
+    /// Bytes of data received for the event (joining LFs included), as counted against the limit.
+    private var dataSize = 0
     private var hasData = false
     private var eventType: [UInt8] = []
     /// The value of the current `id` or comment line.
@@ -185,19 +191,51 @@ public struct SSEDecoder: Sendable {
         offset: inout Int
     ) throws(SSEDecodingError) -> Output? {
         precondition(offset >= 0 && offset <= buffer.count, "offset out of range")
-        guard let base = buffer.baseAddress else {
+        guard let base = buffer.baseAddress, offset < buffer.count else {
             return nil
         }
-        let end = buffer.count
+        // The usual case with small reads: the chunk continues a data value. Extend it without
+        // entering the full state machine.
+        if state == .value && field == .data && !stripSpace {
+            let start = offset
+            let lineEnd = firstLineBreak(in: base, from: start, to: buffer.count)
+            offset = lineEnd
+            if lineEnd > start {
+                try appendValue(
+                    UnsafeRawBufferPointer(start: base + start, count: lineEnd &- start),
+                    endsLine: lineEnd < buffer.count
+                )
+            }
+            guard lineEnd < buffer.count else {
+                return nil
+            }
+            afterCarriageReturn = base.load(fromByteOffset: lineEnd, as: UInt8.self) == ASCII.carriageReturn
+            offset = lineEnd &+ 1
+            state = .lineStart
+        }
+        return try decodeNext(from: base, end: buffer.count, offset: &offset)
+    }
+
+    /// The state machine behind ``next(from:offset:)``.
+    @inline(never)
+    private mutating func decodeNext(
+        from base: UnsafeRawPointer,
+        end: Int,
+        offset: inout Int
+    ) throws(SSEDecodingError) -> Output? {
         var index = offset
         defer { offset = index }
         while index < end {
             switch state {
-            case .byteOrderMark(let matched):
+            case .byteOrderMark:
                 let byte = base.load(fromByteOffset: index, as: UInt8.self)
+                let matched = byteOrderMarkMatched
                 if byte == Self.byteOrderMark(at: matched) {
                     index &+= 1
-                    state = matched == 2 ? .lineStart : .byteOrderMark(matched: matched + 1)
+                    byteOrderMarkMatched = matched + 1
+                    if matched == 2 {
+                        state = .lineStart
+                    }
                 } else if matched == 0 {
                     state = .lineStart
                 } else {
@@ -224,19 +262,38 @@ public struct SSEDecoder: Sendable {
                     if let output = dispatch() {
                         return output
                     }
-                } else if discardingEvent {
+                    continue
+                }
+                if discardingEvent {
                     state = .discardLine
-                } else if byte == ASCII.colon {
+                    continue
+                }
+                if byte == ASCII.colon {
                     index &+= 1
                     lineLength = 1
                     try checkLineLength()
                     try beginValue(of: .comment)
-                } else {
-                    lineLength = 0
-                    fieldName = 0
-                    fieldNameLength = 0
-                    state = .fieldName
+                    continue
                 }
+                if end &- index >= 8 {
+                    // The usual line, "data:", recognised in one load instead of byte by byte.
+                    let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    if word & 0xFF_FFFF_FFFF == Self.dataName | UInt64(ASCII.colon) &<< 32 {
+                        if !hasData, let output = singleDataLineEvent(in: base, end: end, index: &index) {
+                            return output
+                        }
+                        index &+= 5
+                        lineLength = 5
+                        try checkLineLength(dropsEvent: true)
+                        try beginValue(of: .data)
+                        continue
+                    }
+                }
+                lineLength = 0
+                fieldName = 0
+                fieldNameLength = 0
+                state = .fieldName
+                fallthrough
 
             case .fieldName:
                 var name = fieldName
@@ -264,12 +321,7 @@ public struct SSEDecoder: Sendable {
                     continue
                 }
                 let field = Self.field(named: name, length: length)
-                if byte == ASCII.colon {
-                    index &+= 1
-                    lineLength &+= 1
-                    try checkLineLength(dropsEvent: field.belongsToEvent)
-                    try beginValue(of: field)
-                } else {
+                if byte != ASCII.colon {
                     // A line without a colon is a field with an empty value. Should beginning it
                     // fail, `index` still points at the line end, which `.discardLine` then consumes.
                     try beginValue(of: field)
@@ -279,7 +331,16 @@ public struct SSEDecoder: Sendable {
                     if let output = endField() {
                         return output
                     }
+                    continue
                 }
+                index &+= 1
+                lineLength &+= 1
+                try checkLineLength(dropsEvent: field.belongsToEvent)
+                try beginValue(of: field)
+                guard index < end else {
+                    continue
+                }
+                fallthrough
 
             case .value:
                 if stripSpace {
@@ -288,14 +349,19 @@ public struct SSEDecoder: Sendable {
                         index &+= 1
                         lineLength &+= 1
                         try checkLineLength(dropsEvent: field.belongsToEvent)
-                        continue
+                        guard index < end else {
+                            continue
+                        }
                     }
                 }
                 let lineEnd = firstLineBreak(in: base, from: index, to: end)
                 let start = index
                 index = lineEnd
                 if lineEnd > start {
-                    try appendValue(UnsafeRawBufferPointer(start: base + start, count: lineEnd &- start))
+                    try appendValue(
+                        UnsafeRawBufferPointer(start: base + start, count: lineEnd &- start),
+                        endsLine: lineEnd < end
+                    )
                 }
                 guard lineEnd < end else {
                     continue
@@ -321,6 +387,47 @@ public struct SSEDecoder: Sendable {
         return nil
     }
 
+    /// The commonest event on the wire, a lone `data:` line and the blank line after it, decoded in
+    /// one step: one scan of the value and one string, made straight from the input.
+    ///
+    /// `index` points at "data:" and the event has no data yet. Returns `nil`, leaving `index` as it
+    /// was, whenever anything else is the case (the blank line is not in this chunk, a limit is
+    /// reached, …); the state machine then takes the line as usual.
+    @inline(__always)
+    private mutating func singleDataLineEvent(in base: UnsafeRawPointer, end: Int, index: inout Int) -> Output? {
+        var valueStart = index &+ 5
+        if base.load(fromByteOffset: valueStart, as: UInt8.self) == ASCII.space {
+            valueStart &+= 1
+        }
+        let lineEnd = firstLineBreak(in: base, from: valueStart, to: end)
+        guard
+            lineEnd < end,
+            lineEnd &- index <= configuration.maximumLineLength,
+            lineEnd &- valueStart <= configuration.maximumEventSize
+        else {
+            return nil
+        }
+        var blankLine = lineEnd &+ 1
+        if base.load(fromByteOffset: lineEnd, as: UInt8.self) == ASCII.carriageReturn && blankLine < end
+            && base.load(fromByteOffset: blankLine, as: UInt8.self) == ASCII.lineFeed
+        {
+            blankLine &+= 1
+        }
+        guard blankLine < end else {
+            return nil
+        }
+        let terminator = base.load(fromByteOffset: blankLine, as: UInt8.self)
+        guard terminator == ASCII.lineFeed || terminator == ASCII.carriageReturn else {
+            return nil
+        }
+        hasData = true
+        pendingData = String(decoding: UnsafeRawBufferPointer(start: base + valueStart, count: lineEnd &- valueStart), as: UTF8.self)
+        dataSize = lineEnd &- valueStart
+        afterCarriageReturn = terminator == ASCII.carriageReturn
+        index = blankLine &+ 1
+        return dispatch()
+    }
+
     /// Ends the stream: discards an event that has not been completed by its blank line and makes the
     /// decoder ready for a new stream, which may again start with a byte order mark.
     ///
@@ -336,12 +443,13 @@ public struct SSEDecoder: Sendable {
         switch state {
         case .fieldName, .value, .discardLine:
             discarded = true
-        case .byteOrderMark(let matched):
-            discarded = discarded || matched > 0
+        case .byteOrderMark:
+            discarded = discarded || byteOrderMarkMatched > 0
         case .lineStart:
             break
         }
-        state = .byteOrderMark(matched: 0)
+        state = .byteOrderMark
+        byteOrderMarkMatched = 0
         afterCarriageReturn = false
         lineLength = 0
         discardingEvent = false
@@ -384,17 +492,23 @@ public struct SSEDecoder: Sendable {
         case .data:
             if hasData {
                 // The LF that joins this value to the previous one.
-                guard data.count < configuration.maximumEventSize else {
-                    let size = data.count &+ 1
+                guard dataSize < configuration.maximumEventSize else {
+                    let size = dataSize &+ 1
                     dropEvent()
                     state = .discardLine
                     throw .eventTooLarge(limit: configuration.maximumEventSize, size: size)
                 }
+                if let pending = pendingData.take() {
+                    data.append(contentsOf: pending.utf8)
+                }
                 data.append(ASCII.lineFeed)
+                dataSize &+= 1
             }
             hasData = true
         case .event:
-            eventType.removeAll(keepingCapacity: true)
+            if !eventType.isEmpty {
+                eventType.removeAll(keepingCapacity: true)
+            }
         case .id, .comment:
             value.removeAll(keepingCapacity: true)
             valueHasNull = false
@@ -407,11 +521,13 @@ public struct SSEDecoder: Sendable {
         }
     }
 
-    private mutating func appendValue(_ bytes: UnsafeRawBufferPointer) throws(SSEDecodingError) {
+    /// Adds bytes of the current value; `endsLine` says the value ends with them.
+    @inline(__always)
+    private mutating func appendValue(_ bytes: UnsafeRawBufferPointer, endsLine: Bool) throws(SSEDecodingError) {
         let lineRoom = configuration.maximumLineLength &- lineLength
         switch field {
         case .data:
-            let eventRoom = configuration.maximumEventSize &- data.count
+            let eventRoom = configuration.maximumEventSize &- dataSize
             if bytes.count > lineRoom || bytes.count > eventRoom {
                 // Whichever limit the earliest byte crosses is the one reported, so the outcome does
                 // not depend on how the stream was split into chunks.
@@ -419,13 +535,19 @@ public struct SSEDecoder: Sendable {
                     if bytes.count > lineRoom && lineRoom <= eventRoom {
                         .lineTooLong(limit: configuration.maximumLineLength, size: lineLength &+ bytes.count)
                     } else {
-                        .eventTooLarge(limit: configuration.maximumEventSize, size: data.count &+ bytes.count)
+                        .eventTooLarge(limit: configuration.maximumEventSize, size: dataSize &+ bytes.count)
                     }
                 dropEvent()
                 state = .discardLine
                 throw error
             }
-            data.append(contentsOf: bytes)
+            if endsLine && dataSize == 0 {
+                // The event's first data value, whole in this chunk: the usual one-line event.
+                pendingData = String(decoding: bytes, as: UTF8.self)
+            } else {
+                data.append(contentsOf: bytes)
+            }
+            dataSize &+= bytes.count
         case .event:
             try checkRoom(lineRoom, for: bytes.count)
             eventType.append(contentsOf: bytes)
@@ -507,15 +629,28 @@ public struct SSEDecoder: Sendable {
             lastEventID = lastEventIDBuffer
         }
         guard hasData else {
-            eventType.removeAll(keepingCapacity: true)
+            if !eventType.isEmpty {
+                eventType.removeAll(keepingCapacity: true)
+            }
             return idChanged ? .lastEventID(lastEventID) : nil
         }
-        let type = eventType.isEmpty ? ServerSentEvent.defaultType : String(decoding: eventType, as: UTF8.self)
-        let event = ServerSentEvent(type: type, data: String(decoding: data, as: UTF8.self), id: lastEventID)
+        let type: String
+        if eventType.isEmpty {
+            type = ServerSentEvent.defaultType
+        } else {
+            type = String(decoding: eventType, as: UTF8.self)
+            eventType.removeAll(keepingCapacity: true)
+        }
+        let text: String
+        if let pending = pendingData.take() {
+            text = pending
+        } else {
+            text = String(decoding: data, as: UTF8.self)
+            releaseIfLarge(&data)
+        }
         hasData = false
-        releaseIfLarge(&data)
-        eventType.removeAll(keepingCapacity: true)
-        return .event(event)
+        dataSize = 0
+        return .event(ServerSentEvent(type: type, data: text, id: lastEventID))
     }
 
     private static func sameBytes(_ lhs: String?, _ rhs: String?) -> Bool {
@@ -557,6 +692,8 @@ public struct SSEDecoder: Sendable {
     private mutating func resetEvent() {
         hasData = false
         data = []
+        pendingData = nil
+        dataSize = 0
         eventType.removeAll(keepingCapacity: true)
         value = []
         lastEventIDBuffer = lastEventID

@@ -23,7 +23,8 @@ public struct ServerSentEvent: Sendable, Hashable {
     public var id: String?
 
     /// The default event type.
-    public static let defaultType = "message"
+    @inlinable
+    public static var defaultType: String { "message" }
 
     /// Creates an event.
     ///

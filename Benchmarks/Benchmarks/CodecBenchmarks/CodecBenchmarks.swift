@@ -1,0 +1,132 @@
+import Benchmark
+import OpenAPIRuntime
+import SSECodec
+
+/// Megabytes (10^6 bytes) decoded or encoded per second, measured around the work of one iteration.
+private let megabytesPerSecond = BenchmarkMetric.custom("MB/s", polarity: .prefersLarger, useScalingFactor: false)
+
+private func measureRate(_ benchmark: Benchmark, megabytes: Double, _ body: () throws -> Void) rethrows {
+    let clock = ContinuousClock()
+    let elapsed = try clock.measure(body)
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    benchmark.measurement(megabytesPerSecond, Int(megabytes / seconds))
+}
+
+private func measureRate(_ benchmark: Benchmark, megabytes: Double, _ body: () async throws -> Void) async rethrows {
+    let start = ContinuousClock.now
+    try await body()
+    let elapsed = ContinuousClock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    benchmark.measurement(megabytesPerSecond, Int(megabytes / seconds))
+}
+
+/// Decodes every chunk through the pull API and returns the number of events.
+private func decodeEvents(_ chunks: [ArraySlice<UInt8>]) -> Int {
+    var decoder = SSEDecoder()
+    var events = 0
+    for chunk in chunks {
+        chunk.withUnsafeBytes { buffer in
+            var offset = 0
+            while let output = try? decoder.next(from: buffer, offset: &offset) {
+                if case .event(let event) = output {
+                    events += 1
+                    blackHole(event)
+                }
+            }
+        }
+    }
+    decoder.finish()
+    return events
+}
+
+let benchmarks: @Sendable () -> Void = {
+    let metrics: [BenchmarkMetric] = [.wallClock, .mallocCountTotal, .peakMemoryResident, megabytesPerSecond]
+    // Wall-clock varies with the machine; allocations must not grow at all.
+    let thresholds: [BenchmarkMetric: BenchmarkThresholds] = [
+        .wallClock: .init(relative: [.p50: 20.0]),
+        .mallocCountTotal: .init(relative: [.p50: 1.0], absolute: [.p50: 50]),
+        megabytesPerSecond: .init(relative: [.p50: 20.0]),
+    ]
+    Benchmark.defaultConfiguration = .init(
+        metrics: metrics,
+        warmupIterations: 1,
+        maxDuration: .seconds(3),
+        maxIterations: 20,
+        thresholds: thresholds
+    )
+    let baseline = Benchmark.Configuration(metrics: metrics, warmupIterations: 0, maxDuration: .seconds(3), maxIterations: 2, thresholds: thresholds)
+
+    for corpus in Corpus.all {
+        for (chunking, chunks) in [("4KiB", corpus.pageChunks), ("1-64B", corpus.smallChunks)] {
+            Benchmark("Decoder \(corpus.name) \(chunking)") { benchmark in
+                measureRate(benchmark, megabytes: corpus.megabytes) {
+                    precondition(decodeEvents(chunks) == corpus.events)
+                }
+            }
+            Benchmark("openapi-runtime \(corpus.name) \(chunking)", configuration: baseline) { benchmark in
+                try await measureRate(benchmark, megabytes: corpus.megabytes) {
+                    var events = 0
+                    for try await event in ChunkSequence(chunks: chunks).asDecodedServerSentEvents() {
+                        events += 1
+                        blackHole(event)
+                    }
+                    precondition(events == corpus.events)
+                }
+            }
+        }
+    }
+
+    // Linear time: a 1 MiB event costs about the same fed whole or one byte per read.
+    let payload = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+    let bigEvent = Array("data: ".utf8) + payload + Array("\n\n".utf8)
+    for (chunking, size) in [("whole", bigEvent.count), ("1B reads", 1)] {
+        Benchmark("Decoder 1MiB event \(chunking)") { benchmark in
+            measureRate(benchmark, megabytes: Double(bigEvent.count) / 1_000_000) {
+                var decoder = SSEDecoder()
+                var events = 0
+                bigEvent.withUnsafeBytes { buffer in
+                    var start = 0
+                    while start < buffer.count {
+                        let chunk = UnsafeRawBufferPointer(rebasing: buffer[start..<min(start + size, buffer.count)])
+                        start += size
+                        var offset = 0
+                        while let output = try? decoder.next(from: chunk, offset: &offset) {
+                            events += 1
+                            blackHole(output)
+                        }
+                    }
+                }
+                precondition(events == 1)
+            }
+        }
+    }
+
+    // Encoder: the token corpus's events, re-encoded into one reused buffer.
+    let tokenEvents: [SSECodec.ServerSentEvent] = (0..<1_000_000).map { index in
+        SSECodec.ServerSentEvent(data: #"{"id":"chatcmpl-1","choices":[{"index":0,"delta":{"content":"word \#(index % 10)"}}]}"#)
+    }
+    let largeEvents: [SSECodec.ServerSentEvent] = (0..<10_000).map { _ in
+        SSECodec.ServerSentEvent(
+            data: Array(repeating: String(repeating: "abcdefghij", count: 50), count: 20).joined(separator: "\n")
+        )
+    }
+    for (name, events) in [("tokens", tokenEvents), ("large", largeEvents)] {
+        let encoder = SSEEncoder()
+        var sizing: [UInt8] = []
+        for event in events {
+            try! encoder.encode(event, into: &sizing)
+        }
+        let megabytes = Double(sizing.count) / 1_000_000
+        Benchmark("Encoder \(name)") { benchmark in
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(sizing.count)
+            try measureRate(benchmark, megabytes: megabytes) {
+                for event in events {
+                    try encoder.encode(event, into: &buffer)
+                }
+            }
+            precondition(buffer.count == sizing.count)
+            blackHole(buffer)
+        }
+    }
+}

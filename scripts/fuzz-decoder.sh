@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Fuzzes SSEDecoder with libFuzzer (swiftc -sanitize=fuzzer,address).
+# Usage: scripts/fuzz-decoder.sh [seconds, default 600] [extra libFuzzer flags…]
+# Findings (crashing inputs) are written to scripts/fuzz/artifacts/; the corpus grows in scripts/fuzz/corpus/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${1:-600}
+shift || true
+build=.build-fuzz
+mkdir -p "$build" scripts/fuzz/corpus scripts/fuzz/artifacts
+
+swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name SSEDecoderFuzzer \
+    Sources/SSECodec/*.swift scripts/fuzz/SSEDecoderFuzzer.swift -o "$build/sse-decoder-fuzzer"
+
+"$build/sse-decoder-fuzzer" scripts/fuzz/corpus scripts/fuzz/seeds \
+    -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+    -artifact_prefix=scripts/fuzz/artifacts/ "$@"
