@@ -135,17 +135,22 @@ public struct SSEDecoder: Sendable {
     private var discardingEvent = false
 
     /// The data buffer, without the trailing LF the specification appends and removes again.
-    private var data: [UInt8] = []
+    private var data = GrowableBytes()
     /// The event's only data value so far, when it arrived whole in one chunk: decoded straight from
     /// the input, it saves the copy through `data`. A second `data` line moves it into `data`.
     private var pendingData: String?
     /// Bytes of data received for the event (joining LFs included), as counted against the limit.
     private var dataSize = 0
     private var hasData = false
-    private var eventType: [UInt8] = []
-    /// The value of the current `id` or comment line.
-    private var value: [UInt8] = []
-    private var valueHasNull = false
+    /// The event type buffer; `nil` or empty means the default type.
+    private var eventType: String?
+    /// The previous event type, reused when the next `event` field has the same bytes.
+    private var lastEventTypeBytes: [UInt8] = []
+    private var lastEventType = ""
+    /// The start of an `event`, `id` or comment value that continues in the next chunk. A value that
+    /// ends in the chunk it started in is read straight from the input instead.
+    private var partialValue = GrowableBytes()
+    private var partialValueHasNull = false
     private var retryValue = 0
     private var retryDigits = 0
     private var retryValid = false
@@ -194,23 +199,28 @@ public struct SSEDecoder: Sendable {
         guard let base = buffer.baseAddress, offset < buffer.count else {
             return nil
         }
+        // The usual case with large reads: a whole one-line event at the start of a line.
+        if state == .lineStart && !afterCarriageReturn && !hasData && !discardingEvent
+            && buffer.count &- offset >= 8
+            && UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) & 0xFF_FFFF_FFFF
+                == Self.dataName | UInt64(ASCII.colon) &<< 32,
+            let output = singleDataLineEvent(in: base, end: buffer.count, index: &offset)
+        {
+            return output
+        }
         // The usual case with small reads: the chunk continues a data value. Extend it without
         // entering the full state machine.
         if state == .value && field == .data && !stripSpace {
             let start = offset
             let lineEnd = firstLineBreak(in: base, from: start, to: buffer.count)
+            let piece = UnsafeRawBufferPointer(start: base + start, count: lineEnd &- start)
             offset = lineEnd
-            if lineEnd > start {
-                try appendValue(
-                    UnsafeRawBufferPointer(start: base + start, count: lineEnd &- start),
-                    endsLine: lineEnd < buffer.count
-                )
-            }
             guard lineEnd < buffer.count else {
+                try appendPartialValue(piece)
                 return nil
             }
-            afterCarriageReturn = base.load(fromByteOffset: lineEnd, as: UInt8.self) == ASCII.carriageReturn
-            offset = lineEnd &+ 1
+            _ = try completeValue(lastPiece: piece)
+            offset = consumeLineEnd(at: lineEnd, in: base, end: buffer.count)
             state = .lineStart
         }
         return try decodeNext(from: base, end: buffer.count, offset: &offset)
@@ -257,8 +267,7 @@ public struct SSEDecoder: Sendable {
                     }
                 }
                 if byte == ASCII.lineFeed || byte == ASCII.carriageReturn {
-                    afterCarriageReturn = byte == ASCII.carriageReturn
-                    index &+= 1
+                    index = consumeLineEnd(at: index, in: base, end: end)
                     if let output = dispatch() {
                         return output
                     }
@@ -276,16 +285,26 @@ public struct SSEDecoder: Sendable {
                     continue
                 }
                 if end &- index >= 8 {
-                    // The usual line, "data:", recognised in one load instead of byte by byte.
+                    // The usual fields, recognised with one load instead of byte by byte.
                     let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    let known: (field: Field, length: Int)?
                     if word & 0xFF_FFFF_FFFF == Self.dataName | UInt64(ASCII.colon) &<< 32 {
                         if !hasData, let output = singleDataLineEvent(in: base, end: end, index: &index) {
                             return output
                         }
-                        index &+= 5
-                        lineLength = 5
+                        known = (.data, 5)
+                    } else if word & 0xFF_FFFF == Self.idName | UInt64(ASCII.colon) &<< 16 {
+                        known = (.id, 3)
+                    } else if word & 0xFFFF_FFFF_FFFF == Self.eventName | UInt64(ASCII.colon) &<< 40 {
+                        known = (.event, 6)
+                    } else {
+                        known = nil
+                    }
+                    if let known {
+                        index &+= known.length
+                        lineLength = known.length
                         try checkLineLength(dropsEvent: true)
-                        try beginValue(of: .data)
+                        try beginValue(of: known.field)
                         continue
                     }
                 }
@@ -322,13 +341,13 @@ public struct SSEDecoder: Sendable {
                 }
                 let field = Self.field(named: name, length: length)
                 if byte != ASCII.colon {
-                    // A line without a colon is a field with an empty value. Should beginning it
-                    // fail, `index` still points at the line end, which `.discardLine` then consumes.
+                    // A line without a colon is a field with an empty value. Should that fail,
+                    // `index` still points at the line end, which `.discardLine` then consumes.
                     try beginValue(of: field)
-                    index &+= 1
-                    afterCarriageReturn = byte == ASCII.carriageReturn
+                    let output = try completeValue(lastPiece: UnsafeRawBufferPointer(start: base + index, count: 0))
+                    index = consumeLineEnd(at: index, in: base, end: end)
                     state = .lineStart
-                    if let output = endField() {
+                    if let output {
                         return output
                     }
                     continue
@@ -355,21 +374,17 @@ public struct SSEDecoder: Sendable {
                     }
                 }
                 let lineEnd = firstLineBreak(in: base, from: index, to: end)
-                let start = index
+                let piece = UnsafeRawBufferPointer(start: base + index, count: lineEnd &- index)
+                // On a limit error `index` points at the line end, which `.discardLine` consumes.
                 index = lineEnd
-                if lineEnd > start {
-                    try appendValue(
-                        UnsafeRawBufferPointer(start: base + start, count: lineEnd &- start),
-                        endsLine: lineEnd < end
-                    )
-                }
                 guard lineEnd < end else {
+                    try appendPartialValue(piece)
                     continue
                 }
-                afterCarriageReturn = base.load(fromByteOffset: lineEnd, as: UInt8.self) == ASCII.carriageReturn
-                index &+= 1
+                let output = try completeValue(lastPiece: piece)
+                index = consumeLineEnd(at: lineEnd, in: base, end: end)
                 state = .lineStart
-                if let output = endField() {
+                if let output {
                     return output
                 }
 
@@ -379,8 +394,7 @@ public struct SSEDecoder: Sendable {
                 guard lineEnd < end else {
                     continue
                 }
-                afterCarriageReturn = base.load(fromByteOffset: lineEnd, as: UInt8.self) == ASCII.carriageReturn
-                index &+= 1
+                index = consumeLineEnd(at: lineEnd, in: base, end: end)
                 state = .lineStart
             }
         }
@@ -420,12 +434,27 @@ public struct SSEDecoder: Sendable {
         guard terminator == ASCII.lineFeed || terminator == ASCII.carriageReturn else {
             return nil
         }
-        hasData = true
-        pendingData = String(decoding: UnsafeRawBufferPointer(start: base + valueStart, count: lineEnd &- valueStart), as: UTF8.self)
-        dataSize = lineEnd &- valueStart
-        afterCarriageReturn = terminator == ASCII.carriageReturn
-        index = blankLine &+ 1
-        return dispatch()
+        let text = String(
+            decoding: UnsafeRawBufferPointer(start: base + valueStart, count: lineEnd &- valueStart),
+            as: UTF8.self
+        )
+        index = consumeLineEnd(at: blankLine, in: base, end: end)
+        return makeEvent(data: text)
+    }
+
+    /// Moves past the CR or LF at `lineEnd`, and past the LF of a CRLF when it is in this chunk;
+    /// remembers a CR that ends the chunk, since the next chunk may start with its LF.
+    @inline(__always)
+    private mutating func consumeLineEnd(at lineEnd: Int, in base: UnsafeRawPointer, end: Int) -> Int {
+        guard base.load(fromByteOffset: lineEnd, as: UInt8.self) == ASCII.carriageReturn else {
+            return lineEnd &+ 1
+        }
+        let next = lineEnd &+ 1
+        guard next < end else {
+            afterCarriageReturn = true
+            return next
+        }
+        return base.load(fromByteOffset: next, as: UInt8.self) == ASCII.lineFeed ? next &+ 1 : next
     }
 
     /// Ends the stream: discards an event that has not been completed by its blank line and makes the
@@ -439,7 +468,7 @@ public struct SSEDecoder: Sendable {
     /// - Returns: `true` if anything was discarded: a pending event or a partial line.
     @discardableResult
     public mutating func finish() -> Bool {
-        var discarded = hasData || !eventType.isEmpty || lastEventIDBufferIsSet || discardingEvent
+        var discarded = hasData || eventType != nil || lastEventIDBufferIsSet || discardingEvent
         switch state {
         case .fieldName, .value, .discardLine:
             discarded = true
@@ -499,82 +528,108 @@ public struct SSEDecoder: Sendable {
                     throw .eventTooLarge(limit: configuration.maximumEventSize, size: size)
                 }
                 if let pending = pendingData.take() {
-                    data.append(contentsOf: pending.utf8)
+                    data.append(pending)
                 }
                 data.append(ASCII.lineFeed)
                 dataSize &+= 1
             }
             hasData = true
-        case .event:
-            if !eventType.isEmpty {
-                eventType.removeAll(keepingCapacity: true)
-            }
-        case .id, .comment:
-            value.removeAll(keepingCapacity: true)
-            valueHasNull = false
         case .retry:
             retryValue = 0
             retryDigits = 0
             retryValid = true
+        case .event, .id, .comment:
+            partialValueHasNull = false
         case .ignored:
             break
         }
     }
 
-    /// Adds bytes of the current value; `endsLine` says the value ends with them.
-    @inline(__always)
-    private mutating func appendValue(_ bytes: UnsafeRawBufferPointer, endsLine: Bool) throws(SSEDecodingError) {
-        let lineRoom = configuration.maximumLineLength &- lineLength
+    /// Takes a piece of the current value that continues in the next chunk.
+    private mutating func appendPartialValue(_ piece: UnsafeRawBufferPointer) throws(SSEDecodingError) {
+        guard !piece.isEmpty else {
+            return
+        }
+        try checkLimits(adding: piece.count)
+        lineLength &+= piece.count
         switch field {
         case .data:
-            let eventRoom = configuration.maximumEventSize &- dataSize
-            if bytes.count > lineRoom || bytes.count > eventRoom {
-                // Whichever limit the earliest byte crosses is the one reported, so the outcome does
-                // not depend on how the stream was split into chunks.
-                let error: SSEDecodingError =
-                    if bytes.count > lineRoom && lineRoom <= eventRoom {
-                        .lineTooLong(limit: configuration.maximumLineLength, size: lineLength &+ bytes.count)
-                    } else {
-                        .eventTooLarge(limit: configuration.maximumEventSize, size: dataSize &+ bytes.count)
-                    }
-                dropEvent()
-                state = .discardLine
-                throw error
-            }
-            if endsLine && dataSize == 0 {
-                // The event's first data value, whole in this chunk: the usual one-line event.
-                pendingData = String(decoding: bytes, as: UTF8.self)
-            } else {
-                data.append(contentsOf: bytes)
-            }
-            dataSize &+= bytes.count
+            data.append(piece)
+            dataSize &+= piece.count
         case .event:
-            try checkRoom(lineRoom, for: bytes.count)
-            eventType.append(contentsOf: bytes)
+            partialValue.append(piece)
         case .id:
-            try checkRoom(lineRoom, for: bytes.count)
-            if !valueHasNull {
-                valueHasNull = bytes.contains(ASCII.null)
+            partialValueHasNull = partialValueHasNull || piece.contains(ASCII.null)
+            partialValue.append(piece)
+        case .comment:
+            if configuration.reportsComments {
+                partialValue.append(piece)
             }
-            value.append(contentsOf: bytes)
         case .retry:
-            try checkRoom(lineRoom, for: bytes.count)
-            if retryValid {
-                accumulateRetry(bytes)
+            accumulateRetry(piece)
+        case .ignored:
+            break
+        }
+    }
+
+    /// Takes the last piece of the current value (possibly empty) and applies the field.
+    @inline(__always)
+    private mutating func completeValue(lastPiece piece: UnsafeRawBufferPointer) throws(SSEDecodingError) -> Output? {
+        try checkLimits(adding: piece.count)
+        switch field {
+        case .data:
+            if dataSize == 0 {
+                // The event's first data value, whole in this chunk: the usual one-line event.
+                pendingData = String(decoding: piece, as: UTF8.self)
+            } else {
+                data.append(piece)
+            }
+            dataSize &+= piece.count
+        case .event:
+            eventType = partialString(appending: piece) ?? cachedEventType(piece)
+        case .id:
+            let whole = partialString(appending: piece)
+            // An id containing NULL is ignored altogether.
+            if !partialValueHasNull && !piece.contains(ASCII.null) {
+                if let whole {
+                    lastEventIDBuffer = whole
+                } else {
+                    lastEventIDBuffer = piece.isEmpty ? nil : String(decoding: piece, as: UTF8.self)
+                }
+                lastEventIDBufferIsSet = true
+            }
+        case .retry:
+            accumulateRetry(piece)
+            if retryValid && retryDigits > 0 {
+                return .retry(milliseconds: retryValue)
             }
         case .comment:
-            try checkRoom(lineRoom, for: bytes.count)
             if configuration.reportsComments {
-                value.append(contentsOf: bytes)
+                return .comment(partialString(appending: piece) ?? String(decoding: piece, as: UTF8.self))
             }
         case .ignored:
-            try checkRoom(lineRoom, for: bytes.count)
+            break
         }
-        lineLength &+= bytes.count
+        return nil
+    }
+
+    /// The whole value as a string when it started in an earlier chunk (the partial value with the
+    /// last piece appended), or `nil` when the last piece is the whole value.
+    private mutating func partialString(appending piece: UnsafeRawBufferPointer) -> String? {
+        guard !partialValue.isEmpty else {
+            return nil
+        }
+        partialValue.append(piece)
+        let whole = partialValue.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        partialValue.removeAll(keepingCapacityUpTo: Self.retainedCapacity)
+        return whole
     }
 
     /// `retry` counts only when its value is all ASCII digits; a value too large for `Int` is ignored.
     private mutating func accumulateRetry(_ bytes: UnsafeRawBufferPointer) {
+        guard retryValid else {
+            return
+        }
         for byte in bytes {
             guard byte >= ASCII.zero && byte <= ASCII.nine else {
                 retryValid = false
@@ -591,29 +646,23 @@ public struct SSEDecoder: Sendable {
         retryDigits &+= bytes.count
     }
 
-    private mutating func endField() -> Output? {
-        switch field {
-        case .id:
-            // An id containing NULL is ignored altogether.
-            if !valueHasNull {
-                lastEventIDBuffer = value.isEmpty ? nil : String(decoding: value, as: UTF8.self)
-                lastEventIDBufferIsSet = true
+    /// The event type as a string, reusing the previous event's string when the bytes are the same:
+    /// streams repeat a handful of types.
+    private mutating func cachedEventType(_ bytes: UnsafeRawBufferPointer) -> String {
+        let same = lastEventTypeBytes.withUnsafeBytes { previous in
+            guard previous.count == bytes.count else {
+                return false
             }
-            releaseIfLarge(&value)
-        case .retry:
-            if retryValid && retryDigits > 0 {
-                return .retry(milliseconds: retryValue)
+            for index in 0..<bytes.count where previous[index] != bytes[index] {
+                return false
             }
-        case .comment:
-            if configuration.reportsComments {
-                let text = String(decoding: value, as: UTF8.self)
-                releaseIfLarge(&value)
-                return .comment(text)
-            }
-        case .data, .event, .ignored:
-            break
+            return true
         }
-        return nil
+        if !same {
+            lastEventTypeBytes = Array(bytes)
+            lastEventType = String(decoding: bytes, as: UTF8.self)
+        }
+        return lastEventType
     }
 
     /// A blank line: commit the last event ID, then dispatch the event if it has data.
@@ -622,41 +671,51 @@ public struct SSEDecoder: Sendable {
             discardingEvent = false
             return nil
         }
-        var idChanged = false
-        if lastEventIDBufferIsSet {
-            lastEventIDBufferIsSet = false
-            idChanged = !Self.sameBytes(lastEventIDBuffer, lastEventID)
-            lastEventID = lastEventIDBuffer
-        }
         guard hasData else {
-            if !eventType.isEmpty {
-                eventType.removeAll(keepingCapacity: true)
+            eventType = nil
+            guard lastEventIDBufferIsSet else {
+                return nil
             }
-            return idChanged ? .lastEventID(lastEventID) : nil
-        }
-        let type: String
-        if eventType.isEmpty {
-            type = ServerSentEvent.defaultType
-        } else {
-            type = String(decoding: eventType, as: UTF8.self)
-            eventType.removeAll(keepingCapacity: true)
+            lastEventIDBufferIsSet = false
+            let changed = !Self.sameBytes(lastEventIDBuffer, lastEventID)
+            lastEventID = lastEventIDBuffer
+            return changed ? .lastEventID(lastEventID) : nil
         }
         let text: String
         if let pending = pendingData.take() {
             text = pending
         } else {
-            text = String(decoding: data, as: UTF8.self)
-            releaseIfLarge(&data)
+            text = data.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+            data.removeAll(keepingCapacityUpTo: Self.retainedCapacity)
         }
         hasData = false
         dataSize = 0
+        return makeEvent(data: text)
+    }
+
+    /// Dispatches an event with `data`: commits the last event ID and takes the event type.
+    @inline(__always)
+    private mutating func makeEvent(data text: String) -> Output {
+        if lastEventIDBufferIsSet {
+            // The event carries the ID; whether it changed does not matter here.
+            lastEventIDBufferIsSet = false
+            lastEventID = lastEventIDBuffer
+        }
+        let type: String
+        if let eventType = eventType.take(), !eventType.isEmpty {
+            type = eventType
+        } else {
+            type = ServerSentEvent.defaultType
+        }
         return .event(ServerSentEvent(type: type, data: text, id: lastEventID))
     }
 
+    /// Byte equality: `String ==` would call canonically equivalent IDs equal.
     private static func sameBytes(_ lhs: String?, _ rhs: String?) -> Bool {
         switch (lhs, rhs) {
         case (nil, nil): true
-        case (let lhs?, let rhs?): lhs.utf8.elementsEqual(rhs.utf8)
+        case (var lhs?, var rhs?):
+            lhs.withUTF8 { lhs in rhs.withUTF8 { rhs in lhs.elementsEqual(rhs) } }
         default: false
         }
     }
@@ -674,12 +733,24 @@ public struct SSEDecoder: Sendable {
         throw .lineTooLong(limit: configuration.maximumLineLength, size: lineLength)
     }
 
-    private mutating func checkRoom(_ room: Int, for count: Int) throws(SSEDecodingError) {
-        guard count > room else {
+    /// Checks that `count` more bytes of the current value fit the line, and for data the event.
+    @inline(__always)
+    private mutating func checkLimits(adding count: Int) throws(SSEDecodingError) {
+        let lineRoom = configuration.maximumLineLength &- lineLength
+        let eventRoom = field == .data ? configuration.maximumEventSize &- dataSize : Int.max
+        guard count > lineRoom || count > eventRoom else {
             return
         }
-        lineLength &+= count
-        try checkLineLength(dropsEvent: field.belongsToEvent)
+        // Whichever limit the earliest byte crosses is the one reported, so the outcome does not
+        // depend on how the stream was split into chunks.
+        if count > lineRoom && lineRoom <= eventRoom {
+            lineLength &+= count
+            try checkLineLength(dropsEvent: field.belongsToEvent)
+        }
+        let size = dataSize &+ count
+        dropEvent()
+        state = .discardLine
+        throw .eventTooLarge(limit: configuration.maximumEventSize, size: size)
     }
 
     /// Forgets the event being built, including an `id` it set: a client must not resume after an
@@ -691,21 +762,13 @@ public struct SSEDecoder: Sendable {
 
     private mutating func resetEvent() {
         hasData = false
-        data = []
+        data = GrowableBytes()
         pendingData = nil
         dataSize = 0
-        eventType.removeAll(keepingCapacity: true)
-        value = []
+        eventType = nil
+        partialValue = GrowableBytes()
         lastEventIDBuffer = lastEventID
         lastEventIDBufferIsSet = false
-    }
-
-    private func releaseIfLarge(_ buffer: inout [UInt8]) {
-        if buffer.capacity > Self.retainedCapacity {
-            buffer = []
-        } else {
-            buffer.removeAll(keepingCapacity: true)
-        }
     }
 }
 

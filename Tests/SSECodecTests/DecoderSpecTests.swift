@@ -51,6 +51,19 @@ struct DecoderSpecTests {
         #expect(decoder.lastEventID == "1")
     }
 
+    @Test("A decoder is a value: a copy taken mid-event continues independently")
+    func copiedDecoderIsIndependent() {
+        var original = SSEDecoder()
+        try? original.decode(Array("event: e\ndata: shared\ndata: par".utf8)) { _ in }
+        var copy = original
+        var first: [Observed] = []
+        var second: [Observed] = []
+        try? original.decode(Array("t one\n\n".utf8)) { first.append(Observed($0)) }
+        try? copy.decode(Array("t two, longer than the first\n\n".utf8)) { second.append(Observed($0)) }
+        #expect(first == [.event("shared\npart one", type: "e")])
+        #expect(second == [.event("shared\npart two, longer than the first", type: "e")])
+    }
+
     // MARK: Line ends
 
     @Test("Lines end in CRLF, LF or CR, mixed freely")

@@ -3,28 +3,33 @@ struct Corpus: Sendable {
     let name: String
     let bytes: [UInt8]
     let events: Int
-    /// The stream cut into 4 KiB chunks (slices of `bytes`, no copies).
-    let pageChunks: [ArraySlice<UInt8>]
+    /// The stream cut into 4 KiB chunks.
+    let pageChunks: [Range<Int>]
     /// The stream cut into chunks of a random 1–64 bytes, fixed by a seed.
-    let smallChunks: [ArraySlice<UInt8>]
+    let smallChunks: [Range<Int>]
 
     init(name: String, bytes: [UInt8], events: Int) {
         self.name = name
         self.bytes = bytes
         self.events = events
-        self.pageChunks = Self.cut(bytes) { _ in 4096 }
+        self.pageChunks = Self.cut(bytes.count) { 4096 }
         var generator = SplitMix64(seed: 0x5EED)
-        self.smallChunks = Self.cut(bytes) { _ in Int.random(in: 1...64, using: &generator) }
+        self.smallChunks = Self.cut(bytes.count) { Int.random(in: 1...64, using: &generator) }
     }
 
     var megabytes: Double { Double(bytes.count) / 1_000_000 }
 
-    private static func cut(_ bytes: [UInt8], size: (Int) -> Int) -> [ArraySlice<UInt8>] {
-        var chunks: [ArraySlice<UInt8>] = []
+    /// The chunks as slices of `bytes` (no copies), for decoders that take an async sequence.
+    func slices(_ chunks: [Range<Int>]) -> [ArraySlice<UInt8>] {
+        chunks.map { bytes[$0] }
+    }
+
+    private static func cut(_ count: Int, size: () -> Int) -> [Range<Int>] {
+        var chunks: [Range<Int>] = []
         var start = 0
-        while start < bytes.count {
-            let end = min(start + size(start), bytes.count)
-            chunks.append(bytes[start..<end])
+        while start < count {
+            let end = min(start + size(), count)
+            chunks.append(start..<end)
             start = end
         }
         return chunks
