@@ -18,7 +18,7 @@ enum ASCII {
 /// shorter than a block is read with one load that ends at `end` and overlaps bytes already found
 /// clean, so short tails cost no byte-by-byte loop; only ranges under eight bytes are read a byte at
 /// a time.
-@usableFromInline
+@inlinable
 @inline(__always)
 func firstLineBreak(in base: UnsafeRawPointer, from start: Int, to end: Int) -> Int {
     var index = start
@@ -63,7 +63,7 @@ func firstLineBreak(in base: UnsafeRawPointer, from start: Int, to end: Int) -> 
 /// be spurious only above a true zero byte (a borrow), so the lowest mark of a word is always
 /// exact, which is all callers use. Plain lane-wise integer operations, so the compiler emits SSE2
 /// or NEON without reductions.
-@usableFromInline
+@inlinable
 @inline(__always)
 func lineBreakMarks(_ words: SIMD2<UInt64>) -> SIMD2<UInt64> {
     let ones = SIMD2<UInt64>(repeating: 0x0101_0101_0101_0101)
@@ -74,7 +74,7 @@ func lineBreakMarks(_ words: SIMD2<UInt64>) -> SIMD2<UInt64> {
 }
 
 /// The offset of the lowest marked byte of a sixteen-byte block with at least one mark.
-@usableFromInline
+@inlinable
 @inline(__always)
 func firstMarkedByte(_ marks: SIMD2<UInt64>) -> Int {
     // Words were read in memory order; on a big-endian machine the first byte is the highest.

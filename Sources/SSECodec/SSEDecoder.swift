@@ -199,14 +199,17 @@ public struct SSEDecoder: Sendable {
         guard let base = buffer.baseAddress, offset < buffer.count else {
             return nil
         }
-        // The usual case with large reads: a whole one-line event at the start of a line.
+        // The usual line: `data:` at the start of an event, often a whole one-line event.
         if state == .lineStart && !afterCarriageReturn && !hasData && !discardingEvent
-            && buffer.count &- offset >= 8
-            && UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) & 0xFF_FFFF_FFFF
-                == Self.dataName | UInt64(ASCII.colon) &<< 32,
-            let output = singleDataLineEvent(in: base, end: buffer.count, index: &offset)
+            && Self.isDataField(at: offset, in: base, end: buffer.count)
         {
-            return output
+            let start = offset
+            if let output = firstDataLine(in: base, end: buffer.count, index: &offset) {
+                return output
+            }
+            if offset != start && offset == buffer.count {
+                return nil
+            }
         }
         // The usual case with small reads: the chunk continues a data value. Extend it without
         // entering the full state machine.
@@ -284,14 +287,20 @@ public struct SSEDecoder: Sendable {
                     try beginValue(of: .comment)
                     continue
                 }
+                if !hasData && Self.isDataField(at: index, in: base, end: end) {
+                    let start = index
+                    if let output = firstDataLine(in: base, end: end, index: &index) {
+                        return output
+                    }
+                    if index != start {
+                        continue
+                    }
+                }
                 if end &- index >= 8 {
                     // The usual fields, recognised with one load instead of byte by byte.
                     let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
                     let known: (field: Field, length: Int)?
                     if word & 0xFF_FFFF_FFFF == Self.dataName | UInt64(ASCII.colon) &<< 32 {
-                        if !hasData, let output = singleDataLineEvent(in: base, end: end, index: &index) {
-                            return output
-                        }
                         known = (.data, 5)
                     } else if word & 0xFF_FFFF == Self.idName | UInt64(ASCII.colon) &<< 16 {
                         known = (.id, 3)
@@ -401,45 +410,73 @@ public struct SSEDecoder: Sendable {
         return nil
     }
 
-    /// The commonest event on the wire, a lone `data:` line and the blank line after it, decoded in
-    /// one step: one scan of the value and one string, made straight from the input.
-    ///
-    /// `index` points at "data:" and the event has no data yet. Returns `nil`, leaving `index` as it
-    /// was, whenever anything else is the case (the blank line is not in this chunk, a limit is
-    /// reached, …); the state machine then takes the line as usual.
+    /// Whether `data:` starts at `index`.
     @inline(__always)
-    private mutating func singleDataLineEvent(in base: UnsafeRawPointer, end: Int, index: inout Int) -> Output? {
+    private static func isDataField(at index: Int, in base: UnsafeRawPointer, end: Int) -> Bool {
+        end &- index >= 5
+            && UInt32(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt32.self)) == UInt32(dataName)
+            && base.load(fromByteOffset: index &+ 4, as: UInt8.self) == ASCII.colon
+    }
+
+    /// The commonest line on the wire: the first `data:` line of an event, taken in one step with one
+    /// scan of its value. When the blank line follows in this chunk, the event is dispatched straight
+    /// away, its data made into a string straight from the input; otherwise the line (or as much of
+    /// it as this chunk holds) is stored as the state machine would store it.
+    ///
+    /// `index` points at "data:" and the event has no data yet. Returns the event, or `nil` with
+    /// `index` moved past what was taken, or `nil` with `index` unchanged when a limit is reached:
+    /// the state machine then takes the line and reports it.
+    @inline(__always)
+    private mutating func firstDataLine(in base: UnsafeRawPointer, end: Int, index: inout Int) -> Output? {
         var valueStart = index &+ 5
+        guard configuration.maximumLineLength >= 5 else {
+            return nil
+        }
+        guard valueStart < end else {
+            // Whether a space follows is for the next chunk to tell.
+            hasData = true
+            field = .data
+            state = .value
+            stripSpace = true
+            lineLength = 5
+            index = end
+            return nil
+        }
         if base.load(fromByteOffset: valueStart, as: UInt8.self) == ASCII.space {
             valueStart &+= 1
         }
         let lineEnd = firstLineBreak(in: base, from: valueStart, to: end)
-        guard
-            lineEnd < end,
-            lineEnd &- index <= configuration.maximumLineLength,
-            lineEnd &- valueStart <= configuration.maximumEventSize
-        else {
+        let value = UnsafeRawBufferPointer(start: base + valueStart, count: lineEnd &- valueStart)
+        guard lineEnd &- index <= configuration.maximumLineLength, value.count <= configuration.maximumEventSize else {
             return nil
         }
-        var blankLine = lineEnd &+ 1
-        if base.load(fromByteOffset: lineEnd, as: UInt8.self) == ASCII.carriageReturn && blankLine < end
-            && base.load(fromByteOffset: blankLine, as: UInt8.self) == ASCII.lineFeed
-        {
-            blankLine &+= 1
-        }
-        guard blankLine < end else {
+        hasData = true
+        guard lineEnd < end else {
+            // The line continues in the next chunk.
+            data.append(value)
+            dataSize = value.count
+            field = .data
+            state = .value
+            stripSpace = false
+            lineLength = lineEnd &- index
+            index = end
             return nil
         }
-        let terminator = base.load(fromByteOffset: blankLine, as: UInt8.self)
-        guard terminator == ASCII.lineFeed || terminator == ASCII.carriageReturn else {
-            return nil
+        let text = String(decoding: value, as: UTF8.self)
+        let next = consumeLineEnd(at: lineEnd, in: base, end: end)
+        if next < end && !afterCarriageReturn {
+            let byte = base.load(fromByteOffset: next, as: UInt8.self)
+            if byte == ASCII.lineFeed || byte == ASCII.carriageReturn {
+                // The blank line: a whole one-line event.
+                hasData = false
+                index = consumeLineEnd(at: next, in: base, end: end)
+                return makeEvent(data: text)
+            }
         }
-        let text = String(
-            decoding: UnsafeRawBufferPointer(start: base + valueStart, count: lineEnd &- valueStart),
-            as: UTF8.self
-        )
-        index = consumeLineEnd(at: blankLine, in: base, end: end)
-        return makeEvent(data: text)
+        pendingData = text
+        dataSize = value.count
+        index = next
+        return nil
     }
 
     /// Moves past the CR or LF at `lineEnd`, and past the LF of a CRLF when it is in this chunk;

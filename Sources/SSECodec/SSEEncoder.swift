@@ -38,29 +38,27 @@ public struct SSEEncoder: Sendable {
         into buffer: inout Buffer
     ) throws(SSEEncodingError) {
         let writesType = !event.type.isEmpty && event.type != ServerSentEvent.defaultType
-        if writesType {
-            try Self.withUTF8(event.type) { bytes throws(SSEEncodingError) in
-                if Self.containsLineBreak(bytes) {
-                    throw .lineBreakInEventType(event.type)
-                }
-            }
+        if writesType && Self.withUTF8(event.type, Self.containsLineBreak) {
+            throw .lineBreakInEventType(event.type)
         }
         if let id = event.id {
-            try Self.withUTF8(id) { bytes throws(SSEEncodingError) in
-                if Self.containsLineBreak(bytes) {
-                    throw .lineBreakInID(id)
-                }
-                if bytes.contains(ASCII.null) {
-                    throw .nullInID(id)
-                }
-                Self.appendField("id", bytes, to: &buffer)
+            if Self.withUTF8(id, Self.containsLineBreak) {
+                throw .lineBreakInID(id)
+            }
+            if Self.withUTF8(id, { $0.contains(ASCII.null) }) {
+                throw .nullInID(id)
             }
         }
-        if writesType {
-            Self.withUTF8(event.type) { Self.appendField("event", $0, to: &buffer) }
+        Self.withWriter(into: &buffer) { writer, buffer in
+            if let id = event.id {
+                Self.withUTF8(id) { writer.writeField("id: ", $0, into: &buffer) }
+            }
+            if writesType {
+                Self.withUTF8(event.type) { writer.writeField("event: ", $0, into: &buffer) }
+            }
+            Self.withUTF8(event.data) { writer.writeLines(of: $0, prefix: "data: ", into: &buffer) }
+            writer.write(ASCII.lineFeed, into: &buffer)
         }
-        Self.withUTF8(event.data) { Self.appendLines(of: $0, as: "data", to: &buffer) }
-        buffer.append(ASCII.lineFeed)
     }
 
     /// Returns the bytes of an event, ended by its blank line.
@@ -84,7 +82,9 @@ public struct SSEEncoder: Sendable {
     ///   - buffer: Where to append the bytes.
     @inlinable
     public func encodeComment<Buffer: RangeReplaceableCollection<UInt8>>(_ text: String, into buffer: inout Buffer) {
-        Self.withUTF8(text) { Self.appendLines(of: $0, as: "", to: &buffer) }
+        Self.withWriter(into: &buffer) { writer, buffer in
+            Self.withUTF8(text) { writer.writeLines(of: $0, prefix: ": ", into: &buffer) }
+        }
     }
 
     /// Appends a `retry` field, which sets the client's reconnection time.
@@ -104,7 +104,9 @@ public struct SSEEncoder: Sendable {
         guard milliseconds >= 0 else {
             throw .negativeRetry(milliseconds)
         }
-        Self.withUTF8(String(milliseconds)) { Self.appendField("retry", $0, to: &buffer) }
+        Self.withWriter(into: &buffer) { writer, buffer in
+            Self.withUTF8(String(milliseconds)) { writer.writeField("retry: ", $0, into: &buffer) }
+        }
     }
 
     /// Appends a comment line of `byteCount` bytes in total, newline included.
@@ -126,22 +128,13 @@ public struct SSEEncoder: Sendable {
 
 extension SSEEncoder {
     @inlinable
-    static func withUTF8<Result, Failure: Error>(
-        _ string: String,
-        _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
-    ) throws(Failure) -> Result {
-        // Native strings are contiguous; a bridged one is copied once.
-        var result: Swift.Result<Result, Failure>?
-        string.utf8.withContiguousStorageIfAvailable { utf8 in
-            result = Swift.Result { () throws(Failure) in try body(UnsafeRawBufferPointer(utf8)) }
+    static func withUTF8<Result>(_ string: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        if let result = string.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
+            return result
         }
-        if result == nil {
-            var copy = string
-            copy.withUTF8 { utf8 in
-                result = Swift.Result { () throws(Failure) in try body(UnsafeRawBufferPointer(utf8)) }
-            }
-        }
-        return try result!.get()
+        // Only a bridged string is not contiguous: copy it once.
+        var string = string
+        return string.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
     @inlinable
@@ -152,47 +145,126 @@ extension SSEEncoder {
         return firstLineBreak(in: base, from: 0, to: bytes.count) < bytes.count
     }
 
-    /// Appends `name: value\n`, or `name:\n` for an empty value.
+    /// Runs `body` with a writer that gathers small writes in a stack buffer and appends them to
+    /// `buffer` in as few `append(contentsOf:)` calls as possible: a generic append costs far more
+    /// than copying a few bytes.
     @inlinable
-    static func appendField<Buffer: RangeReplaceableCollection<UInt8>>(
-        _ name: StaticString,
-        _ value: UnsafeRawBufferPointer,
-        to buffer: inout Buffer
+    static func withWriter<Buffer: RangeReplaceableCollection<UInt8>>(
+        into buffer: inout Buffer,
+        _ body: (inout ScratchWriter, inout Buffer) -> Void
     ) {
-        buffer.append(contentsOf: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        buffer.append(ASCII.colon)
-        if !value.isEmpty {
-            buffer.append(ASCII.space)
-            buffer.append(contentsOf: value)
+        withUnsafeTemporaryAllocation(byteCount: ScratchWriter.capacity, alignment: 1) { scratch in
+            var writer = ScratchWriter(scratch: scratch)
+            body(&writer, &buffer)
+            writer.flush(into: &buffer)
         }
-        buffer.append(ASCII.lineFeed)
+    }
+}
+
+/// Gathers bytes in a small caller-provided buffer and flushes them to a collection when full.
+@usableFromInline
+struct ScratchWriter {
+    @usableFromInline static var capacity: Int { 512 }
+
+    @usableFromInline let scratch: UnsafeMutableRawBufferPointer
+    @usableFromInline var count = 0
+
+    @inlinable
+    init(scratch: UnsafeMutableRawBufferPointer) {
+        self.scratch = scratch
     }
 
-    /// Appends one `name: line` per line of `text`, splitting on CR, LF and CRLF and keeping empty
-    /// lines; an empty name writes comment lines.
     @inlinable
-    static func appendLines<Buffer: RangeReplaceableCollection<UInt8>>(
+    mutating func flush<Buffer: RangeReplaceableCollection<UInt8>>(into buffer: inout Buffer) {
+        if count > 0 {
+            buffer.append(contentsOf: UnsafeRawBufferPointer(start: scratch.baseAddress, count: count))
+            count = 0
+        }
+    }
+
+    @inlinable
+    mutating func write<Buffer: RangeReplaceableCollection<UInt8>>(
+        _ bytes: UnsafeRawBufferPointer,
+        into buffer: inout Buffer
+    ) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else {
+            return
+        }
+        if bytes.count > scratch.count &- count {
+            flush(into: &buffer)
+            if bytes.count > scratch.count {
+                buffer.append(contentsOf: bytes)
+                return
+            }
+        }
+        let destination = scratch.baseAddress.unsafelyUnwrapped.advanced(by: count)
+        if bytes.count <= 16 {
+            // Field prefixes and short values: cheaper than a call to memmove.
+            for offset in 0..<bytes.count {
+                destination.storeBytes(of: source.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset, as: UInt8.self)
+            }
+        } else {
+            destination.copyMemory(from: source, byteCount: bytes.count)
+        }
+        count &+= bytes.count
+    }
+
+    @inlinable
+    mutating func write<Buffer: RangeReplaceableCollection<UInt8>>(_ byte: UInt8, into buffer: inout Buffer) {
+        if count == scratch.count {
+            flush(into: &buffer)
+        }
+        scratch.storeBytes(of: byte, toByteOffset: count, as: UInt8.self)
+        count &+= 1
+    }
+
+    @inlinable
+    mutating func write<Buffer: RangeReplaceableCollection<UInt8>>(_ text: StaticString, into buffer: inout Buffer) {
+        write(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount), into: &buffer)
+    }
+
+    /// Writes `name: value\n` (`prefix` is `name: `), or `name:\n` for an empty value.
+    @inlinable
+    mutating func writeField<Buffer: RangeReplaceableCollection<UInt8>>(
+        _ prefix: StaticString,
+        _ value: UnsafeRawBufferPointer,
+        into buffer: inout Buffer
+    ) {
+        if value.isEmpty {
+            // The prefix without its trailing space.
+            write(UnsafeRawBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount &- 1), into: &buffer)
+        } else {
+            write(prefix, into: &buffer)
+            write(value, into: &buffer)
+        }
+        write(ASCII.lineFeed, into: &buffer)
+    }
+
+    /// Writes one field line per line of `text`, splitting on CR, LF and CRLF and keeping empty
+    /// lines.
+    @inlinable
+    mutating func writeLines<Buffer: RangeReplaceableCollection<UInt8>>(
         of text: UnsafeRawBufferPointer,
-        as name: StaticString,
-        to buffer: inout Buffer
+        prefix: StaticString,
+        into buffer: inout Buffer
     ) {
         guard let base = text.baseAddress else {
-            appendField(name, UnsafeRawBufferPointer(start: nil, count: 0), to: &buffer)
+            writeField(prefix, UnsafeRawBufferPointer(start: nil, count: 0), into: &buffer)
             return
         }
         let end = text.count
         var start = 0
         while true {
             let lineEnd = firstLineBreak(in: base, from: start, to: end)
-            appendField(name, UnsafeRawBufferPointer(start: base + start, count: lineEnd - start), to: &buffer)
+            writeField(prefix, UnsafeRawBufferPointer(start: base + start, count: lineEnd &- start), into: &buffer)
             guard lineEnd < end else {
                 return
             }
-            start = lineEnd + 1
+            start = lineEnd &+ 1
             if base.load(fromByteOffset: lineEnd, as: UInt8.self) == ASCII.carriageReturn && start < end
                 && base.load(fromByteOffset: start, as: UInt8.self) == ASCII.lineFeed
             {
-                start += 1
+                start &+= 1
             }
         }
     }
