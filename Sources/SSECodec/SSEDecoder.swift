@@ -312,7 +312,9 @@ public struct SSEDecoder: Sendable {
                     if let known {
                         index &+= known.length
                         lineLength = known.length
-                        try checkLineLength(dropsEvent: true)
+                        // As the byte-by-byte path decides it: a name over the limit drops only the
+                        // line (the field is not known yet); a colon over it drops the event too.
+                        try checkLineLength(dropsEvent: known.length &- 1 <= configuration.maximumLineLength)
                         try beginValue(of: known.field)
                         continue
                     }
@@ -576,6 +578,10 @@ public struct SSEDecoder: Sendable {
             retryDigits = 0
             retryValid = true
         case .event, .id, .comment:
+            // A value dropped at a limit may have left its start behind.
+            if !partialValue.isEmpty {
+                partialValue.removeAll(keepingCapacityUpTo: Self.retainedCapacity)
+            }
             partialValueHasNull = false
         case .ignored:
             break

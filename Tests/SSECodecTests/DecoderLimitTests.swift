@@ -61,6 +61,36 @@ struct DecoderLimitTests {
         #expect(decodeEveryWay("id: 123456\n\n", configuration: configuration) == [.lastEventID("123456")])
     }
 
+    @Test(
+        "Tiny limits: a field name over the limit drops only its line, a colon over it the event too",
+        arguments: [2, 3, 4, 5, 6] as [Int]
+    )
+    func tinyLineLimits(maximumLineLength: Int) {
+        // Found by the fuzzer: recognising "data:" in one load must decide as the byte path does.
+        let configuration = SSEDecoder.Configuration(maximumLineLength: maximumLineLength, maximumEventSize: 0)
+        let input = "data: 0123456789abcdef\ndata: x\n\n:comment that is long\nid: 1\nevent: e\ndata: y\n\n"
+        let outputs = decodeEveryWay(input, configuration: configuration)
+        #expect(!outputs.isEmpty)
+        #expect(outputs.allSatisfy { if case .error = $0 { true } else { false } })
+    }
+
+    @Test("A value dropped at the limit leaves nothing behind for the next field")
+    func droppedValueLeavesNothingBehind() {
+        // Found by the fuzzer: the start of an overlong comment, split across reads, became a later
+        // empty id's value.
+        let configuration = SSEDecoder.Configuration(maximumLineLength: 2, reportsComments: true)
+        #expect(
+            decodeEveryWay(":ven\nid\n\nid: 7\n\n", configuration: configuration)
+                == [.error(.lineTooLong), .error(.lineTooLong)]
+        )
+        let wider = SSEDecoder.Configuration(maximumLineLength: 6, reportsComments: true)
+        #expect(
+            decodeEveryWay("event: toolong\nevent\ndata: x\n\n", configuration: wider)
+                == [.error(.lineTooLong)]
+        )
+        #expect(decodeEveryWay(": a long comment\nid\ndata\n\n", configuration: wider) == [.error(.lineTooLong), .event("")])
+    }
+
     @Test("The error names the limit and how far past it the input went")
     func errorCarriesLimitAndSize() throws {
         var decoder = SSEDecoder(configuration: .init(maximumLineLength: 8))
