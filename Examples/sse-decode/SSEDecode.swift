@@ -1,3 +1,5 @@
+import SSECodec
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import SSECodec
 
 /// Decodes a Server-Sent Events stream and prints what a client sees.
 ///

@@ -201,7 +201,11 @@ struct ScratchWriter {
         if bytes.count <= 16 {
             // Field prefixes and short values: cheaper than a call to memmove.
             for offset in 0..<bytes.count {
-                destination.storeBytes(of: source.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset, as: UInt8.self)
+                destination.storeBytes(
+                    of: source.load(fromByteOffset: offset, as: UInt8.self),
+                    toByteOffset: offset,
+                    as: UInt8.self
+                )
             }
         } else {
             destination.copyMemory(from: source, byteCount: bytes.count)

@@ -32,10 +32,14 @@ public struct SSEEncodingError: Error, Sendable, Hashable, CustomStringConvertib
     /// A `retry` value was negative.
     public static let negativeRetry = Self(code: .negativeRetry, field: "")
 
-    @usableFromInline static func lineBreakInEventType(_ value: String) -> Self { Self(code: .lineBreakInEventType, field: value) }
+    @usableFromInline static func lineBreakInEventType(_ value: String) -> Self {
+        Self(code: .lineBreakInEventType, field: value)
+    }
     @usableFromInline static func lineBreakInID(_ value: String) -> Self { Self(code: .lineBreakInID, field: value) }
     @usableFromInline static func nullInID(_ value: String) -> Self { Self(code: .nullInID, field: value) }
-    @usableFromInline static func negativeRetry(_ value: Int) -> Self { Self(code: .negativeRetry, field: String(value)) }
+    @usableFromInline static func negativeRetry(_ value: Int) -> Self {
+        Self(code: .negativeRetry, field: String(value))
+    }
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.code == rhs.code

@@ -47,7 +47,11 @@ struct DecoderLimitTests {
         #expect(decodeEveryWay("data: ab\ndata: c\n\n", configuration: configuration) == [.event("ab\nc")])
         #expect(decodeEveryWay("data: abc\ndata: d\n\n", configuration: configuration) == [.error(.eventTooLarge)])
         #expect(decodeEveryWay("data: ab\ndata: \n\n", configuration: configuration) == [.event("ab\n")])
-        #expect(decodeEveryWay("data: abcd\ndata\n\ndata: z\n\n", configuration: configuration) == [.error(.eventTooLarge), .event("z")])
+        #expect(
+            decodeEveryWay("data: abcd\ndata\n\ndata: z\n\n", configuration: configuration) == [
+                .error(.eventTooLarge), .event("z"),
+            ]
+        )
     }
 
     @Test("A limit exactly reached is accepted")
@@ -88,7 +92,11 @@ struct DecoderLimitTests {
             decodeEveryWay("event: toolong\nevent\ndata: x\n\n", configuration: wider)
                 == [.error(.lineTooLong)]
         )
-        #expect(decodeEveryWay(": a long comment\nid\ndata\n\n", configuration: wider) == [.error(.lineTooLong), .event("")])
+        #expect(
+            decodeEveryWay(": a long comment\nid\ndata\n\n", configuration: wider) == [
+                .error(.lineTooLong), .event(""),
+            ]
+        )
     }
 
     @Test("The error names the limit and how far past it the input went")

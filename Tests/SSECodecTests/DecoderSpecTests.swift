@@ -20,7 +20,9 @@ struct DecoderSpecTests {
 
     @Test("A BOM after the start of the stream is content, not removed")
     func byteOrderMarkLaterIsContent() {
-        #expect(decodeEveryWay("data: a\n\n\u{FEFF}data: b\n\ndata: \u{FEFF}c\n\n") == [.event("a"), .event("\u{FEFF}c")])
+        #expect(
+            decodeEveryWay("data: a\n\n\u{FEFF}data: b\n\ndata: \u{FEFF}c\n\n") == [.event("a"), .event("\u{FEFF}c")]
+        )
     }
 
     @Test("A partial BOM is the start of the first line")
@@ -79,7 +81,9 @@ struct DecoderSpecTests {
 
     @Test("A CR ending one read and an LF starting the next are one line end")
     func carriageReturnAtReadEndThenLineFeed() {
-        let chunks: [[UInt8]] = [Array("data: a\r".utf8), Array("\ndata: b\r".utf8), Array("\n\r".utf8), Array("\n".utf8)]
+        let chunks: [[UInt8]] = [
+            Array("data: a\r".utf8), Array("\ndata: b\r".utf8), Array("\n\r".utf8), Array("\n".utf8),
+        ]
         #expect(decode(chunks: chunks) == [.event("a\nb")])
     }
 
@@ -119,7 +123,11 @@ struct DecoderSpecTests {
 
     @Test("Exactly one leading space is removed from the value")
     func oneLeadingSpaceRemoved() {
-        #expect(decodeEveryWay("data:a\n\ndata:  b\n\ndata:\tc\n\ndata: \n\n") == [.event("a"), .event(" b"), .event("\tc"), .event("")])
+        #expect(
+            decodeEveryWay("data:a\n\ndata:  b\n\ndata:\tc\n\ndata: \n\n") == [
+                .event("a"), .event(" b"), .event("\tc"), .event(""),
+            ]
+        )
     }
 
     @Test("A line without a colon is a field name with an empty value")
@@ -166,7 +174,11 @@ struct DecoderSpecTests {
 
     @Test("The type is reset after every blank line, also when no event fires")
     func typeResetAfterDispatch() {
-        #expect(decodeEveryWay("event: a\ndata: x\n\ndata: y\n\nevent: b\n\ndata: z\n\n") == [.event("x", type: "a"), .event("y"), .event("z")])
+        #expect(
+            decodeEveryWay("event: a\ndata: x\n\ndata: y\n\nevent: b\n\ndata: z\n\n") == [
+                .event("x", type: "a"), .event("y"), .event("z"),
+            ]
+        )
     }
 
     // MARK: id
@@ -181,12 +193,20 @@ struct DecoderSpecTests {
 
     @Test("An empty id resets the last event ID")
     func emptyIdResets() {
-        #expect(decodeEveryWay("id: 1\ndata: a\n\nid\ndata: b\n\nid:\ndata: c\n\n") == [.event("a", id: "1"), .event("b"), .event("c")])
+        #expect(
+            decodeEveryWay("id: 1\ndata: a\n\nid\ndata: b\n\nid:\ndata: c\n\n") == [
+                .event("a", id: "1"), .event("b"), .event("c"),
+            ]
+        )
     }
 
     @Test("The last event ID is committed at a blank line even when no event fires")
     func idCommittedWithoutEvent() {
-        #expect(decodeEveryWay("id: 7\n\ndata: a\n\nid: 7\n\nid\n\n") == [.lastEventID("7"), .event("a", id: "7"), .lastEventID(nil)])
+        #expect(
+            decodeEveryWay("id: 7\n\ndata: a\n\nid: 7\n\nid\n\n") == [
+                .lastEventID("7"), .event("a", id: "7"), .lastEventID(nil),
+            ]
+        )
     }
 
     @Test("An id containing NULL is ignored")
@@ -216,13 +236,20 @@ struct DecoderSpecTests {
 
     @Test("retry with only ASCII digits sets the reconnection time at once, before the event")
     func retryDigits() {
-        #expect(decodeEveryWay("retry: 3000\ndata: x\n\nretry: 03000\nretry:0\n") == [.retry(3000), .event("x"), .retry(3000), .retry(0)])
+        #expect(
+            decodeEveryWay("retry: 3000\ndata: x\n\nretry: 03000\nretry:0\n") == [
+                .retry(3000), .event("x"), .retry(3000), .retry(0),
+            ]
+        )
     }
 
-    @Test("retry with anything but ASCII digits is ignored", arguments: [
-        "retry: 3s\n", "retry: -1\n", "retry: +1\n", "retry: 1 000\n", "retry:  1\n", "retry: 1.5\n",
-        "retry: \u{FF13}\n", "retry:\n", "retry\n", "retry: 99999999999999999999999\n", "retry: 0x10\n",
-    ])
+    @Test(
+        "retry with anything but ASCII digits is ignored",
+        arguments: [
+            "retry: 3s\n", "retry: -1\n", "retry: +1\n", "retry: 1 000\n", "retry:  1\n", "retry: 1.5\n",
+            "retry: \u{FF13}\n", "retry:\n", "retry\n", "retry: 99999999999999999999999\n", "retry: 0x10\n",
+        ]
+    )
     func retryNonDigitsIgnored(input: String) {
         #expect(decodeEveryWay(input + "data: x\n\n") == [.event("x")])
     }
@@ -268,7 +295,8 @@ struct DecoderSpecTests {
 
     @Test("Invalid UTF-8 in event and id values also becomes U+FFFD")
     func invalidUTF8InTypeAndID() {
-        let input: [UInt8] = Array("event: a".utf8) + [0xFF] + Array("\nid: b".utf8) + [0xC3] + Array("\ndata: x\n\n".utf8)
+        let input: [UInt8] =
+            Array("event: a".utf8) + [0xFF] + Array("\nid: b".utf8) + [0xC3] + Array("\ndata: x\n\n".utf8)
         #expect(decodeEveryWay(input) == [.event("x", type: "a\u{FFFD}", id: "b\u{FFFD}")])
     }
 
@@ -310,7 +338,9 @@ struct DecoderSpecTests {
 
 
             """
-        #expect(decodeEveryWay(input) == [.event("first event", id: "1"), .event("second event"), .event(" third event")])
+        #expect(
+            decodeEveryWay(input) == [.event("first event", id: "1"), .event("second event"), .event(" third event")]
+        )
         #expect(decodeEveryWay("data\n\ndata\ndata\n\ndata:") == [.event(""), .event("\n")])
         #expect(decodeEveryWay("data:test\n\ndata: test\n\n") == [.event("test"), .event("test")])
     }

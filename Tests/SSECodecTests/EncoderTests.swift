@@ -11,7 +11,9 @@ struct EncoderTests {
 
     @Test("An event is written as id, event and data lines and a blank line")
     func eventFields() throws {
-        #expect(try text(ServerSentEvent(type: "chunk", data: "hello", id: "7")) == "id: 7\nevent: chunk\ndata: hello\n\n")
+        #expect(
+            try text(ServerSentEvent(type: "chunk", data: "hello", id: "7")) == "id: 7\nevent: chunk\ndata: hello\n\n"
+        )
         #expect(try text(ServerSentEvent(data: "hello")) == "data: hello\n\n")
     }
 

@@ -13,7 +13,11 @@ enum Observed: Equatable, CustomStringConvertible {
     init(_ output: SSEDecoder.Output) {
         switch output {
         case .event(let event):
-            self = .event(type: Array(event.type.utf8), data: Array(event.data.utf8), id: event.id.map { Array($0.utf8) })
+            self = .event(
+                type: Array(event.type.utf8),
+                data: Array(event.data.utf8),
+                id: event.id.map { Array($0.utf8) }
+            )
         case .lastEventID(let id):
             self = .committedID(id.map { Array($0.utf8) })
         case .retry(let milliseconds):

@@ -58,8 +58,9 @@ struct RoundTripTests {
                 switch Int.random(in: 0..<4, using: &generator) {
                 case 0: nil
                 case 1: ""
-                default: Self.randomText(using: &generator, maximumLength: 8, excluding: ["\n", "\r", "\u{0}"])
-                    .replacingCarriageReturnLineFeed()
+                default:
+                    Self.randomText(using: &generator, maximumLength: 8, excluding: ["\n", "\r", "\u{0}"])
+                        .replacingCarriageReturnLineFeed()
                 }
             let data = Self.randomText(using: &generator, maximumLength: 40)
             let event = ServerSentEvent(type: type, data: data, id: id)

@@ -15,7 +15,11 @@ private enum Seen: Equatable {
     init(_ output: SSEDecoder.Output) {
         switch output {
         case .event(let event):
-            self = .event(type: Array(event.type.utf8), data: Array(event.data.utf8), id: event.id.map { Array($0.utf8) })
+            self = .event(
+                type: Array(event.type.utf8),
+                data: Array(event.data.utf8),
+                id: event.id.map { Array($0.utf8) }
+            )
         case .lastEventID(let id):
             self = .lastEventID(id.map { Array($0.utf8) })
         case .retry(let milliseconds):
@@ -26,7 +30,11 @@ private enum Seen: Equatable {
     }
 }
 
-private func decode(_ input: UnsafeRawBufferPointer, chunkSizes: some Sequence<Int>, configuration: SSEDecoder.Configuration) -> ([Seen], [ServerSentEvent]) {
+private func decode(
+    _ input: UnsafeRawBufferPointer,
+    chunkSizes: some Sequence<Int>,
+    configuration: SSEDecoder.Configuration
+) -> ([Seen], [ServerSentEvent]) {
     var decoder = SSEDecoder(configuration: configuration)
     var seen: [Seen] = []
     var events: [ServerSentEvent] = []
@@ -98,12 +106,17 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             preconditionFailure("a decoded event could not be encoded: \(error)")
         }
     }
-    let (_, again) = stream.withUnsafeBytes { decode($0, chunkSizes: [$0.count], configuration: .init(maximumLineLength: .max, maximumEventSize: .max)) }
+    let (_, again) = stream.withUnsafeBytes {
+        decode($0, chunkSizes: [$0.count], configuration: .init(maximumLineLength: .max, maximumEventSize: .max))
+    }
     precondition(again.count == events.count, "round trip lost events")
     for (original, decoded) in zip(events, again) {
         precondition(Array(original.type.utf8) == Array(decoded.type.utf8), "round trip changed a type")
         precondition(Array(original.data.utf8) == Array(decoded.data.utf8), "round trip changed data")
-        precondition(original.id.map { Array($0.utf8) } == decoded.id.map { Array($0.utf8) }, "round trip changed an id")
+        precondition(
+            original.id.map { Array($0.utf8) } == decoded.id.map { Array($0.utf8) },
+            "round trip changed an id"
+        )
     }
     return 0
 }

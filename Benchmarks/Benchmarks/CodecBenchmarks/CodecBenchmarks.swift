@@ -57,7 +57,13 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 20,
         thresholds: thresholds
     )
-    let baseline = Benchmark.Configuration(metrics: metrics, warmupIterations: 0, maxDuration: .seconds(3), maxIterations: 2, thresholds: thresholds)
+    let baseline = Benchmark.Configuration(
+        metrics: metrics,
+        warmupIterations: 0,
+        maxDuration: .seconds(3),
+        maxIterations: 2,
+        thresholds: thresholds
+    )
 
     for corpus in Corpus.all {
         for (chunking, chunks) in [("4KiB", corpus.pageChunks), ("1-64B", corpus.smallChunks)] {
@@ -86,7 +92,10 @@ let benchmarks: @Sendable () -> Void = {
 
     // Linear time: MB/s of one-byte reads is the same for a 256 KiB and a 1 MiB event (no rescans of
     // consumed bytes), and a whole event is limited only by scanning and copying.
-    for (label, size, readSize) in [("1MiB event whole", 1 << 20, 1 << 21), ("1MiB event 1B reads", 1 << 20, 1), ("256KiB event 1B reads", 1 << 18, 1)] {
+    for (label, size, readSize) in [
+        ("1MiB event whole", 1 << 20, 1 << 21), ("1MiB event 1B reads", 1 << 20, 1),
+        ("256KiB event 1B reads", 1 << 18, 1),
+    ] {
         let bigEvent = Array("data: ".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: size) + Array("\n\n".utf8)
         Benchmark("Decoder \(label)") { benchmark in
             measureRate(benchmark, megabytes: Double(bigEvent.count) / 1_000_000) {
@@ -95,7 +104,9 @@ let benchmarks: @Sendable () -> Void = {
                 bigEvent.withUnsafeBytes { buffer in
                     var start = 0
                     while start < buffer.count {
-                        let chunk = UnsafeRawBufferPointer(rebasing: buffer[start..<min(start + readSize, buffer.count)])
+                        let chunk = UnsafeRawBufferPointer(
+                            rebasing: buffer[start..<min(start + readSize, buffer.count)]
+                        )
                         start += readSize
                         var offset = 0
                         while let output = try? decoder.next(from: chunk, offset: &offset) {
@@ -111,7 +122,9 @@ let benchmarks: @Sendable () -> Void = {
 
     // Encoder: the token corpus's events, re-encoded into one reused buffer.
     let tokenEvents: [SSECodec.ServerSentEvent] = (0..<1_000_000).map { index in
-        SSECodec.ServerSentEvent(data: #"{"id":"chatcmpl-1","choices":[{"index":0,"delta":{"content":"word \#(index % 10)"}}]}"#)
+        SSECodec.ServerSentEvent(
+            data: #"{"id":"chatcmpl-1","choices":[{"index":0,"delta":{"content":"word \#(index % 10)"}}]}"#
+        )
     }
     let largeEvents: [SSECodec.ServerSentEvent] = (0..<10_000).map { _ in
         SSECodec.ServerSentEvent(

@@ -41,7 +41,8 @@ struct Corpus: Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(80_000_000)
         for index in 0..<1_000_000 {
-            let line = #"data: {"id":"chatcmpl-1","choices":[{"index":0,"delta":{"content":"\#(words[index % words.count])"}}]}"#
+            let line =
+                #"data: {"id":"chatcmpl-1","choices":[{"index":0,"delta":{"content":"\#(words[index % words.count])"}}]}"#
             bytes.append(contentsOf: line.utf8)
             bytes.append(contentsOf: "\n\n".utf8)
         }

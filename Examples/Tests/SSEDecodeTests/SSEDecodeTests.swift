@@ -17,7 +17,9 @@ struct SSEDecodeTests {
         #expect(lines.contains(#"event end id=7 data="done\n5 chunks""#))
         #expect(lines.contains("7 events; last event ID 7"))
         let answer = lines.last.map { Array($0.unicodeScalars) }
-        let expected = Array("answer: Server-sent events, decoded byte by byte \u{2014} caf\u{E9} \u{2615} ".unicodeScalars)
+        let expected = Array(
+            "answer: Server-sent events, decoded byte by byte \u{2014} caf\u{E9} \u{2615} ".unicodeScalars
+        )
         #expect(answer == expected)
     }
 
