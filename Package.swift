@@ -25,6 +25,10 @@ let package = Package(
         ),
         .default(enabledTraits: []),
     ],
+    dependencies: [
+        // `swift package generate-documentation`; a plugin, built only when it runs.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0")
+    ],
     targets: [
         .target(name: "SSECodec"),
         .testTarget(name: "SSECodecTests", dependencies: ["SSECodec"]),

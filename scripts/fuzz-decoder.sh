@@ -10,8 +10,14 @@ shift || true
 build=.build-fuzz
 mkdir -p "$build" scripts/fuzz/corpus scripts/fuzz/artifacts
 
+# SSECodec as its own module, instrumented, then the fuzzer with the tests' Observed helpers.
+swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name SSECodec \
+    -emit-module -emit-module-path "$build/SSECodec.swiftmodule" \
+    -emit-library -static -o "$build/libSSECodec.a" Sources/SSECodec/*.swift
 swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name SSEDecoderFuzzer \
-    Sources/SSECodec/*.swift scripts/fuzz/SSEDecoderFuzzer.swift -o "$build/sse-decoder-fuzzer"
+    -I "$build" -L "$build" -lSSECodec \
+    Tests/SSECodecTests/Observed.swift scripts/fuzz/SSEDecoderFuzzer.swift -o "$build/sse-decoder-fuzzer-next"
+mv "$build/sse-decoder-fuzzer-next" "$build/sse-decoder-fuzzer"
 
 "$build/sse-decoder-fuzzer" scripts/fuzz/corpus scripts/fuzz/seeds \
     -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \

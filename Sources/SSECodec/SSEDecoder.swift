@@ -20,9 +20,10 @@
 /// also when a CR ends one chunk and the LF starts the next; invalid UTF-8 becomes U+FFFD without
 /// disturbing its neighbours.
 ///
-/// It is linear in the total number of bytes whatever the chunk sizes: each byte is examined once
-/// and copied at most once, into the buffer of the field it belongs to. Every buffer is bounded by
-/// ``Configuration/maximumLineLength`` and ``Configuration/maximumEventSize``.
+/// It is linear in the total number of bytes whatever the chunk sizes: bytes already consumed are
+/// never scanned again, and a value that arrives whole in one chunk is made into its string
+/// straight from the input. Every buffer is bounded by ``Configuration/maximumLineLength`` and
+/// ``Configuration/maximumEventSize``.
 ///
 /// For a pull-style loop, as an async iterator needs, use ``next(from:offset:)``.
 public struct SSEDecoder: Sendable {

@@ -1,5 +1,5 @@
+// Shared by the tests and the libFuzzer target (scripts/fuzz-decoder.sh): no Testing here.
 import SSECodec
-import Testing
 
 /// A decoder output (or error) held as UTF-8 bytes, so that comparisons see every scalar:
 /// `String ==` would treat canonically equivalent strings as equal and hide normalisation bugs.
@@ -90,52 +90,11 @@ func decode(
                     observed.append(.error(error))
                 }
             }
+            precondition(offset == buffer.count, "the decoder stopped before the end of a chunk")
         }
     }
     decoder.finish()
     return observed
-}
-
-/// Decodes `input` whole, one byte per read, at every two-read split, and with empty reads between
-/// bytes; expects every way to give the same outputs, and returns them.
-func decodeEveryWay(
-    _ input: [UInt8],
-    configuration: SSEDecoder.Configuration = .init(),
-    lastEventID: String? = nil,
-    sourceLocation: SourceLocation = #_sourceLocation
-) -> [Observed] {
-    let whole = decode(chunks: [input], configuration: configuration, lastEventID: lastEventID)
-    let bytewise = decode(chunks: input.map { [$0] }, configuration: configuration, lastEventID: lastEventID)
-    #expect(bytewise == whole, "one byte per read differs from whole", sourceLocation: sourceLocation)
-    let withEmptyReads = decode(
-        chunks: [[]] + input.flatMap { [[$0], []] },
-        configuration: configuration,
-        lastEventID: lastEventID
-    )
-    #expect(withEmptyReads == whole, "empty reads change the outcome", sourceLocation: sourceLocation)
-    for split in 0...input.count {
-        let twoReads = decode(
-            chunks: [Array(input[..<split]), Array(input[split...])],
-            configuration: configuration,
-            lastEventID: lastEventID
-        )
-        #expect(twoReads == whole, "split at \(split) differs from whole", sourceLocation: sourceLocation)
-    }
-    return whole
-}
-
-func decodeEveryWay(
-    _ input: String,
-    configuration: SSEDecoder.Configuration = .init(),
-    lastEventID: String? = nil,
-    sourceLocation: SourceLocation = #_sourceLocation
-) -> [Observed] {
-    decodeEveryWay(
-        Array(input.utf8),
-        configuration: configuration,
-        lastEventID: lastEventID,
-        sourceLocation: sourceLocation
-    )
 }
 
 /// A small, seeded generator (SplitMix64) so that property tests are reproducible.

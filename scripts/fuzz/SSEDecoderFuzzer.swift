@@ -1,68 +1,11 @@
-// libFuzzer entry point for SSEDecoder, compiled together with Sources/SSECodec by
-// scripts/fuzz-decoder.sh. Any failed check traps, which libFuzzer reports as a finding.
+// libFuzzer entry point for SSEDecoder, built by scripts/fuzz-decoder.sh with
+// Tests/SSECodecTests/Observed.swift (the tests' byte-exact view of decoder outputs).
+// Any failed check traps, which libFuzzer reports as a finding.
 //
-// Oracle: for every input, decoding it whole, one byte per read, and in pseudo-random chunks must
-// give the same outputs and errors; every decoded event must survive encode → decode unchanged.
-
-/// An output or error, held as bytes so that comparisons see every scalar.
-private enum Seen: Equatable {
-    case event(type: [UInt8], data: [UInt8], id: [UInt8]?)
-    case lastEventID([UInt8]?)
-    case retry(Int)
-    case comment([UInt8])
-    case error(SSEDecodingError)
-
-    init(_ output: SSEDecoder.Output) {
-        switch output {
-        case .event(let event):
-            self = .event(
-                type: Array(event.type.utf8),
-                data: Array(event.data.utf8),
-                id: event.id.map { Array($0.utf8) }
-            )
-        case .lastEventID(let id):
-            self = .lastEventID(id.map { Array($0.utf8) })
-        case .retry(let milliseconds):
-            self = .retry(milliseconds)
-        case .comment(let text):
-            self = .comment(Array(text.utf8))
-        }
-    }
-}
-
-private func decode(
-    _ input: UnsafeRawBufferPointer,
-    chunkSizes: some Sequence<Int>,
-    configuration: SSEDecoder.Configuration
-) -> ([Seen], [ServerSentEvent]) {
-    var decoder = SSEDecoder(configuration: configuration)
-    var seen: [Seen] = []
-    var events: [ServerSentEvent] = []
-    var start = 0
-    var sizes = chunkSizes.makeIterator()
-    while start < input.count {
-        let size = min(sizes.next() ?? input.count, input.count - start)
-        let chunk = UnsafeRawBufferPointer(rebasing: input[start..<(start + size)])
-        start += size
-        var offset = 0
-        while true {
-            do throws(SSEDecodingError) {
-                guard let output = try decoder.next(from: chunk, offset: &offset) else {
-                    break
-                }
-                seen.append(Seen(output))
-                if case .event(let event) = output {
-                    events.append(event)
-                }
-            } catch {
-                seen.append(.error(error))
-            }
-        }
-        precondition(offset == chunk.count, "a chunk was not consumed")
-    }
-    decoder.finish()
-    return (seen, events)
-}
+// Oracle: decoding an input whole, one byte per read, and in pseudo-random chunks (empty reads
+// included) must give the same outputs and errors; every decoded event must survive
+// encode → decode unchanged.
+import SSECodec
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -79,44 +22,42 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             maximumEventSize: Int(selector >> 3) * 3,
             reportsComments: selector & 2 == 0
         )
-    let input = UnsafeRawBufferPointer(start: data + 1, count: size - 1)
+    let input = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
 
-    let (whole, events) = decode(input, chunkSizes: [input.count], configuration: configuration)
-    let (bytewise, _) = decode(input, chunkSizes: repeatElement(1, count: input.count), configuration: configuration)
-    precondition(bytewise == whole, "one byte per read differs from whole")
+    let whole = decode(chunks: [input], configuration: configuration)
+    precondition(decode(chunks: input.map { [$0] }, configuration: configuration) == whole, "bytewise != whole")
     var state = UInt64(size) &* 0x9E37_79B9_7F4A_7C15
-    let randomSizes = (0..<input.count).lazy.map { _ -> Int in
+    var chunks: [[UInt8]] = []
+    var start = 0
+    while start < input.count {
         state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return Int(state >> 59)  // 0...31: empty reads included
+        let end = min(start + Int(state >> 59), input.count)  // 0…31 bytes: empty reads included
+        chunks.append(Array(input[start..<end]))
+        start = end
     }
-    let (chunked, _) = decode(input, chunkSizes: randomSizes, configuration: configuration)
-    precondition(chunked == whole, "random chunks differ from whole")
+    precondition(decode(chunks: chunks, configuration: configuration) == whole, "random chunks != whole")
 
-    // Re-encode the events (restating the id whenever it changes) and decode them again.
+    // Re-encode the events, restating the id whenever it changes, and decode them again.
     let encoder = SSEEncoder()
     var stream: [UInt8] = []
-    var previousID: String?
-    for event in events {
-        var copy = event
-        copy.id = event.id.map(Array.init) == previousID.map(Array.init) ? nil : (event.id ?? "")
-        previousID = event.id
+    var expected: [Observed] = []
+    var previousID: [UInt8]?
+    for case .event(let type, let data, let id) in whole {
+        let restated: String? = id == previousID ? nil : String(decoding: id ?? [], as: UTF8.self)
+        previousID = id
+        let event = ServerSentEvent(
+            type: String(decoding: type, as: UTF8.self),
+            data: String(decoding: data, as: UTF8.self),
+            id: restated
+        )
         do {
-            try encoder.encode(copy, into: &stream)
+            try encoder.encode(event, into: &stream)
         } catch {
             preconditionFailure("a decoded event could not be encoded: \(error)")
         }
+        expected.append(.event(type: type, data: data, id: id))
     }
-    let (_, again) = stream.withUnsafeBytes {
-        decode($0, chunkSizes: [$0.count], configuration: .init(maximumLineLength: .max, maximumEventSize: .max))
-    }
-    precondition(again.count == events.count, "round trip lost events")
-    for (original, decoded) in zip(events, again) {
-        precondition(Array(original.type.utf8) == Array(decoded.type.utf8), "round trip changed a type")
-        precondition(Array(original.data.utf8) == Array(decoded.data.utf8), "round trip changed data")
-        precondition(
-            original.id.map { Array($0.utf8) } == decoded.id.map { Array($0.utf8) },
-            "round trip changed an id"
-        )
-    }
+    let unlimited = SSEDecoder.Configuration(maximumLineLength: .max, maximumEventSize: .max)
+    precondition(decode(chunks: [stream], configuration: unlimited) == expected, "round trip changed events")
     return 0
 }

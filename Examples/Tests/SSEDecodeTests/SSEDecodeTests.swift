@@ -18,7 +18,7 @@ struct SSEDecodeTests {
         #expect(lines.contains("7 events; last event ID 7"))
         let answer = lines.last.map { Array($0.unicodeScalars) }
         let expected = Array(
-            "answer: Server-sent events, decoded byte by byte \u{2014} caf\u{E9} \u{2615} ".unicodeScalars
+            "answer: Server-sent events, decoded byte by byte \u{2014} caf\u{E9} \u{2615}".unicodeScalars
         )
         #expect(answer == expected)
     }
