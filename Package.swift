@@ -4,7 +4,8 @@ import PackageDescription
 let package = Package(
     name: "swift-sse",
     products: [
-        .library(name: "SSECodec", targets: ["SSECodec"])
+        .library(name: "SSECodec", targets: ["SSECodec"]),
+        .library(name: "SSEStreaming", targets: ["SSEStreaming"]),
     ],
     traits: [
         .trait(
@@ -32,6 +33,8 @@ let package = Package(
     targets: [
         .target(name: "SSECodec"),
         .testTarget(name: "SSECodecTests", dependencies: ["SSECodec"]),
+        .target(name: "SSEStreaming", dependencies: ["SSECodec"]),
+        .testTarget(name: "SSEStreamingTests", dependencies: ["SSEStreaming"]),
         .target(name: "SwiftSSEDocumentation", path: "Documentation"),
     ]
 )
