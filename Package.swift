@@ -3,6 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "swift-sse",
+    // Synchronization's Mutex and Atomic (SSEStreaming) need these on Apple platforms.
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     products: [
         .library(name: "SSECodec", targets: ["SSECodec"]),
         .library(name: "SSEStreaming", targets: ["SSEStreaming"]),

@@ -1,0 +1,302 @@
+public import SSECodec
+import Synchronization
+
+/// An async sequence of byte chunks, one per event, encoding a sequence of events for a response
+/// body, with heartbeat comments while the events are idle.
+///
+/// ```swift
+/// let body = events.encodedServerSentEvents(heartbeat: .seconds(15))
+/// for try await chunk in body {
+///     try await writer.write(chunk)   // and flush: one chunk is one event
+/// }
+/// ```
+///
+/// A heartbeat (a comment line, `:\n`) is sent whenever no event has come for `heartbeat`, so
+/// proxies and idle timers keep the connection open; it never delays an event. Events are pulled
+/// from the base sequence one at a time, only when the consumer asks for the next chunk.
+///
+/// An event that cannot be encoded (a line break in its type or ID) throws
+/// `SSEEncodingError`.
+public struct ServerSentEventEncodingSequence<Base: AsyncSequence & Sendable, C: Clock>: AsyncSequence, Sendable
+where Base.Element == ServerSentEvent, C.Duration == Duration {
+    public typealias Element = [UInt8]
+
+    @usableFromInline let base: Base
+    @usableFromInline let heartbeat: Duration?
+    @usableFromInline let clock: C
+
+    @inlinable
+    init(base: Base, heartbeat: Duration?, clock: C) {
+        precondition(heartbeat.map { $0 > .zero } ?? true, "the heartbeat interval must be positive")
+        self.base = base
+        self.heartbeat = heartbeat
+        self.clock = clock
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base, heartbeat: heartbeat, clock: clock)
+    }
+
+    /// The iterator of ``ServerSentEventEncodingSequence``.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        private let encoder = SSEEncoder()
+        private let heartbeat: Duration?
+        private let clock: C
+        /// Without a heartbeat: the base iterator, pulled directly.
+        private var direct: Base.AsyncIterator?
+        /// With a heartbeat: the task that pulls the base iterator on demand.
+        private let pump: PumpOwner?
+
+        init(base: Base, heartbeat: Duration?, clock: C) {
+            self.heartbeat = heartbeat
+            self.clock = clock
+            if heartbeat == nil {
+                direct = base.makeAsyncIterator()
+                pump = nil
+            } else {
+                direct = nil
+                pump = PumpOwner(base: base)
+            }
+        }
+
+        public mutating func next() async throws -> [UInt8]? {
+            guard let owner = pump, let heartbeat else {
+                guard let event = try await direct?.next() else {
+                    direct = nil
+                    return nil
+                }
+                return try encoder.encode(event)
+            }
+            let clock = self.clock
+            let pump = owner.pump
+            while true {
+                if let delivery = pump.take() {
+                    switch delivery {
+                    case .event(let event):
+                        return try encoder.encode(event)
+                    case .finished:
+                        return nil
+                    case .failed(let error):
+                        throw error
+                    }
+                }
+                if Task.isCancelled {
+                    owner.task.cancel()
+                    return nil
+                }
+                pump.request()
+                let deadline = clock.now.advanced(by: heartbeat)
+                // Race "something was delivered" against the deadline. Neither side takes the
+                // delivery, so nothing is lost whichever wins; it is taken above, next round.
+                let timedOut = await withTaskGroup(of: Bool.self) { group in
+                    group.addTask { await pump.waitForDelivery() }
+                    group.addTask {
+                        do {
+                            try await clock.sleep(until: deadline, tolerance: nil)
+                            return true
+                        } catch {
+                            return false
+                        }
+                    }
+                    let first = await group.next() ?? false
+                    group.cancelAll()
+                    return first
+                }
+                if timedOut && !pump.hasDelivery {
+                    return Self.heartbeatComment
+                }
+            }
+        }
+
+        private static var heartbeatComment: [UInt8] { [UInt8(ascii: ":"), UInt8(ascii: "\n")] }
+    }
+}
+
+extension ServerSentEventEncodingSequence {
+    /// Owns the pump task: only the iterator holds it, so dropping the iterator cancels the task
+    /// (and with it the base sequence's pending `next()`).
+    final class PumpOwner: Sendable {
+        let pump = Pump()
+        let task: Task<Void, Never>
+
+        init(base: Base) {
+            let pump = self.pump
+            task = Task {
+                var iterator = base.makeAsyncIterator()
+                while await pump.waitForRequest() {
+                    let delivery: Pump.Delivery
+                    do {
+                        delivery = try await iterator.next().map(Pump.Delivery.event) ?? .finished
+                    } catch {
+                        delivery = .failed(error)
+                    }
+                    pump.deliver(delivery)
+                    guard case .event = delivery else {
+                        return
+                    }
+                }
+                pump.deliver(.finished)
+            }
+        }
+
+        deinit {
+            task.cancel()
+        }
+    }
+
+    /// The state shared by the iterator and the pump task, which pulls the base sequence one event
+    /// per request, so that waiting for an event can be raced against a heartbeat deadline without
+    /// losing it.
+    final class Pump: Sendable {
+        enum Delivery: Sendable {
+            case event(ServerSentEvent)
+            case finished
+            case failed(any Error)
+        }
+
+        private struct State {
+            var requested = false
+            var delivery: Delivery?
+            var requestWaiter: CheckedContinuation<Void, Never>?
+            var deliveryWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+            var nextWaiterID = 0
+        }
+
+        private let state = Mutex(State())
+
+        var hasDelivery: Bool { state.withLock { $0.delivery != nil } }
+
+        /// Takes what the base sequence delivered, if anything. The end stays, so that later calls
+        /// end too; an error is reported once, then the sequence has ended.
+        func take() -> Delivery? {
+            state.withLock { state in
+                guard let delivery = state.delivery else {
+                    return nil
+                }
+                switch delivery {
+                case .event:
+                    state.delivery = nil
+                case .failed:
+                    state.delivery = .finished
+                case .finished:
+                    break
+                }
+                return delivery
+            }
+        }
+
+        /// Asks for the next event, unless one is already asked for or delivered.
+        func request() {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard !state.requested && state.delivery == nil else {
+                    return nil
+                }
+                state.requested = true
+                defer { state.requestWaiter = nil }
+                return state.requestWaiter
+            }
+            waiter?.resume()
+        }
+
+        /// The pump side: waits until the consumer asks for an event; `false` once cancelled.
+        func waitForRequest() async -> Bool {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let ready = state.withLock { state -> Bool in
+                        if state.requested {
+                            return true
+                        }
+                        state.requestWaiter = continuation
+                        return false
+                    }
+                    if ready {
+                        continuation.resume()
+                    }
+                }
+                return !Task.isCancelled
+            } onCancel: {
+                let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                    defer { state.requestWaiter = nil }
+                    return state.requestWaiter
+                }
+                waiter?.resume()
+            }
+        }
+
+        /// The pump side: hands over an event, the end, or an error. Once the end or an error is
+        /// there, later deliveries (the end after cancellation) change nothing.
+        func deliver(_ delivery: Delivery) {
+            let waiters = state.withLock { state in
+                state.requested = false
+                switch state.delivery {
+                case .finished?, .failed?:
+                    break
+                case .event?, nil:
+                    state.delivery = delivery
+                }
+                defer { state.deliveryWaiters = [:] }
+                return Array(state.deliveryWaiters.values)
+            }
+            for waiter in waiters {
+                waiter.resume()
+            }
+        }
+
+        /// The consumer side: returns once something is delivered, or at once when cancelled.
+        /// Returns `false`, so that it never counts as the heartbeat deadline.
+        func waitForDelivery() async -> Bool {
+            let id = state.withLock { state in
+                defer { state.nextWaiterID += 1 }
+                return state.nextWaiterID
+            }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let ready = state.withLock { state -> Bool in
+                        if state.delivery != nil || Task.isCancelled {
+                            return true
+                        }
+                        state.deliveryWaiters[id] = continuation
+                        return false
+                    }
+                    if ready {
+                        continuation.resume()
+                    }
+                }
+            } onCancel: {
+                let waiter = state.withLock { $0.deliveryWaiters.removeValue(forKey: id) }
+                waiter?.resume()
+            }
+            return false
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ServerSentEventEncodingSequence.AsyncIterator: Sendable {}
+
+extension AsyncSequence where Self: Sendable, Element == ServerSentEvent {
+    /// Encodes these events as a `text/event-stream` body: one chunk per event, so that a server
+    /// can flush after each, and a heartbeat comment whenever no event has come for `heartbeat`.
+    ///
+    /// - Parameters:
+    ///   - heartbeat: How long the stream may stay silent before a heartbeat comment is sent; `nil`
+    ///     for none. Defaults to 15 seconds.
+    ///   - clock: The clock that measures the silence.
+    /// - Returns: The encoded stream.
+    @inlinable
+    public func encodedServerSentEvents<C: Clock>(
+        heartbeat: Duration? = .seconds(15),
+        clock: C
+    ) -> ServerSentEventEncodingSequence<Self, C> where C.Duration == Duration {
+        ServerSentEventEncodingSequence(base: self, heartbeat: heartbeat, clock: clock)
+    }
+
+    /// Encodes these events as a `text/event-stream` body, with heartbeats measured by the
+    /// continuous clock. See ``encodedServerSentEvents(heartbeat:clock:)``.
+    @inlinable
+    public func encodedServerSentEvents(
+        heartbeat: Duration? = .seconds(15)
+    ) -> ServerSentEventEncodingSequence<Self, ContinuousClock> {
+        ServerSentEventEncodingSequence(base: self, heartbeat: heartbeat, clock: ContinuousClock())
+    }
+}
