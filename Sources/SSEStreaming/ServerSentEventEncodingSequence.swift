@@ -202,8 +202,10 @@ extension ServerSentEventEncodingSequence {
         func waitForRequest() async -> Bool {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { continuation in
+                    // Checked under the lock: a cancellation that came before the waiter was
+                    // registered found nothing to resume.
                     let ready = state.withLock { state -> Bool in
-                        if state.requested {
+                        if state.requested || Task.isCancelled {
                             return true
                         }
                         state.requestWaiter = continuation
