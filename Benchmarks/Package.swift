@@ -16,6 +16,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ],
             path: "Benchmarks/CodecBenchmarks",

@@ -35,6 +35,7 @@ where Base.Element: Sequence, Base.Element.Element == UInt8 {
         self.lastEventID = lastEventID
     }
 
+    @inlinable
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(
             base: base.makeAsyncIterator(),
@@ -43,16 +44,19 @@ where Base.Element: Sequence, Base.Element.Element == UInt8 {
     }
 
     /// The iterator of ``ServerSentEventOutputSequence``.
+    ///
+    /// Inlinable, so that it is specialised for the caller's base sequence and chunk type.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        private var base: Base.AsyncIterator
-        private var decoder: SSEDecoder
+        @usableFromInline var base: Base.AsyncIterator
+        @usableFromInline var decoder: SSEDecoder
         /// The chunk being decoded, when the base's chunks have contiguous storage.
-        private var chunk: Base.Element?
+        @usableFromInline var chunk: Base.Element?
         /// The chunk being decoded, copied, when they do not.
-        private var copiedChunk: [UInt8]?
-        private var offset = 0
-        private var baseFinished = false
+        @usableFromInline var copiedChunk: [UInt8]?
+        @usableFromInline var offset = 0
+        @usableFromInline var baseFinished = false
 
+        @inlinable
         init(base: Base.AsyncIterator, decoder: SSEDecoder) {
             self.base = base
             self.decoder = decoder
@@ -61,6 +65,7 @@ where Base.Element: Sequence, Base.Element.Element == UInt8 {
         /// The last event ID committed so far, as the decoder tracks it.
         public var lastEventID: String? { decoder.lastEventID }
 
+        @inlinable
         public mutating func next() async throws -> SSEDecoder.Output? {
             while true {
                 if let output = try decodeFromCurrentChunk() {
@@ -84,7 +89,8 @@ where Base.Element: Sequence, Base.Element.Element == UInt8 {
         }
 
         /// The next output from the current chunk, or `nil` (and no current chunk) once it is used up.
-        private mutating func decodeFromCurrentChunk() throws -> SSEDecoder.Output? {
+        @inlinable
+        mutating func decodeFromCurrentChunk() throws -> SSEDecoder.Output? {
             let output: SSEDecoder.Output??
             if let chunk {
                 output = try chunk.withContiguousStorageIfAvailable { buffer in

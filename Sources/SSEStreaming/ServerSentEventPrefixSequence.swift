@@ -22,20 +22,23 @@ where Base.Element == ServerSentEvent {
         self.sentinel = sentinel
     }
 
+    @inlinable
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: base.makeAsyncIterator(), sentinel: sentinel)
     }
 
     /// The iterator of ``ServerSentEventPrefixSequence``.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        private var base: Base.AsyncIterator?
-        private let sentinel: String
+        @usableFromInline var base: Base.AsyncIterator?
+        @usableFromInline let sentinel: String
 
+        @inlinable
         init(base: Base.AsyncIterator, sentinel: String) {
             self.base = base
             self.sentinel = sentinel
         }
 
+        @inlinable
         public mutating func next() async throws -> ServerSentEvent? {
             guard let event = try await base?.next() else {
                 base = nil

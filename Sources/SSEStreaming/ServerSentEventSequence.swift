@@ -24,14 +24,16 @@ where Base.Element: Sequence, Base.Element.Element == UInt8 {
         self.outputs = outputs
     }
 
+    @inlinable
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(outputs: outputs.makeAsyncIterator())
     }
 
     /// The iterator of ``ServerSentEventSequence``.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        private var outputs: ServerSentEventOutputSequence<Base>.AsyncIterator
+        @usableFromInline var outputs: ServerSentEventOutputSequence<Base>.AsyncIterator
 
+        @inlinable
         init(outputs: ServerSentEventOutputSequence<Base>.AsyncIterator) {
             self.outputs = outputs
         }
@@ -39,6 +41,7 @@ where Base.Element: Sequence, Base.Element.Element == UInt8 {
         /// The last event ID committed so far, including by blank lines that dispatched no event.
         public var lastEventID: String? { outputs.lastEventID }
 
+        @inlinable
         public mutating func next() async throws -> ServerSentEvent? {
             while let output = try await outputs.next() {
                 if case .event(let event) = output {

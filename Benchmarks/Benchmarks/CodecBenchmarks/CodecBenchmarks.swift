@@ -1,6 +1,7 @@
 import Benchmark
 import OpenAPIRuntime
 import SSECodec
+import SSEStreaming
 
 /// Megabytes (10^6 bytes) decoded or encoded per second, measured around the work of one iteration.
 private let megabytesPerSecond = BenchmarkMetric.custom("MB/s", polarity: .prefersLarger, useScalingFactor: false)
@@ -78,6 +79,19 @@ let benchmarks: @Sendable () -> Void = {
                 }
             }
             let slices = corpus.slices(chunks)
+            // The same async input for both: SSEStreaming's sequence against openapi-runtime's.
+            Benchmark("Streaming_\(corpus.name)_\(chunking)") { benchmark in
+                try await measureRate(benchmark, megabytes: corpus.megabytes) {
+                    var events = 0
+                    var dataBytes = 0
+                    for try await event in ChunkSequence(chunks: slices).serverSentEvents() {
+                        events += 1
+                        dataBytes &+= event.data.utf8.count
+                    }
+                    precondition(events == corpus.events)
+                    blackHole(dataBytes)
+                }
+            }
             Benchmark("openapi-runtime_\(corpus.name)_\(chunking)", configuration: baseline) { benchmark in
                 try await measureRate(benchmark, megabytes: corpus.megabytes) {
                     var events = 0
@@ -120,6 +134,21 @@ let benchmarks: @Sendable () -> Void = {
                 }
                 precondition(events == 1)
             }
+        }
+    }
+
+    // The encoding sequence: 100,000 token events from an async source to chunks, without and
+    // with a heartbeat (which races each event against the heartbeat deadline).
+    let streamedEvents: [SSECodec.ServerSentEvent] = (0..<100_000).map { index in
+        SSECodec.ServerSentEvent(data: #"{"choices":[{"delta":{"content":"word \#(index % 10)"}}]}"#)
+    }
+    for (label, heartbeat) in [("noHeartbeat", nil), ("heartbeat", Duration.seconds(15))] as [(String, Duration?)] {
+        Benchmark("EncodingSequence_tokens_\(label)") { benchmark in
+            var bytes = 0
+            for try await chunk in EventSequence(events: streamedEvents).encodedServerSentEvents(heartbeat: heartbeat) {
+                bytes &+= chunk.count
+            }
+            blackHole(bytes)
         }
     }
 

@@ -1,3 +1,5 @@
+import SSECodec
+
 /// The streams the codec benchmarks decode, each cut into chunks in two ways.
 struct Corpus: Sendable {
     let name: String
@@ -114,5 +116,23 @@ struct ChunkSequence: AsyncSequence, Sendable {
 
     func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: chunks.makeIterator())
+    }
+}
+
+/// Events as an async sequence, for the encoding sequence.
+struct EventSequence: AsyncSequence, Sendable {
+    typealias Element = ServerSentEvent
+    let events: [ServerSentEvent]
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: IndexingIterator<[ServerSentEvent]>
+
+        mutating func next() async -> ServerSentEvent? {
+            base.next()
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: events.makeIterator())
     }
 }
