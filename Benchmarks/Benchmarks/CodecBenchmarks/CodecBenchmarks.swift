@@ -84,7 +84,7 @@ let benchmarks: @Sendable () -> Void = {
                 try await measureRate(benchmark, megabytes: corpus.megabytes) {
                     var events = 0
                     var dataBytes = 0
-                    for try await event in ChunkSequence(chunks: slices).serverSentEvents() {
+                    for try await event in AsyncArray(elements: slices).serverSentEvents() {
                         events += 1
                         dataBytes &+= event.data.utf8.count
                     }
@@ -96,7 +96,7 @@ let benchmarks: @Sendable () -> Void = {
                 try await measureRate(benchmark, megabytes: corpus.megabytes) {
                     var events = 0
                     var dataBytes = 0
-                    for try await event in ChunkSequence(chunks: slices).asDecodedServerSentEvents() {
+                    for try await event in AsyncArray(elements: slices).asDecodedServerSentEvents() {
                         events += 1
                         dataBytes &+= event.data?.utf8.count ?? 0
                     }
@@ -145,7 +145,7 @@ let benchmarks: @Sendable () -> Void = {
     for (label, heartbeat) in [("noHeartbeat", nil), ("heartbeat", Duration.seconds(15))] as [(String, Duration?)] {
         Benchmark("EncodingSequence_tokens_\(label)") { benchmark in
             var bytes = 0
-            for try await chunk in EventSequence(events: streamedEvents).encodedServerSentEvents(heartbeat: heartbeat) {
+            for try await chunk in AsyncArray(elements: streamedEvents).encodedServerSentEvents(heartbeat: heartbeat) {
                 bytes &+= chunk.count
             }
             blackHole(bytes)

@@ -1,5 +1,3 @@
-import SSECodec
-
 /// The streams the codec benchmarks decode, each cut into chunks in two ways.
 struct Corpus: Sendable {
     let name: String
@@ -101,38 +99,20 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-/// Chunks as an async sequence, for decoders that consume one.
-struct ChunkSequence: AsyncSequence, Sendable {
-    typealias Element = ArraySlice<UInt8>
-    let chunks: [ArraySlice<UInt8>]
+/// An array as an async sequence: byte chunks for the async decoders, events for the encoding
+/// sequence.
+struct AsyncArray<Element: Sendable>: AsyncSequence, Sendable {
+    let elements: [Element]
 
     struct AsyncIterator: AsyncIteratorProtocol {
-        var base: IndexingIterator<[ArraySlice<UInt8>]>
+        var base: IndexingIterator<[Element]>
 
-        mutating func next() async -> ArraySlice<UInt8>? {
+        mutating func next() async -> Element? {
             base.next()
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: chunks.makeIterator())
-    }
-}
-
-/// Events as an async sequence, for the encoding sequence.
-struct EventSequence: AsyncSequence, Sendable {
-    typealias Element = ServerSentEvent
-    let events: [ServerSentEvent]
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: IndexingIterator<[ServerSentEvent]>
-
-        mutating func next() async -> ServerSentEvent? {
-            base.next()
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: events.makeIterator())
+        AsyncIterator(base: elements.makeIterator())
     }
 }
