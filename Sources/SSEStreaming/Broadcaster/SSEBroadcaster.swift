@@ -1,0 +1,328 @@
+public import SSECodec
+import Synchronization
+
+/// Fans events out to many subscribers, by topic or by subscriber ID, with a replay log for
+/// resuming clients and a bounded queue per subscriber.
+///
+/// ```swift
+/// let broadcaster = SSEBroadcaster()
+///
+/// // A request handler: one subscription per connection, resumed from the client's Last-Event-ID.
+/// let subscription = broadcaster.subscribe(to: ["news"], lastEventID: request.lastEventID)
+/// for try await chunk in subscription {
+///     try await writer.write(chunk)  // and flush: one chunk is one event
+/// }
+///
+/// // Anywhere else:
+/// try broadcaster.publish(ServerSentEvent(type: "headline", data: "…"), to: "news")
+/// ```
+///
+/// - Each event is encoded once, and the same bytes are queued for every subscriber.
+/// - Events without an ID are given one: ``Configuration-swift.struct/idPrefix`` followed by the
+///   publish number, so IDs increase in publish order. A subscriber that passes the last ID it
+///   received gets exactly the events after it, in order, then the live ones, with nothing missed
+///   or repeated in between. An ID the log no longer has is reported with an event of type
+///   ``replayUnavailableEventType``, never skipped silently. See <doc:Replay>.
+/// - A subscriber's queue is bounded; when it is full, the ``OverflowPolicy`` decides, and no
+///   other subscriber waits. See <doc:OverflowPolicies>.
+/// - A subscription ends when its task is cancelled or it is dropped; everything it held is
+///   released. ``shutDown(finalEvent:)`` ends them all, after an optional last event.
+/// - Quiet subscribers are sent a heartbeat comment, from one timer for all of them.
+public final class SSEBroadcaster: Sendable {
+    /// The type of the event that tells a resuming subscriber that its last event ID is no longer
+    /// in the replay log (or was never published by this broadcaster): events may have been missed,
+    /// so the client should reload its state. Its data is `{"lastEventID":"…"}`, the ID asked for;
+    /// its `id` is the newest event's, where the subscription goes on from.
+    public static let replayUnavailableEventType = "sse-replay-unavailable"
+
+    /// The type of the event that tells a subscriber under ``OverflowPolicy/dropOldest`` (or
+    /// ``OverflowPolicy/coalesce``) that events were dropped at this point. Its data is
+    /// `{"dropped":N}`. It has no `id`, so the client's last event ID stays that of the last event
+    /// it received, from which a reconnection would replay what was dropped.
+    public static let gapEventType = "sse-gap"
+
+    private let state: Mutex<BroadcasterStateMachine>
+    private let encoder = SSEEncoder()
+    private let idPrefix: String
+    private let now: @Sendable () -> Duration
+    private let sleep: @Sendable (Duration) async throws -> Void
+    private let heartbeat: Duration?
+    private let ticker = Mutex<Task<Void, Never>?>(nil)
+
+    /// Creates a broadcaster whose heartbeats and replay ages are measured by `clock`.
+    ///
+    /// - Parameters:
+    ///   - configuration: Limits and policies.
+    ///   - clock: The clock for heartbeats and the replay log's age limit.
+    public init<C: Clock>(configuration: Configuration = Configuration(), clock: C) where C.Duration == Duration {
+        precondition(
+            !configuration.idPrefix.utf8.contains { $0 == 0x0A || $0 == 0x0D || $0 == 0 },
+            "idPrefix must not contain CR, LF or NULL"
+        )
+        precondition(configuration.heartbeat.map { $0 > .zero } ?? true, "the heartbeat interval must be positive")
+        precondition(configuration.maximumQueuedEvents > 0, "maximumQueuedEvents must be positive")
+        let start = clock.now
+        state = Mutex(BroadcasterStateMachine(configuration: configuration))
+        idPrefix = configuration.idPrefix
+        heartbeat = configuration.heartbeat
+        now = { start.duration(to: clock.now) }
+        sleep = { try await clock.sleep(for: $0) }
+    }
+
+    /// Creates a broadcaster on the continuous clock.
+    ///
+    /// - Parameter configuration: Limits and policies.
+    public convenience init(configuration: Configuration = Configuration()) {
+        self.init(configuration: configuration, clock: ContinuousClock())
+    }
+
+    deinit {
+        ticker.withLock { $0?.cancel() }
+    }
+
+    /// How many subscriptions are receiving events. A subscription leaves the count when it is
+    /// cancelled, dropped, disconnected for overflowing, or has ended after a shutdown.
+    public var subscriberCount: Int {
+        state.withLock { $0.subscriberCount }
+    }
+
+    // MARK: Publishing
+
+    /// Publishes an event to the subscribers of a topic.
+    ///
+    /// - Parameters:
+    ///   - event: The event. Without an ID, it is given the next one.
+    ///   - topic: Its topic.
+    ///   - coalescingKey: Under ``OverflowPolicy/coalesce``, a newer event with the same key
+    ///     replaces this one in a full queue.
+    /// - Returns: The event's ID.
+    /// - Throws: `SSEEncodingError` if the event cannot be encoded; nothing is published then.
+    @discardableResult
+    public func publish(
+        _ event: ServerSentEvent,
+        to topic: String,
+        coalescingKey: String? = nil
+    ) throws(SSEEncodingError) -> String {
+        try publish(event, to: [.topic(topic)], coalescingKey: coalescingKey)
+    }
+
+    /// Publishes an event to the subscribers of several topics; one subscribed to more than one of
+    /// them receives it once.
+    ///
+    /// - Parameters:
+    ///   - event: The event. Without an ID, it is given the next one.
+    ///   - topics: Its topics.
+    ///   - coalescingKey: See ``publish(_:to:coalescingKey:)-(_,String,_)``.
+    /// - Returns: The event's ID.
+    /// - Throws: `SSEEncodingError` if the event cannot be encoded; nothing is published then.
+    @discardableResult
+    public func publish(
+        _ event: ServerSentEvent,
+        to topics: some Sequence<String>,
+        coalescingKey: String? = nil
+    ) throws(SSEEncodingError) -> String {
+        try publish(event, to: topics.map(Audience.topic), coalescingKey: coalescingKey)
+    }
+
+    /// Publishes an event to the subscriptions made with a subscriber ID (one user's tabs, one
+    /// client), whatever their topics.
+    ///
+    /// - Parameters:
+    ///   - event: The event. Without an ID, it is given the next one.
+    ///   - subscriberID: The ID given to ``subscribe(to:subscriberID:lastEventID:overflowPolicy:)``.
+    ///   - coalescingKey: See ``publish(_:to:coalescingKey:)-(_,String,_)``.
+    /// - Returns: The event's ID.
+    /// - Throws: `SSEEncodingError` if the event cannot be encoded; nothing is published then.
+    @discardableResult
+    public func publish(
+        _ event: ServerSentEvent,
+        toSubscriber subscriberID: String,
+        coalescingKey: String? = nil
+    ) throws(SSEEncodingError) -> String {
+        try publish(event, to: [.subscriber(subscriberID)], coalescingKey: coalescingKey)
+    }
+
+    private func publish(
+        _ event: ServerSentEvent,
+        to audiences: [Audience],
+        coalescingKey: String?
+    ) throws(SSEEncodingError) -> String {
+        // Encoded outside the lock. An ID to assign is appended under the lock, where its number is
+        // taken; the room for it is reserved here, so appending it copies nothing.
+        var bytes: [UInt8] = []
+        if event.id == nil {
+            bytes.reserveCapacity(event.data.utf8.count + event.type.utf8.count + idPrefix.utf8.count + 64)
+        }
+        try encoder.encode(event, into: &bytes)
+        if event.id == nil {
+            bytes.removeLast()
+        }
+        let now = self.now()
+        let (id, wake) = state.withLock { state in
+            state.publish(&bytes, id: event.id, to: audiences, coalescingKey: coalescingKey, now: now)
+        }
+        for waiter in wake {
+            waiter.resume()
+        }
+        return id
+    }
+
+    // MARK: Subscribing
+
+    /// Subscribes to topics (and to events for a subscriber ID), resuming after `lastEventID`.
+    ///
+    /// The subscription is registered at once: events published from now on are queued for it,
+    /// even before its first `next()`. Iterate it once, from one task.
+    ///
+    /// - Parameters:
+    ///   - topics: The topics to receive. May be empty when `subscriberID` is given.
+    ///   - subscriberID: Receive the events published with
+    ///     ``publish(_:toSubscriber:coalescingKey:)`` for this ID, such as a user ID.
+    ///   - lastEventID: The last event ID the client received (the `Last-Event-ID` header); the
+    ///     events after it that are still in the replay log come first. `nil` or empty: live only.
+    ///   - overflowPolicy: This subscriber's policy; `nil` for the configuration's.
+    /// - Returns: The subscription: an async sequence of encoded events, ready to write.
+    public func subscribe(
+        to topics: some Sequence<String>,
+        subscriberID: String? = nil,
+        lastEventID: String? = nil,
+        overflowPolicy: OverflowPolicy? = nil
+    ) -> Subscription {
+        var audiences = topics.map(Audience.topic)
+        if let subscriberID {
+            audiences.append(.subscriber(subscriberID))
+        }
+        let now = self.now()
+        let token = state.withLock { state in
+            state.subscribe(
+                to: audiences,
+                lastEventID: lastEventID,
+                overflowPolicy: overflowPolicy ?? state.configuration.overflowPolicy,
+                now: now
+            )
+        }
+        if token != nil {
+            startTickerIfNeeded()
+        }
+        return Subscription(handle: SubscriberHandle(broadcaster: self, token: token))
+    }
+
+    // MARK: Shutting down
+
+    /// Ends every subscription after an optional final event, and refuses new ones (they end at
+    /// once).
+    ///
+    /// Each subscriber is sent what it has queued, then `finalEvent`, then its sequence ends.
+    /// Heartbeats stop.
+    ///
+    /// - Parameter finalEvent: An event for every subscriber before the end, such as a notice that
+    ///   the server is restarting. It is not logged for replay and gets no ID unless it has one.
+    /// - Throws: `SSEEncodingError` if `finalEvent` cannot be encoded; nothing is done then.
+    public func shutDown(finalEvent: ServerSentEvent? = nil) throws(SSEEncodingError) {
+        let finalEntry = try finalEvent.map { event throws(SSEEncodingError) in
+            BroadcastEntry(sequence: 0, id: event.id, bytes: try encoder.encode(event))
+        }
+        let wake = state.withLock { $0.shutDown(finalEntry: finalEntry) }
+        ticker.withLock { ticker in
+            ticker?.cancel()
+            ticker = nil
+        }
+        for waiter in wake {
+            waiter.resume()
+        }
+    }
+
+    // MARK: Heartbeats
+
+    /// Starts the one timer that sends heartbeats and ages out the replay log, with the first
+    /// subscriber. It holds the broadcaster weakly, and stops at shutdown or deinit.
+    private func startTickerIfNeeded() {
+        guard let heartbeat else {
+            return
+        }
+        ticker.withLock { ticker in
+            guard ticker == nil, !state.withLock({ $0.isShutDown }) else {
+                return
+            }
+            let sleep = self.sleep
+            ticker = Task { [weak self] in
+                while (try? await sleep(heartbeat)) != nil {
+                    guard let self else {
+                        return
+                    }
+                    self.tick()
+                }
+            }
+        }
+    }
+
+    private func tick() {
+        let now = self.now()
+        let wake = state.withLock { $0.tick(now: now) }
+        for waiter in wake {
+            waiter.resume()
+        }
+    }
+
+    // MARK: Shared entries
+
+    static let heartbeatEntry = BroadcastEntry(sequence: 0, id: nil, bytes: Array(":\n".utf8))
+
+    static func gapBytes(dropped: Int) -> [UInt8] {
+        Array("event: \(gapEventType)\ndata: {\"dropped\":\(dropped)}\n\n".utf8)
+    }
+
+    static func replayUnavailableEntry(lastEventID: String, resumeID: String) -> BroadcastEntry {
+        let event = ServerSentEvent(
+            type: replayUnavailableEventType,
+            data: "{\"lastEventID\":\(jsonString(lastEventID))}",
+            id: resumeID
+        )
+        // The type is fixed, and `resumeID` was published, so it encodes.
+        return BroadcastEntry(sequence: 0, id: resumeID, bytes: try! SSEEncoder().encode(event))
+    }
+
+    /// A JSON string literal of `value`, escaped as RFC 8259 §7 requires.
+    private static func jsonString(_ value: String) -> String {
+        var result = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+
+    // MARK: For subscriptions
+
+    func take(_ token: BroadcasterStateMachine.Token, into batch: inout EntryRing) -> BroadcasterStateMachine.Take {
+        state.withLock { $0.take(token, into: &batch) }
+    }
+
+    /// Waits until the subscriber has something to take, or its task is cancelled.
+    func waitForEntries(_ token: BroadcasterStateMachine.Token) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                // `park` checks cancellation under the lock: a cancellation that came before the
+                // waiter was stored found nothing to resume.
+                if !state.withLock({ $0.park(token, continuation) }) {
+                    continuation.resume()
+                }
+            }
+        } onCancel: {
+            state.withLock { $0.unpark(token) }?.resume()
+        }
+    }
+
+    func unsubscribe(_ token: BroadcasterStateMachine.Token) {
+        state.withLock { $0.unsubscribe(token) }?.resume()
+    }
+}

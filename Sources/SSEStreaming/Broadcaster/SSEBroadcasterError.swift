@@ -1,0 +1,34 @@
+/// An error that ends an ``SSEBroadcaster/Subscription``.
+///
+/// Errors compare equal by kind, so they can be matched against the static members:
+///
+/// ```swift
+/// do {
+///     for try await chunk in subscription { try await writer.write(chunk) }
+/// } catch let error as SSEBroadcasterError where error == .subscriberTooSlow {
+///     // Close the response: the client reconnects with Last-Event-ID and resumes.
+/// }
+/// ```
+public struct SSEBroadcasterError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Code: Hashable, Sendable {
+        case subscriberTooSlow
+    }
+
+    private let code: Code
+
+    private init(code: Code) {
+        self.code = code
+    }
+
+    /// The subscriber's queue was full under the ``SSEBroadcaster/OverflowPolicy/disconnect``
+    /// policy: it was disconnected, and its queued events released, so that it could not hold
+    /// memory or slow the others. A client resumes from its last event ID.
+    public static let subscriberTooSlow = Self(code: .subscriberTooSlow)
+
+    public var description: String {
+        switch code {
+        case .subscriberTooSlow:
+            "SSEBroadcasterError.subscriberTooSlow: the subscriber's queue overflowed and it was disconnected"
+        }
+    }
+}

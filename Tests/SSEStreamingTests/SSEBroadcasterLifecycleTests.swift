@@ -1,0 +1,302 @@
+import SSECodec
+import SSEStreaming
+import Synchronization
+import Testing
+
+@Suite("Broadcaster: overflow policies, cancellation, shutdown and heartbeats")
+struct SSEBroadcasterLifecycleTests {
+    static func configuration(_ change: (inout SSEBroadcaster.Configuration) -> Void = { _ in }) -> SSEBroadcaster.Configuration {
+        SSEBroadcasterTests.configuration(change)
+    }
+
+    static func message(_ data: String) -> ServerSentEvent {
+        ServerSentEvent(data: data)
+    }
+
+    // MARK: Overflow
+
+    @Test("disconnect: a stalled subscriber is dropped with an error, and the others get everything")
+    func overflowDisconnects() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedEvents = 4 })
+        let stalled = broadcaster.subscribe(to: ["t"])
+        var healthy = SubscriptionReader(broadcaster.subscribe(to: ["t"]))
+        var received: [String] = []
+        for index in 1...20 {
+            try broadcaster.publish(Self.message("\(index)"), to: "t")
+            received += try await healthy.events(1).map(\.data)
+        }
+        #expect(received == (1...20).map(String.init))
+        #expect(broadcaster.subscriberCount == 1)
+
+        var reader = SubscriptionReader(stalled)
+        await #expect(throws: SSEBroadcasterError.subscriberTooSlow) {
+            _ = try await reader.chunk()
+        }
+    }
+
+    @Test("disconnect: the byte limit counts too")
+    func overflowByBytes() async throws {
+        // 15 bytes per event; two fit in 30.
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedBytes = 30 })
+        let stalled = broadcaster.subscribe(to: ["t"])
+        try broadcaster.publish(Self.message("1"), to: "t")
+        try broadcaster.publish(Self.message("2"), to: "t")
+        #expect(broadcaster.subscriberCount == 1)
+        try broadcaster.publish(Self.message("3"), to: "t")
+        #expect(broadcaster.subscriberCount == 0)
+        var reader = SubscriptionReader(stalled)
+        await #expect(throws: SSEBroadcasterError.subscriberTooSlow) {
+            _ = try await reader.chunk()
+        }
+    }
+
+    @Test("A single event larger than the byte limit still reaches a subscriber with an empty queue")
+    func largeEventFitsAnEmptyQueue() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedBytes = 10 })
+        var reader = SubscriptionReader(broadcaster.subscribe(to: ["t"]))
+        let large = String(repeating: "x", count: 1_000)
+        try broadcaster.publish(Self.message(large), to: "t")
+        #expect(try await reader.event()?.data == large)
+    }
+
+    @Test("dropOldest: the newest events are kept, after a gap event saying how many were dropped")
+    func overflowDropsOldest() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedEvents = 4 })
+        var reader = SubscriptionReader(broadcaster.subscribe(to: ["t"], overflowPolicy: .dropOldest))
+        try broadcaster.publish(Self.message("0"), to: "t")
+        #expect(try await reader.event()?.id == "1")
+        for index in 1...10 {
+            try broadcaster.publish(Self.message("\(index)"), to: "t")
+        }
+        #expect(broadcaster.subscriberCount == 1)
+        let gap = try #require(try await reader.event())
+        #expect(gap.type == SSEBroadcaster.gapEventType)
+        #expect(gap.data == #"{"dropped":6}"#)
+        #expect(gap.id == "1", "a gap has no ID of its own: the client's last event ID is still the last it received")
+        #expect(try await reader.events(4).map(\.data) == ["7", "8", "9", "10"])
+
+        try broadcaster.publish(Self.message("11"), to: "t")
+        #expect(try await reader.event()?.data == "11")
+    }
+
+    @Test("coalesce: a full queue keeps the newest event of each key")
+    func overflowCoalesces() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedEvents = 3 })
+        var reader = SubscriptionReader(broadcaster.subscribe(to: ["prices"], overflowPolicy: .coalesce))
+        let updates = [("AAPL", "1"), ("MSFT", "1"), ("AAPL", "2"), ("MSFT", "2"), ("AAPL", "3")]
+        for (symbol, price) in updates {
+            try broadcaster.publish(Self.message("\(symbol) \(price)"), to: "prices", coalescingKey: symbol)
+        }
+        // Full at the fourth: AAPL 1 and MSFT 1 give way to newer values; the fifth fits again.
+        #expect(try await reader.events(3).map(\.data) == ["AAPL 2", "MSFT 2", "AAPL 3"])
+    }
+
+    @Test("coalesce: events without a key are dropped oldest first when coalescing makes no room")
+    func coalesceFallsBackToDropOldest() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedEvents = 2 })
+        var reader = SubscriptionReader(broadcaster.subscribe(to: ["t"], overflowPolicy: .coalesce))
+        for index in 1...5 {
+            try broadcaster.publish(Self.message("\(index)"), to: "t")
+        }
+        #expect(try await reader.event()?.type == SSEBroadcaster.gapEventType)
+        #expect(try await reader.events(2).map(\.data) == ["4", "5"])
+    }
+
+    @Test("A stalled subscriber does not hold back the publisher or the others", .timeLimit(.minutes(1)))
+    func stalledSubscriberDoesNotBlock() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedEvents = 16 })
+        let stalled = broadcaster.subscribe(to: ["t"], overflowPolicy: .dropOldest)
+        let count = 10_000
+        let consumer = Task {
+            var reader = SubscriptionReader(broadcaster.subscribe(to: ["t"], overflowPolicy: .dropOldest))
+            var seen = 0
+            while let output = try await reader.output() {
+                guard case .event(let event) = output, event.type == "message" else {
+                    continue
+                }
+                seen += 1
+                if event.data == "\(count)" {
+                    break
+                }
+            }
+            return seen
+        }
+        for index in 1...count {
+            try broadcaster.publish(Self.message("\(index)"), to: "t")
+            if index.isMultiple(of: 8) {
+                await Task.yield()
+            }
+        }
+        #expect(try await consumer.value > 0)
+        var reader = SubscriptionReader(stalled)
+        #expect(try await reader.event()?.type == SSEBroadcaster.gapEventType)
+        #expect(try await reader.events(16).map(\.data) == (count - 15...count).map(String.init))
+    }
+
+    // MARK: Releasing
+
+    @Test("Cancelling subscribers' tasks releases them all", .timeLimit(.minutes(1)))
+    func cancellationReleases() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration())
+        let started = Counter()
+        let tasks = (0..<200).map { index in
+            Task {
+                var reader = SubscriptionReader(broadcaster.subscribe(to: ["t", "u\(index)"], subscriberID: "s\(index)"))
+                started.add()
+                while try await reader.chunk() != nil {}
+            }
+        }
+        while started.value < 200 {
+            await Task.yield()
+        }
+        #expect(broadcaster.subscriberCount == 200)
+        try broadcaster.publish(Self.message("before"), to: "t")
+        for task in tasks {
+            task.cancel()
+        }
+        for task in tasks {
+            try await task.value
+        }
+        #expect(broadcaster.subscriberCount == 0)
+        // The registry is consistent after the removals: a new subscriber gets what it should.
+        var reader = SubscriptionReader(broadcaster.subscribe(to: ["t"]))
+        try broadcaster.publish(Self.message("after"), to: "t")
+        #expect(try await reader.event()?.data == "after")
+    }
+
+    @Test("A subscription dropped without being iterated unsubscribes")
+    func droppedSubscriptionUnsubscribes() throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration())
+        do {
+            let subscription = broadcaster.subscribe(to: ["t"])
+            #expect(broadcaster.subscriberCount == 1)
+            try broadcaster.publish(Self.message("queued"), to: "t")
+            _ = subscription
+        }
+        #expect(broadcaster.subscriberCount == 0)
+    }
+
+    @Test("Subscribing, publishing and cancelling at once, from many tasks", .timeLimit(.minutes(1)))
+    func concurrentChurn() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedEvents = 64 })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for index in 0..<5_000 {
+                    try broadcaster.publish(Self.message("\(index)"), to: "t\(index % 4)")
+                    if index.isMultiple(of: 16) {
+                        await Task.yield()
+                    }
+                }
+            }
+            for worker in 0..<8 {
+                group.addTask {
+                    for round in 0..<50 {
+                        let subscription = broadcaster.subscribe(
+                            to: ["t\(worker % 4)", "t\(round % 4)"],
+                            overflowPolicy: round.isMultiple(of: 2) ? .dropOldest : .disconnect
+                        )
+                        let reader = Task {
+                            var reader = SubscriptionReader(subscription)
+                            _ = try? await reader.events(round % 7)
+                        }
+                        if round.isMultiple(of: 3) {
+                            reader.cancel()
+                        }
+                        await reader.value
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(broadcaster.subscriberCount == 0)
+    }
+
+    // MARK: Shutdown
+
+    @Test("Shutdown: queued events, then the final event, then the end; later subscribers end at once")
+    func shutDownGracefully() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration())
+        var reader = SubscriptionReader(broadcaster.subscribe(to: ["t"]))
+        try broadcaster.publish(Self.message("last news"), to: "t")
+        try broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "restarting"))
+        #expect(broadcaster.subscriberCount == 1, "still draining")
+        #expect(try await reader.event()?.data == "last news")
+        #expect(try await reader.event() == ServerSentEvent(type: "bye", data: "restarting", id: "1"))
+        #expect(try await reader.chunk() == nil)
+        #expect(broadcaster.subscriberCount == 0)
+
+        var late = SubscriptionReader(broadcaster.subscribe(to: ["t"]))
+        #expect(try await late.chunk() == nil)
+    }
+
+    @Test("Shutdown wakes subscribers that are waiting", .timeLimit(.minutes(1)))
+    func shutDownWakesWaiters() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration())
+        let subscriptions = (0..<50).map { _ in broadcaster.subscribe(to: ["t"]) }
+        let readers = subscriptions.map { subscription in
+            Task {
+                var reader = SubscriptionReader(subscription)
+                return try await reader.events(10).map(\.data)
+            }
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        try broadcaster.shutDown(finalEvent: Self.message("bye"))
+        for reader in readers {
+            #expect(try await reader.value == ["bye"])
+        }
+        #expect(broadcaster.subscriberCount == 0)
+    }
+
+    // MARK: Heartbeats
+
+    @Test("A quiet subscriber gets a heartbeat each interval; one that was just sent an event does not")
+    func heartbeats() async throws {
+        let clock = ManualClock()
+        let broadcaster = SSEBroadcaster(
+            configuration: Self.configuration { $0.heartbeat = .seconds(15) },
+            clock: clock
+        )
+        var quiet = SubscriptionReader(broadcaster.subscribe(to: ["quiet"]))
+        var busy = SubscriptionReader(broadcaster.subscribe(to: ["busy"]))
+        #expect(await clock.waitForSleepers(1))
+
+        // The first tick after subscribing: neither has been idle for a whole interval.
+        clock.advance(by: .seconds(15))
+        #expect(await clock.waitForSleepers(1))
+        try broadcaster.publish(Self.message("news"), to: "busy")
+        #expect(try await busy.event()?.data == "news")
+
+        // The second: the quiet one has been idle for one interval, the busy one was sent an event.
+        clock.advance(by: .seconds(15))
+        #expect(try await quiet.text() == ":\n")
+        #expect(await clock.waitForSleepers(1))
+        clock.advance(by: .seconds(15))
+        #expect(try await busy.text() == ":\n")
+        #expect(try await quiet.text() == ":\n")
+    }
+
+    @Test("Shutdown stops the heartbeat timer")
+    func shutDownStopsHeartbeats() async throws {
+        let clock = ManualClock()
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.heartbeat = .seconds(1) }, clock: clock)
+        let subscription = broadcaster.subscribe(to: ["t"])
+        #expect(await clock.waitForSleepers(1))
+        try broadcaster.shutDown()
+        for _ in 0..<1_000 where clock.sleeperCount > 0 {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(clock.sleeperCount == 0)
+        _ = subscription
+    }
+}
+
+/// A count shared between tasks.
+final class Counter: Sendable {
+    private let count = Atomic(0)
+
+    var value: Int { count.load(ordering: .acquiring) }
+
+    func add() {
+        count.add(1, ordering: .releasing)
+    }
+}
