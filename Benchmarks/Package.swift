@@ -21,6 +21,19 @@ let package = Package(
             ],
             path: "Benchmarks/CodecBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        // Its own executable, so that its memory figures are not the codec corpora's.
+        .executableTarget(
+            name: "BroadcasterBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
+                "CHeapStatistics",
+            ],
+            path: "Benchmarks/BroadcasterBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // malloc's statistics (glibc's mallinfo2, which the Glibc module does not export).
+        .target(name: "CHeapStatistics", path: "Benchmarks/CHeapStatistics"),
     ]
 )

@@ -15,7 +15,7 @@ struct SSEBroadcasterLifecycleTests {
 
     // MARK: Overflow
 
-    @Test("disconnect: a stalled subscriber is dropped with an error, and the others get everything")
+    @Test("disconnect: a subscriber that fell behind its window is dropped with an error; the others get everything")
     func overflowDisconnects() async throws {
         let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedEvents = 4 })
         let stalled = broadcaster.subscribe(to: ["t"])
@@ -26,28 +26,30 @@ struct SSEBroadcasterLifecycleTests {
             received += try await healthy.events(1).map(\.data)
         }
         #expect(received == (1...20).map(String.init))
-        #expect(broadcaster.subscriberCount == 1)
 
         var reader = SubscriptionReader(stalled)
         await #expect(throws: SSEBroadcasterError.subscriberTooSlow) {
             _ = try await reader.chunk()
         }
+        #expect(broadcaster.subscriberCount == 1)
+        #expect(try await reader.chunk() == nil, "the subscription has ended")
     }
 
     @Test("disconnect: the byte limit counts too")
     func overflowByBytes() async throws {
         // 15 bytes per event; two fit in 30.
         let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedBytes = 30 })
-        let stalled = broadcaster.subscribe(to: ["t"])
+        var inTime = SubscriptionReader(broadcaster.subscribe(to: ["t"]))
+        var late = SubscriptionReader(broadcaster.subscribe(to: ["t"]))
         try broadcaster.publish(Self.message("1"), to: "t")
         try broadcaster.publish(Self.message("2"), to: "t")
-        #expect(broadcaster.subscriberCount == 1)
+        #expect(try await inTime.events(2).map(\.data) == ["1", "2"])
         try broadcaster.publish(Self.message("3"), to: "t")
-        #expect(broadcaster.subscriberCount == 0)
-        var reader = SubscriptionReader(stalled)
+        #expect(try await inTime.event()?.data == "3")
         await #expect(throws: SSEBroadcasterError.subscriberTooSlow) {
-            _ = try await reader.chunk()
+            _ = try await late.chunk()
         }
+        #expect(broadcaster.subscriberCount == 1)
     }
 
     @Test("A single event larger than the byte limit still reaches a subscriber with an empty queue")
@@ -79,27 +81,34 @@ struct SSEBroadcasterLifecycleTests {
         #expect(try await reader.event()?.data == "11")
     }
 
-    @Test("coalesce: a full queue keeps the newest event of each key")
-    func overflowCoalesces() async throws {
+    @Test("coalesce: a subscriber that is behind gets only the newest event of each key")
+    func coalescesWhenBehind() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration())
+        var reader = SubscriptionReader(broadcaster.subscribe(to: ["prices"], overflowPolicy: .coalesce))
+        let updates = [("AAPL", "1"), ("MSFT", "1"), ("AAPL", "2"), ("ORCL", "1"), ("MSFT", "2"), ("AAPL", "3")]
+        for (symbol, price) in updates {
+            try broadcaster.publish(Self.message("\(symbol) \(price)"), to: "prices", coalescingKey: symbol)
+        }
+        try broadcaster.publish(Self.message("market closed"), to: "prices")
+        #expect(try await reader.events(4).map(\.data) == ["ORCL 1", "MSFT 2", "AAPL 3", "market closed"])
+
+        // Caught up: every event again.
+        try broadcaster.publish(Self.message("AAPL 4"), to: "prices", coalescingKey: "AAPL")
+        #expect(try await reader.event()?.data == "AAPL 4")
+    }
+
+    @Test("coalesce: falling out of the window is reported as a gap, as with dropOldest")
+    func coalesceReportsWindowOverflow() async throws {
         let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedEvents = 3 })
         var reader = SubscriptionReader(broadcaster.subscribe(to: ["prices"], overflowPolicy: .coalesce))
         let updates = [("AAPL", "1"), ("MSFT", "1"), ("AAPL", "2"), ("MSFT", "2"), ("AAPL", "3")]
         for (symbol, price) in updates {
             try broadcaster.publish(Self.message("\(symbol) \(price)"), to: "prices", coalescingKey: symbol)
         }
-        // Full at the fourth: AAPL 1 and MSFT 1 give way to newer values; the fifth fits again.
-        #expect(try await reader.events(3).map(\.data) == ["AAPL 2", "MSFT 2", "AAPL 3"])
-    }
-
-    @Test("coalesce: events without a key are dropped oldest first when coalescing makes no room")
-    func coalesceFallsBackToDropOldest() async throws {
-        let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedEvents = 2 })
-        var reader = SubscriptionReader(broadcaster.subscribe(to: ["t"], overflowPolicy: .coalesce))
-        for index in 1...5 {
-            try broadcaster.publish(Self.message("\(index)"), to: "t")
-        }
-        #expect(try await reader.event()?.type == SSEBroadcaster.gapEventType)
-        #expect(try await reader.events(2).map(\.data) == ["4", "5"])
+        let gap = try #require(try await reader.event())
+        #expect(gap.type == SSEBroadcaster.gapEventType)
+        #expect(gap.data == #"{"dropped":2}"#)
+        #expect(try await reader.events(2).map(\.data) == ["MSFT 2", "AAPL 3"])
     }
 
     @Test("A stalled subscriber does not hold back the publisher or the others", .timeLimit(.minutes(1)))

@@ -4,9 +4,22 @@ enum Audience: Hashable, Sendable {
     case subscriber(String)
 }
 
-/// One published event, encoded once and shared by the replay log and every subscriber's queue.
+/// An encoded event as it waits in a subscriber's queue. The bytes are those of the published event,
+/// shared by every queue: queueing one costs a reference count, not a copy.
+struct QueuedEvent: Sendable {
+    let bytes: [UInt8]
+    /// Under the coalesce policy, a newer event with the same key replaces this one in a full queue.
+    let coalescingKey: String?
+
+    init(bytes: [UInt8], coalescingKey: String? = nil) {
+        self.bytes = bytes
+        self.coalescingKey = coalescingKey
+    }
+}
+
+/// One published event in the replay log.
 final class BroadcastEntry: Sendable {
-    /// The publish order, from 1; 0 for what is not published (heartbeats, signals, final events).
+    /// The publish order, from 1.
     let sequence: UInt64
     /// The event's ID, as sent.
     let id: String?
@@ -21,9 +34,9 @@ final class BroadcastEntry: Sendable {
         sequence: UInt64,
         id: String?,
         bytes: [UInt8],
-        audiences: [Audience] = [],
-        coalescingKey: String? = nil,
-        time: Duration = .zero
+        audiences: [Audience],
+        coalescingKey: String?,
+        time: Duration
     ) {
         self.sequence = sequence
         self.id = id
@@ -31,6 +44,10 @@ final class BroadcastEntry: Sendable {
         self.audiences = audiences
         self.coalescingKey = coalescingKey
         self.time = time
+    }
+
+    var queued: QueuedEvent {
+        QueuedEvent(bytes: bytes, coalescingKey: coalescingKey)
     }
 
     /// Whether a subscriber to `audiences` receives this entry.

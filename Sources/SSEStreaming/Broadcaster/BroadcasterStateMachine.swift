@@ -1,8 +1,20 @@
+import Synchronization
+
 /// The broadcaster's bookkeeping, without concurrency: topics and subscribers, ID assignment, the
-/// replay log and the bounded queue of every subscriber. ``SSEBroadcaster`` holds it under a lock and
-/// carries out what its methods return (resuming waiting subscribers, outside the lock).
+/// replay log and the live window of each audience, from which each subscriber reads at its own
+/// position. ``SSEBroadcaster`` holds it under a lock and carries out what its methods return
+/// (resuming waiting subscribers, outside the lock).
+///
+/// Publishing appends an event once per audience and wakes only the subscribers that are waiting;
+/// it never touches the others, so its cost does not grow with the number of subscribers that are
+/// busy or behind. A subscriber's queue is the part of its audiences' windows it has not read yet,
+/// bounded by the window: falling out of it is an overflow, handled by the subscriber's policy
+/// when it next reads.
 struct BroadcasterStateMachine {
-    typealias Waiter = CheckedContinuation<Void, Never>
+    /// A consumer parked until there is something to take. Unsafe (unchecked) continuations have a
+    /// fixed layout, which keeps `Subscriber` one the compiler can lay out and copy inline; each is
+    /// resumed exactly once, by whoever removes it from the state under the lock.
+    typealias Waiter = UnsafeContinuation<Void, Never>
 
     /// Identifies a subscriber; the generation tells a reused slot from the one it replaced.
     struct Token: Hashable, Sendable {
@@ -12,8 +24,8 @@ struct BroadcasterStateMachine {
 
     /// What a subscriber's consumer finds when it asks for more.
     enum Take {
-        /// Entries were moved into the consumer's batch, after `gap` events dropped since the last take.
-        case entries(gap: Int)
+        /// Events were moved into the consumer's batch, after `gap` events dropped since the last take.
+        case events(gap: Int)
         /// Nothing yet: wait.
         case empty
         /// The subscription has ended normally (shutdown, after its last event).
@@ -22,53 +34,36 @@ struct BroadcasterStateMachine {
         case failed(SSEBroadcasterError)
     }
 
-    fileprivate struct Subscriber {
+    private struct Subscriber {
         enum Status {
-            case free
+            /// Also a freed slot's, whose generation no token has.
             case active
-            /// Shut down: its consumer drains what is queued, then ends.
-            case finishing
-            /// Disconnected with an error, reported once the consumer asks.
-            case failed(SSEBroadcasterError)
+            /// Shut down: its consumer drains what is left, then the final event, then ends.
+            case finishing(final: QueuedEvent?)
         }
 
         var generation: UInt32 = 0
-        var status = Status.free
+        var status = Status.active
         var audiences: [Audience] = []
-        /// The subscriber's index in the member list of each of its audiences.
-        var memberIndices: [Int] = []
+        /// The position to read next in each audience's stream.
+        var positions: [Int] = []
+        /// Whether the subscriber is in each audience's `parked` list.
+        var listed: [Bool] = []
         var overflowPolicy = SSEBroadcaster.OverflowPolicy.disconnect
-        var replay = EntryRing()
-        var queue = EntryRing()
-        var queuedBytes = 0
-        /// Events dropped (oldest first) since the consumer last took its queue.
+        /// What a resuming subscriber missed, delivered before the live events.
+        var replay = Ring<QueuedEvent>()
+        /// Events dropped since the consumer last took (dropOldest, coalesce).
         var dropped = 0
-        /// The last publish delivered, so that an event for several topics arrives once.
-        var lastSequence: UInt64 = 0
-        /// Nothing was queued since the last heartbeat tick.
+        /// Nothing was taken since the last heartbeat tick.
         var idle = false
+        var heartbeatDue = false
         var waiter: Waiter?
-
-        var isLive: Bool {
-            switch status {
-            case .active, .finishing: true
-            case .free, .failed: false
-            }
-        }
-
-        var hasSomethingToTake: Bool {
-            switch status {
-            case .active: !replay.isEmpty || !queue.isEmpty || dropped > 0
-            case .finishing, .failed: true
-            case .free: false
-            }
-        }
     }
 
     let configuration: SSEBroadcaster.Configuration
     private var subscribers: [Subscriber] = []
     private var freeSlots: [Int] = []
-    private var members: [Audience: [Int]] = [:]
+    private var streams: [Audience: AudienceStream] = [:]
     private var log: ReplayLog
     private var sequence: UInt64 = 0
     /// The ID of the newest published event: where a subscriber whose ID is unavailable goes on from.
@@ -99,21 +94,23 @@ struct BroadcasterStateMachine {
             return nil
         }
         var unique: Set<Audience> = []
-        let audiences = audiences.filter { unique.insert($0).inserted }
-        let slot = freeSlots.popLast() ?? appendSlot()
         var subscriber = Subscriber()
-        subscriber.generation = subscribers[slot].generation
+        subscriber.audiences = audiences.filter { unique.insert($0).inserted }
         subscriber.status = .active
-        subscriber.audiences = audiences
         subscriber.overflowPolicy = overflowPolicy
-        subscriber.lastSequence = sequence
         if let lastEventID, !lastEventID.isEmpty {
-            subscriber.replay = replay(after: lastEventID, for: audiences, now: now)
+            subscriber.replay = replay(after: lastEventID, for: subscriber.audiences, now: now)
         }
-        subscriber.memberIndices = audiences.map { audience in
-            members[audience, default: []].append(slot)
-            return members[audience]!.count - 1
+        subscriber.positions = subscriber.audiences.map { audience in
+            streams[audience, default: AudienceStream(
+                maximumEvents: configuration.maximumQueuedEvents,
+                maximumBytes: configuration.maximumQueuedBytes
+            )].subscriberCount += 1
+            return streams[audience]!.endPosition
         }
+        subscriber.listed = Array(repeating: false, count: subscriber.audiences.count)
+        let slot = freeSlots.popLast() ?? appendSlot()
+        subscriber.generation = subscribers[slot].generation
         subscribers[slot] = subscriber
         subscriberCount += 1
         return Token(slot: slot, generation: subscriber.generation)
@@ -124,104 +121,176 @@ struct BroadcasterStateMachine {
         return subscribers.count - 1
     }
 
-    private mutating func replay(after lastEventID: String, for audiences: [Audience], now: Duration) -> EntryRing {
+    private mutating func replay(after lastEventID: String, for audiences: [Audience], now: Duration) -> Ring<QueuedEvent> {
         log.evict(now: now)
-        var replay = EntryRing()
+        var replay = Ring<QueuedEvent>()
         switch log.position(after: lastEventID) {
         case .from(let start):
             for offset in start..<log.count where log[offset].isFor(audiences) {
-                replay.append(log[offset])
+                replay.append(log[offset].queued)
             }
         case .unavailable:
-            replay.append(SSEBroadcaster.replayUnavailableEntry(lastEventID: lastEventID, resumeID: newestID ?? ""))
+            replay.append(SSEBroadcaster.replayUnavailableEvent(lastEventID: lastEventID, resumeID: newestID ?? ""))
         }
         return replay
-    }
-
-    /// Removes a subscriber at once: it receives nothing more and its queue is released.
-    mutating func unsubscribe(_ token: Token) -> Waiter? {
-        guard isCurrent(token) else {
-            return nil
-        }
-        let waiter = subscribers[token.slot].waiter
-        if subscribers[token.slot].isLive {
-            removeFromAudiences(token.slot)
-        }
-        free(token.slot)
-        return waiter
     }
 
     private func isCurrent(_ token: Token) -> Bool {
         token.slot < subscribers.count && subscribers[token.slot].generation == token.generation
     }
 
-    private mutating func free(_ slot: Int) {
-        let generation = subscribers[slot].generation
-        subscribers[slot] = Subscriber()
-        subscribers[slot].generation = generation &+ 1
-        freeSlots.append(slot)
+    /// Removes a subscriber at once: it receives nothing more. Returns its waiter, if parked.
+    mutating func unsubscribe(_ token: Token) -> Waiter? {
+        isCurrent(token) ? free(token.slot) : nil
     }
 
-    /// Takes the subscriber out of its audiences' member lists (swapping the last member into its
-    /// place) and out of the count.
-    private mutating func removeFromAudiences(_ slot: Int) {
+    /// Frees a subscriber's slot and its share of its audiences' streams; a stream nobody reads any
+    /// more goes. Returns its waiter, if parked.
+    private mutating func free(_ slot: Int) -> Waiter? {
         let subscriber = subscribers[slot]
-        for (audience, index) in zip(subscriber.audiences, subscriber.memberIndices) {
-            var list = members.removeValue(forKey: audience)!
-            let moved = list.removeLast()
-            if index < list.count {
-                list[index] = moved
-                let position = subscribers[moved].audiences.firstIndex(of: audience)!
-                subscribers[moved].memberIndices[position] = index
-            }
-            if !list.isEmpty {
-                members[audience] = list
+        for audience in subscriber.audiences {
+            streams[audience]!.subscriberCount -= 1
+            if streams[audience]!.subscriberCount == 0 {
+                streams[audience] = nil
+            } else if streams[audience]!.parked.count > 2 * streams[audience]!.subscriberCount + 16 {
+                // Keep a stream that is rarely published to from piling up stale parked entries.
+                let parked = streams[audience]!.parked.filter { isCurrent($0) && $0.slot != slot }
+                streams[audience]!.parked = parked
             }
         }
-        subscribers[slot].memberIndices = []
+        subscribers[slot] = Subscriber(generation: subscriber.generation &+ 1)
+        freeSlots.append(slot)
         subscriberCount -= 1
+        return subscriber.waiter
     }
 
     // MARK: Consuming
 
-    /// Moves what the subscriber has (its replay first, then its queue) into `batch`, which must be
-    /// empty; swapping keeps both buffers' storage, so a steady stream allocates nothing.
-    mutating func take(_ token: Token, into batch: inout EntryRing) -> Take {
+    /// Moves what the subscriber has into `batch`, which must be empty: its replay first, then the
+    /// unread events of its streams, merged in publish order (an event for several of its audiences
+    /// once), with the overflow policy applied where it fell behind a window.
+    mutating func take(_ token: Token, into batch: inout Ring<QueuedEvent>) -> Take {
         guard isCurrent(token) else {
             return .finished
         }
-        if !subscribers[token.slot].replay.isEmpty {
-            swap(&subscribers[token.slot].replay, &batch)
-            return .entries(gap: 0)
+        let slot = token.slot
+        if !subscribers[slot].replay.isEmpty {
+            swap(&subscribers[slot].replay, &batch)
+            return .events(gap: 0)
         }
-        if !subscribers[token.slot].queue.isEmpty || subscribers[token.slot].dropped > 0 {
-            swap(&subscribers[token.slot].queue, &batch)
-            subscribers[token.slot].queuedBytes = 0
-            defer { subscribers[token.slot].dropped = 0 }
-            return .entries(gap: subscribers[token.slot].dropped)
+        let missed = catchUp(slot)
+        if missed > 0 {
+            if subscribers[slot].overflowPolicy == .disconnect {
+                _ = free(slot)
+                return .failed(.subscriberTooSlow)
+            }
+            subscribers[slot].dropped += missed
         }
-        switch subscribers[token.slot].status {
-        case .active:
-            return .empty
-        case .finishing:
-            free(token.slot)
-            subscriberCount -= 1
+        collect(slot, into: &batch)
+        if subscribers[slot].overflowPolicy == .coalesce && batch.count > 1 {
+            Self.coalesce(&batch)
+        }
+        if !batch.isEmpty || subscribers[slot].dropped > 0 {
+            subscribers[slot].idle = false
+        } else if subscribers[slot].heartbeatDue {
+            batch.append(SSEBroadcaster.heartbeat)
+        }
+        subscribers[slot].heartbeatDue = false
+        if !batch.isEmpty || subscribers[slot].dropped > 0 {
+            defer { subscribers[slot].dropped = 0 }
+            return .events(gap: subscribers[slot].dropped)
+        }
+        if case .finishing(let final) = subscribers[slot].status {
+            if let final {
+                subscribers[slot].status = .finishing(final: nil)
+                batch.append(final)
+                return .events(gap: 0)
+            }
+            _ = free(slot)
             return .finished
-        case .failed(let error):
-            free(token.slot)
-            return .failed(error)
-        case .free:
-            return .finished
+        }
+        return .empty
+    }
+
+    /// Moves the subscriber's positions that fell behind their window up to its start; returns how
+    /// many events it missed.
+    private mutating func catchUp(_ slot: Int) -> Int {
+        var missed = 0
+        for index in subscribers[slot].audiences.indices {
+            let start = streams[subscribers[slot].audiences[index]]!.startPosition
+            if subscribers[slot].positions[index] < start {
+                missed += start - subscribers[slot].positions[index]
+                subscribers[slot].positions[index] = start
+            }
+        }
+        return missed
+    }
+
+    /// Appends the subscriber's unread events to `batch`, in publish order, and advances its positions.
+    private mutating func collect(_ slot: Int, into batch: inout Ring<QueuedEvent>) {
+        let audiences = subscribers[slot].audiences
+        if audiences.count == 1 {
+            let stream = streams[audiences[0]]!
+            for position in subscribers[slot].positions[0]..<stream.endPosition {
+                batch.append(stream[position].event)
+            }
+            subscribers[slot].positions[0] = stream.endPosition
+            return
+        }
+        // Several audiences: merge by sequence; an event published to more than one comes once.
+        var positions = subscribers[slot].positions
+        let audienceStreams = audiences.map { streams[$0]! }
+        while true {
+            var next: UInt64 = .max
+            for index in audienceStreams.indices where positions[index] < audienceStreams[index].endPosition {
+                next = min(next, audienceStreams[index][positions[index]].sequence)
+            }
+            guard next != .max else {
+                break
+            }
+            var taken = false
+            for index in audienceStreams.indices
+            where positions[index] < audienceStreams[index].endPosition
+                && audienceStreams[index][positions[index]].sequence == next
+            {
+                if !taken {
+                    batch.append(audienceStreams[index][positions[index]].event)
+                    taken = true
+                }
+                positions[index] += 1
+            }
+        }
+        subscribers[slot].positions = positions
+    }
+
+    /// Keeps only the newest event of each coalescing key (events without a key all stay), in order.
+    private static func coalesce(_ batch: inout Ring<QueuedEvent>) {
+        var seen: Set<String> = []
+        var kept: [QueuedEvent] = []
+        while let event = batch.popLast() {
+            if let key = event.coalescingKey, !seen.insert(key).inserted {
+                continue
+            }
+            kept.append(event)
+        }
+        for event in kept.reversed() {
+            batch.append(event)
         }
     }
 
-    /// Parks the consumer until there is something to take. `false` when there is already (or the
-    /// task is cancelled): the caller resumes it at once.
-    mutating func park(_ token: Token, _ waiter: Waiter) -> Bool {
-        guard isCurrent(token), !subscribers[token.slot].hasSomethingToTake, !Task.isCancelled else {
+    /// Parks the consumer when `taken` found nothing. `false` when there was something, or the task
+    /// is cancelled (checked under the lock, so that a cancellation that came first is not missed):
+    /// the caller resumes it at once.
+    mutating func parkIfEmpty(_ token: Token, _ taken: Take, _ waiter: Waiter) -> Bool {
+        guard case .empty = taken, !Task.isCancelled else {
             return false
         }
-        subscribers[token.slot].waiter = waiter
+        let slot = token.slot
+        subscribers[slot].waiter = waiter
+        for index in subscribers[slot].audiences.indices where !subscribers[slot].listed[index] {
+            streams[subscribers[slot].audiences[index]]!.parked.append(token)
+            subscribers[slot].listed[index] = true
+        }
         return true
     }
 
@@ -236,7 +305,8 @@ struct BroadcasterStateMachine {
     // MARK: Publishing
 
     /// Assigns the event its sequence number (and its ID, when `bytes` has none: the ID line and
-    /// the blank line that ends the event are appended), logs it and queues it for its audiences.
+    /// the blank line that ends the event are appended), logs it, appends it to its audiences'
+    /// streams and wakes their waiting subscribers.
     ///
     /// - Parameters:
     ///   - bytes: The encoded event; without its final blank line when `id` is `nil`.
@@ -261,18 +331,24 @@ struct BroadcasterStateMachine {
         )
         newestID = id
         log.append(entry, now: now)
+        let event = AudienceStream.Event(sequence: sequence, event: entry.queued)
         var wake: [Waiter] = []
-        var overflowed: [Int] = []
-        for audience in audiences {
-            guard let list = members[audience] else {
-                continue
+        for audience in audiences where streams[audience] != nil {
+            streams[audience]!.append(event)
+            var parked: [Token] = []
+            swap(&parked, &streams[audience]!.parked)
+            for token in parked where isCurrent(token) {
+                let slot = token.slot
+                if let index = subscribers[slot].audiences.firstIndex(of: audience) {
+                    subscribers[slot].listed[index] = false
+                }
+                if let waiter = subscribers[slot].waiter {
+                    subscribers[slot].waiter = nil
+                    wake.append(waiter)
+                }
             }
-            for slot in list {
-                deliver(entry, to: slot, wake: &wake, overflowed: &overflowed)
-            }
-        }
-        for slot in overflowed {
-            disconnect(slot, wake: &wake)
+            parked.removeAll(keepingCapacity: true)
+            swap(&parked, &streams[audience]!.parked)
         }
         return (id, wake)
     }
@@ -286,47 +362,19 @@ struct BroadcasterStateMachine {
         return id
     }
 
-    private mutating func deliver(
-        _ entry: BroadcastEntry,
-        to slot: Int,
-        wake: inout [Waiter],
-        overflowed: inout [Int]
-    ) {
-        let limits = (events: configuration.maximumQueuedEvents, bytes: configuration.maximumQueuedBytes)
-        let outcome = subscribers[slot].receive(entry, limits: limits)
-        switch outcome {
-        case .queued(let waiter?):
-            wake.append(waiter)
-        case .queued(nil), .duplicate:
-            break
-        case .overflowed:
-            overflowed.append(slot)
-        }
-    }
-
-    /// Ends a subscriber that fell too far behind: its queue is released now, the error is reported
-    /// when its consumer asks next.
-    private mutating func disconnect(_ slot: Int, wake: inout [Waiter]) {
-        removeFromAudiences(slot)
-        let generation = subscribers[slot].generation
-        if let waiter = subscribers[slot].waiter {
-            wake.append(waiter)
-        }
-        subscribers[slot] = Subscriber()
-        subscribers[slot].generation = generation
-        subscribers[slot].status = .failed(.subscriberTooSlow)
-    }
-
     // MARK: Time
 
-    /// Sends a heartbeat to every subscriber that was sent nothing since the previous tick, and
-    /// drops what has grown too old from the replay log.
+    /// Marks a heartbeat due for every subscriber that took nothing since the previous tick, waking
+    /// it, and drops what has grown too old from the replay log.
     mutating func tick(now: Duration) -> [Waiter] {
         log.evict(now: now)
         var wake: [Waiter] = []
-        for slot in subscribers.indices where subscribers[slot].isLive {
-            if subscribers[slot].idle && !subscribers[slot].hasSomethingToTake {
-                subscribers[slot].queue.append(SSEBroadcaster.heartbeatEntry)
+        for slot in subscribers.indices {
+            guard case .active = subscribers[slot].status else {
+                continue
+            }
+            if subscribers[slot].idle {
+                subscribers[slot].heartbeatDue = true
                 if let waiter = subscribers[slot].waiter {
                     subscribers[slot].waiter = nil
                     wake.append(waiter)
@@ -339,89 +387,24 @@ struct BroadcasterStateMachine {
 
     // MARK: Shutting down
 
-    /// Queues `finalEntry` for every subscriber, ends each once it has drained, and refuses new
+    /// Has every subscriber end after what it has not read yet and `finalEvent`, and refuses new
     /// subscribers.
-    mutating func shutDown(finalEntry: BroadcastEntry?) -> [Waiter] {
+    mutating func shutDown(finalEvent: QueuedEvent?) -> [Waiter] {
         guard !isShutDown else {
             return []
         }
         isShutDown = true
-        members = [:]
         var wake: [Waiter] = []
         for slot in subscribers.indices {
             guard case .active = subscribers[slot].status else {
                 continue
             }
-            subscribers[slot].status = .finishing
-            subscribers[slot].memberIndices = []
-            if let finalEntry {
-                subscribers[slot].queue.append(finalEntry)
-            }
+            subscribers[slot].status = .finishing(final: finalEvent)
             if let waiter = subscribers[slot].waiter {
                 subscribers[slot].waiter = nil
                 wake.append(waiter)
             }
         }
         return wake
-    }
-}
-
-extension BroadcasterStateMachine.Subscriber {
-    enum Receipt {
-        case queued(BroadcasterStateMachine.Waiter?)
-        case duplicate
-        case overflowed
-    }
-
-    /// Queues a published entry, applying the overflow policy when the queue is full.
-    mutating func receive(_ entry: BroadcastEntry, limits: (events: Int, bytes: Int)) -> Receipt {
-        guard lastSequence != entry.sequence else {
-            return .duplicate
-        }
-        lastSequence = entry.sequence
-        if !queue.isEmpty && (queue.count >= limits.events || queuedBytes + entry.bytes.count > limits.bytes) {
-            guard makeRoom(for: entry, limits: limits) else {
-                return .overflowed
-            }
-        }
-        queue.append(entry)
-        queuedBytes += entry.bytes.count
-        idle = false
-        defer { waiter = nil }
-        return .queued(waiter)
-    }
-
-    /// Frees queue space as the overflow policy says; `false` when the subscriber must go.
-    private mutating func makeRoom(for entry: BroadcastEntry, limits: (events: Int, bytes: Int)) -> Bool {
-        func fits() -> Bool {
-            queue.isEmpty || (queue.count < limits.events && queuedBytes + entry.bytes.count <= limits.bytes)
-        }
-        if overflowPolicy == .disconnect {
-            return false
-        }
-        if overflowPolicy == .coalesce {
-            // Latest wins: keep only the newest queued entry of each key, the incoming one included.
-            var newer: Set<String> = entry.coalescingKey.map { [$0] } ?? []
-            var kept: [BroadcastEntry] = []
-            while let queued = queue.popLast() {
-                guard let key = queued.coalescingKey else {
-                    kept.append(queued)
-                    continue
-                }
-                if newer.insert(key).inserted {
-                    kept.append(queued)
-                } else {
-                    queuedBytes -= queued.bytes.count
-                }
-            }
-            for queued in kept.reversed() {
-                queue.append(queued)
-            }
-        }
-        while !fits() {
-            queuedBytes -= queue.popFirst()!.bytes.count
-            dropped += 1
-        }
-        return true
     }
 }

@@ -13,7 +13,7 @@ struct ReplayLog {
     let maximumBytes: Int
     let maximumAge: Duration
 
-    private var entries = EntryRing()
+    private var entries = Ring<BroadcastEntry>()
     private var bytes = 0
     /// The sequence number of every ID in the log. An ID published twice maps to its latest event.
     private var sequences: [String: UInt64] = [:]

@@ -11,7 +11,8 @@ extension SSEBroadcaster {
     public struct Subscription: AsyncSequence, Sendable {
         public typealias Element = [UInt8]
 
-        let handle: SubscriberHandle
+        /// `nil` when subscribing after shutdown: the sequence is empty.
+        let handle: SubscriberHandle?
 
         public func makeAsyncIterator() -> AsyncIterator {
             AsyncIterator(handle: handle)
@@ -19,46 +20,39 @@ extension SSEBroadcaster {
 
         /// The iterator of ``SSEBroadcaster/Subscription``.
         public struct AsyncIterator: AsyncIteratorProtocol {
-            private let handle: SubscriberHandle
-            /// What was taken from the broadcaster and not yet returned: taking a whole queue at
-            /// once keeps the lock out of most `next()` calls.
-            private var batch = EntryRing()
-            private var ended = false
+            private var handle: SubscriberHandle?
+            /// What was taken from the queue and not yet returned: taking the whole queue at once
+            /// keeps the lock out of most `next()` calls.
+            private var batch = Ring<QueuedEvent>()
 
-            init(handle: SubscriberHandle) {
+            init(handle: SubscriberHandle?) {
                 self.handle = handle
-                self.ended = handle.token == nil
             }
 
             public mutating func next() async throws -> [UInt8]? {
-                if let entry = batch.popFirst() {
-                    return entry.bytes
+                if let event = batch.popFirst() {
+                    return event.bytes
                 }
-                guard !ended, let token = handle.token else {
+                guard let handle else {
                     return nil
                 }
-                let broadcaster = handle.broadcaster
-                while true {
-                    switch broadcaster.take(token, into: &batch) {
-                    case .entries(let gap):
-                        if gap > 0 {
-                            return SSEBroadcaster.gapBytes(dropped: gap)
-                        }
-                        return batch.popFirst()!.bytes
-                    case .finished:
-                        ended = true
-                        return nil
-                    case .failed(let error):
-                        ended = true
-                        throw error
-                    case .empty:
-                        if Task.isCancelled {
-                            ended = true
-                            broadcaster.unsubscribe(token)
-                            return nil
-                        }
-                        await broadcaster.waitForEntries(token)
+                switch await handle.broadcaster.take(handle.token, into: &batch) {
+                case .events(let gap):
+                    if gap > 0 {
+                        return SSEBroadcaster.gapBytes(dropped: gap)
                     }
+                    return batch.popFirst()!.bytes
+                case .finished:
+                    self.handle = nil
+                    return nil
+                case .failed(let error):
+                    self.handle = nil
+                    throw error
+                case .empty:
+                    // Cancelled: unsubscribe now rather than when the handle goes.
+                    handle.broadcaster.unsubscribe(handle.token)
+                    self.handle = nil
+                    return nil
                 }
             }
         }
@@ -67,18 +61,15 @@ extension SSEBroadcaster {
     /// Keeps a subscription registered while its sequence or an iterator exists.
     final class SubscriberHandle: Sendable {
         let broadcaster: SSEBroadcaster
-        /// `nil` when subscribing after shutdown.
-        let token: BroadcasterStateMachine.Token?
+        let token: BroadcasterStateMachine.Token
 
-        init(broadcaster: SSEBroadcaster, token: BroadcasterStateMachine.Token?) {
+        init(broadcaster: SSEBroadcaster, token: BroadcasterStateMachine.Token) {
             self.broadcaster = broadcaster
             self.token = token
         }
 
         deinit {
-            if let token {
-                broadcaster.unsubscribe(token)
-            }
+            broadcaster.unsubscribe(token)
         }
     }
 }

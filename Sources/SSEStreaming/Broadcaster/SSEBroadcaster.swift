@@ -201,9 +201,10 @@ public final class SSEBroadcaster: Sendable {
                 now: now
             )
         }
-        if token != nil {
-            startTickerIfNeeded()
+        guard let token else {
+            return Subscription(handle: nil)
         }
+        startTickerIfNeeded()
         return Subscription(handle: SubscriberHandle(broadcaster: self, token: token))
     }
 
@@ -219,10 +220,10 @@ public final class SSEBroadcaster: Sendable {
     ///   the server is restarting. It is not logged for replay and gets no ID unless it has one.
     /// - Throws: `SSEEncodingError` if `finalEvent` cannot be encoded; nothing is done then.
     public func shutDown(finalEvent: ServerSentEvent? = nil) throws(SSEEncodingError) {
-        let finalEntry = try finalEvent.map { event throws(SSEEncodingError) in
-            BroadcastEntry(sequence: 0, id: event.id, bytes: try encoder.encode(event))
+        let final = try finalEvent.map { event throws(SSEEncodingError) in
+            QueuedEvent(bytes: try encoder.encode(event))
         }
-        let wake = state.withLock { $0.shutDown(finalEntry: finalEntry) }
+        let wake = state.withLock { $0.shutDown(finalEvent: final) }
         ticker.withLock { ticker in
             ticker?.cancel()
             ticker = nil
@@ -266,20 +267,20 @@ public final class SSEBroadcaster: Sendable {
 
     // MARK: Shared entries
 
-    static let heartbeatEntry = BroadcastEntry(sequence: 0, id: nil, bytes: Array(":\n".utf8))
+    static let heartbeat = QueuedEvent(bytes: Array(":\n".utf8))
 
     static func gapBytes(dropped: Int) -> [UInt8] {
         Array("event: \(gapEventType)\ndata: {\"dropped\":\(dropped)}\n\n".utf8)
     }
 
-    static func replayUnavailableEntry(lastEventID: String, resumeID: String) -> BroadcastEntry {
+    static func replayUnavailableEvent(lastEventID: String, resumeID: String) -> QueuedEvent {
         let event = ServerSentEvent(
             type: replayUnavailableEventType,
             data: "{\"lastEventID\":\(jsonString(lastEventID))}",
             id: resumeID
         )
         // The type is fixed, and `resumeID` was published, so it encodes.
-        return BroadcastEntry(sequence: 0, id: resumeID, bytes: try! SSEEncoder().encode(event))
+        return QueuedEvent(bytes: try! SSEEncoder().encode(event))
     }
 
     /// A JSON string literal of `value`, escaped as RFC 8259 §7 requires.
@@ -303,25 +304,36 @@ public final class SSEBroadcaster: Sendable {
 
     // MARK: For subscriptions
 
-    func take(_ token: BroadcasterStateMachine.Token, into batch: inout EntryRing) -> BroadcasterStateMachine.Take {
-        state.withLock { $0.take(token, into: &batch) }
-    }
-
-    /// Waits until the subscriber has something to take, or its task is cancelled.
-    func waitForEntries(_ token: BroadcasterStateMachine.Token) async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                // `park` checks cancellation under the lock: a cancellation that came before the
-                // waiter was stored found nothing to resume.
-                if !state.withLock({ $0.park(token, continuation) }) {
-                    continuation.resume()
+    /// Moves what the subscriber has into `batch`, waiting until there is something. `.empty` only
+    /// when the task is cancelled.
+    func take(
+        _ token: BroadcasterStateMachine.Token,
+        into batch: inout Ring<QueuedEvent>
+    ) async -> BroadcasterStateMachine.Take {
+        while true {
+            var taken = BroadcasterStateMachine.Take.empty
+            // Taking and parking happen under one lock, so that nothing can arrive in between.
+            await withTaskCancellationHandler {
+                await withUnsafeContinuation { continuation in
+                    let parked = state.withLock { state in
+                        taken = state.take(token, into: &batch)
+                        return state.parkIfEmpty(token, taken, continuation)
+                    }
+                    if !parked {
+                        continuation.resume()
+                    }
                 }
+            } onCancel: {
+                state.withLock { $0.unpark(token) }?.resume()
             }
-        } onCancel: {
-            state.withLock { $0.unpark(token) }?.resume()
+            if case .empty = taken, !Task.isCancelled {
+                continue
+            }
+            return taken
         }
     }
 
+    /// Unsubscribes: the subscriber receives nothing more, and a parked consumer is woken.
     func unsubscribe(_ token: BroadcasterStateMachine.Token) {
         state.withLock { $0.unsubscribe(token) }?.resume()
     }
