@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "SSECodec", targets: ["SSECodec"]),
         .library(name: "SSEStreaming", targets: ["SSEStreaming"]),
+        .library(name: "SSEJSON", targets: ["SSEJSON"]),
     ],
     traits: [
         .trait(
@@ -37,6 +38,9 @@ let package = Package(
         .testTarget(name: "SSECodecTests", dependencies: ["SSECodec"]),
         .target(name: "SSEStreaming", dependencies: ["SSECodec"]),
         .testTarget(name: "SSEStreamingTests", dependencies: ["SSEStreaming"]),
+        // JSON payloads: Foundation's coders, kept out of SSECodec and SSEStreaming.
+        .target(name: "SSEJSON", dependencies: ["SSECodec"]),
+        .testTarget(name: "SSEJSONTests", dependencies: ["SSEJSON", "SSEStreaming"]),
         .target(name: "SwiftSSEDocumentation", path: "Documentation"),
     ]
 )
