@@ -79,7 +79,8 @@ public struct SSEJSONError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let event = "event of type \(eventType.debugDescription)" + (eventID.map { " with ID \($0.debugDescription)" } ?? "")
+        let event =
+            "event of type \(eventType.debugDescription)" + (eventID.map { " with ID \($0.debugDescription)" } ?? "")
         let cause = underlying.map { ": \($0)" } ?? ""
         switch code {
         case .encodingFailed:

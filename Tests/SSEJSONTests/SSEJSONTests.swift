@@ -31,7 +31,9 @@ struct SSEJSONTests {
             try SSEEncoder().encode(try ServerSentEvent(type: "chunk", json: value), into: &bytes)
         }
         var decoded: [Chunk] = []
-        for try await chunk in Self.body(String(decoding: bytes, as: UTF8.self)).serverSentEvents().decodedJSON(Chunk.self) {
+        for try await chunk in Self.body(String(decoding: bytes, as: UTF8.self)).serverSentEvents().decodedJSON(
+            Chunk.self
+        ) {
             decoded.append(chunk)
         }
         #expect(decoded == values)

@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Broadcaster: overflow policies, cancellation, shutdown and heartbeats")
 struct SSEBroadcasterLifecycleTests {
-    static func configuration(_ change: (inout SSEBroadcaster.Configuration) -> Void = { _ in }) -> SSEBroadcaster.Configuration {
+    static func configuration(
+        _ change: (inout SSEBroadcaster.Configuration) -> Void = { _ in }
+    ) -> SSEBroadcaster.Configuration {
         SSEBroadcasterTests.configuration(change)
     }
 
@@ -150,7 +152,9 @@ struct SSEBroadcasterLifecycleTests {
         let started = Counter()
         let tasks = (0..<200).map { index in
             Task {
-                var reader = SubscriptionReader(broadcaster.subscribe(to: ["t", "u\(index)"], subscriberID: "s\(index)"))
+                var reader = SubscriptionReader(
+                    broadcaster.subscribe(to: ["t", "u\(index)"], subscriberID: "s\(index)")
+                )
                 started.add()
                 while try await reader.chunk() != nil {}
             }

@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Broadcaster: fan-out, topics, IDs and replay")
 struct SSEBroadcasterTests {
-    static func configuration(_ change: (inout SSEBroadcaster.Configuration) -> Void = { _ in }) -> SSEBroadcaster.Configuration {
+    static func configuration(
+        _ change: (inout SSEBroadcaster.Configuration) -> Void = { _ in }
+    ) -> SSEBroadcaster.Configuration {
         var configuration = SSEBroadcaster.Configuration()
         configuration.idPrefix = ""
         configuration.heartbeat = nil

@@ -101,11 +101,12 @@ struct BroadcasterStateMachine {
         if let lastEventID, !lastEventID.isEmpty {
             subscriber.replay = replay(after: lastEventID, for: subscriber.audiences, now: now)
         }
+        let newStream = AudienceStream(
+            maximumEvents: configuration.maximumQueuedEvents,
+            maximumBytes: configuration.maximumQueuedBytes
+        )
         subscriber.positions = subscriber.audiences.map { audience in
-            streams[audience, default: AudienceStream(
-                maximumEvents: configuration.maximumQueuedEvents,
-                maximumBytes: configuration.maximumQueuedBytes
-            )].subscriberCount += 1
+            streams[audience, default: newStream].subscriberCount += 1
             return streams[audience]!.endPosition
         }
         subscriber.listed = Array(repeating: false, count: subscriber.audiences.count)
@@ -121,7 +122,11 @@ struct BroadcasterStateMachine {
         return subscribers.count - 1
     }
 
-    private mutating func replay(after lastEventID: String, for audiences: [Audience], now: Duration) -> Ring<QueuedEvent> {
+    private mutating func replay(
+        after lastEventID: String,
+        for audiences: [Audience],
+        now: Duration
+    ) -> Ring<QueuedEvent> {
         log.evict(now: now)
         var replay = Ring<QueuedEvent>()
         switch log.position(after: lastEventID) {
