@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "SSECodec", targets: ["SSECodec"]),
         .library(name: "SSEStreaming", targets: ["SSEStreaming"]),
         .library(name: "SSEJSON", targets: ["SSEJSON"]),
+        .library(name: "SSECompression", targets: ["SSECompression"]),
     ],
     traits: [
         .trait(
@@ -41,6 +42,10 @@ let package = Package(
         // JSON payloads: Foundation's coders, kept out of SSECodec and SSEStreaming.
         .target(name: "SSEJSON", dependencies: ["SSECodec"]),
         .testTarget(name: "SSEJSONTests", dependencies: ["SSEJSON", "SSEStreaming"]),
+        // System zlib (zlib1g-dev on Debian): shims for its macros, and the library to link.
+        .target(name: "CSSEZlib", linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "SSECompression", dependencies: ["CSSEZlib"]),
+        .testTarget(name: "SSECompressionTests", dependencies: ["SSECompression", "SSECodec"]),
         .target(name: "SwiftSSEDocumentation", path: "Documentation"),
     ]
 )

@@ -17,6 +17,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SSECodec", package: "swift-sse"),
                 .product(name: "SSEStreaming", package: "swift-sse"),
+                .product(name: "SSECompression", package: "swift-sse"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ],
             path: "Benchmarks/CodecBenchmarks",

@@ -113,16 +113,20 @@ struct SSEBroadcasterLifecycleTests {
         #expect(try await reader.events(2).map(\.data) == ["MSFT 2", "AAPL 3"])
     }
 
-    @Test("A stalled subscriber does not hold back the publisher or the others", .timeLimit(.minutes(1)))
+    @Test("A stalled subscriber does not hold back the others", .timeLimit(.minutes(1)))
     func stalledSubscriberDoesNotBlock() async throws {
         let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedEvents = 16 })
         let stalled = broadcaster.subscribe(to: ["t"], overflowPolicy: .dropOldest)
+        let live = broadcaster.subscribe(to: ["t"], overflowPolicy: .dropOldest)
         let count = 10_000
         let consumer = Task {
-            var reader = SubscriptionReader(broadcaster.subscribe(to: ["t"], overflowPolicy: .dropOldest))
+            // Every event is either received or counted in a gap event: none goes unaccounted for.
+            var reader = SubscriptionReader(live)
             var seen = 0
-            while let output = try await reader.output() {
-                guard case .event(let event) = output, event.type == "message" else {
+            var dropped = 0
+            while let event = try await reader.event() {
+                if event.type == SSEBroadcaster.gapEventType {
+                    dropped += Int(event.data.filter(\.isNumber))!
                     continue
                 }
                 seen += 1
@@ -130,7 +134,7 @@ struct SSEBroadcasterLifecycleTests {
                     break
                 }
             }
-            return seen
+            return (seen, dropped)
         }
         for index in 1...count {
             try broadcaster.publish(Self.message("\(index)"), to: "t")
@@ -138,10 +142,26 @@ struct SSEBroadcasterLifecycleTests {
                 await Task.yield()
             }
         }
-        #expect(try await consumer.value > 0)
+        let (seen, dropped) = try await consumer.value
+        #expect(seen + dropped == count)
         var reader = SubscriptionReader(stalled)
-        #expect(try await reader.event()?.type == SSEBroadcaster.gapEventType)
+        #expect(try await reader.event()?.data == #"{"dropped":\#(count - 16)}"#)
         #expect(try await reader.events(16).map(\.data) == (count - 15...count).map(String.init))
+    }
+
+    @Test("A subscriber of several topics gets a gap event when it falls behind one of them")
+    func gapWithSeveralTopics() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.maximumQueuedEvents = 4 })
+        var reader = SubscriptionReader(broadcaster.subscribe(to: ["a", "b"], overflowPolicy: .dropOldest))
+        try broadcaster.publish(Self.message("b1"), to: "b")
+        for index in 1...10 {
+            try broadcaster.publish(Self.message("a\(index)"), to: "a")
+        }
+        try broadcaster.publish(Self.message("b2"), to: "b")
+        let gap = try #require(try await reader.event())
+        #expect(gap.type == SSEBroadcaster.gapEventType)
+        #expect(gap.data == #"{"dropped":6}"#)
+        #expect(try await reader.events(6).map(\.data) == ["b1", "a7", "a8", "a9", "a10", "b2"])
     }
 
     // MARK: Releasing
@@ -212,9 +232,11 @@ struct SSEBroadcasterLifecycleTests {
                             var reader = SubscriptionReader(subscription)
                             _ = try? await reader.events(round % 7)
                         }
-                        if round.isMultiple(of: 3) {
-                            reader.cancel()
+                        // Sooner or later: once publishing is over, a reader may wait for good.
+                        if !round.isMultiple(of: 3) {
+                            try await Task.sleep(for: .milliseconds(1))
                         }
+                        reader.cancel()
                         await reader.value
                     }
                 }
@@ -252,8 +274,10 @@ struct SSEBroadcasterLifecycleTests {
                 return try await reader.events(10).map(\.data)
             }
         }
-        try await Task.sleep(for: .milliseconds(20))
+        // Most readers are parked by then; a reader that is not still ends the same way.
+        try await Task.sleep(for: .milliseconds(50))
         try broadcaster.shutDown(finalEvent: Self.message("bye"))
+        try broadcaster.publish(Self.message("too late"), to: "t")
         for reader in readers {
             #expect(try await reader.value == ["bye"])
         }
@@ -262,7 +286,7 @@ struct SSEBroadcasterLifecycleTests {
 
     // MARK: Heartbeats
 
-    @Test("A quiet subscriber gets a heartbeat each interval; one that was just sent an event does not")
+    @Test("A subscriber that read nothing for a whole interval gets a heartbeat; one that read an event does not")
     func heartbeats() async throws {
         let clock = ManualClock()
         let broadcaster = SSEBroadcaster(
@@ -273,18 +297,31 @@ struct SSEBroadcasterLifecycleTests {
         var busy = SubscriptionReader(broadcaster.subscribe(to: ["busy"]))
         #expect(await clock.waitForSleepers(1))
 
-        // The first tick after subscribing: neither has been idle for a whole interval.
-        clock.advance(by: .seconds(15))
-        #expect(await clock.waitForSleepers(1))
+        /// Moves to the next tick and waits until the timer has handled it.
+        func tick() async {
+            clock.advance(by: .seconds(15))
+            #expect(await clock.waitForSleepers(1))
+        }
+
+        // Tick 1: neither has been idle for a whole interval yet. A marker proves no heartbeat is queued.
+        await tick()
+        try broadcaster.publish(Self.message("marker"), to: ["quiet", "busy"])
+        #expect(try await quiet.text()?.hasPrefix("data: marker") == true)
+        #expect(try await busy.text()?.hasPrefix("data: marker") == true)
+
+        // Tick 2: both read an event since tick 1.
+        await tick()
         try broadcaster.publish(Self.message("news"), to: "busy")
         #expect(try await busy.event()?.data == "news")
 
-        // The second: the quiet one has been idle for one interval, the busy one was sent an event.
-        clock.advance(by: .seconds(15))
+        // Tick 3: quiet read nothing for a whole interval; busy read "news".
+        await tick()
         #expect(try await quiet.text() == ":\n")
-        #expect(await clock.waitForSleepers(1))
-        clock.advance(by: .seconds(15))
-        #expect(try await busy.text() == ":\n")
+        try broadcaster.publish(Self.message("marker 2"), to: "busy")
+        #expect(try await busy.text()?.hasPrefix("data: marker 2") == true)
+
+        // Tick 4: a heartbeat is not an event: quiet gets another.
+        await tick()
         #expect(try await quiet.text() == ":\n")
     }
 

@@ -89,6 +89,27 @@ struct SSEBroadcasterTests {
         #expect(try await both.events(10).map(\.data) == ["goal", "rain", "rain stops play"])
     }
 
+    @Test("A topic named twice in one publish delivers the event once")
+    func duplicateTopicsInPublish() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration())
+        var reader = SubscriptionReader(broadcaster.subscribe(to: ["news"]))
+        try broadcaster.publish(Self.message("once"), to: ["news", "news"])
+        try broadcaster.shutDown()
+        #expect(try await reader.events(10).map(\.data) == ["once"])
+    }
+
+    @Test("Targeted events are replayed to a resuming subscription with that subscriber ID only")
+    func targetedReplay() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration())
+        try broadcaster.publish(Self.message("start"), to: "chat")
+        try broadcaster.publish(Self.message("for alice"), toSubscriber: "alice")
+        try broadcaster.publish(Self.message("for bob"), toSubscriber: "bob")
+        try broadcaster.publish(Self.message("all"), to: "chat")
+        var alice = SubscriptionReader(broadcaster.subscribe(to: ["chat"], subscriberID: "alice", lastEventID: "1"))
+        try broadcaster.shutDown()
+        #expect(try await alice.events(10).map(\.data) == ["for alice", "all"])
+    }
+
     @Test("Targeted delivery reaches every subscription of that subscriber ID, and only those")
     func targetedDelivery() async throws {
         let broadcaster = SSEBroadcaster(configuration: Self.configuration())

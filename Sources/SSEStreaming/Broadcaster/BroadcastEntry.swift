@@ -8,7 +8,8 @@ enum Audience: Hashable, Sendable {
 /// shared by every queue: queueing one costs a reference count, not a copy.
 struct QueuedEvent: Sendable {
     let bytes: [UInt8]
-    /// Under the coalesce policy, a newer event with the same key replaces this one in a full queue.
+    /// Under the coalesce policy, a subscriber that is behind skips this event when it has a newer
+    /// one with the same key to read.
     let coalescingKey: String?
 
     init(bytes: [UInt8], coalescingKey: String? = nil) {

@@ -218,7 +218,9 @@ struct BroadcasterStateMachine {
     }
 
     /// Moves the subscriber's positions that fell behind their window up to its start; returns how
-    /// many events it missed.
+    /// many events it missed. For a subscriber of several audiences, an event published to more
+    /// than one of them that left more than one window counts once for each: the count may be
+    /// high, never low.
     private mutating func catchUp(_ slot: Int) -> Int {
         var missed = 0
         for index in subscribers[slot].audiences.indices {
@@ -291,6 +293,7 @@ struct BroadcasterStateMachine {
             return false
         }
         let slot = token.slot
+        precondition(subscribers[slot].waiter == nil, "a subscription is iterated by one task at a time")
         subscribers[slot].waiter = waiter
         for index in subscribers[slot].audiences.indices where !subscribers[slot].listed[index] {
             streams[subscribers[slot].audiences[index]]!.parked.append(token)
@@ -326,6 +329,10 @@ struct BroadcasterStateMachine {
     ) -> (id: String, wake: [Waiter]) {
         sequence += 1
         let id = id ?? Self.appendID(configuration.idPrefix, sequence, to: &bytes)
+        // After shutdown, subscribers are draining towards their final event: nothing more.
+        guard !isShutDown else {
+            return (id, [])
+        }
         let entry = BroadcastEntry(
             sequence: sequence,
             id: id,

@@ -17,11 +17,12 @@ extension SSEBroadcaster {
         /// How long the replay log keeps an event. Defaults to 5 minutes.
         public var maximumReplayAge: Duration
 
-        /// How many events may wait in one subscriber's queue. Defaults to 1,024.
+        /// How many events a subscriber may fall behind in one topic (or subscriber ID): the size
+        /// of the live window that all of that topic's subscribers read from. Defaults to 1,024.
         public var maximumQueuedEvents: Int
 
-        /// How many encoded bytes may wait in one subscriber's queue. Defaults to 1 MiB. A single
-        /// larger event is still delivered when the queue is otherwise empty.
+        /// How many encoded bytes a subscriber may fall behind in one topic (or subscriber ID).
+        /// Defaults to 1 MiB. The newest event always stays in the window, however large.
         public var maximumQueuedBytes: Int
 
         /// What happens when a subscriber's queue is full. Defaults to

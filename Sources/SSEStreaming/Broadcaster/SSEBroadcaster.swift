@@ -93,9 +93,9 @@ public final class SSEBroadcaster: Sendable {
     /// - Parameters:
     ///   - event: The event. Without an ID, it is given the next one.
     ///   - topic: Its topic.
-    ///   - coalescingKey: Under ``OverflowPolicy/coalesce``, a newer event with the same key
-    ///     replaces this one in a full queue.
-    /// - Returns: The event's ID.
+    ///   - coalescingKey: Under ``OverflowPolicy/coalesce``, a subscriber that has not read this
+    ///     event yet when a newer one with the same key comes skips it.
+    /// - Returns: The event's ID. After ``shutDown(finalEvent:)`` the event is not delivered, nor logged.
     /// - Throws: `SSEEncodingError` if the event cannot be encoded; nothing is published then.
     @discardableResult
     public func publish(
@@ -121,7 +121,9 @@ public final class SSEBroadcaster: Sendable {
         to topics: some Sequence<String>,
         coalescingKey: String? = nil
     ) throws(SSEEncodingError) -> String {
-        try publish(event, to: topics.map(Audience.topic), coalescingKey: coalescingKey)
+        var unique: Set<String> = []
+        let audiences = topics.filter { unique.insert($0).inserted }.map(Audience.topic)
+        return try publish(event, to: audiences, coalescingKey: coalescingKey)
     }
 
     /// Publishes an event to the subscriptions made with a subscriber ID (one user's tabs, one
@@ -214,7 +216,7 @@ public final class SSEBroadcaster: Sendable {
     /// once).
     ///
     /// Each subscriber is sent what it has queued, then `finalEvent`, then its sequence ends.
-    /// Heartbeats stop.
+    /// Heartbeats stop, and events published afterwards go nowhere.
     ///
     /// - Parameter finalEvent: An event for every subscriber before the end, such as a notice that
     ///   the server is restarting. It is not logged for replay and gets no ID unless it has one.
