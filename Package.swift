@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SSEStreaming", targets: ["SSEStreaming"]),
         .library(name: "SSEJSON", targets: ["SSEJSON"]),
         .library(name: "SSECompression", targets: ["SSECompression"]),
+        .library(name: "SSENIO", targets: ["SSENIO"]),
     ],
     traits: [
         .trait(
@@ -32,7 +33,8 @@ let package = Package(
     ],
     dependencies: [
         // `swift package generate-documentation`; a plugin, built only when it runs.
-        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0")
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(name: "SSECodec"),
@@ -46,6 +48,27 @@ let package = Package(
         .target(name: "CSSEZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "SSECompression", dependencies: ["CSSEZlib"]),
         .testTarget(name: "SSECompressionTests", dependencies: ["SSECompression", "SSECodec"]),
+        // The embedded server; every file inside `#if NIOSupport`.
+        .target(
+            name: "SSENIO",
+            dependencies: [
+                "SSECodec",
+                "SSEStreaming",
+                "SSECompression",
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "NIOPosix", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+            ]
+        ),
+        .testTarget(
+            name: "SSENIOTests",
+            dependencies: [
+                "SSENIO",
+                "SSEStreaming",
+                "SSECompression",
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+            ]
+        ),
         .target(name: "SwiftSSEDocumentation", path: "Documentation"),
     ]
 )

@@ -1,0 +1,63 @@
+#if NIOSupport
+/// Which web pages on other origins may open the server's event streams.
+///
+/// ```swift
+/// configuration.cors = SSECORS(allowedOrigins: ["https://app.example.com"], allowsCredentials: true)
+/// ```
+///
+/// With credentials (cookies), the response names the requesting origin, never `*`, as browsers
+/// require; the wildcard is used only for ``anyOrigin`` without credentials.
+public struct SSECORS: Sendable, Hashable {
+    /// The origins allowed, such as `https://app.example.com`; `nil` for any.
+    public var allowedOrigins: Set<String>?
+
+    /// Whether cross-origin requests may carry credentials (`EventSource(url, { withCredentials: true })`).
+    public var allowsCredentials: Bool
+
+    /// How long a browser may cache a preflight answer, in seconds.
+    public var maximumAge: Int
+
+    /// Creates a CORS policy.
+    ///
+    /// - Parameters:
+    ///   - allowedOrigins: The origins allowed; `nil` for any.
+    ///   - allowsCredentials: Whether requests may carry credentials.
+    ///   - maximumAge: How long a preflight answer may be cached, in seconds.
+    public init(allowedOrigins: Set<String>?, allowsCredentials: Bool = false, maximumAge: Int = 600) {
+        self.allowedOrigins = allowedOrigins
+        self.allowsCredentials = allowsCredentials
+        self.maximumAge = maximumAge
+    }
+
+    /// Any origin, without credentials.
+    public static let anyOrigin = SSECORS(allowedOrigins: nil)
+
+    /// The CORS header fields for a request from `origin`, or none if it is not allowed.
+    func headers(origin: String?) -> [(name: String, value: String)] {
+        guard let origin, allowedOrigins?.contains(origin) ?? true else {
+            return []
+        }
+        if allowedOrigins == nil && !allowsCredentials {
+            return [("Access-Control-Allow-Origin", "*")]
+        }
+        var headers = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+        if allowsCredentials {
+            headers.append(("Access-Control-Allow-Credentials", "true"))
+        }
+        return headers
+    }
+
+    /// The extra header fields of a preflight (`OPTIONS`) answer.
+    func preflightHeaders(origin: String?) -> [(name: String, value: String)] {
+        let allowed = headers(origin: origin)
+        guard !allowed.isEmpty else {
+            return []
+        }
+        return allowed + [
+            ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+            ("Access-Control-Allow-Headers", "Last-Event-ID, Cache-Control, Content-Type"),
+            ("Access-Control-Max-Age", String(maximumAge)),
+        ]
+    }
+}
+#endif

@@ -1,0 +1,81 @@
+#if NIOSupport
+/// A request to the embedded server, as a route handler sees it.
+public struct SSERequest: Sendable {
+    /// The method, such as `GET`.
+    public let method: String
+
+    /// The path, without the query, percent-decoded.
+    public let path: String
+
+    /// The query parameters, percent-decoded (`+` is a space); the first of repeated names.
+    public let query: [String: String]
+
+    /// The header fields, in order, as sent.
+    public let headers: [(name: String, value: String)]
+
+    /// The last event ID the client has, from the `Last-Event-ID` header or else the configured
+    /// query parameter (for polyfills that cannot set headers); `nil` when neither is given or it
+    /// is empty.
+    public let lastEventID: String?
+
+    /// The value of the first header field with this name, compared without regard to case.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    init(method: String, uri: String, headers: [(name: String, value: String)], lastEventIDParameter: String?) {
+        self.method = method
+        self.headers = headers
+        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        path = Self.percentDecoded(parts.first.map(String.init) ?? "/", plusIsSpace: false)
+        var query: [String: String] = [:]
+        if parts.count > 1 {
+            for pair in parts[1].split(separator: "&") {
+                let nameAndValue = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let name = Self.percentDecoded(String(nameAndValue[0]), plusIsSpace: true)
+                let value =
+                    nameAndValue.count > 1 ? Self.percentDecoded(String(nameAndValue[1]), plusIsSpace: true) : ""
+                if query[name] == nil {
+                    query[name] = value
+                }
+            }
+        }
+        self.query = query
+        let fromHeader = headers.first { $0.name.lowercased() == "last-event-id" }?.value
+        let id = fromHeader ?? lastEventIDParameter.flatMap { query[$0] }
+        lastEventID = id?.isEmpty == false ? id : nil
+    }
+
+    /// Decodes `%XX` escapes (and `+` in queries); an invalid escape is kept as it is.
+    static func percentDecoded(_ text: String, plusIsSpace: Bool) -> String {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else {
+            return text
+        }
+        var bytes: [UInt8] = []
+        let utf8 = Array(text.utf8)
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "%"), index + 2 < utf8.count,
+                let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2])
+            {
+                bytes.append(high << 4 | low)
+                index += 3
+            } else {
+                bytes.append(plusIsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                index += 1
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+#endif

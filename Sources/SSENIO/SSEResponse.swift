@@ -1,0 +1,109 @@
+#if NIOSupport
+public import SSECodec
+import SSEStreaming
+
+/// What a route answers: an event stream, or a plain response.
+///
+/// ```swift
+/// router.get("/events") { request in
+///     .stream(broadcaster.subscribe(to: ["news"], lastEventID: request.lastEventID))
+/// }
+/// router.get("/") { _ in .html(page) }
+/// ```
+public struct SSEResponse: Sendable {
+    enum Body: Sendable {
+        /// Encoded chunks, one per event (a broadcaster subscription, an encoded sequence).
+        case stream(AnyChunkSequence)
+        case complete(status: Int, contentType: String, body: [UInt8])
+    }
+
+    let body: Body
+    /// Extra header fields.
+    public var headers: [(name: String, value: String)]
+
+    init(_ body: Body, headers: [(name: String, value: String)] = []) {
+        self.body = body
+        self.headers = headers
+    }
+
+    /// An event stream from encoded chunks, one per event, such as an
+    /// `SSEBroadcaster.Subscription`, written and flushed chunk by chunk.
+    ///
+    /// The server adds no heartbeats: a subscription has its own. For your own events, see
+    /// ``events(_:)``.
+    public static func stream<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) -> Self
+    where Chunks.Element == [UInt8] {
+        Self(.stream(AnyChunkSequence(chunks)))
+    }
+
+    /// An event stream from events, encoded one chunk per event, with a heartbeat comment whenever
+    /// they go quiet for the server's ``SSEServer/Configuration/heartbeat``.
+    public static func events<Events: AsyncSequence & Sendable>(_ events: Events) -> Self
+    where Events.Element == ServerSentEvent {
+        Self(.stream(AnyChunkSequence(events: events)))
+    }
+
+    /// A complete response.
+    ///
+    /// - Parameters:
+    ///   - status: The status code.
+    ///   - contentType: The `Content-Type`.
+    ///   - body: The body.
+    public static func complete(status: Int = 200, contentType: String, body: [UInt8]) -> Self {
+        Self(.complete(status: status, contentType: contentType, body: body))
+    }
+
+    /// An HTML page.
+    public static func html(_ page: String) -> Self {
+        complete(contentType: "text/html; charset=utf-8", body: Array(page.utf8))
+    }
+
+    /// A plain-text response, such as an error message.
+    public static func text(_ text: String, status: Int = 200) -> Self {
+        complete(status: status, contentType: "text/plain; charset=utf-8", body: Array(text.utf8))
+    }
+
+    /// `404 Not Found`.
+    public static var notFound: Self { text("Not found\n", status: 404) }
+
+    /// `400 Bad Request`, with a message saying what is wrong.
+    public static func badRequest(_ message: String) -> Self { text(message + "\n", status: 400) }
+}
+
+/// A type-erased sequence of encoded chunks.
+struct AnyChunkSequence: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+
+    private let make: @Sendable (_ heartbeat: Duration?) -> AsyncIterator
+
+    init<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) where Chunks.Element == [UInt8] {
+        make = { _ in
+            var iterator = chunks.makeAsyncIterator()
+            return AsyncIterator(pull: { try await iterator.next() })
+        }
+    }
+
+    init<Events: AsyncSequence & Sendable>(events: Events) where Events.Element == ServerSentEvent {
+        make = { heartbeat in
+            var iterator = events.encodedServerSentEvents(heartbeat: heartbeat).makeAsyncIterator()
+            return AsyncIterator(pull: { try await iterator.next() })
+        }
+    }
+
+    func makeAsyncIterator(heartbeat: Duration?) -> AsyncIterator {
+        make(heartbeat)
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        make(nil)
+    }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let pull: () async throws -> [UInt8]?
+
+        func next() async throws -> [UInt8]? {
+            try await pull()
+        }
+    }
+}
+#endif

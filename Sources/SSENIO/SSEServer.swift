@@ -1,0 +1,175 @@
+#if NIOSupport
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+public import SSECompression
+import Synchronization
+
+/// A small HTTP/1.1 server for event streams, on SwiftNIO: no framework needed.
+///
+/// ```swift
+/// let broadcaster = SSEBroadcaster()
+/// var router = SSERouter()
+/// router.get("/") { _ in .html(page) }
+/// router.get("/events") { request in
+///     .stream(broadcaster.subscribe(to: ["news"], lastEventID: request.lastEventID))
+/// }
+/// let server = SSEServer(configuration: .init(port: 8080), router: router)
+/// try await server.run { port in print("http://127.0.0.1:\(port)/") }
+/// ```
+///
+/// Event streams get `Content-Type: text/event-stream; charset=utf-8`, `Cache-Control: no-cache`
+/// and `X-Accel-Buffering: no` (so nginx does not buffer them), are flushed after every event, and
+/// are gzip-compressed with a flush per event when the client's `Accept-Encoding` asks for it. A
+/// client that disconnects is noticed at once, even while its stream is quiet: the stream's task is
+/// cancelled, which ends a broadcaster subscription and releases it.
+///
+/// ``run(onListening:)`` serves until its task is cancelled, then stops listening, cancels the open
+/// streams and returns once every connection is closed. For a goodbye event, shut the broadcaster
+/// down first.
+public struct SSEServer: Sendable {
+    /// Where to listen and how to answer.
+    public struct Configuration: Sendable {
+        /// The address to listen on. Defaults to `127.0.0.1`.
+        public var host: String
+
+        /// The port; 0 picks a free one (``run(onListening:)`` reports it). Defaults to 8080.
+        public var port: Int
+
+        /// The heartbeat interval for ``SSEResponse/events(_:)`` streams; `nil` for none.
+        /// Defaults to 15 seconds. Broadcaster subscriptions have their own.
+        public var heartbeat: Duration?
+
+        /// Whether event streams carry `X-Accel-Buffering: no`. Defaults to `true`.
+        public var disablesProxyBuffering: Bool
+
+        /// The query parameter that may carry the last event ID when the `Last-Event-ID` header is
+        /// absent (for polyfills that cannot set headers); `nil` for none. Defaults to `lastEventId`.
+        public var lastEventIDQueryParameter: String?
+
+        /// The longest last event ID accepted; a longer one is a `400 Bad Request`. Defaults to 1,024 bytes.
+        public var maximumLastEventIDLength: Int
+
+        /// zlib's parameters for gzip, used when a client asks for it; `nil` never compresses.
+        /// Defaults to a 4 KiB window (about 40 KB of zlib state per compressed stream).
+        public var gzip: SSEGzipEncoder.Configuration?
+
+        /// Cross-origin access; `nil` (the default) sends no CORS headers.
+        public var cors: SSECORS?
+
+        /// How long a write may wait for the client to take the bytes before the connection is
+        /// closed: a client that stopped reading, or vanished without closing, is let go. Also
+        /// closes a connection nothing was written to for as long (keep-alive between requests,
+        /// or a stream without heartbeats). Defaults to 60 seconds: keep it above the heartbeat.
+        public var writeTimeout: Duration
+
+        /// Creates a configuration.
+        ///
+        /// - Parameters:
+        ///   - host: The address to listen on.
+        ///   - port: The port; 0 for any free one.
+        public init(host: String = "127.0.0.1", port: Int = 8080) {
+            self.host = host
+            self.port = port
+            heartbeat = .seconds(15)
+            disablesProxyBuffering = true
+            lastEventIDQueryParameter = "lastEventId"
+            maximumLastEventIDLength = 1_024
+            gzip = SSEGzipEncoder.Configuration(level: 6, windowBits: 12, memoryLevel: 5)
+            cors = nil
+            writeTimeout = .seconds(60)
+        }
+    }
+
+    public let configuration: Configuration
+    let router: SSERouter
+    private let connections = ConnectionCounter()
+
+    /// Creates a server; ``run(onListening:)`` starts it.
+    ///
+    /// - Parameters:
+    ///   - configuration: Where to listen and how to answer.
+    ///   - router: The routes.
+    public init(configuration: Configuration = Configuration(), router: SSERouter) {
+        self.configuration = configuration
+        self.router = router
+    }
+
+    /// How many connections are open.
+    public var connectionCount: Int {
+        connections.count.load(ordering: .relaxed)
+    }
+
+    /// Serves until the calling task is cancelled.
+    ///
+    /// - Parameter onListening: Called once the server listens, with its port.
+    /// - Throws: If the address cannot be bound.
+    public func run(onListening: @Sendable (Int) -> Void = { _ in }) async throws {
+        let writeTimeout = configuration.writeTimeout
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 1_024)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: configuration.host, port: configuration.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        IdleStateHandler(writeTimeout: .nanoseconds(Int64(writeTimeout.nanoseconds))),
+                        CloseOnWriteTimeout(),
+                    ])
+                    // No pipelining assistance: it stops reading while a response is in flight,
+                    // which would hide a client's disconnect during a stream. Requests are
+                    // answered one at a time in order anyway.
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withPipeliningAssistance: false,
+                        withErrorHandling: true
+                    )
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+                        wrappingChannelSynchronously: channel
+                    )
+                }
+            }
+        onListening(listener.channel.localAddress?.port ?? configuration.port)
+        let connections = self.connections
+        // Cancelling this task closes the listener (ending the loop below) and cancels the
+        // connections' tasks, which close their channels.
+        try await withTaskCancellationHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await listener.executeThenClose { inbound in
+                    for try await connection in inbound {
+                        group.addTask {
+                            connections.count.add(1, ordering: .relaxed)
+                            defer { connections.count.subtract(1, ordering: .relaxed) }
+                            await Connection(server: self, channel: connection).serve()
+                        }
+                    }
+                }
+            }
+        } onCancel: {
+            listener.channel.close(promise: nil)
+        }
+    }
+}
+
+final class ConnectionCounter: Sendable {
+    let count = Atomic(0)
+}
+
+/// Closes the connection when ``IdleStateHandler`` reports that no write completed in time.
+final class CloseOnWriteTimeout: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case IdleStateHandler.IdleStateEvent.write? = event as? IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}
+#endif

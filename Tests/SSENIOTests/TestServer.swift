@@ -1,0 +1,149 @@
+#if NIOSupport
+import Foundation
+import SSENIO
+import SSEStreaming
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A server on a free port of 127.0.0.1, for one test.
+struct TestServer {
+    let server: SSEServer
+    let port: Int
+    let task: Task<Void, any Error>
+
+    static func start(_ configuration: SSEServer.Configuration = .init(port: 0), router: SSERouter) async throws -> Self
+    {
+        var configuration = configuration
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        let server = SSEServer(configuration: configuration, router: router)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task {
+            try await server.run { port in continuation.yield(port) }
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            throw CancellationError()
+        }
+        return Self(server: server, port: port, task: task)
+    }
+
+    func url(_ path: String) -> String {
+        "http://127.0.0.1:\(port)\(path)"
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = await task.result
+    }
+}
+
+/// Runs blocking work (a pipe or socket read) on a thread of its own, so that it never holds one of
+/// the few threads the server's tasks run on.
+func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+/// Polls `condition` for up to `seconds`.
+func eventually(within seconds: Double = 2, _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1_000))
+    while ContinuousClock.now < deadline {
+        if condition() {
+            return true
+        }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return condition()
+}
+
+/// A child process (curl) with its output on a pipe. Its methods block: call them in `blocking`.
+final class Child: @unchecked Sendable {
+    private let process = Process()
+    private let output = Pipe()
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Reads until `text` has appeared in the output (or it ends), returning all read so far.
+    func read(until text: String, into collected: inout String) -> Bool {
+        while !collected.contains(text) {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty {
+                return collected.contains(text)
+            }
+            collected += String(decoding: data, as: UTF8.self)
+        }
+        return true
+    }
+
+    func readToEnd() -> String {
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Kills the process (SIGKILL: a child started from a concurrency thread inherits its blocked
+    /// signals, SIGTERM among them), which closes its connections.
+    func kill() {
+        _ = Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+/// A blocking HTTP/1.1 client on a raw socket, for requests curl will not send. Its methods block:
+/// call them in `blocking`.
+struct RawConnection: Sendable {
+    let socket: Int32
+
+    init(port: Int) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            Glibc.close(socket)
+            throw POSIXError(.ECONNREFUSED)
+        }
+    }
+
+    func send(_ text: String) {
+        _ = Array(text.utf8).withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Reads until `text` has appeared, the peer closes, or 5 seconds pass.
+    func read(until text: String) -> String {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: received, as: UTF8.self).contains(text) {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            guard count > 0 else {
+                break
+            }
+            received += buffer[..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    func close() {
+        Glibc.close(socket)
+    }
+}
+#endif
