@@ -5,9 +5,28 @@ let package = Package(
     name: "Examples",
     platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     dependencies: [
-        .package(name: "swift-sse", path: "..")
+        .package(name: "swift-sse", path: "..", traits: ["NIOSupport"])
     ],
     targets: [
+        // The typewriter demo: an answer streamed token by token to a page, on the embedded server.
+        .executableTarget(
+            name: "typewriter",
+            dependencies: [
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "SSEJSON", package: "swift-sse"),
+                .product(name: "SSENIO", package: "swift-sse"),
+            ],
+            path: "typewriter"
+        ),
+        .testTarget(
+            name: "TypewriterTests",
+            dependencies: [
+                "typewriter",
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "SSENIO", package: "swift-sse"),
+            ],
+            path: "Tests/TypewriterTests"
+        ),
         // Decodes a recorded (or piped) event stream with SSECodec alone: no Foundation, no NIO.
         .executableTarget(
             name: "sse-decode",

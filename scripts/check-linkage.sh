@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proves that an executable using only SSECodec links no Foundation library: builds the sse-decode
-# example (default traits) and inspects its dynamic dependencies with ldd.
+# example (which imports SSECodec alone) and inspects its dynamic dependencies with ldd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

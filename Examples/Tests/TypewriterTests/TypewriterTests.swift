@@ -1,0 +1,112 @@
+import Foundation
+import SSECodec
+import SSENIO
+import Testing
+
+@testable import typewriter
+
+@Suite("Typewriter demo", .serialized, .timeLimit(.minutes(2)))
+struct TypewriterTests {
+    /// The demo's routes on a free port, for one test.
+    static func withServer(_ body: (Int) async throws -> Void) async throws {
+        let server = SSEServer(configuration: .init(host: "127.0.0.1", port: 0), router: Typewriter.router())
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task { try await server.run { continuation.yield($0) } }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        try await body(port)
+        task.cancel()
+        _ = await task.result
+    }
+
+    /// Runs a program to its end on a thread of its own; returns its standard output.
+    static func run(_ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    let process = Process()
+                    let output = Pipe()
+                    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                    process.arguments = arguments
+                    process.standardOutput = output
+                    process.standardError = FileHandle.nullDevice
+                    try process.run()
+                    let data = output.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    continuation.resume(returning: String(decoding: data, as: UTF8.self))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+
+    static let prompt = "What is SSE?"
+
+    static var fullAnswer: String {
+        AnswerGenerator(prompt: prompt).tokens.joined()
+    }
+
+    @Test(
+        "Headless Chromium shows the whole answer, typed in order, even across a dropped connection",
+        arguments: [false, true]
+    )
+    func chromiumReadsTheAnswer(dropConnection: Bool) async throws {
+        try await Self.withServer { port in
+            var query = URLComponents()
+            query.queryItems = [
+                URLQueryItem(name: "prompt", value: Self.prompt),
+                URLQueryItem(name: "autostart", value: "1"),
+                URLQueryItem(name: "pace", value: "fast"),
+            ]
+            if dropConnection {
+                query.queryItems?.append(URLQueryItem(name: "drop", value: "1"))
+            }
+            let url = "http://127.0.0.1:\(port)/\(query.string ?? "")"
+            // The page's script runs to the end of the answer within the virtual-time budget.
+            let dom = try await Self.run([
+                "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+                "--virtual-time-budget=30000", url,
+            ])
+            try #require(!dom.isEmpty, "chromium printed nothing: is it installed (apt-get install chromium)?")
+            let total = AnswerGenerator(prompt: Self.prompt).tokens.count
+            #expect(dom.contains(#"data-state="done""#))
+            #expect(dom.contains(#"<span id="count">\#(total)/\#(total)</span>"#))
+            let text = try #require(Self.element("text", in: dom))
+            #expect(Array(text.utf8) == Array(Self.fullAnswer.utf8))
+        }
+    }
+
+    @Test("A reconnect with the last event ID resumes right after it, with nothing repeated")
+    func resumeAfterLastEventID() async throws {
+        try await Self.withServer { port in
+            let url = "http://127.0.0.1:\(port)/answer?prompt=x&pace=fast"
+            let first = try await Self.run(["curl", "-sN", url])
+            let ids = first.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { $0.dropFirst(4) }
+            let resumeID = String(ids[ids.count / 2])
+            let resumed = try await Self.run(["curl", "-sN", "-H", "Last-Event-ID: \(resumeID)", url])
+            let resumedIDs = resumed.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { $0.dropFirst(4) }
+            #expect(Array(resumedIDs) == Array(ids[(ids.count / 2 + 1)...]))
+            #expect(
+                resumed.hasPrefix(
+                    "retry: 500\nevent: start\ndata: {\"total\":\(ids.count),\"from\":\(ids.count / 2 + 1)}"
+                )
+            )
+            #expect(resumed.hasSuffix("event: end\ndata: {\"total\":\(ids.count)}\n\n"))
+        }
+    }
+
+    /// The text content of the element with this ID in serialised HTML (no nested elements).
+    static func element(_ id: String, in html: String) -> String? {
+        guard let start = html.range(of: #"id="\#(id)">"#),
+            let end = html.range(of: "</", range: start.upperBound..<html.endIndex)
+        else {
+            return nil
+        }
+        return String(html[start.upperBound..<end.lowerBound])
+            .replacingOccurrences(of: "&amp;", with: "&")
+            .replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&nbsp;", with: "\u{A0}")
+    }
+}

@@ -1,0 +1,67 @@
+import SSECodec
+
+/// The demo's stand-in for a language model: a deterministic answer for each prompt, cut into
+/// tokens, with the pauses of a model typing. Deterministic, so that a reconnecting client resumes
+/// the same answer without the server keeping any state.
+struct AnswerGenerator: Sendable {
+    /// How fast tokens come.
+    enum Pace: Sendable {
+        /// 15–80 ms a token, longer after punctuation, as a model streams.
+        case realistic
+        /// 2 ms a token, for tests.
+        case fast
+    }
+
+    let prompt: String
+
+    /// A short, stable ID for the answer, so that IDs of one answer are not taken for another's.
+    var answerID: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in prompt.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        return String(hash >> 32, radix: 16)
+    }
+
+    /// The answer's tokens: words with their following space, punctuation on its own.
+    var tokens: [String] {
+        let subject = prompt.isEmpty ? "your question" : "“\(prompt)”"
+        let text = """
+            You asked about \(subject). Here is how this answer reaches you: the server writes each \
+            token as a Server-Sent Event the moment it is ready, flushes it, and your browser's \
+            EventSource hands it to this page. Every chunk carries an ID. If the connection drops, \
+            the browser reconnects by itself and sends the last ID it saw, and the server picks up \
+            right after it: no token lost, none repeated. Proxies pass it through because the \
+            response says text/event-stream, no-cache and X-Accel-Buffering: no, and gzip, when \
+            your browser asks for it, is flushed after every event so nothing is held back.
+            """
+        var tokens: [String] = []
+        var current = ""
+        for character in text {
+            current.append(character)
+            if character == " " {
+                tokens.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty {
+            tokens.append(current)
+        }
+        return tokens
+    }
+
+    /// The pause before token `index`.
+    static func delay(before token: String, index: Int, pace: Pace) -> Duration {
+        switch pace {
+        case .fast:
+            return .milliseconds(2)
+        case .realistic:
+            // A fixed pseudo-random jitter per index: lively, and the same on every run.
+            var mixed = UInt64(index) &* 0x9E37_79B9_7F4A_7C15
+            mixed ^= mixed >> 29
+            let jitter = Int(mixed % 66)
+            let afterPunctuation = token.last.map { ".,:;!?".contains($0) } ?? false
+            return .milliseconds(15 + jitter + (afterPunctuation ? 150 : 0))
+        }
+    }
+}

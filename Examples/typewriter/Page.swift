@@ -1,0 +1,105 @@
+/// The demo's page: a prompt box and an answer that types itself, from `/answer`.
+///
+/// `?prompt=…&autostart=1` asks at once (and `&pace=fast`, `&drop=1` as the checkboxes would):
+/// that is how the browser test drives it. When the answer is complete, `body[data-state]` is
+/// `done`.
+enum Page {
+    static let html = #"""
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>swift-sse typewriter</title>
+        <style>
+          body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+          h1 { font-size: 1.3rem; }
+          form { display: flex; gap: .5rem; flex-wrap: wrap; align-items: center; }
+          input[type=text] { flex: 1 1 20rem; padding: .5rem; font: inherit; }
+          button { padding: .5rem 1rem; font: inherit; }
+          #answer { white-space: pre-wrap; min-height: 6rem; margin-top: 1rem; padding: 1rem; background: #f6f6f4; border-radius: 6px; }
+          #cursor { display: inline-block; width: .55em; background: #222; animation: blink 1s steps(1) infinite; }
+          #cursor[hidden] { display: none; }
+          @keyframes blink { 50% { opacity: 0; } }
+          .status { display: flex; gap: 1rem; align-items: center; margin-top: .75rem; font-size: .9rem; color: #555; }
+          progress { flex: 1; }
+          .state { font-weight: 600; }
+          label { font-size: .9rem; color: #555; }
+        </style>
+        </head>
+        <body data-state="idle">
+        <h1>Typewriter: an answer streamed token by token over Server-Sent Events</h1>
+        <form id="ask">
+          <input type="text" id="prompt" placeholder="Ask anything" value="How does streaming work?" autofocus>
+          <button type="submit" id="go">Ask</button>
+          <button type="button" id="stop" disabled>Stop</button>
+          <label><input type="checkbox" id="drop"> drop the connection mid-answer</label>
+          <label><input type="checkbox" id="fast"> fast</label>
+        </form>
+        <div id="answer"><span id="text"></span><span id="cursor" hidden>&nbsp;</span></div>
+        <div class="status">
+          <span class="state" id="state">idle</span>
+          <progress id="progress" value="0" max="1"></progress>
+          <span id="count">0/0</span>
+          <span>last ID: <code id="last-id">–</code></span>
+        </div>
+        <script>
+        const $ = (id) => document.getElementById(id);
+        let source = null;
+
+        function setState(state) {
+          $("state").textContent = state;
+          document.body.dataset.state = state;
+          $("cursor").hidden = !(state === "streaming" || state === "connecting" || state === "reconnecting");
+          $("stop").disabled = !source;
+        }
+
+        function stop(state) {
+          if (source) { source.close(); source = null; }
+          setState(state);
+        }
+
+        function ask(prompt) {
+          stop("connecting");
+          $("text").textContent = "";
+          $("progress").value = 0;
+          $("count").textContent = "0/0";
+          const query = new URLSearchParams({ prompt });
+          if ($("drop").checked) query.set("drop", "1");
+          if ($("fast").checked) query.set("pace", "fast");
+          source = new EventSource("/answer?" + query);
+          setState("connecting");
+          source.onopen = () => setState("streaming");
+          source.onerror = () => {
+            if (!source) return;
+            setState(source.readyState === EventSource.CONNECTING ? "reconnecting" : "closed");
+          };
+          source.addEventListener("start", (event) => {
+            const start = JSON.parse(event.data);
+            $("progress").max = start.total;
+            $("count").textContent = `${start.from}/${start.total}`;
+            setState("streaming");
+          });
+          source.addEventListener("chunk", (event) => {
+            const chunk = JSON.parse(event.data);
+            $("text").textContent += chunk.text;
+            $("progress").value = chunk.index;
+            $("count").textContent = `${chunk.index}/${chunk.total}`;
+            $("last-id").textContent = event.lastEventId;
+          });
+          source.addEventListener("end", () => stop("done"));
+        }
+
+        $("ask").addEventListener("submit", (event) => { event.preventDefault(); ask($("prompt").value); });
+        $("stop").addEventListener("click", () => stop("stopped"));
+
+        const params = new URLSearchParams(location.search);
+        if (params.has("prompt")) $("prompt").value = params.get("prompt");
+        if (params.get("drop") === "1") $("drop").checked = true;
+        if (params.get("pace") === "fast") $("fast").checked = true;
+        if (params.get("autostart") === "1") ask($("prompt").value);
+        </script>
+        </body>
+        </html>
+        """#
+}

@@ -1,0 +1,44 @@
+import SSENIO
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The typewriter demo: serves its page and an answer endpoint on the embedded server.
+///
+/// ```sh
+/// swift run --package-path Examples typewriter            # http://127.0.0.1:8080/
+/// swift run --package-path Examples typewriter --port 0   # any free port
+/// ```
+@main
+struct Typewriter {
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        let port = arguments.firstIndex(of: "--port").flatMap { arguments.dropFirst($0 + 1).first }.flatMap { Int($0) }
+        let server = SSEServer(configuration: .init(host: "127.0.0.1", port: port ?? 8080), router: router())
+        try await server.run { port in
+            print("Typewriter demo: open http://127.0.0.1:\(port)/ (Ctrl-C to stop)")
+            fflush(nil)  // all streams: the line goes out even when stdout is a pipe
+        }
+    }
+
+    /// `/` serves the page; `/answer?prompt=…` streams the answer (`pace=fast` for tests,
+    /// `drop=1` to end the first response halfway and let the browser resume).
+    static func router() -> SSERouter {
+        var router = SSERouter()
+        router.get("/") { _ in .html(Page.html) }
+        router.get("/answer") { request in
+            let prompt = request.query["prompt"] ?? ""
+            let tokens = AnswerGenerator(prompt: prompt).tokens.count
+            return .stream(
+                AnswerStream(
+                    prompt: prompt,
+                    lastEventID: request.lastEventID,
+                    pace: request.query["pace"] == "fast" ? .fast : .realistic,
+                    dropAfter: request.query["drop"] == "1" ? tokens / 2 : nil
+                )
+            )
+        }
+        return router
+    }
+}
