@@ -74,14 +74,29 @@ final class Child: @unchecked Sendable {
         try process.run()
     }
 
-    /// Reads until `text` has appeared in the output (or it ends), returning all read so far.
-    func read(until text: String, into collected: inout String) -> Bool {
+    /// Reads until `text` has appeared in the output (or it ends, or `timeout` seconds pass),
+    /// appending what it reads to `collected`.
+    func read(until text: String, into collected: inout String, timeout: Double = 10) -> Bool {
+        let descriptor = output.fileHandleForReading.fileDescriptor
+        let deadline = ContinuousClock.now + .milliseconds(Int(max(timeout, 0) * 1_000))
+        var buffer = [UInt8](repeating: 0, count: 4096)
         while !collected.contains(text) {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else {
+                return false
+            }
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let milliseconds = Int32(
+                remaining.components.seconds * 1_000 + remaining.components.attoseconds / 1_000_000_000_000_000
+            )
+            guard poll(&poller, 1, max(milliseconds, 1)) > 0 else {
+                continue
+            }
+            let count = Glibc.read(descriptor, &buffer, buffer.count)
+            guard count > 0 else {
                 return collected.contains(text)
             }
-            collected += String(decoding: data, as: UTF8.self)
+            collected += String(decoding: buffer[..<count], as: UTF8.self)
         }
         return true
     }

@@ -1,0 +1,123 @@
+#if NIOSupport
+import Foundation
+import SSECodec
+import SSENIO
+import SSEStreaming
+import Testing
+
+/// A real nginx (Debian's) in front of the embedded server, with the configuration that
+/// Documentation/SwiftSSE.docc/BehindNginx.md recommends.
+@Suite("Behind nginx", .serialized, .timeLimit(.minutes(2)))
+struct NginxTests {
+    struct Nginx {
+        let port: Int
+        let process: Process
+        let directory: URL
+
+        static func start(upstreamPort: Int) throws -> Nginx {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "sse-nginx-\(UUID().uuidString)"
+            )
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let port = Int.random(in: 20_000..<60_000)
+            let configuration = """
+                worker_processes 1;
+                error_log \(directory.path)/error.log;
+                pid \(directory.path)/nginx.pid;
+                events { worker_connections 64; }
+                http {
+                    access_log off;
+                    client_body_temp_path \(directory.path)/body;
+                    proxy_temp_path \(directory.path)/proxy;
+                    fastcgi_temp_path \(directory.path)/fastcgi;
+                    uwsgi_temp_path \(directory.path)/uwsgi;
+                    scgi_temp_path \(directory.path)/scgi;
+                    server {
+                        listen 127.0.0.1:\(port);
+                        location / {
+                            proxy_pass http://127.0.0.1:\(upstreamPort);
+                            proxy_http_version 1.1;
+                            proxy_set_header Connection "";
+                            proxy_read_timeout 1h;
+                        }
+                    }
+                }
+                """
+            try configuration.write(
+                to: directory.appendingPathComponent("nginx.conf"),
+                atomically: true,
+                encoding: .utf8
+            )
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+            process.arguments = ["-p", directory.path, "-c", "nginx.conf", "-g", "daemon off;"]
+            // Not the test's own output: nginx's workers would hold it open after the test.
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return Nginx(port: port, process: process, directory: directory)
+        }
+
+        /// Stops nginx, workers included (`nginx -s stop`, which signals the master).
+        func stop() {
+            let stop = Process()
+            stop.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+            stop.arguments = ["-p", directory.path, "-c", "nginx.conf", "-s", "stop"]
+            stop.standardOutput = FileHandle.nullDevice
+            stop.standardError = FileHandle.nullDevice
+            try? stop.run()
+            stop.waitUntilExit()
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    /// Publishes three events through nginx and returns how many of them arrived before the next
+    /// was published (each given half a second).
+    static func eventsArrivingInTime() async throws -> Int {
+        var broadcasterConfiguration = SSEBroadcaster.Configuration()
+        broadcasterConfiguration.idPrefix = ""
+        broadcasterConfiguration.heartbeat = nil
+        let broadcaster = SSEBroadcaster(configuration: broadcasterConfiguration)
+        let server = try await TestServer.start(router: SSEServerTests.router(broadcaster))
+        let nginx = try Nginx.start(upstreamPort: server.port)
+        defer { nginx.stop() }
+        // nginx needs a moment to listen.
+        var curl: Child?
+        for _ in 0..<100 where broadcaster.subscriberCount == 0 {
+            curl = try Child(["curl", "-sN", "http://127.0.0.1:\(nginx.port)/events"])
+            if await eventually(within: 0.2, { broadcaster.subscriberCount == 1 }) {
+                break
+            }
+            try await blocking { [curl] in curl?.kill() }
+        }
+        let client = try #require(curl)
+        var inTime = 0
+        var output = ""
+        for index in 1...3 {
+            try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
+            let expected = "data: event \(index)\nid: \(index)\n\n"
+            output = try await blocking { [output] in
+                var collected = output
+                let deadline = Date().addingTimeInterval(0.5)
+                while !collected.contains(expected) && Date() < deadline {
+                    _ = client.read(until: expected, into: &collected, timeout: deadline.timeIntervalSinceNow)
+                }
+                return collected
+            }
+            if output.contains(expected) {
+                inTime += 1
+            }
+        }
+        try await blocking { client.kill() }
+        await server.stop()
+        return inTime
+    }
+
+    @Test("Events pass through nginx one by one, each before the next is published")
+    func unbufferedThroughNginx() async throws {
+        #expect(try await Self.eventsArrivingInTime() == 3)
+    }
+}
+#endif
