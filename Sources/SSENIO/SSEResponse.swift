@@ -1,6 +1,6 @@
 #if NIOSupport
 public import SSECodec
-import SSEStreaming
+public import SSEStreaming
 
 /// What a route answers: an event stream, or a plain response.
 ///
@@ -34,6 +34,12 @@ public struct SSEResponse: Sendable {
     public static func stream<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) -> Self
     where Chunks.Element == [UInt8] {
         Self(.stream(AnyChunkSequence(chunks)))
+    }
+
+    /// An event stream from a broadcaster subscription. Events that are already waiting when the
+    /// connection is ready go out together, with one write and one flush; none waits for another.
+    public static func stream(_ subscription: SSEBroadcaster.Subscription) -> Self {
+        Self(.stream(AnyChunkSequence(subscription)))
     }
 
     /// An event stream from events, encoded one chunk per event, with a heartbeat comment whenever
@@ -70,40 +76,49 @@ public struct SSEResponse: Sendable {
     public static func badRequest(_ message: String) -> Self { text(message + "\n", status: 400) }
 }
 
-/// A type-erased sequence of encoded chunks.
-struct AnyChunkSequence: AsyncSequence, Sendable {
-    typealias Element = [UInt8]
+/// A type-erased source of encoded chunks, read in batches: what is already available goes out
+/// with one write and one flush.
+struct AnyChunkSequence: Sendable {
+    /// Appends the next chunks to the buffer, waiting for the first; `false` at the end.
+    typealias Read = (inout [UInt8]) async throws -> Bool
 
-    private let make: @Sendable (_ heartbeat: Duration?) -> AsyncIterator
+    private let make: @Sendable (_ heartbeat: Duration?) -> Read
 
     init<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) where Chunks.Element == [UInt8] {
         make = { _ in
             var iterator = chunks.makeAsyncIterator()
-            return AsyncIterator(pull: { try await iterator.next() })
+            return { buffer in
+                guard let chunk = try await iterator.next() else {
+                    return false
+                }
+                buffer += chunk
+                return true
+            }
+        }
+    }
+
+    init(_ subscription: SSEBroadcaster.Subscription) {
+        make = { _ in
+            var iterator = subscription.makeAsyncIterator()
+            return { buffer in try await iterator.nextBatch { buffer += $0 } }
         }
     }
 
     init<Events: AsyncSequence & Sendable>(events: Events) where Events.Element == ServerSentEvent {
         make = { heartbeat in
             var iterator = events.encodedServerSentEvents(heartbeat: heartbeat).makeAsyncIterator()
-            return AsyncIterator(pull: { try await iterator.next() })
+            return { buffer in
+                guard let chunk = try await iterator.next() else {
+                    return false
+                }
+                buffer += chunk
+                return true
+            }
         }
     }
 
-    func makeAsyncIterator(heartbeat: Duration?) -> AsyncIterator {
+    func makeReader(heartbeat: Duration?) -> Read {
         make(heartbeat)
-    }
-
-    func makeAsyncIterator() -> AsyncIterator {
-        make(nil)
-    }
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        let pull: () async throws -> [UInt8]?
-
-        func next() async throws -> [UInt8]? {
-            try await pull()
-        }
     }
 }
 #endif

@@ -183,17 +183,20 @@ extension SSEServer {
                     var compressor = try gzip.map { configuration throws(SSECompressionError) in
                         try SSEGzipEncoder(configuration: configuration)
                     }
-                    let iterator = chunks.makeAsyncIterator(heartbeat: heartbeat)
+                    let read = chunks.makeReader(heartbeat: heartbeat)
+                    var pending: [UInt8] = []
+                    var compressed: [UInt8] = []
                     var buffer = ByteBufferAllocator().buffer(capacity: 256)
-                    while let chunk = try await iterator.next() {
+                    while try await read(&pending) {
                         buffer.clear()
                         if compressor != nil {
-                            var compressed: [UInt8] = []
-                            try compressor!.compressAndFlush(chunk, into: &compressed)
+                            compressed.removeAll(keepingCapacity: true)
+                            try compressor!.compressAndFlush(pending, into: &compressed)
                             buffer.writeBytes(compressed)
                         } else {
-                            buffer.writeBytes(chunk)
+                            buffer.writeBytes(pending)
                         }
+                        pending.removeAll(keepingCapacity: true)
                         try await outbound.write(.body(.byteBuffer(buffer)))
                     }
                     if compressor != nil {

@@ -47,6 +47,23 @@ struct SSEBroadcasterTests {
         #expect(one.withUnsafeBufferPointer { $0.baseAddress } == other.withUnsafeBufferPointer { $0.baseAddress })
     }
 
+    @Test("nextBatch hands over every chunk already waiting, in order, up to its byte limit")
+    func nextBatch() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration())
+        var iterator = broadcaster.subscribe(to: ["t"]).makeAsyncIterator()
+        for index in 1...5 {
+            try broadcaster.publish(Self.message("\(index)"), to: "t")
+        }
+        var chunks: [String] = []
+        #expect(try await iterator.nextBatch(maximumBytes: 30) { chunks.append(String(decoding: $0, as: UTF8.self)) })
+        #expect(chunks == ["data: 1\nid: 1\n\n", "data: 2\nid: 2\n\n"], "15 bytes each: stops at 30")
+        chunks = []
+        #expect(try await iterator.nextBatch { chunks.append(String(decoding: $0, as: UTF8.self)) })
+        #expect(chunks.count == 3)
+        try broadcaster.shutDown()
+        #expect(try await !iterator.nextBatch { _ in Issue.record("nothing after the end") })
+    }
+
     @Test("A publisher's own IDs are kept; the generated ones carry the configured prefix")
     func idsGivenAndGenerated() async throws {
         let broadcaster = SSEBroadcaster(configuration: Self.configuration { $0.idPrefix = "node7-" })

@@ -55,6 +55,40 @@ extension SSEBroadcaster {
                     return nil
                 }
             }
+
+            /// Hands `body` the next chunk, waiting for it, then every chunk that is already here
+            /// after it, up to about `maximumBytes` in all: a server writes them with one flush.
+            /// No event waits for another.
+            ///
+            /// ```swift
+            /// var chunks = subscription.makeAsyncIterator()
+            /// var buffer: [UInt8] = []
+            /// while try await chunks.nextBatch({ buffer += $0 }) {
+            ///     try await writer.write(buffer)   // and flush
+            ///     buffer.removeAll(keepingCapacity: true)
+            /// }
+            /// ```
+            ///
+            /// - Parameters:
+            ///   - maximumBytes: Stop adding chunks once this many bytes were handed over.
+            ///   - body: Receives each chunk, in order.
+            /// - Returns: `false` at the end of the subscription (`body` was not called).
+            /// - Throws: What ``next()`` throws, or what `body` throws.
+            public mutating func nextBatch(
+                maximumBytes: Int = 64 * 1024,
+                _ body: ([UInt8]) throws -> Void
+            ) async throws -> Bool {
+                guard let first = try await next() else {
+                    return false
+                }
+                try body(first)
+                var total = first.count
+                while total < maximumBytes, let event = batch.popFirst() {
+                    try body(event.bytes)
+                    total += event.bytes.count
+                }
+                return true
+            }
         }
     }
 
