@@ -5,7 +5,8 @@ let package = Package(
     name: "Benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "swift-sse", path: ".."),
+        .package(name: "swift-sse", path: "..", traits: ["NIOSupport"]),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         // The baseline the codec is measured against, in the same run.
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
@@ -33,6 +34,23 @@ let package = Package(
             ],
             path: "Benchmarks/BroadcasterBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The load comparison (Load/run.sh): the embedded server under test, and the load generator.
+        .executableTarget(
+            name: "sse-load-server",
+            dependencies: [
+                .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
+            ],
+            path: "Load/Server"
+        ),
+        .executableTarget(
+            name: "sse-load",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Load/Generator"
         ),
         // malloc's statistics (glibc's mallinfo2, which the Glibc module does not export).
         .target(name: "CHeapStatistics", path: "Benchmarks/CHeapStatistics"),

@@ -1,4 +1,5 @@
 #if NIOSupport
+import NIOCore
 public import SSECodec
 public import SSEStreaming
 
@@ -80,40 +81,40 @@ public struct SSEResponse: Sendable {
 /// with one write and one flush.
 struct AnyChunkSequence: Sendable {
     /// Appends the next chunks to the buffer, waiting for the first; `false` at the end.
-    typealias Read = (inout [UInt8]) async throws -> Bool
+    typealias Read = (inout ByteBuffer) async throws -> Bool
 
     private let make: @Sendable (_ heartbeat: Duration?) -> Read
 
+    /// Ends the source from outside, so that a waiting read returns `false`; `nil` when only
+    /// cancelling the reading task can.
+    let cancel: (@Sendable () -> Void)?
+
     init<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) where Chunks.Element == [UInt8] {
-        make = { _ in
-            var iterator = chunks.makeAsyncIterator()
-            return { buffer in
-                guard let chunk = try await iterator.next() else {
-                    return false
-                }
-                buffer += chunk
-                return true
-            }
-        }
+        make = { _ in Self.reader(chunks) }
+        cancel = nil
     }
 
     init(_ subscription: SSEBroadcaster.Subscription) {
         make = { _ in
             var iterator = subscription.makeAsyncIterator()
-            return { buffer in try await iterator.nextBatch { buffer += $0 } }
+            return { buffer in try await iterator.nextBatch { buffer.writeBytes($0) } }
         }
+        cancel = { subscription.cancel() }
     }
 
     init<Events: AsyncSequence & Sendable>(events: Events) where Events.Element == ServerSentEvent {
-        make = { heartbeat in
-            var iterator = events.encodedServerSentEvents(heartbeat: heartbeat).makeAsyncIterator()
-            return { buffer in
-                guard let chunk = try await iterator.next() else {
-                    return false
-                }
-                buffer += chunk
-                return true
+        make = { heartbeat in Self.reader(events.encodedServerSentEvents(heartbeat: heartbeat)) }
+        cancel = nil
+    }
+
+    private static func reader<Chunks: AsyncSequence>(_ chunks: Chunks) -> Read where Chunks.Element == [UInt8] {
+        var iterator = chunks.makeAsyncIterator()
+        return { buffer in
+            guard let chunk = try await iterator.next() else {
+                return false
             }
+            buffer.writeBytes(chunk)
+            return true
         }
     }
 

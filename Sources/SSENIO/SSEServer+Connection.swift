@@ -173,38 +173,21 @@ extension SSEServer {
                 try await outbound.write(.end(nil))
                 return
             }
-            // The client going away closes the channel; that ends the stream at once, even while
-            // it is quiet, by cancelling its task.
+            // The client going away closes the channel, which must end the stream at once, even
+            // while it is quiet. A subscription can be ended from the close callback; any other
+            // source, only by cancelling the task that reads it, so that one runs in a child task
+            // raced against the close.
+            if let cancel = chunks.cancel {
+                channel.closeFuture.whenComplete { _ in cancel() }
+                try await Self.pump(chunks, gzip: gzip, heartbeat: configuration.heartbeat, to: outbound)
+                return
+            }
             let (closed, closedContinuation) = AsyncStream<Never>.makeStream()
             channel.closeFuture.whenComplete { _ in closedContinuation.finish() }
             let heartbeat = configuration.heartbeat
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    var compressor = try gzip.map { configuration throws(SSECompressionError) in
-                        try SSEGzipEncoder(configuration: configuration)
-                    }
-                    let read = chunks.makeReader(heartbeat: heartbeat)
-                    var pending: [UInt8] = []
-                    var compressed: [UInt8] = []
-                    var buffer = ByteBufferAllocator().buffer(capacity: 256)
-                    while try await read(&pending) {
-                        buffer.clear()
-                        if compressor != nil {
-                            compressed.removeAll(keepingCapacity: true)
-                            try compressor!.compressAndFlush(pending, into: &compressed)
-                            buffer.writeBytes(compressed)
-                        } else {
-                            buffer.writeBytes(pending)
-                        }
-                        pending.removeAll(keepingCapacity: true)
-                        try await outbound.write(.body(.byteBuffer(buffer)))
-                    }
-                    if compressor != nil {
-                        var trailer: [UInt8] = []
-                        try compressor!.finish(into: &trailer)
-                        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: trailer))))
-                    }
-                    try await outbound.write(.end(nil))
+                    try await Self.pump(chunks, gzip: gzip, heartbeat: heartbeat, to: outbound)
                 }
                 group.addTask {
                     for await _ in closed {}
@@ -212,6 +195,41 @@ extension SSEServer {
                 try await group.next()
                 group.cancelAll()
             }
+        }
+
+        /// Writes the stream's chunks, each batch with one write and one flush (gzip-compressed,
+        /// with a sync flush per batch, when negotiated), then the end of the response.
+        private static func pump(
+            _ chunks: AnyChunkSequence,
+            gzip: SSEGzipEncoder.Configuration?,
+            heartbeat: Duration?,
+            to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+        ) async throws {
+            var compressor = try gzip.map { configuration throws(SSECompressionError) in
+                try SSEGzipEncoder(configuration: configuration)
+            }
+            let read = chunks.makeReader(heartbeat: heartbeat)
+            let allocator = ByteBufferAllocator()
+            while true {
+                // A new buffer per batch: the previous one is still being written, and an idle
+                // connection then holds none.
+                var buffer = allocator.buffer(capacity: 128)
+                guard try await read(&buffer) else {
+                    break
+                }
+                if compressor != nil {
+                    var compressed: [UInt8] = []
+                    try compressor!.compressAndFlush(buffer.readableBytesView, into: &compressed)
+                    buffer = allocator.buffer(bytes: compressed)
+                }
+                try await outbound.write(.body(.byteBuffer(buffer)))
+            }
+            if compressor != nil {
+                var trailer: [UInt8] = []
+                try compressor!.finish(into: &trailer)
+                try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: trailer))))
+            }
+            try await outbound.write(.end(nil))
         }
 
         /// Whether an `Accept-Encoding` value accepts gzip (`gzip` or `*`, with a nonzero weight).

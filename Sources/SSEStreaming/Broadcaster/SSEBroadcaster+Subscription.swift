@@ -18,6 +18,15 @@ extension SSEBroadcaster {
             AsyncIterator(handle: handle)
         }
 
+        /// Ends the subscription now, from anywhere: it receives nothing more, its queue is
+        /// released, and its iterator returns `nil` (at once, if it is waiting). A server calls
+        /// this when the client's connection closes.
+        public func cancel() {
+            if let handle {
+                handle.broadcaster.unsubscribe(handle.token)
+            }
+        }
+
         /// The iterator of ``SSEBroadcaster/Subscription``.
         public struct AsyncIterator: AsyncIteratorProtocol {
             private var handle: SubscriberHandle?

@@ -1,0 +1,95 @@
+// A Go net/http SSE server written the way the tutorials write it: a channel per client, a
+// mutex-guarded set of clients, a handler that writes each event and flushes. Same protocol as
+// sse-load-server: GET /events streams; POST /broadcast?count=M&size=B publishes M events of B
+// bytes, each starting with its publish time in nanoseconds (wall clock).
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+type broker struct {
+	mu      sync.Mutex
+	clients map[chan string]struct{}
+	nextID  int
+}
+
+func (b *broker) events(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	flusher.Flush()
+	messages := make(chan string, 1024)
+	b.mu.Lock()
+	b.clients[messages] = struct{}{}
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		delete(b.clients, messages)
+		b.mu.Unlock()
+	}()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case message := <-messages:
+			fmt.Fprint(w, message)
+			flusher.Flush()
+		}
+	}
+}
+
+func (b *broker) broadcast(w http.ResponseWriter, r *http.Request) {
+	count, _ := strconv.Atoi(r.URL.Query().Get("count"))
+	size, _ := strconv.Atoi(r.URL.Query().Get("size"))
+	if count == 0 {
+		count = 1000
+	}
+	if size == 0 {
+		size = 64
+	}
+	w.WriteHeader(http.StatusAccepted)
+	fmt.Fprintf(w, "publishing %d\n", count)
+	go func() {
+		for i := 0; i < count; i++ {
+			stamp := strconv.FormatInt(time.Now().UnixNano(), 10)
+			padding := size - len(stamp) - 1
+			if padding < 0 {
+				padding = 0
+			}
+			b.mu.Lock()
+			b.nextID++
+			message := fmt.Sprintf("id: %d\ndata: %s %s\n\n", b.nextID, stamp, strings.Repeat("x", padding))
+			for client := range b.clients {
+				client <- message
+			}
+			b.mu.Unlock()
+		}
+	}()
+}
+
+func main() {
+	port := "8080"
+	if len(os.Args) > 1 {
+		port = os.Args[1]
+	}
+	b := &broker{clients: map[chan string]struct{}{}}
+	http.HandleFunc("/events", b.events)
+	http.HandleFunc("/broadcast", b.broadcast)
+	fmt.Println("go server: listening on 127.0.0.1:" + port)
+	if err := http.ListenAndServe("127.0.0.1:"+port, nil); err != nil {
+		panic(err)
+	}
+}

@@ -1,0 +1,45 @@
+// A Node `http` SSE server written the way the tutorials write it: an array of responses, a
+// broadcast loop that writes `id:` and `data:` to each. Same protocol as sse-load-server:
+// GET /events streams; POST /broadcast?count=M&size=B publishes M events of B bytes, each starting
+// with its publish time in nanoseconds (wall clock).
+const http = require("http");
+
+const clients = new Set();
+let nextId = 1;
+
+// Wall-clock nanoseconds: the monotonic clock, offset once to the wall clock (to within 1 ms).
+const offset = BigInt(Date.now()) * 1000000n - process.hrtime.bigint();
+function nowNanoseconds() {
+  return (process.hrtime.bigint() + offset).toString();
+}
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, "http://localhost");
+  if (req.method === "GET" && url.pathname === "/events") {
+    res.writeHead(200, {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-cache",
+      "X-Accel-Buffering": "no",
+    });
+    clients.add(res);
+    req.on("close", () => clients.delete(res));
+    return;
+  }
+  if (req.method === "POST" && url.pathname === "/broadcast") {
+    const count = Number(url.searchParams.get("count") ?? 1000);
+    const size = Number(url.searchParams.get("size") ?? 64);
+    res.writeHead(202).end(`publishing ${count}\n`);
+    for (let i = 0; i < count; i++) {
+      const stamp = nowNanoseconds();
+      const data = stamp + " " + "x".repeat(Math.max(0, size - stamp.length - 1));
+      const event = `id: ${nextId++}\ndata: ${data}\n\n`;
+      for (const client of clients) client.write(event);
+    }
+    return;
+  }
+  res.writeHead(404).end();
+});
+
+server.listen(Number(process.argv[2] ?? 8080), "127.0.0.1", () => {
+  console.log(`node server: listening on 127.0.0.1:${server.address().port}`);
+});

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The load comparison: for each server and each N, start the server fresh, open N SSE connections,
+# broadcast 1,000 events of 64 bytes, and print one JSON line per run (see Generator/main.swift).
+#
+#     Benchmarks/Load/run.sh [N ...]        # default: 100 1000 10000
+#
+# Servers: sse-load-server (SSENIO, release build), Go net/http (Load/go, needs golang-go),
+# Node http (Load/node, needs nodejs). All on 127.0.0.1; 10,000 connections need about 10,000
+# file descriptors per process (`ulimit -n`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+counts=("${@:-100 1000 10000}")
+read -r -a counts <<< "${counts[*]}"
+swift build -c release --product sse-load-server >&2
+swift build -c release --product sse-load >&2
+bin="$(swift build -c release --show-bin-path)"
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+if command -v go >/dev/null; then
+    (cd Load/go && GOCACHE="$scratch/gocache" GOPATH="$scratch/gopath" go build -o "$scratch/go-server" server.go)
+fi
+
+port=18080
+run() {
+    local name="$1" connections="$2"
+    shift 2
+    port=$((port + 1))
+    "$@" "$port" > "$scratch/server.log" 2>&1 &
+    local pid=$!
+    for _ in $(seq 100); do
+        grep -q listening "$scratch/server.log" 2>/dev/null && break
+        sleep 0.05
+    done
+    printf '{"server":"%s",' "$name"
+    "$bin/sse-load" --port "$port" --connections "$connections" --events 1000 --size 64 --server-pid "$pid" \
+        --timeout 180 | sed 's/^{//'
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+}
+
+for connections in "${counts[@]}"; do
+    run SSENIO "$connections" "$bin/sse-load-server"
+    if [ -x "$scratch/go-server" ]; then run "Go net/http" "$connections" "$scratch/go-server"; fi
+    if command -v node >/dev/null; then run "Node http" "$connections" node Load/node/server.js; fi
+done
