@@ -197,6 +197,20 @@ struct SSEBroadcasterLifecycleTests {
         #expect(try await reader.event()?.data == "after")
     }
 
+    @Test("cancel() ends a waiting subscription at once, from another task", .timeLimit(.minutes(1)))
+    func cancelFromOutside() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration())
+        let subscription = broadcaster.subscribe(to: ["t"])
+        let reader = Task {
+            var reader = SubscriptionReader(subscription)
+            return try await reader.chunk()
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        subscription.cancel()
+        #expect(try await reader.value == nil)
+        #expect(broadcaster.subscriberCount == 0)
+    }
+
     @Test("A subscription dropped without being iterated unsubscribes")
     func droppedSubscriptionUnsubscribes() throws {
         let broadcaster = SSEBroadcaster(configuration: Self.configuration())
