@@ -97,16 +97,7 @@ struct NginxTests {
         var output = ""
         for index in 1...3 {
             try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
-            let expected = "data: event \(index)\nid: \(index)\n\n"
-            output = try await blocking { [output] in
-                var collected = output
-                let deadline = Date().addingTimeInterval(0.5)
-                while !collected.contains(expected) && Date() < deadline {
-                    _ = client.read(until: expected, into: &collected, timeout: deadline.timeIntervalSinceNow)
-                }
-                return collected
-            }
-            if output.contains(expected) {
+            if try await client.receive("data: event \(index)\nid: \(index)\n\n", into: &output, timeout: 0.5) {
                 inTime += 1
             }
         }

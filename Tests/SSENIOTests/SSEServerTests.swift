@@ -37,13 +37,7 @@ struct SSEServerTests {
         for index in 1...3 {
             try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
             // Each event arrives before the next is published: flushed per event.
-            let expected = "data: event \(index)\nid: \(index)\n\n"
-            output = try await blocking { [output] in
-                var collected = output
-                _ = curl.read(until: expected, into: &collected)
-                return collected
-            }
-            #expect(output.contains(expected))
+            #expect(try await curl.receive("data: event \(index)\nid: \(index)\n\n", into: &output))
         }
         try broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "done"))
         output += try await blocking { curl.readToEnd() }
@@ -112,13 +106,7 @@ struct SSEServerTests {
         var output = ""
         for index in 1...3 {
             try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
-            let expected = "data: event \(index)\nid: \(index)\n\n"
-            output = try await blocking { [output] in
-                var collected = output
-                _ = compressed.read(until: expected, into: &collected)
-                return collected
-            }
-            #expect(output.contains(expected))
+            #expect(try await compressed.receive("data: event \(index)\nid: \(index)\n\n", into: &output))
         }
         let plain = try await blocking { raw.read(until: "data: event 3\nid: 3\n\n") }
         #expect(!plain.lowercased().contains("content-encoding"))

@@ -101,6 +101,17 @@ final class Child: @unchecked Sendable {
         return true
     }
 
+    /// Reads, off the concurrency threads, until `text` appears in `output` (which collects all
+    /// read so far) or `timeout` seconds pass; whether it appeared.
+    func receive(_ text: String, into output: inout String, timeout: Double = 10) async throws -> Bool {
+        output = try await blocking { [output] in
+            var collected = output
+            _ = self.read(until: text, into: &collected, timeout: timeout)
+            return collected
+        }
+        return output.contains(text)
+    }
+
     func readToEnd() -> String {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
