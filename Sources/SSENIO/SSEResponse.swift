@@ -14,7 +14,7 @@ public import SSEStreaming
 public struct SSEResponse: Sendable {
     enum Body: Sendable {
         /// Encoded chunks, one per event (a broadcaster subscription, an encoded sequence).
-        case stream(AnyChunkSequence)
+        case stream(ChunkSource)
         case complete(status: Int, contentType: String, body: [UInt8])
     }
 
@@ -34,20 +34,20 @@ public struct SSEResponse: Sendable {
     /// ``events(_:)``.
     public static func stream<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) -> Self
     where Chunks.Element == [UInt8] {
-        Self(.stream(AnyChunkSequence(chunks)))
+        Self(.stream(ChunkSource(chunks)))
     }
 
     /// An event stream from a broadcaster subscription. Events that are already waiting when the
     /// connection is ready go out together, with one write and one flush; none waits for another.
     public static func stream(_ subscription: SSEBroadcaster.Subscription) -> Self {
-        Self(.stream(AnyChunkSequence(subscription)))
+        Self(.stream(ChunkSource(subscription)))
     }
 
     /// An event stream from events, encoded one chunk per event, with a heartbeat comment whenever
     /// they go quiet for the server's ``SSEServer/Configuration/heartbeat``.
     public static func events<Events: AsyncSequence & Sendable>(_ events: Events) -> Self
     where Events.Element == ServerSentEvent {
-        Self(.stream(AnyChunkSequence(events: events)))
+        Self(.stream(ChunkSource(events: events)))
     }
 
     /// A complete response.
@@ -79,7 +79,7 @@ public struct SSEResponse: Sendable {
 
 /// A type-erased source of encoded chunks, read in batches: what is already available goes out
 /// with one write and one flush.
-struct AnyChunkSequence: Sendable {
+struct ChunkSource: Sendable {
     /// Appends the next chunks to the buffer, waiting for the first; `false` at the end.
     typealias Read = (inout ByteBuffer) async throws -> Bool
 

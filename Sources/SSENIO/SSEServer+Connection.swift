@@ -143,7 +143,7 @@ extension SSEServer {
         }
 
         private func writeStream(
-            _ chunks: AnyChunkSequence,
+            _ chunks: ChunkSource,
             head: HTTPRequestHead,
             request: SSERequest,
             headers: [(name: String, value: String)],
@@ -200,7 +200,7 @@ extension SSEServer {
         /// Writes the stream's chunks, each batch with one write and one flush (gzip-compressed,
         /// with a sync flush per batch, when negotiated), then the end of the response.
         private static func pump(
-            _ chunks: AnyChunkSequence,
+            _ chunks: ChunkSource,
             gzip: SSEGzipEncoder.Configuration?,
             heartbeat: Duration?,
             to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>

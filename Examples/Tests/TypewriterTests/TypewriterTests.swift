@@ -72,6 +72,9 @@ struct TypewriterTests {
             let total = AnswerGenerator(prompt: Self.prompt).tokens.count
             #expect(dom.contains(#"data-state="done""#))
             #expect(dom.contains(#"<span id="count">\#(total)/\#(total)</span>"#))
+            // The browser's own EventSource kept the last event ID (and sent it when it resumed).
+            let answerID = AnswerGenerator(prompt: Self.prompt).answerID
+            #expect(Self.element("last-id", in: dom) == "\(answerID):\(total)")
             let text = try #require(Self.element("text", in: dom))
             #expect(Array(text.utf8) == Array(Self.fullAnswer.utf8))
         }
