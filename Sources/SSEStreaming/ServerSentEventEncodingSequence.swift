@@ -50,12 +50,12 @@ where Base.Element == ServerSentEvent, C.Duration == Duration {
         init(base: Base, heartbeat: Duration?, clock: C) {
             self.heartbeat = heartbeat
             self.clock = clock
-            if heartbeat == nil {
+            if let heartbeat {
+                direct = nil
+                pump = PumpOwner(base: base, heartbeat: heartbeat, clock: clock)
+            } else {
                 direct = base.makeAsyncIterator()
                 pump = nil
-            } else {
-                direct = nil
-                pump = PumpOwner(base: base)
             }
         }
 
@@ -67,12 +67,12 @@ where Base.Element == ServerSentEvent, C.Duration == Duration {
                 }
                 return try encoder.encode(event)
             }
-            let clock = self.clock
             let pump = owner.pump
             while true {
                 if let delivery = pump.take() {
                     switch delivery {
                     case .event(let event):
+                        pump.postpone(until: clock.now.advanced(by: heartbeat))
                         return try encoder.encode(event)
                     case .finished:
                         return nil
@@ -81,28 +81,11 @@ where Base.Element == ServerSentEvent, C.Duration == Duration {
                     }
                 }
                 if Task.isCancelled {
-                    owner.task.cancel()
+                    owner.cancel()
                     return nil
                 }
                 pump.request()
-                let deadline = clock.now.advanced(by: heartbeat)
-                // Race "something was delivered" against the deadline. Neither side takes the
-                // delivery, so nothing is lost whichever wins; it is taken above, next round.
-                let timedOut = await withTaskGroup(of: Bool.self) { group in
-                    group.addTask { await pump.waitForDelivery() }
-                    group.addTask {
-                        do {
-                            try await clock.sleep(until: deadline, tolerance: nil)
-                            return true
-                        } catch {
-                            return false
-                        }
-                    }
-                    let first = await group.next() ?? false
-                    group.cancelAll()
-                    return first
-                }
-                if timedOut && !pump.hasDelivery {
+                if await pump.waitForDeliveryOrHeartbeat() == .heartbeat {
                     return Self.heartbeatComment
                 }
             }
@@ -113,15 +96,17 @@ where Base.Element == ServerSentEvent, C.Duration == Duration {
 }
 
 extension ServerSentEventEncodingSequence {
-    /// Owns the pump task: only the iterator holds it, so dropping the iterator cancels the task
-    /// (and with it the base sequence's pending `next()`).
+    /// Owns the pump task and the heartbeat timer: only the iterator holds it, so dropping the
+    /// iterator cancels both (and with them the base sequence's pending `next()`).
     final class PumpOwner: Sendable {
-        let pump = Pump()
-        let task: Task<Void, Never>
+        let pump: Pump
+        private let pumpTask: Task<Void, Never>
+        private let timerTask: Task<Void, Never>
 
-        init(base: Base) {
-            let pump = self.pump
-            task = Task {
+        init(base: Base, heartbeat: Duration, clock: C) {
+            let pump = Pump(deadline: clock.now.advanced(by: heartbeat))
+            self.pump = pump
+            pumpTask = Task {
                 var iterator = base.makeAsyncIterator()
                 while await pump.waitForRequest() {
                     let delivery: Pump.Delivery
@@ -137,16 +122,35 @@ extension ServerSentEventEncodingSequence {
                 }
                 pump.deliver(.finished)
             }
+            // One timer for the whole sequence, woken at most once per interval: it sleeps until
+            // the deadline it saw, and when the deadline has moved on meanwhile (an event went
+            // out), it sleeps again until the new one. No timer is set up per event.
+            timerTask = Task {
+                while true {
+                    do {
+                        try await clock.sleep(until: pump.deadline, tolerance: nil)
+                    } catch {
+                        return
+                    }
+                    let now = clock.now
+                    pump.deadlineReached(now: now, next: now.advanced(by: heartbeat))
+                }
+            }
+        }
+
+        func cancel() {
+            pumpTask.cancel()
+            timerTask.cancel()
         }
 
         deinit {
-            task.cancel()
+            cancel()
         }
     }
 
-    /// The state shared by the iterator and the pump task, which pulls the base sequence one event
-    /// per request, so that waiting for an event can be raced against a heartbeat deadline without
-    /// losing it.
+    /// The state shared by the iterator, the pump task (which pulls the base sequence one event
+    /// per request) and the heartbeat timer, so that waiting for an event can end with a heartbeat
+    /// without losing the event.
     final class Pump: Sendable {
         enum Delivery: Sendable {
             case event(ServerSentEvent)
@@ -154,17 +158,28 @@ extension ServerSentEventEncodingSequence {
             case failed(any Error)
         }
 
+        enum Wake: Sendable {
+            case delivery
+            case heartbeat
+        }
+
         private struct State {
             var requested = false
             var delivery: Delivery?
             var requestWaiter: CheckedContinuation<Void, Never>?
-            var deliveryWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
-            var nextWaiterID = 0
+            /// The consumer, waiting for a delivery or a heartbeat.
+            var consumer: CheckedContinuation<Wake, Never>?
+            /// When a heartbeat is due if nothing goes out before.
+            var deadline: C.Instant
         }
 
-        private let state = Mutex(State())
+        private let state: Mutex<State>
 
-        var hasDelivery: Bool { state.withLock { $0.delivery != nil } }
+        init(deadline: C.Instant) {
+            state = Mutex(State(deadline: deadline))
+        }
+
+        var deadline: C.Instant { state.withLock { $0.deadline } }
 
         /// Takes what the base sequence delivered, if anything. The end stays, so that later calls
         /// end too; an error is reported once, then the sequence has ended.
@@ -183,6 +198,11 @@ extension ServerSentEventEncodingSequence {
                 }
                 return delivery
             }
+        }
+
+        /// Moves the heartbeat deadline: something just went out.
+        func postpone(until deadline: C.Instant) {
+            state.withLock { $0.deadline = deadline }
         }
 
         /// Asks for the next event, unless one is already asked for or delivered.
@@ -228,7 +248,7 @@ extension ServerSentEventEncodingSequence {
         /// The pump side: hands over an event, the end, or an error. Once the end or an error is
         /// there, later deliveries (the end after cancellation) change nothing.
         func deliver(_ delivery: Delivery) {
-            let waiters = state.withLock { state in
+            let consumer = state.withLock { state in
                 state.requested = false
                 switch state.delivery {
                 case .finished?, .failed?:
@@ -236,39 +256,53 @@ extension ServerSentEventEncodingSequence {
                 case .event?, nil:
                     state.delivery = delivery
                 }
-                defer { state.deliveryWaiters = [:] }
-                return Array(state.deliveryWaiters.values)
+                defer { state.consumer = nil }
+                return state.consumer
             }
-            for waiter in waiters {
-                waiter.resume()
-            }
+            consumer?.resume(returning: .delivery)
         }
 
-        /// The consumer side: returns once something is delivered, or at once when cancelled.
-        /// Returns `false`, so that it never counts as the heartbeat deadline.
-        func waitForDelivery() async -> Bool {
-            let id = state.withLock { state in
-                defer { state.nextWaiterID += 1 }
-                return state.nextWaiterID
+        /// The timer side: the deadline it slept until has passed. If it has not moved meanwhile,
+        /// a waiting consumer is sent a heartbeat (a busy one needs none); either way the next
+        /// deadline is `next`.
+        func deadlineReached(now: C.Instant, next: C.Instant) {
+            let consumer = state.withLock { state -> CheckedContinuation<Wake, Never>? in
+                guard state.deadline <= now else {
+                    return nil
+                }
+                state.deadline = next
+                guard state.delivery == nil else {
+                    return nil
+                }
+                defer { state.consumer = nil }
+                return state.consumer
             }
+            consumer?.resume(returning: .heartbeat)
+        }
+
+        /// The consumer side: returns when something is delivered or a heartbeat is due, or at once
+        /// (as a delivery, to be looked at) when cancelled.
+        func waitForDeliveryOrHeartbeat() async -> Wake {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { continuation in
                     let ready = state.withLock { state -> Bool in
                         if state.delivery != nil || Task.isCancelled {
                             return true
                         }
-                        state.deliveryWaiters[id] = continuation
+                        state.consumer = continuation
                         return false
                     }
                     if ready {
-                        continuation.resume()
+                        continuation.resume(returning: .delivery)
                     }
                 }
             } onCancel: {
-                let waiter = state.withLock { $0.deliveryWaiters.removeValue(forKey: id) }
-                waiter?.resume()
+                let consumer = state.withLock { state -> CheckedContinuation<Wake, Never>? in
+                    defer { state.consumer = nil }
+                    return state.consumer
+                }
+                consumer?.resume(returning: .delivery)
             }
-            return false
         }
     }
 }
