@@ -44,12 +44,7 @@ public struct SSEGzipDecoder: ~Copyable {
         _ bytes: some Collection<UInt8>,
         _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        if let result = try bytes.withContiguousStorageIfAvailable({ buffer in
-            try decompress(UnsafeRawBufferPointer(buffer), body)
-        }) {
-            return result
-        }
-        try Array(bytes).withUnsafeBytes { try decompress($0, body) }
+        try withContiguousBytes(bytes) { try decompress($0, body) }
     }
 
     /// Decompresses the next part of the body from raw memory, as the collection variant does.

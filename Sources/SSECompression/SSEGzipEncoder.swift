@@ -88,7 +88,7 @@ public struct SSEGzipEncoder: ~Copyable {
         into output: inout some RangeReplaceableCollection<UInt8>
     ) throws(SSECompressionError) {
         precondition(!finished, "the stream is finished")
-        let code = Self.withContiguousBytes(bytes) { input in
+        let code = withContiguousBytes(bytes) { input in
             stream.run(input, step: { deflate($0, Z_SYNC_FLUSH) }, output: { output.append(contentsOf: $0) }).code
         }
         // Z_BUF_ERROR: nothing to do, as with an empty input after a flush.
@@ -112,16 +112,6 @@ public struct SSEGzipEncoder: ~Copyable {
         guard code == Z_STREAM_END else {
             throw .zlibFailure(code, stream.message)
         }
-    }
-
-    private static func withContiguousBytes<R>(
-        _ bytes: some Collection<UInt8>,
-        _ body: (UnsafeRawBufferPointer) -> R
-    ) -> R {
-        if let result = bytes.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
-            return result
-        }
-        return Array(bytes).withUnsafeBytes(body)
     }
 
     deinit {

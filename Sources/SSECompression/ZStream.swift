@@ -56,3 +56,15 @@ struct ZStream: ~Copyable {
         scratch.deallocate()
     }
 }
+
+/// Calls `body` with the bytes of `bytes` in contiguous memory, copying them only when the
+/// collection has none.
+func withContiguousBytes<R>(
+    _ bytes: some Collection<UInt8>,
+    _ body: (UnsafeRawBufferPointer) throws -> R
+) rethrows -> R {
+    if let result = try bytes.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) {
+        return result
+    }
+    return try Array(bytes).withUnsafeBytes(body)
+}
