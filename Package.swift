@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "SSEJSON", targets: ["SSEJSON"]),
         .library(name: "SSECompression", targets: ["SSECompression"]),
         .library(name: "SSENIO", targets: ["SSENIO"]),
+        .library(name: "SSEHummingbird", targets: ["SSEHummingbird"]),
+        .library(name: "SSEVapor", targets: ["SSEVapor"]),
     ],
     traits: [
         .trait(
@@ -19,11 +21,13 @@ let package = Package(
         ),
         .trait(
             name: "HummingbirdSupport",
-            description: "Hummingbird 2 response and route helpers (SSEHummingbird)."
+            description: "Hummingbird 2 response and route helpers (SSEHummingbird).",
+            enabledTraits: ["NIOSupport"]
         ),
         .trait(
             name: "VaporSupport",
-            description: "Vapor 4 response and route helpers (SSEVapor)."
+            description: "Vapor 4 response and route helpers (SSEVapor).",
+            enabledTraits: ["NIOSupport"]
         ),
         .trait(
             name: "AsyncHTTPClientSupport",
@@ -35,6 +39,8 @@ let package = Package(
         // `swift package generate-documentation`; a plugin, built only when it runs.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
     ],
     targets: [
         .target(name: "SSECodec"),
@@ -48,6 +54,9 @@ let package = Package(
         .target(name: "CSSEZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "SSECompression", dependencies: ["CSSEZlib"]),
         .testTarget(name: "SSECompressionTests", dependencies: ["SSECompression", "SSECodec"]),
+        // What the server tests share: real clients (curl, raw sockets) and the scenarios every
+        // adapter must pass. Not a product.
+        .target(name: "SSETestSupport", dependencies: ["SSECodec", "SSEStreaming"], path: "Tests/SSETestSupport"),
         // The embedded server; every file inside `#if NIOSupport`.
         .target(
             name: "SSENIO",
@@ -63,10 +72,48 @@ let package = Package(
         .testTarget(
             name: "SSENIOTests",
             dependencies: [
+                "SSETestSupport",
                 "SSENIO",
                 "SSEStreaming",
                 "SSECompression",
                 .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+            ]
+        ),
+        // Hummingbird 2; every file inside `#if HummingbirdSupport`.
+        .target(
+            name: "SSEHummingbird",
+            dependencies: [
+                "SSENIO",
+                "SSEStreaming",
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+            ]
+        ),
+        .testTarget(
+            name: "SSEHummingbirdTests",
+            dependencies: [
+                "SSETestSupport",
+                "SSEHummingbird",
+                "SSEStreaming",
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(name: "HummingbirdCore", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+            ]
+        ),
+        // Vapor 4; every file inside `#if VaporSupport`.
+        .target(
+            name: "SSEVapor",
+            dependencies: [
+                "SSENIO",
+                "SSEStreaming",
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+            ]
+        ),
+        .testTarget(
+            name: "SSEVaporTests",
+            dependencies: [
+                "SSETestSupport",
+                "SSEVapor",
+                "SSEStreaming",
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
             ]
         ),
         .target(name: "SwiftSSEDocumentation", path: "Documentation"),

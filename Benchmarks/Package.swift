@@ -5,7 +5,9 @@ let package = Package(
     name: "Benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "swift-sse", path: "..", traits: ["NIOSupport"]),
+        .package(name: "swift-sse", path: "..", traits: ["NIOSupport", "HummingbirdSupport", "VaporSupport"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         // The baseline the codec is measured against, in the same run.
@@ -35,14 +37,38 @@ let package = Package(
             path: "Benchmarks/BroadcasterBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
-        // The load comparison (Load/run.sh): the embedded server under test, and the load generator.
-        .executableTarget(
-            name: "sse-load-server",
+        // The load comparison (Load/run.sh): the servers under test (the embedded server and the
+        // two adapters, sharing the broadcast), and the load generator.
+        .target(
+            name: "LoadShared",
             dependencies: [
-                .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "SSECodec", package: "swift-sse"),
                 .product(name: "SSEStreaming", package: "swift-sse"),
             ],
+            path: "Load/Shared"
+        ),
+        .executableTarget(
+            name: "sse-load-server",
+            dependencies: ["LoadShared", .product(name: "SSENIO", package: "swift-sse")],
             path: "Load/Server"
+        ),
+        .executableTarget(
+            name: "sse-load-hummingbird",
+            dependencies: [
+                "LoadShared",
+                .product(name: "SSEHummingbird", package: "swift-sse"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Load/Hummingbird"
+        ),
+        .executableTarget(
+            name: "sse-load-vapor",
+            dependencies: [
+                "LoadShared",
+                .product(name: "SSEVapor", package: "swift-sse"),
+                .product(name: "Vapor", package: "vapor"),
+            ],
+            path: "Load/Vapor"
         ),
         .executableTarget(
             name: "sse-load",

@@ -4,7 +4,8 @@
 #
 #     Benchmarks/Load/run.sh [N ...]        # default: 100 1000 10000
 #
-# Servers: sse-load-server (SSENIO, release build), Go net/http (Load/go, needs golang-go),
+# Servers: sse-load-server (SSENIO), sse-load-hummingbird (SSEHummingbird), sse-load-vapor
+# (SSEVapor), all release builds with the same broadcaster (Load/Shared); Go net/http (Load/go, needs golang-go),
 # Node http (Load/node, needs nodejs). All on 127.0.0.1; 10,000 connections need about 10,000
 # file descriptors per process (`ulimit -n`).
 set -euo pipefail
@@ -12,7 +13,9 @@ cd "$(dirname "$0")/.."
 
 counts=("${@:-100 1000 10000}")
 read -r -a counts <<< "${counts[*]}"
-swift build -c release --product sse-load-server >&2
+for product in sse-load-server sse-load-hummingbird sse-load-vapor; do
+    swift build -c release --product "$product" >&2
+done
 swift build -c release --product sse-load >&2
 bin="$(swift build -c release --show-bin-path)"
 scratch="$(mktemp -d)"
@@ -41,6 +44,8 @@ run() {
 
 for connections in "${counts[@]}"; do
     run SSENIO "$connections" "$bin/sse-load-server"
+    run SSEHummingbird "$connections" "$bin/sse-load-hummingbird"
+    run SSEVapor "$connections" "$bin/sse-load-vapor"
     if [ -x "$scratch/go-server" ]; then run "Go net/http" "$connections" "$scratch/go-server"; fi
     if command -v node >/dev/null; then run "Node http" "$connections" node Load/node/server.js; fi
 done

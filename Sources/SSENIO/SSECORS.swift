@@ -32,8 +32,9 @@ public struct SSECORS: Sendable, Hashable {
     /// Any origin, without credentials.
     public static let anyOrigin = SSECORS(allowedOrigins: nil)
 
-    /// The CORS header fields for a request from `origin`, or none if it is not allowed.
-    func headers(origin: String?) -> [(name: String, value: String)] {
+    /// The CORS header fields for a response to a request from `origin` (its `Origin` header),
+    /// or none if that origin is not allowed.
+    public func headers(origin: String?) -> [(name: String, value: String)] {
         guard let origin, allowedOrigins?.contains(origin) ?? true else {
             return []
         }
@@ -47,8 +48,9 @@ public struct SSECORS: Sendable, Hashable {
         return headers
     }
 
-    /// The extra header fields of a preflight (`OPTIONS`) answer.
-    func preflightHeaders(origin: String?) -> [(name: String, value: String)] {
+    /// The header fields of the answer to a preflight (`OPTIONS`) request from `origin`, or none
+    /// if that origin is not allowed.
+    public func preflightHeaders(origin: String?) -> [(name: String, value: String)] {
         let allowed = headers(origin: origin)
         guard !allowed.isEmpty else {
             return []

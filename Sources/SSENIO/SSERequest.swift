@@ -16,14 +16,14 @@ public struct SSERequest: Sendable {
     /// The last event ID the client has, from the `Last-Event-ID` header or else the configured
     /// query parameter (for polyfills that cannot set headers); `nil` when neither is given or it
     /// is empty.
-    public let lastEventID: String?
+    public internal(set) var lastEventID: String?
 
     /// The value of the first header field with this name, compared without regard to case.
     public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
-    init(method: String, uri: String, headers: [(name: String, value: String)], lastEventIDParameter: String?) {
+    init(method: String, uri: String, headers: [(name: String, value: String)]) {
         self.method = method
         self.headers = headers
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
@@ -41,9 +41,6 @@ public struct SSERequest: Sendable {
             }
         }
         self.query = query
-        let fromHeader = headers.first { $0.name.lowercased() == "last-event-id" }?.value
-        let id = fromHeader ?? lastEventIDParameter.flatMap { query[$0] }
-        lastEventID = id?.isEmpty == false ? id : nil
     }
 
     /// Decodes `%XX` escapes (and `+` in queries); an invalid escape is kept as it is.

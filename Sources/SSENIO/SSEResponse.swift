@@ -14,7 +14,7 @@ public import SSEStreaming
 public struct SSEResponse: Sendable {
     enum Body: Sendable {
         /// Encoded chunks, one per event (a broadcaster subscription, an encoded sequence).
-        case stream(ChunkSource)
+        case stream(SSEStreamBody)
         case complete(status: Int, contentType: String, body: [UInt8])
     }
 
@@ -34,20 +34,20 @@ public struct SSEResponse: Sendable {
     /// ``events(_:)``.
     public static func stream<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) -> Self
     where Chunks.Element == [UInt8] {
-        Self(.stream(ChunkSource(chunks)))
+        Self(.stream(.chunks(chunks)))
     }
 
     /// An event stream from a broadcaster subscription. Events that are already waiting when the
     /// connection is ready go out together, with one write and one flush; none waits for another.
     public static func stream(_ subscription: SSEBroadcaster.Subscription) -> Self {
-        Self(.stream(ChunkSource(subscription)))
+        Self(.stream(.subscription(subscription)))
     }
 
     /// An event stream from events, encoded one chunk per event, with a heartbeat comment whenever
-    /// they go quiet for the server's ``SSEServer/Configuration/heartbeat``.
+    /// they go quiet for the server's ``SSEStreamConfiguration/heartbeat``.
     public static func events<Events: AsyncSequence & Sendable>(_ events: Events) -> Self
     where Events.Element == ServerSentEvent {
-        Self(.stream(ChunkSource(events: events)))
+        Self(.stream(.events(events)))
     }
 
     /// A complete response.
@@ -75,51 +75,5 @@ public struct SSEResponse: Sendable {
 
     /// `400 Bad Request`, with a message saying what is wrong.
     public static func badRequest(_ message: String) -> Self { text(message + "\n", status: 400) }
-}
-
-/// A type-erased source of encoded chunks, read in batches: what is already available goes out
-/// with one write and one flush.
-struct ChunkSource: Sendable {
-    /// Appends the next chunks to the buffer, waiting for the first; `false` at the end.
-    typealias Read = (inout ByteBuffer) async throws -> Bool
-
-    private let make: @Sendable (_ heartbeat: Duration?) -> Read
-
-    /// Ends the source from outside, so that a waiting read returns `false`; `nil` when only
-    /// cancelling the reading task can.
-    let cancel: (@Sendable () -> Void)?
-
-    init<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) where Chunks.Element == [UInt8] {
-        make = { _ in Self.reader(chunks) }
-        cancel = nil
-    }
-
-    init(_ subscription: SSEBroadcaster.Subscription) {
-        make = { _ in
-            var iterator = subscription.makeAsyncIterator()
-            return { buffer in try await iterator.nextBatch { buffer.writeBytes($0) } }
-        }
-        cancel = { subscription.cancel() }
-    }
-
-    init<Events: AsyncSequence & Sendable>(events: Events) where Events.Element == ServerSentEvent {
-        make = { heartbeat in Self.reader(events.encodedServerSentEvents(heartbeat: heartbeat)) }
-        cancel = nil
-    }
-
-    private static func reader<Chunks: AsyncSequence>(_ chunks: Chunks) -> Read where Chunks.Element == [UInt8] {
-        var iterator = chunks.makeAsyncIterator()
-        return { buffer in
-            guard let chunk = try await iterator.next() else {
-                return false
-            }
-            buffer.writeBytes(chunk)
-            return true
-        }
-    }
-
-    func makeReader(heartbeat: Duration?) -> Read {
-        make(heartbeat)
-    }
 }
 #endif

@@ -29,9 +29,9 @@ extension SSEServer {
                         guard head.isKeepAlive else {
                             return
                         }
-                    case .stream(let chunks):
+                    case .stream(let body):
                         try await writeStream(
-                            chunks,
+                            body,
                             head: head,
                             request: request,
                             headers: response.headers,
@@ -68,11 +68,10 @@ extension SSEServer {
 
         private func respond(to head: HTTPRequestHead) async -> (SSERequest, SSEResponse) {
             let configuration = server.configuration
-            let request = SSERequest(
+            var request = SSERequest(
                 method: head.method.rawValue,
                 uri: head.uri,
-                headers: head.headers.map { ($0.name, $0.value) },
-                lastEventIDParameter: configuration.lastEventIDQueryParameter
+                headers: head.headers.map { ($0.name, $0.value) }
             )
             let origin = request.header("Origin")
             if request.method == "OPTIONS", let cors = configuration.cors {
@@ -80,7 +79,16 @@ extension SSEServer {
                 response.headers = cors.preflightHeaders(origin: origin)
                 return (request, response)
             }
-            var response = await route(request)
+            var response: SSEResponse
+            do throws(SSELastEventIDError) {
+                request.lastEventID = try configuration.stream.lastEventID(
+                    header: request.header("Last-Event-ID"),
+                    query: { [query = request.query] in query[$0] }
+                )
+                response = await route(request)
+            } catch {
+                response = .badRequest(error.description)
+            }
             if let cors = configuration.cors {
                 response.headers += cors.headers(origin: origin)
             }
@@ -88,16 +96,6 @@ extension SSEServer {
         }
 
         private func route(_ request: SSERequest) async -> SSEResponse {
-            if let id = request.lastEventID {
-                if id.utf8.count > server.configuration.maximumLastEventIDLength {
-                    return .badRequest(
-                        "Last-Event-ID is longer than \(server.configuration.maximumLastEventIDLength) bytes"
-                    )
-                }
-                if id.utf8.contains(where: { $0 == 0 || $0 == 0x0A || $0 == 0x0D }) {
-                    return .badRequest("Last-Event-ID contains NULL, CR or LF")
-                }
-            }
             switch server.router.match(request) {
             case .handler(let handler):
                 do {
@@ -143,31 +141,16 @@ extension SSEServer {
         }
 
         private func writeStream(
-            _ chunks: ChunkSource,
+            _ body: SSEStreamBody,
             head: HTTPRequestHead,
             request: SSERequest,
             headers: [(name: String, value: String)],
             to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
             closing channel: any Channel
         ) async throws {
-            let configuration = server.configuration
-            let gzip = configuration.gzip.flatMap { Self.acceptsGzip(request.header("Accept-Encoding")) ? $0 : nil }
-            var fields = HTTPHeaders([
-                ("Content-Type", "text/event-stream; charset=utf-8"),
-                ("Cache-Control", "no-cache"),
-            ])
-            if configuration.disablesProxyBuffering {
-                fields.add(name: "X-Accel-Buffering", value: "no")
-            }
-            if gzip != nil {
-                fields.add(name: "Content-Encoding", value: "gzip")
-            }
-            if configuration.gzip != nil {
-                fields.add(name: "Vary", value: "Accept-Encoding")
-            }
-            for (name, value) in headers {
-                fields.add(name: name, value: value)
-            }
+            let configuration = server.configuration.stream
+            let (standardFields, gzip) = configuration.responseHeaders(acceptEncoding: request.header("Accept-Encoding"))
+            let fields = HTTPHeaders(standardFields + headers)
             try await outbound.write(.head(HTTPResponseHead(version: head.version, status: .ok, headers: fields)))
             guard head.method != .HEAD else {
                 try await outbound.write(.end(nil))
@@ -177,9 +160,9 @@ extension SSEServer {
             // while it is quiet. A subscription can be ended from the close callback; any other
             // source, only by cancelling the task that reads it, so that one runs in a child task
             // raced against the close.
-            if let cancel = chunks.cancel {
-                channel.closeFuture.whenComplete { _ in cancel() }
-                try await Self.pump(chunks, gzip: gzip, heartbeat: configuration.heartbeat, to: outbound)
+            if let end = body.end {
+                channel.closeFuture.whenComplete { _ in end() }
+                try await Self.pump(body, gzip: gzip, heartbeat: configuration.heartbeat, to: outbound)
                 return
             }
             let (closed, closedContinuation) = AsyncStream<Never>.makeStream()
@@ -187,7 +170,7 @@ extension SSEServer {
             let heartbeat = configuration.heartbeat
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    try await Self.pump(chunks, gzip: gzip, heartbeat: heartbeat, to: outbound)
+                    try await Self.pump(body, gzip: gzip, heartbeat: heartbeat, to: outbound)
                 }
                 group.addTask {
                     for await _ in closed {}
@@ -197,56 +180,17 @@ extension SSEServer {
             }
         }
 
-        /// Writes the stream's chunks, each batch with one write and one flush (gzip-compressed,
-        /// with a sync flush per batch, when negotiated), then the end of the response.
+        /// Writes the stream, then the end of the response.
         private static func pump(
-            _ chunks: ChunkSource,
+            _ body: SSEStreamBody,
             gzip: SSEGzipEncoder.Configuration?,
             heartbeat: Duration?,
             to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
         ) async throws {
-            var compressor = try gzip.map { configuration throws(SSECompressionError) in
-                try SSEGzipEncoder(configuration: configuration)
-            }
-            let read = chunks.makeReader(heartbeat: heartbeat)
-            let allocator = ByteBufferAllocator()
-            while true {
-                // A new buffer per batch: the previous one is still being written, and an idle
-                // connection then holds none.
-                var buffer = allocator.buffer(capacity: 128)
-                guard try await read(&buffer) else {
-                    break
-                }
-                if compressor != nil {
-                    var compressed: [UInt8] = []
-                    try compressor!.compressAndFlush(buffer.readableBytesView, into: &compressed)
-                    buffer = allocator.buffer(bytes: compressed)
-                }
+            try await body.write(gzip: gzip, heartbeat: heartbeat) { buffer in
                 try await outbound.write(.body(.byteBuffer(buffer)))
             }
-            if compressor != nil {
-                var trailer: [UInt8] = []
-                try compressor!.finish(into: &trailer)
-                try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: trailer))))
-            }
             try await outbound.write(.end(nil))
-        }
-
-        /// Whether an `Accept-Encoding` value accepts gzip (`gzip` or `*`, with a nonzero weight).
-        static func acceptsGzip(_ acceptEncoding: String?) -> Bool {
-            guard let acceptEncoding else {
-                return false
-            }
-            for item in acceptEncoding.split(separator: ",") {
-                // Codings and weights have no inner whitespace: dropping all of it trims them.
-                let parameters = item.split(separator: ";").map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }
-                guard let coding = parameters.first, coding == "gzip" || coding == "x-gzip" || coding == "*" else {
-                    continue
-                }
-                let weight = parameters.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) }
-                return (weight ?? 1) > 0
-            }
-            return false
         }
     }
 }

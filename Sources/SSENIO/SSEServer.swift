@@ -2,7 +2,6 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-public import SSECompression
 import Synchronization
 
 /// A small HTTP/1.1 server for event streams, on SwiftNIO: no framework needed.
@@ -36,23 +35,8 @@ public struct SSEServer: Sendable {
         /// The port; 0 picks a free one (``run(onListening:)`` reports it). Defaults to 8080.
         public var port: Int
 
-        /// The heartbeat interval for ``SSEResponse/events(_:)`` streams; `nil` for none.
-        /// Defaults to 15 seconds. Broadcaster subscriptions have their own.
-        public var heartbeat: Duration?
-
-        /// Whether event streams carry `X-Accel-Buffering: no`. Defaults to `true`.
-        public var disablesProxyBuffering: Bool
-
-        /// The query parameter that may carry the last event ID when the `Last-Event-ID` header is
-        /// absent (for polyfills that cannot set headers); `nil` for none. Defaults to `lastEventId`.
-        public var lastEventIDQueryParameter: String?
-
-        /// The longest last event ID accepted; a longer one is a `400 Bad Request`. Defaults to 1,024 bytes.
-        public var maximumLastEventIDLength: Int
-
-        /// zlib's parameters for gzip, used when a client asks for it; `nil` never compresses.
-        /// Defaults to a 4 KiB window (about 40 KB of zlib state per compressed stream).
-        public var gzip: SSEGzipEncoder.Configuration?
+        /// How event streams are answered: heartbeats, `X-Accel-Buffering`, gzip, the last event ID.
+        public var stream: SSEStreamConfiguration
 
         /// Cross-origin access; `nil` (the default) sends no CORS headers.
         public var cors: SSECORS?
@@ -71,11 +55,7 @@ public struct SSEServer: Sendable {
         public init(host: String = "127.0.0.1", port: Int = 8080) {
             self.host = host
             self.port = port
-            heartbeat = .seconds(15)
-            disablesProxyBuffering = true
-            lastEventIDQueryParameter = "lastEventId"
-            maximumLastEventIDLength = 1_024
-            gzip = SSEGzipEncoder.Configuration(level: 6, windowBits: 12, memoryLevel: 5)
+            stream = SSEStreamConfiguration()
             cors = nil
             writeTimeout = .seconds(60)
         }

@@ -3,6 +3,7 @@ import Foundation
 import SSECodec
 import SSENIO
 import SSEStreaming
+import SSETestSupport
 import Testing
 
 /// A real nginx (Debian's) in front of the embedded server, with the configuration that
@@ -76,11 +77,9 @@ struct NginxTests {
     /// Publishes three events through nginx and returns how many of them arrived before the next
     /// was published (each given half a second).
     static func eventsArrivingInTime() async throws -> Int {
-        var broadcasterConfiguration = SSEBroadcaster.Configuration()
-        broadcasterConfiguration.idPrefix = ""
-        broadcasterConfiguration.heartbeat = nil
-        let broadcaster = SSEBroadcaster(configuration: broadcasterConfiguration)
-        let server = try await TestServer.start(router: SSEServerTests.router(broadcaster))
+        let fixture = Fixture()
+        let broadcaster = fixture.broadcaster
+        let server = try await TestServer.start(fixture, corsOrigin: nil)
         let nginx = try Nginx.start(upstreamPort: server.port)
         defer { nginx.stop() }
         // nginx needs a moment to listen.

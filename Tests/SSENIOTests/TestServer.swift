@@ -2,17 +2,26 @@
 import Foundation
 import SSENIO
 import SSEStreaming
-import Testing
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import SSETestSupport
 
 /// A server on a free port of 127.0.0.1, for one test.
-struct TestServer {
+struct TestServer: ServerUnderTest {
     let server: SSEServer
     let port: Int
     let task: Task<Void, any Error>
+
+    /// The fixture's routes (see `Fixture`) on the embedded server.
+    static func start(_ fixture: Fixture, corsOrigin: String?) async throws -> Self {
+        var configuration = SSEServer.Configuration()
+        configuration.cors = corsOrigin.map { SSECORS(allowedOrigins: [$0], allowsCredentials: true) }
+        var router = SSERouter()
+        router.get("/") { _ in .html(Fixture.page) }
+        router.get("/events") { request in
+            .stream(fixture.broadcaster.subscribe(to: ["news"], lastEventID: request.lastEventID))
+        }
+        router.get("/ticks") { _ in .events(fixture.ticks()) }
+        return try await start(configuration, router: router)
+    }
 
     static func start(_ configuration: SSEServer.Configuration = .init(port: 0), router: SSERouter) async throws -> Self
     {
@@ -31,145 +40,11 @@ struct TestServer {
         return Self(server: server, port: port, task: task)
     }
 
-    func url(_ path: String) -> String {
-        "http://127.0.0.1:\(port)\(path)"
-    }
+    var connectionCount: Int? { server.connectionCount }
 
     func stop() async {
         task.cancel()
         _ = await task.result
-    }
-}
-
-/// Runs blocking work (a pipe or socket read) on a thread of its own, so that it never holds one of
-/// the few threads the server's tasks run on.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
-/// Polls `condition` for up to `seconds`.
-func eventually(within seconds: Double = 2, _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1_000))
-    while ContinuousClock.now < deadline {
-        if condition() {
-            return true
-        }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return condition()
-}
-
-/// A child process (curl) with its output on a pipe. Its methods block: call them in `blocking`.
-final class Child: @unchecked Sendable {
-    private let process = Process()
-    private let output = Pipe()
-
-    init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-
-    /// Reads until `text` has appeared in the output (or it ends, or `timeout` seconds pass),
-    /// appending what it reads to `collected`.
-    func read(until text: String, into collected: inout String, timeout: Double = 10) -> Bool {
-        let descriptor = output.fileHandleForReading.fileDescriptor
-        let deadline = ContinuousClock.now + .milliseconds(Int(max(timeout, 0) * 1_000))
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !collected.contains(text) {
-            let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else {
-                return false
-            }
-            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(
-                remaining.components.seconds * 1_000 + remaining.components.attoseconds / 1_000_000_000_000_000
-            )
-            guard poll(&poller, 1, max(milliseconds, 1)) > 0 else {
-                continue
-            }
-            let count = Glibc.read(descriptor, &buffer, buffer.count)
-            guard count > 0 else {
-                return collected.contains(text)
-            }
-            collected += String(decoding: buffer[..<count], as: UTF8.self)
-        }
-        return true
-    }
-
-    /// Reads, off the concurrency threads, until `text` appears in `output` (which collects all
-    /// read so far) or `timeout` seconds pass; whether it appeared.
-    func receive(_ text: String, into output: inout String, timeout: Double = 10) async throws -> Bool {
-        output = try await blocking { [output] in
-            var collected = output
-            _ = self.read(until: text, into: &collected, timeout: timeout)
-            return collected
-        }
-        return output.contains(text)
-    }
-
-    func readToEnd() -> String {
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Kills the process (SIGKILL: a child started from a concurrency thread inherits its blocked
-    /// signals, SIGTERM among them), which closes its connections.
-    func kill() {
-        _ = Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-}
-
-/// A blocking HTTP/1.1 client on a raw socket, for requests curl will not send. Its methods block:
-/// call them in `blocking`.
-struct RawConnection: Sendable {
-    let socket: Int32
-
-    init(port: Int) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard result == 0 else {
-            Glibc.close(socket)
-            throw POSIXError(.ECONNREFUSED)
-        }
-    }
-
-    func send(_ text: String) {
-        _ = Array(text.utf8).withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-    }
-
-    /// Reads until `text` has appeared, the peer closes, or 5 seconds pass.
-    func read(until text: String) -> String {
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !String(decoding: received, as: UTF8.self).contains(text) {
-            let count = recv(socket, &buffer, buffer.count, 0)
-            guard count > 0 else {
-                break
-            }
-            received += buffer[..<count]
-        }
-        return String(decoding: received, as: UTF8.self)
-    }
-
-    func close() {
-        Glibc.close(socket)
     }
 }
 #endif

@@ -1,0 +1,33 @@
+// The Hummingbird adapter (SSEHummingbird) under load, with the same routes as the embedded
+// server's (Load/Server): `GET /events` and `POST /broadcast?count=M&size=B`.
+import Hummingbird
+import LoadShared
+import Logging
+import SSEHummingbird
+
+let router = Router()
+router.get("/events") { request, _ in
+    SSEStream(LoadBroadcast.subscribe(lastEventID: try request.lastEventID()))
+}
+router.post("/broadcast") { request, _ in
+    let query = request.uri.queryParameters
+    return Response(
+        status: .accepted,
+        body: ResponseBody(
+            byteBuffer: ByteBuffer(
+                string: LoadBroadcast.startBurst(count: query["count"].flatMap { Int($0) }, size: query["size"].flatMap { Int($0) })
+            )
+        )
+    )
+}
+var logger = Logger(label: "sse-load-hummingbird")
+logger.logLevel = .warning
+let app = Application(
+    router: router,
+    configuration: .init(address: .hostname("127.0.0.1", port: LoadBroadcast.port), backlog: 1_024),
+    onServerRunning: { channel in
+        LoadBroadcast.announce(port: channel.localAddress?.port ?? 0, server: "sse-load-hummingbird")
+    },
+    logger: logger
+)
+try await app.run()

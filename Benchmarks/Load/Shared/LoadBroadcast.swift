@@ -1,0 +1,55 @@
+// What every load-test server shares: the broadcaster, and the burst that `POST /broadcast`
+// starts: M events of B bytes of data published as fast as possible, each starting with the
+// wall-clock time it was published (nanoseconds, 19 digits), so that the load generator can
+// measure latency on the same machine.
+public import SSECodec
+public import SSEStreaming
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum LoadBroadcast {
+    /// The broadcaster: plain numeric IDs, one topic (`load`).
+    public static let broadcaster: SSEBroadcaster = {
+        var configuration = SSEBroadcaster.Configuration()
+        configuration.idPrefix = ""
+        return SSEBroadcaster(configuration: configuration)
+    }()
+
+    /// A subscription for one `GET /events`.
+    public static func subscribe(lastEventID: String?) -> SSEBroadcaster.Subscription {
+        broadcaster.subscribe(to: ["load"], lastEventID: lastEventID)
+    }
+
+    /// Starts publishing `count` events of `size` bytes (default 1,000 of 64) and returns at once.
+    public static func startBurst(count: Int?, size: Int?) -> String {
+        let count = count ?? 1_000
+        let size = size ?? 64
+        Task {
+            for _ in 0..<count {
+                let stamp = String(wallClockNanoseconds())
+                let data = stamp + " " + String(repeating: "x", count: max(0, size - stamp.count - 1))
+                try broadcaster.publish(ServerSentEvent(data: data), to: "load")
+            }
+        }
+        return "publishing \(count)\n"
+    }
+
+    /// The port from the command line (default 8080).
+    public static var port: Int {
+        CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 8080
+    }
+
+    /// Tells run.sh that the server listens.
+    public static func announce(port: Int, server: String) {
+        print("\(server): listening on 127.0.0.1:\(port)")
+        fflush(nil)
+    }
+
+    private static func wallClockNanoseconds() -> Int {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return time.tv_sec * 1_000_000_000 + time.tv_nsec
+    }
+}

@@ -1,0 +1,146 @@
+#if HummingbirdSupport
+public import HTTPTypes
+public import Hummingbird
+import SSECodec
+public import SSENIO
+import SSEStreaming
+
+/// An event stream as a Hummingbird response: return one from a route.
+///
+/// ```swift
+/// router.get("events") { request, _ in
+///     SSEStream(broadcaster.subscribe(to: ["news"], lastEventID: try request.lastEventID()))
+/// }
+/// ```
+///
+/// The response carries `Content-Type: text/event-stream; charset=utf-8`, `Cache-Control: no-cache`
+/// and `X-Accel-Buffering: no`; every batch of waiting events is written and flushed at once, and
+/// gzip-compressed with a sync flush when the request's `Accept-Encoding` allows it (see
+/// ``SSEStreamConfiguration``). When the client disconnects, Hummingbird's inbound stream ends
+/// and the stream ends with it at once, even while it is quiet: a subscription is cancelled and
+/// released, any other sequence's task is cancelled.
+public struct SSEStream: SSEStreamResponse, ResponseGenerator {
+    /// The stream.
+    public let body: SSEStreamBody
+
+    /// Header fields, gzip, heartbeats.
+    public var configuration: SSEStreamConfiguration
+
+    /// Extra header fields for the response.
+    public var headers: HTTPFields
+
+    /// A stream of any body: a subscription, events or encoded chunks.
+    ///
+    /// - Parameters:
+    ///   - body: The stream.
+    ///   - configuration: Header fields, gzip, heartbeats.
+    public init(body: SSEStreamBody, configuration: SSEStreamConfiguration = SSEStreamConfiguration()) {
+        self.body = body
+        self.configuration = configuration
+        headers = HTTPFields()
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let (standardFields, gzip) = configuration.responseHeaders(acceptEncoding: request.headers[.acceptEncoding])
+        var fields = HTTPFields()
+        for (name, value) in standardFields {
+            if let name = HTTPField.Name(name) {
+                fields.append(HTTPField(name: name, value: value))
+            }
+        }
+        fields.append(contentsOf: headers)
+        guard request.method != .head else {
+            return Response(status: .ok, headers: fields)
+        }
+        let body = self.body
+        let heartbeat = configuration.heartbeat
+        return Response(
+            status: .ok,
+            headers: fields,
+            body: ResponseBody { writer in
+                // Hummingbird reads the connection while the response is written; its inbound
+                // stream ends when the client goes. A subscription is ended from that callback;
+                // any other source needs its task cancelled, which Hummingbird's helper does.
+                if let end = body.end {
+                    try await request.body.consumeWithInboundCloseHandler { _ in
+                        try await body.write(gzip: gzip, heartbeat: heartbeat) { try await writer.write($0) }
+                    } onInboundClosed: {
+                        end()
+                    }
+                } else {
+                    do {
+                        try await request.body.consumeWithCancellationOnInboundClose { _ in
+                            try await body.write(gzip: gzip, heartbeat: heartbeat) { try await writer.write($0) }
+                        }
+                    } catch is CancellationError {
+                        return
+                    }
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
+}
+
+extension Request {
+    /// The last event ID the client has: the `Last-Event-ID` header, or else the configured query
+    /// parameter (for polyfills that cannot set headers); `nil` when neither is given or it is empty.
+    ///
+    /// - Parameter configuration: The query parameter's name and the longest ID accepted.
+    /// - Throws: `HTTPError(.badRequest)` saying what is wrong when the ID is too long or contains
+    ///   NULL, CR or LF.
+    public func lastEventID(configuration: SSEStreamConfiguration = SSEStreamConfiguration()) throws(HTTPError) -> String? {
+        do {
+            return try configuration.lastEventID(header: headers[.lastEventID]) { name in
+                uri.queryParameters[name[...]].map(String.init)
+            }
+        } catch {
+            throw HTTPError(.badRequest, message: error.description)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let lastEventID = Self("Last-Event-ID")!
+}
+
+/// Cross-origin access to a Hummingbird router's event streams, with ``SSECORS``'s rules: with
+/// credentials the requesting origin is named, never `*`; other origins get no CORS headers.
+///
+/// ```swift
+/// router.add(middleware: SSECORSMiddleware(SSECORS(allowedOrigins: ["https://app.example"], allowsCredentials: true)))
+/// ```
+public struct SSECORSMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The policy.
+    public let cors: SSECORS
+
+    /// Creates the middleware.
+    public init(_ cors: SSECORS) {
+        self.cors = cors
+    }
+
+    public func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let origin = request.headers[.origin]
+        if request.method == .options, origin != nil {
+            var response = Response(status: .noContent)
+            Self.add(cors.preflightHeaders(origin: origin), to: &response.headers)
+            return response
+        }
+        var response = try await next(request, context)
+        Self.add(cors.headers(origin: origin), to: &response.headers)
+        return response
+    }
+
+    private static func add(_ fields: [(name: String, value: String)], to headers: inout HTTPFields) {
+        for (name, value) in fields {
+            if let name = HTTPField.Name(name) {
+                headers.append(HTTPField(name: name, value: value))
+            }
+        }
+    }
+}
+#endif

@@ -1,0 +1,106 @@
+#if NIOSupport
+public import NIOCore
+public import SSECodec
+public import SSECompression
+public import SSEStreaming
+
+/// The body of an event stream, for any HTTP server on SwiftNIO: the embedded server and the
+/// framework adapters write their streams with it.
+///
+/// ``write(gzip:heartbeat:allocator:to:)`` hands the server one buffer per batch: every chunk
+/// already waiting goes out with one write and one flush, and none waits for another. With gzip,
+/// each batch is compressed and sync-flushed, so the client can decode every event on arrival.
+///
+/// When the client goes, the stream must end at once, even while it is quiet. A broadcaster
+/// subscription can be ended from the connection's close callback: ``end`` does it. Any other
+/// source ends only when the task writing it is cancelled.
+public struct SSEStreamBody: Sendable {
+    /// Appends the next chunks to the buffer, waiting for the first; `false` at the end.
+    typealias Read = (inout ByteBuffer) async throws -> Bool
+
+    private let makeReader: @Sendable (_ heartbeat: Duration?) -> Read
+
+    /// Ends the stream from outside, from any thread, so that a waiting write returns: set for
+    /// broadcaster subscriptions; `nil` when only cancelling the writing task can end the stream.
+    public let end: (@Sendable () -> Void)?
+
+    private init(end: (@Sendable () -> Void)?, makeReader: @escaping @Sendable (_ heartbeat: Duration?) -> Read) {
+        self.end = end
+        self.makeReader = makeReader
+    }
+
+    /// A broadcaster subscription: events already waiting go out together.
+    public static func subscription(_ subscription: SSEBroadcaster.Subscription) -> Self {
+        Self(end: { subscription.cancel() }) { _ in
+            var iterator = subscription.makeAsyncIterator()
+            return { buffer in try await iterator.nextBatch { buffer.writeBytes($0) } }
+        }
+    }
+
+    /// Encoded chunks, each written and flushed as it comes.
+    public static func chunks<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) -> Self
+    where Chunks.Element == [UInt8] {
+        Self(end: nil) { _ in reader(chunks) }
+    }
+
+    /// Events, encoded one chunk each, with a heartbeat comment whenever they go quiet for the
+    /// `heartbeat` given to ``write(gzip:heartbeat:allocator:to:)``.
+    public static func events<Events: AsyncSequence & Sendable>(_ events: Events) -> Self
+    where Events.Element == ServerSentEvent {
+        Self(end: nil) { heartbeat in reader(events.encodedServerSentEvents(heartbeat: heartbeat)) }
+    }
+
+    private static func reader<Chunks: AsyncSequence>(_ chunks: Chunks) -> Read where Chunks.Element == [UInt8] {
+        var iterator = chunks.makeAsyncIterator()
+        return { buffer in
+            guard let chunk = try await iterator.next() else {
+                return false
+            }
+            buffer.writeBytes(chunk)
+            return true
+        }
+    }
+
+    /// Writes the stream until it ends: one call of `write` per batch of chunks, then, with gzip,
+    /// one for the gzip trailer. The response's end is the caller's to write.
+    ///
+    /// - Parameters:
+    ///   - gzip: The negotiated gzip parameters (see
+    ///     ``SSEStreamConfiguration/responseHeaders(acceptEncoding:)``); `nil` for none.
+    ///   - heartbeat: The heartbeat interval for ``events(_:)`` streams.
+    ///   - allocator: Allocates the buffers.
+    ///   - write: Writes and flushes one buffer.
+    /// - Throws: The source's error, a compression error, or `write`'s error.
+    public func write(
+        gzip: SSEGzipEncoder.Configuration?,
+        heartbeat: Duration?,
+        allocator: ByteBufferAllocator = ByteBufferAllocator(),
+        to write: (ByteBuffer) async throws -> Void
+    ) async throws {
+        var compressor = try gzip.map { configuration throws(SSECompressionError) in
+            try SSEGzipEncoder(configuration: configuration)
+        }
+        let read = makeReader(heartbeat)
+        var compressed: [UInt8] = []
+        while true {
+            // A new buffer per batch: the previous one may still be being written, and an idle
+            // stream then holds none.
+            var buffer = allocator.buffer(capacity: 128)
+            guard try await read(&buffer) else {
+                break
+            }
+            if compressor != nil {
+                compressed.removeAll(keepingCapacity: true)
+                try compressor!.compressAndFlush(buffer.readableBytesView, into: &compressed)
+                buffer = allocator.buffer(bytes: compressed)
+            }
+            try await write(buffer)
+        }
+        if compressor != nil {
+            compressed.removeAll(keepingCapacity: true)
+            try compressor!.finish(into: &compressed)
+            try await write(allocator.buffer(bytes: compressed))
+        }
+    }
+}
+#endif

@@ -1,0 +1,128 @@
+#if NIOSupport
+public import SSECompression
+
+/// How event streams are answered, by the embedded server and by every framework adapter
+/// (`SSEHummingbird`, `SSEVapor`): header fields, heartbeats, gzip and the last event ID.
+///
+/// ```swift
+/// var stream = SSEStreamConfiguration()
+/// stream.heartbeat = .seconds(20)
+/// stream.gzip = nil  // never compress
+/// ```
+public struct SSEStreamConfiguration: Sendable {
+    /// The heartbeat interval for streams of events (``SSEStreamBody/events(_:)``): a comment line
+    /// whenever no event went out for this long, so proxies and clients keep the connection.
+    /// `nil` for none. Defaults to 15 seconds. Broadcaster subscriptions have their own.
+    public var heartbeat: Duration?
+
+    /// Whether event streams carry `X-Accel-Buffering: no`, which tells nginx not to buffer them.
+    /// Defaults to `true`.
+    public var disablesProxyBuffering: Bool
+
+    /// The query parameter that may carry the last event ID when the `Last-Event-ID` header is
+    /// absent (for polyfills that cannot set headers); `nil` for none. Defaults to `lastEventId`.
+    public var lastEventIDQueryParameter: String?
+
+    /// The longest last event ID accepted; a longer one is a `400 Bad Request`. Defaults to 1,024 bytes.
+    public var maximumLastEventIDLength: Int
+
+    /// zlib's parameters for gzip, used when a client's `Accept-Encoding` asks for it (with a sync
+    /// flush after every batch of events, so nothing is held back); `nil` never compresses.
+    /// Defaults to level 6 with a 4 KiB window (about 40 KB of zlib state per compressed stream).
+    public var gzip: SSEGzipEncoder.Configuration?
+
+    /// Creates the default configuration.
+    public init() {
+        heartbeat = .seconds(15)
+        disablesProxyBuffering = true
+        lastEventIDQueryParameter = "lastEventId"
+        maximumLastEventIDLength = 1_024
+        gzip = SSEGzipEncoder.Configuration(level: 6, windowBits: 12, memoryLevel: 5)
+    }
+
+    /// The header fields of an event stream response, and the gzip parameters when the client
+    /// accepts gzip (`Content-Encoding: gzip` is then among the fields).
+    ///
+    /// The fields: `Content-Type: text/event-stream; charset=utf-8`, `Cache-Control: no-cache`,
+    /// `X-Accel-Buffering: no` (unless ``disablesProxyBuffering`` is off), `Content-Encoding` when
+    /// compressed, and `Vary: Accept-Encoding` whenever gzip is configured (so caches keep the two
+    /// apart).
+    ///
+    /// - Parameter acceptEncoding: The request's `Accept-Encoding` value.
+    public func responseHeaders(
+        acceptEncoding: String?
+    ) -> (fields: [(name: String, value: String)], gzip: SSEGzipEncoder.Configuration?) {
+        let negotiated = gzip.flatMap { Self.acceptsGzip(acceptEncoding) ? $0 : nil }
+        var fields = [
+            (name: "Content-Type", value: "text/event-stream; charset=utf-8"),
+            (name: "Cache-Control", value: "no-cache"),
+        ]
+        if disablesProxyBuffering {
+            fields.append(("X-Accel-Buffering", "no"))
+        }
+        if negotiated != nil {
+            fields.append(("Content-Encoding", "gzip"))
+        }
+        if gzip != nil {
+            fields.append(("Vary", "Accept-Encoding"))
+        }
+        return (fields, negotiated)
+    }
+
+    /// The last event ID a request carries: its `Last-Event-ID` header, or else the
+    /// ``lastEventIDQueryParameter``; `nil` when neither is given or it is empty.
+    ///
+    /// - Parameters:
+    ///   - header: The `Last-Event-ID` header's value.
+    ///   - query: Looks up a query parameter by name.
+    /// - Throws: ``SSELastEventIDError`` when the ID is longer than ``maximumLastEventIDLength``
+    ///   or contains NULL, CR or LF (which no event ID can); answer `400 Bad Request`.
+    public func lastEventID(
+        header: String?,
+        query: (String) -> String?
+    ) throws(SSELastEventIDError) -> String? {
+        guard let id = header ?? lastEventIDQueryParameter.flatMap(query), !id.isEmpty else {
+            return nil
+        }
+        if id.utf8.count > maximumLastEventIDLength {
+            throw .tooLong(limit: maximumLastEventIDLength)
+        }
+        if id.utf8.contains(where: { $0 == 0 || $0 == 0x0A || $0 == 0x0D }) {
+            throw .invalidCharacter
+        }
+        return id
+    }
+
+    /// Whether an `Accept-Encoding` value accepts gzip (`gzip`, `x-gzip` or `*`, with a nonzero weight).
+    static func acceptsGzip(_ acceptEncoding: String?) -> Bool {
+        guard let acceptEncoding else {
+            return false
+        }
+        for item in acceptEncoding.split(separator: ",") {
+            // Codings and weights have no inner whitespace: dropping all of it trims them.
+            let parameters = item.split(separator: ";").map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }
+            guard let coding = parameters.first, coding == "gzip" || coding == "x-gzip" || coding == "*" else {
+                continue
+            }
+            let weight = parameters.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) }
+            return (weight ?? 1) > 0
+        }
+        return false
+    }
+}
+
+/// Why a request's last event ID was refused; the answer is `400 Bad Request` with ``description``.
+public enum SSELastEventIDError: Error, Hashable, CustomStringConvertible {
+    /// Longer than the configured limit, in bytes.
+    case tooLong(limit: Int)
+    /// Contains NULL, CR or LF.
+    case invalidCharacter
+
+    public var description: String {
+        switch self {
+        case .tooLong(let limit): "Last-Event-ID is longer than \(limit) bytes"
+        case .invalidCharacter: "Last-Event-ID contains NULL, CR or LF"
+        }
+    }
+}
+#endif

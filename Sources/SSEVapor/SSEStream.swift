@@ -1,0 +1,179 @@
+#if VaporSupport
+import NIOConcurrencyHelpers
+import NIOCore
+import SSECodec
+public import SSENIO
+import SSEStreaming
+public import Vapor
+
+/// An event stream as a Vapor response: return one from a route.
+///
+/// ```swift
+/// app.http.server.configuration.supportPipelining = false  // see below
+/// app.get("events") { request in
+///     SSEStream(broadcaster.subscribe(to: ["news"], lastEventID: try request.lastEventID()))
+/// }
+/// ```
+///
+/// The response carries `Content-Type: text/event-stream; charset=utf-8`, `Cache-Control: no-cache`
+/// and `X-Accel-Buffering: no`; every batch of waiting events is written and flushed at once, and
+/// gzip-compressed with a sync flush when the request's `Accept-Encoding` allows it (see
+/// ``SSEStreamConfiguration``); Vapor's own response compression, which would hold events back,
+/// is turned off for it.
+///
+/// ## Noticing a client that goes
+///
+/// Vapor tells a response nothing when its client disconnects, so the stream checks: while it is
+/// quiet, it writes nothing (an empty write, no bytes on the wire) every
+/// ``closeCheckInterval``, which fails once the connection is closed; the stream then ends (a
+/// subscription is cancelled and released; any other sequence's task is cancelled). Vapor's
+/// server only sees the client's close if it keeps reading during a response, which its HTTP
+/// pipelining support prevents: set `app.http.server.configuration.supportPipelining = false`
+/// (browsers do not pipeline). With pipelining on, a disconnect is noticed only when a write fails,
+/// at the second heartbeat after it; the stream logs a warning once.
+public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
+    /// The stream.
+    public let body: SSEStreamBody
+
+    /// Header fields, gzip, heartbeats.
+    public var configuration: SSEStreamConfiguration
+
+    /// Extra header fields for the response.
+    public var headers: HTTPHeaders
+
+    /// How often a quiet stream checks that its connection is still open. Defaults to 0.5 s.
+    public var closeCheckInterval: Duration
+
+    /// A stream of any body: a subscription, events or encoded chunks.
+    ///
+    /// - Parameters:
+    ///   - body: The stream.
+    ///   - configuration: Header fields, gzip, heartbeats.
+    public init(body: SSEStreamBody, configuration: SSEStreamConfiguration = SSEStreamConfiguration()) {
+        self.body = body
+        self.configuration = configuration
+        headers = HTTPHeaders()
+        closeCheckInterval = .milliseconds(500)
+    }
+
+    public func encodeResponse(for request: Request) async throws -> Response {
+        let (standardFields, gzip) = configuration.responseHeaders(
+            acceptEncoding: request.headers.first(name: .acceptEncoding)
+        )
+        var fields = HTTPHeaders(standardFields)
+        fields.add(contentsOf: headers)
+        // This stream compresses (or not) itself, flushing per batch; Vapor's compressor must not.
+        fields.responseCompression = .disable
+        if request.application.http.server.configuration.supportPipelining {
+            Self.warnAboutPipelining(request.logger)
+        }
+        let body = self.body
+        let heartbeat = configuration.heartbeat
+        let interval = TimeAmount.nanoseconds(
+            closeCheckInterval.components.seconds * 1_000_000_000 + closeCheckInterval.components.attoseconds / 1_000_000_000
+        )
+        let allocator = request.byteBufferAllocator
+        let responseBody = Response.Body(
+            stream: { writer in
+                // Vapor writes the response head without flushing it: an empty write flushes it
+                // now, so the client sees the stream open before the first event.
+                writer.write(.buffer(ByteBuffer()), promise: nil)
+                // The stream runs in its own task; a timer on the connection's event loop checks
+                // that the connection is open and ends the stream when it is not.
+                let task = Task {
+                    do {
+                        try await body.write(gzip: gzip, heartbeat: heartbeat, allocator: allocator) { buffer in
+                            try await writer.write(.buffer(buffer)).get()
+                        }
+                        try await writer.write(.end).get()
+                    } catch {
+                        try? await writer.write(.error(error)).get()
+                    }
+                }
+                writer.eventLoop.execute {
+                    Self.checkConnection(writer, every: interval, closed: body.end ?? { task.cancel() })
+                }
+            }
+        )
+        return Response(status: .ok, headers: fields, body: responseBody)
+    }
+
+    /// An empty write every `interval`: it fails once the connection is closed, and also once the
+    /// stream has ended, which stops the checks.
+    private static func checkConnection(
+        _ writer: any BodyStreamWriter,
+        every interval: TimeAmount,
+        closed: @escaping @Sendable () -> Void
+    ) {
+        let empty = ByteBuffer()
+        writer.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { repeated in
+            let promise = writer.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.whenFailure { _ in
+                repeated.cancel()
+                closed()
+            }
+            writer.write(.buffer(empty), promise: promise)
+        }
+    }
+
+    private static let warnedAboutPipelining = NIOLockedValueBox(false)
+
+    private static func warnAboutPipelining(_ logger: Logger) {
+        let first = warnedAboutPipelining.withLockedValue { warned in
+            defer { warned = true }
+            return !warned
+        }
+        if first {
+            logger.warning(
+                "SSEStream: HTTP pipelining support is on, so a client's disconnect is noticed only when a write fails; set app.http.server.configuration.supportPipelining = false"
+            )
+        }
+    }
+}
+
+extension Request {
+    /// The last event ID the client has: the `Last-Event-ID` header, or else the configured query
+    /// parameter (for polyfills that cannot set headers); `nil` when neither is given or it is empty.
+    ///
+    /// - Parameter configuration: The query parameter's name and the longest ID accepted.
+    /// - Throws: `Abort(.badRequest)` saying what is wrong when the ID is too long or contains
+    ///   NULL, CR or LF.
+    public func lastEventID(configuration: SSEStreamConfiguration = SSEStreamConfiguration()) throws(Abort) -> String? {
+        do {
+            return try configuration.lastEventID(header: headers.first(name: "Last-Event-ID")) { name in
+                query[String.self, at: name]
+            }
+        } catch {
+            throw Abort(.badRequest, reason: error.description)
+        }
+    }
+}
+
+/// Cross-origin access to a Vapor application's event streams, with ``SSECORS``'s rules: with
+/// credentials the requesting origin is named, never `*`; other origins get no CORS headers.
+///
+/// ```swift
+/// app.middleware.use(SSECORSMiddleware(SSECORS(allowedOrigins: ["https://app.example"], allowsCredentials: true)))
+/// ```
+public struct SSECORSMiddleware: AsyncMiddleware {
+    /// The policy.
+    public let cors: SSECORS
+
+    /// Creates the middleware.
+    public init(_ cors: SSECORS) {
+        self.cors = cors
+    }
+
+    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let origin = request.headers.first(name: .origin)
+        if request.method == .OPTIONS, origin != nil {
+            let response = Response(status: .noContent)
+            response.headers.add(contentsOf: HTTPHeaders(cors.preflightHeaders(origin: origin)))
+            return response
+        }
+        let response = try await next.respond(to: request)
+        response.headers.add(contentsOf: HTTPHeaders(cors.headers(origin: origin)))
+        return response
+    }
+}
+#endif

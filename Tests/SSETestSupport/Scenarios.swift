@@ -1,0 +1,283 @@
+public import SSECodec
+public import SSEStreaming
+import Synchronization
+public import Testing
+
+/// What every server test serves, whatever the server (the embedded one, Hummingbird, Vapor):
+///
+/// - `GET /`: a small HTML page, ``page``;
+/// - `GET /events`: the request's subscription to ``broadcaster``'s `news` topic, resumed from its
+///   last event ID;
+/// - `GET /ticks`: a stream of events (``ticks()``) that stays quiet, to see that its task ends
+///   when the client goes.
+public final class Fixture: Sendable {
+    public static let page = "<!doctype html><title>demo</title>"
+
+    /// IDs are plain publish numbers, and there are no heartbeats.
+    public let broadcaster: SSEBroadcaster
+
+    private let openTicks = Atomic(0)
+
+    public init() {
+        var configuration = SSEBroadcaster.Configuration()
+        configuration.idPrefix = ""
+        configuration.heartbeat = nil
+        broadcaster = SSEBroadcaster(configuration: configuration)
+    }
+
+    /// A quiet stream of events, counted in ``openTickStreams`` until its reader stops.
+    public func ticks() -> AsyncStream<ServerSentEvent> {
+        let (stream, continuation) = AsyncStream<ServerSentEvent>.makeStream()
+        openTicks.add(1, ordering: .relaxed)
+        continuation.onTermination = { [self] _ in openTicks.subtract(1, ordering: .relaxed) }
+        return stream
+    }
+
+    /// How many ``ticks()`` streams are still being read.
+    public var openTickStreams: Int { openTicks.load(ordering: .relaxed) }
+}
+
+/// A running server under test, on 127.0.0.1.
+public protocol ServerUnderTest: Sendable {
+    var port: Int { get }
+    /// How many connections it has open, where the server can tell.
+    var connectionCount: Int? { get }
+    func stop() async
+}
+
+extension ServerUnderTest {
+    public func url(_ path: String) -> String {
+        "http://127.0.0.1:\(port)\(path)"
+    }
+}
+
+/// The behaviour every adapter promises, checked with real clients (curl, raw sockets) against a
+/// server serving a ``Fixture``.
+public enum Scenarios {
+    /// Starts a server for a fixture, with CORS for the given allowed origin (with credentials) or none.
+    public typealias Start = @Sendable (_ fixture: Fixture, _ corsOrigin: String?) async throws -> any ServerUnderTest
+
+    /// `curl -N` receives the response head at once, then each event before the next is
+    /// published, with the SSE header fields.
+    public static func streamsEvents(_ start: Start) async throws {
+        let fixture = Fixture()
+        let broadcaster = fixture.broadcaster
+        let server = try await start(fixture, nil)
+        // The stream opens (its head arrives) before any event: a browser fires `open` then.
+        let quiet = try RawConnection(port: server.port)
+        let opening = ContinuousClock.now
+        quiet.send("GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(try await blocking { quiet.read(until: "\r\n\r\n") }.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(ContinuousClock.now - opening < .milliseconds(400))
+        quiet.close()
+        #expect(await eventually { broadcaster.subscriberCount == 0 })
+        let curl = try Child(["curl", "-sN", "-i", server.url("/events")])
+        #expect(await eventually { broadcaster.subscriberCount == 1 })
+        var output = ""
+        for index in 1...3 {
+            try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
+            #expect(try await curl.receive("data: event \(index)\nid: \(index)\n\n", into: &output))
+        }
+        try broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "done"))
+        output += try await blocking { curl.readToEnd() }
+        let lowercased = output.lowercased()
+        #expect(lowercased.hasPrefix("http/1.1 200"))
+        #expect(lowercased.contains("content-type: text/event-stream; charset=utf-8\r\n"))
+        #expect(lowercased.contains("cache-control: no-cache\r\n"))
+        #expect(lowercased.contains("x-accel-buffering: no\r\n"))
+        #expect(output.hasSuffix("event: bye\ndata: done\n\n"))
+        await server.stop()
+    }
+
+    /// `Last-Event-ID`, as a header or as the `lastEventId` query parameter, resumes after that event.
+    public static func resumesFromLastEventID(_ start: Start) async throws {
+        let fixture = Fixture()
+        let broadcaster = fixture.broadcaster
+        for index in 1...5 {
+            try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
+        }
+        let server = try await start(fixture, nil)
+        let header = try Child(["curl", "-sN", "-H", "Last-Event-ID: 3", server.url("/events")])
+        let query = try Child(["curl", "-sN", server.url("/events?lastEventId=4")])
+        #expect(await eventually { broadcaster.subscriberCount == 2 })
+        try broadcaster.shutDown()
+        #expect(try await blocking { header.readToEnd() } == "data: event 4\nid: 4\n\ndata: event 5\nid: 5\n\n")
+        #expect(try await blocking { query.readToEnd() } == "data: event 5\nid: 5\n\n")
+        await server.stop()
+    }
+
+    /// A client that disconnects from a quiet stream is noticed within a second, and everything
+    /// it held is released: a subscription, and a sequence's task.
+    public static func quietDisconnectIsNoticed(_ start: Start) async throws {
+        let fixture = Fixture()
+        let broadcaster = fixture.broadcaster
+        let server = try await start(fixture, nil)
+        let subscriber = try Child(["curl", "-sN", server.url("/events")])
+        let ticks = try Child(["curl", "-sN", server.url("/ticks")])
+        #expect(await eventually { broadcaster.subscriberCount == 1 && fixture.openTickStreams == 1 })
+        let start = ContinuousClock.now
+        try await blocking {
+            subscriber.kill()
+            ticks.kill()
+        }
+        #expect(
+            await eventually(within: 1) {
+                broadcaster.subscriberCount == 0 && fixture.openTickStreams == 0 && (server.connectionCount ?? 0) == 0
+            }
+        )
+        #expect(ContinuousClock.now - start < .seconds(1))
+        await server.stop()
+    }
+
+    /// `cycles` connect-and-disconnect cycles, half on each kind of stream, leave nothing behind.
+    public static func connectDisconnectCycles(_ start: Start, cycles: Int = 10_000) async throws {
+        let fixture = Fixture()
+        let broadcaster = fixture.broadcaster
+        let server = try await start(fixture, nil)
+        let port = server.port
+        try await blocking {
+            for cycle in 0..<cycles {
+                let connection = try RawConnection(port: port)
+                let path = cycle.isMultiple(of: 2) ? "/events" : "/ticks"
+                connection.send("GET \(path) HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                _ = connection.read(until: "\r\n\r\n")
+                connection.close()
+            }
+        }
+        #expect(
+            await eventually(within: 5) {
+                broadcaster.subscriberCount == 0 && fixture.openTickStreams == 0 && (server.connectionCount ?? 0) == 0
+            }
+        )
+        await server.stop()
+    }
+
+    /// gzip when the client asks (curl --compressed decodes each event as it arrives), with
+    /// `Content-Encoding` and `Vary`; not when gzip's weight is 0.
+    public static func gzipNegotiated(_ start: Start) async throws {
+        let fixture = Fixture()
+        let broadcaster = fixture.broadcaster
+        let server = try await start(fixture, nil)
+        let compressed = try Child(["curl", "-sN", "--compressed", server.url("/events")])
+        let head = try RawConnection(port: server.port)
+        head.send("GET /events HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: br, gzip\r\n\r\n")
+        let raw = try RawConnection(port: server.port)
+        raw.send("GET /events HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip;q=0, identity\r\n\r\n")
+        #expect(await eventually { broadcaster.subscriberCount == 3 })
+        let gzipHead = try await blocking { head.read(until: "\r\n\r\n") }.lowercased()
+        #expect(gzipHead.contains("content-encoding: gzip\r\n"))
+        #expect(gzipHead.contains("vary: accept-encoding\r\n"))
+        head.close()
+        var output = ""
+        for index in 1...3 {
+            try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
+            #expect(try await compressed.receive("data: event \(index)\nid: \(index)\n\n", into: &output))
+        }
+        let plain = try await blocking { raw.read(until: "data: event 3\nid: 3\n\n") }
+        #expect(!plain.lowercased().contains("content-encoding"))
+        #expect(plain.contains("data: event 1\nid: 1\n\n"))
+        raw.close()
+        try broadcaster.shutDown()
+        #expect(
+            try await output + blocking { compressed.readToEnd() }
+                == (1...3).map { "data: event \($0)\nid: \($0)\n\n" }.joined()
+        )
+        await server.stop()
+    }
+
+    /// A last event ID with NULL, CR or LF, or over 1,024 bytes, is a `400 Bad Request` saying so.
+    public static func malformedLastEventIDIsRefused(_ start: Start) async throws {
+        let fixture = Fixture()
+        let server = try await start(fixture, nil)
+        let query = try RawConnection(port: server.port)
+        query.send("GET /events?lastEventId=a%00b HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        let nul = try await blocking { query.read(until: "LF") }
+        #expect(nul.hasPrefix("HTTP/1.1 400 Bad Request"))
+        #expect(nul.contains("Last-Event-ID contains NULL, CR or LF"))
+        query.close()
+        let header = try RawConnection(port: server.port)
+        let longID = String(repeating: "x", count: 2_000)
+        header.send("GET /events HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nLast-Event-ID: \(longID)\r\n\r\n")
+        let long = try await blocking { header.read(until: "bytes") }
+        #expect(long.hasPrefix("HTTP/1.1 400 Bad Request"))
+        #expect(long.contains("Last-Event-ID is longer than 1024 bytes"))
+        header.close()
+        #expect(fixture.broadcaster.subscriberCount == 0)
+        await server.stop()
+    }
+
+    /// CORS with credentials: the allowed origin is named (never `*`), on streams and in preflight
+    /// answers; other origins get no CORS header fields.
+    public static func cors(_ start: Start) async throws {
+        let fixture = Fixture()
+        let server = try await start(fixture, "https://app.example")
+        let allowed = try RawConnection(port: server.port)
+        allowed.send("GET /events HTTP/1.1\r\nHost: localhost\r\nOrigin: https://app.example\r\n\r\n")
+        let allowedHead = try await blocking { allowed.read(until: "\r\n\r\n") }.lowercased()
+        #expect(allowedHead.contains("access-control-allow-origin: https://app.example\r\n"))
+        #expect(allowedHead.contains("access-control-allow-credentials: true\r\n"))
+        #expect(!allowedHead.contains("access-control-allow-origin: *"))
+        allowed.close()
+
+        let preflight = try RawConnection(port: server.port)
+        preflight.send(
+            "OPTIONS /events HTTP/1.1\r\nHost: localhost\r\nOrigin: https://app.example\r\n"
+                + "Access-Control-Request-Method: GET\r\nAccess-Control-Request-Headers: last-event-id\r\n\r\n"
+        )
+        let preflightHead = try await blocking { preflight.read(until: "\r\n\r\n") }.lowercased()
+        #expect(preflightHead.hasPrefix("http/1.1 204"))
+        #expect(preflightHead.contains("access-control-allow-origin: https://app.example\r\n"))
+        #expect(preflightHead.contains("access-control-allow-headers: last-event-id"))
+        preflight.close()
+
+        let other = try RawConnection(port: server.port)
+        other.send("GET / HTTP/1.1\r\nHost: localhost\r\nOrigin: https://evil.example\r\nConnection: close\r\n\r\n")
+        let otherResponse = try await blocking { other.read(until: "</title>") }.lowercased()
+        #expect(otherResponse.hasPrefix("http/1.1 200"))
+        #expect(!otherResponse.contains("access-control-allow-origin"))
+        other.close()
+        await server.stop()
+    }
+}
+
+/// One of the ``Scenarios``, as a test argument: every server's suite runs them all.
+public struct Scenario: Sendable, CustomTestStringConvertible {
+    public let testDescription: String
+    private let body: @Sendable (Scenarios.Start) async throws -> Void
+
+    /// Runs the scenario against servers started by `start`.
+    public func run(_ start: Scenarios.Start) async throws {
+        try await body(start)
+    }
+
+    public static let all: [Scenario] = [
+        Scenario(
+            testDescription: "the head arrives at once, then curl -N receives each event as it is published, with the SSE headers",
+            body: Scenarios.streamsEvents
+        ),
+        Scenario(
+            testDescription: "Last-Event-ID, as a header or a query parameter, resumes after that event",
+            body: Scenarios.resumesFromLastEventID
+        ),
+        Scenario(
+            testDescription: "a client that disconnects from a quiet stream is noticed within a second, and released",
+            body: Scenarios.quietDisconnectIsNoticed
+        ),
+        Scenario(
+            testDescription: "10,000 connect-and-disconnect cycles leave no subscriber, task or connection behind",
+            body: { try await Scenarios.connectDisconnectCycles($0) }
+        ),
+        Scenario(
+            testDescription: "gzip when the client asks (curl --compressed decodes it as it streams), not otherwise",
+            body: Scenarios.gzipNegotiated
+        ),
+        Scenario(
+            testDescription: "a malformed Last-Event-ID is a 400 saying what is wrong",
+            body: Scenarios.malformedLastEventIDIsRefused
+        ),
+        Scenario(
+            testDescription: "CORS: an allowed origin is named (never * with credentials); others get no CORS headers",
+            body: Scenarios.cors
+        ),
+    ]
+}
