@@ -16,7 +16,7 @@ import SSEStreaming
 /// The response carries `Content-Type: text/event-stream; charset=utf-8`, `Cache-Control: no-cache`
 /// and `X-Accel-Buffering: no`; every batch of waiting events is written and flushed at once, and
 /// gzip-compressed with a sync flush when the request's `Accept-Encoding` allows it (see
-/// ``SSEStreamConfiguration``). When the client disconnects, Hummingbird's inbound stream ends
+/// `SSEStreamConfiguration`). When the client disconnects, Hummingbird's inbound stream ends
 /// and the stream ends with it at once, even while it is quiet: a subscription is cancelled and
 /// released, any other sequence's task is cancelled.
 public struct SSEStream: SSEStreamResponse, ResponseGenerator {
@@ -104,7 +104,7 @@ extension HTTPField.Name {
     static let lastEventID = Self("Last-Event-ID")!
 }
 
-/// Cross-origin access to a Hummingbird router's event streams, with ``SSECORS``'s rules: with
+/// Cross-origin access to a Hummingbird router's event streams, with `SSECORS`'s rules: with
 /// credentials the requesting origin is named, never `*`; other origins get no CORS headers.
 ///
 /// ```swift

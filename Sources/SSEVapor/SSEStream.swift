@@ -18,7 +18,7 @@ public import Vapor
 /// The response carries `Content-Type: text/event-stream; charset=utf-8`, `Cache-Control: no-cache`
 /// and `X-Accel-Buffering: no`; every batch of waiting events is written and flushed at once, and
 /// gzip-compressed with a sync flush when the request's `Accept-Encoding` allows it (see
-/// ``SSEStreamConfiguration``); Vapor's own response compression, which would hold events back,
+/// `SSEStreamConfiguration`); Vapor's own response compression, which would hold events back,
 /// is turned off for it.
 ///
 /// ## Noticing a client that goes
@@ -149,7 +149,7 @@ extension Request {
     }
 }
 
-/// Cross-origin access to a Vapor application's event streams, with ``SSECORS``'s rules: with
+/// Cross-origin access to a Vapor application's event streams, with `SSECORS`'s rules: with
 /// credentials the requesting origin is named, never `*`; other origins get no CORS headers.
 ///
 /// ```swift
