@@ -43,11 +43,7 @@ public struct SSEStream: SSEStreamResponse, ResponseGenerator {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let (standardFields, gzip) = configuration.responseHeaders(acceptEncoding: request.headers[.acceptEncoding])
         var fields = HTTPFields()
-        for (name, value) in standardFields {
-            if let name = HTTPField.Name(name) {
-                fields.append(HTTPField(name: name, value: value))
-            }
-        }
+        fields.append(standardFields)
         fields.append(contentsOf: headers)
         guard request.method != .head else {
             return Response(status: .ok, headers: fields)
@@ -104,6 +100,17 @@ extension HTTPField.Name {
     static let lastEventID = Self("Last-Event-ID")!
 }
 
+extension HTTPFields {
+    /// Appends name-value pairs (this package's header fields are all valid names).
+    mutating func append(_ fields: [(name: String, value: String)]) {
+        for (name, value) in fields {
+            if let name = HTTPField.Name(name) {
+                append(HTTPField(name: name, value: value))
+            }
+        }
+    }
+}
+
 /// Cross-origin access to a Hummingbird router's event streams, with `SSECORS`'s rules: with
 /// credentials the requesting origin is named, never `*`; other origins get no CORS headers.
 ///
@@ -127,20 +134,12 @@ public struct SSECORSMiddleware<Context: RequestContext>: RouterMiddleware {
         let origin = request.headers[.origin]
         if request.method == .options, origin != nil {
             var response = Response(status: .noContent)
-            Self.add(cors.preflightHeaders(origin: origin), to: &response.headers)
+            response.headers.append(cors.preflightHeaders(origin: origin))
             return response
         }
         var response = try await next(request, context)
-        Self.add(cors.headers(origin: origin), to: &response.headers)
+        response.headers.append(cors.headers(origin: origin))
         return response
-    }
-
-    private static func add(_ fields: [(name: String, value: String)], to headers: inout HTTPFields) {
-        for (name, value) in fields {
-            if let name = HTTPField.Name(name) {
-                headers.append(HTTPField(name: name, value: value))
-            }
-        }
     }
 }
 #endif

@@ -99,7 +99,7 @@ public struct SSEServer: Sendable {
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
-                        IdleStateHandler(writeTimeout: .nanoseconds(Int64(writeTimeout.nanoseconds))),
+                        IdleStateHandler(writeTimeout: TimeAmount(writeTimeout)),
                         CloseOnWriteTimeout(),
                     ])
                     // No pipelining assistance: it stops reading while a response is in flight,
@@ -150,12 +150,6 @@ final class CloseOnWriteTimeout: ChannelInboundHandler, Sendable {
         } else {
             context.fireUserInboundEventTriggered(event)
         }
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }
 #endif

@@ -69,9 +69,7 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
         }
         let body = self.body
         let heartbeat = configuration.heartbeat
-        let interval = TimeAmount.nanoseconds(
-            closeCheckInterval.components.seconds * 1_000_000_000 + closeCheckInterval.components.attoseconds / 1_000_000_000
-        )
+        let interval = TimeAmount(closeCheckInterval)
         let allocator = request.byteBufferAllocator
         let responseBody = Response.Body(
             stream: { writer in
