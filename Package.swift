@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SSENIO", targets: ["SSENIO"]),
         .library(name: "SSEHummingbird", targets: ["SSEHummingbird"]),
         .library(name: "SSEVapor", targets: ["SSEVapor"]),
+        .library(name: "SSEClient", targets: ["SSEClient"]),
     ],
     traits: [
         .trait(
@@ -41,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(name: "SSECodec"),
@@ -54,9 +57,25 @@ let package = Package(
         .target(name: "CSSEZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "SSECompression", dependencies: ["CSSEZlib"]),
         .testTarget(name: "SSECompressionTests", dependencies: ["SSECompression", "SSECodec"]),
-        // What the server tests share: real clients (curl, raw sockets) and the scenarios every
-        // adapter must pass. Not a product.
-        .target(name: "SSETestSupport", dependencies: ["SSECodec", "SSEStreaming"], path: "Tests/SSETestSupport"),
+        // What the server and client tests share: real clients (curl, raw sockets), the servers
+        // under test (embedded, Hummingbird, Vapor, and a misbehaving Python one) and the scenarios
+        // every adapter must pass. Not a product.
+        .target(
+            name: "SSETestSupport",
+            dependencies: [
+                "SSECodec",
+                "SSEStreaming",
+                "SSENIO",
+                "SSEHummingbird",
+                "SSEVapor",
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(name: "HummingbirdCore", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+            ],
+            path: "Tests/SSETestSupport",
+            exclude: ["misbehaving_server.py"]
+        ),
         // The embedded server; every file inside `#if NIOSupport`.
         .target(
             name: "SSENIO",
@@ -113,6 +132,43 @@ let package = Package(
                 "SSETestSupport",
                 "SSEVapor",
                 "SSEStreaming",
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+            ]
+        ),
+        // The reconnecting client; every file inside `#if AsyncHTTPClientSupport`.
+        .target(
+            name: "SSEClient",
+            dependencies: [
+                "SSECodec",
+                "SSECompression",
+                .product(
+                    name: "AsyncHTTPClient",
+                    package: "async-http-client",
+                    condition: .when(traits: ["AsyncHTTPClientSupport"])
+                ),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["AsyncHTTPClientSupport"])),
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["AsyncHTTPClientSupport"])),
+                .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["AsyncHTTPClientSupport"])),
+            ]
+        ),
+        .testTarget(
+            name: "SSEClientTests",
+            dependencies: [
+                "SSEClient",
+                "SSETestSupport",
+                "SSENIO",
+                "SSEHummingbird",
+                "SSEVapor",
+                "SSEStreaming",
+                "SSEJSON",
+                .product(
+                    name: "AsyncHTTPClient",
+                    package: "async-http-client",
+                    condition: .when(traits: ["AsyncHTTPClientSupport"])
+                ),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["AsyncHTTPClientSupport"])),
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["AsyncHTTPClientSupport"])),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
                 .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
             ]
         ),

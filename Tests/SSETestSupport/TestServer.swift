@@ -1,18 +1,20 @@
+// A server under test, serving a `Fixture`, for every test target that needs one.
+
 #if NIOSupport
-import Foundation
-import SSENIO
+import NIOCore
+public import SSENIO
 import SSEStreaming
-import SSETestSupport
 
 /// A server on a free port of 127.0.0.1, for one test.
-struct TestServer: ServerUnderTest {
-    let server: SSEServer
-    let port: Int
-    let task: Task<Void, any Error>
+public struct TestServer: ServerUnderTest {
+    public let server: SSEServer
+    public let port: Int
+    public let task: Task<Void, any Error>
 
     /// The fixture's routes (see `Fixture`) on the embedded server.
-    static func start(_ fixture: Fixture, corsOrigin: String?) async throws -> Self {
+    public static func start(_ fixture: Fixture, corsOrigin: String?, port: Int = 0) async throws -> Self {
         var configuration = SSEServer.Configuration()
+        configuration.port = port
         configuration.cors = corsOrigin.map { SSECORS(allowedOrigins: [$0], allowsCredentials: true) }
         var router = SSERouter()
         router.get("/") { _ in .html(Fixture.page) }
@@ -23,11 +25,10 @@ struct TestServer: ServerUnderTest {
         return try await start(configuration, router: router)
     }
 
-    static func start(_ configuration: SSEServer.Configuration = .init(port: 0), router: SSERouter) async throws -> Self
+    public static func start(_ configuration: SSEServer.Configuration = .init(port: 0), router: SSERouter) async throws -> Self
     {
         var configuration = configuration
         configuration.host = "127.0.0.1"
-        configuration.port = 0
         let server = SSEServer(configuration: configuration, router: router)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
@@ -40,9 +41,9 @@ struct TestServer: ServerUnderTest {
         return Self(server: server, port: port, task: task)
     }
 
-    var connectionCount: Int? { server.connectionCount }
+    public var connectionCount: Int? { server.connectionCount }
 
-    func stop() async {
+    public func stop() async {
         task.cancel()
         _ = await task.result
     }

@@ -1,0 +1,71 @@
+#if AsyncHTTPClientSupport
+public import AsyncHTTPClient
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+
+/// The default ``SSEClientTransport``: AsyncHTTPClient.
+///
+/// ```swift
+/// let client = SSEClient(url: "https://example.com/events")   // uses `.shared`
+/// let own = SSEClient(url: url, transport: SSEAsyncHTTPClientTransport(client: myHTTPClient))
+/// ```
+///
+/// An `HTTPClient` of your own must not follow redirects or decompress bodies itself
+/// (`redirectConfiguration: .disallow`, `decompression: .disabled`): the ``SSEClient`` does both,
+/// by its own policies, and could not see a redirect the `HTTPClient` already followed. Keep its
+/// `connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit` above the number of streams you
+/// open to one host: a stream holds its connection for as long as it is open, and AsyncHTTPClient
+/// queues requests past that limit.
+public struct SSEAsyncHTTPClientTransport: SSEClientTransport {
+    /// The `HTTPClient` requests go through.
+    public let client: HTTPClient
+
+    /// A transport on an `HTTPClient` of your own (see the type's notes on its configuration).
+    public init(client: HTTPClient) {
+        self.client = client
+    }
+
+    /// A transport on a process-wide `HTTPClient` configured for event streams: no redirects or
+    /// decompression of its own, and up to 4,096 connections per host (one per open stream).
+    /// Never shut down, like AsyncHTTPClient's own `HTTPClient.shared`.
+    public static let shared = SSEAsyncHTTPClientTransport(client: sharedClient)
+
+    private static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 4096
+        return HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: configuration
+        )
+    }()
+
+    public func send(_ request: SSEClientRequest) async throws -> SSEClientResponse {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue)
+        outgoing.headers.reserveCapacity(request.headerFields.count)
+        for field in request.headerFields {
+            outgoing.headers.add(name: field.name.rawName, value: field.value)
+        }
+        if let body = request.body {
+            outgoing.body = .bytes(ByteBuffer(bytes: body))
+        }
+        // No deadline: the client's idle timeout covers the head and the body alike.
+        let response = try await client.execute(outgoing, deadline: .distantFuture)
+        var fields = HTTPFields()
+        fields.reserveCapacity(response.headers.count)
+        for (name, value) in response.headers {
+            if let name = HTTPField.Name(name) {
+                fields.append(HTTPField(name: name, value: value))
+            }
+        }
+        let head = HTTPResponse(
+            status: HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase),
+            headerFields: fields
+        )
+        return SSEClientResponse(head: head, body: SSEClientResponse.Body(response.body))
+    }
+}
+#endif

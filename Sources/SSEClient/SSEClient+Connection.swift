@@ -1,0 +1,152 @@
+#if AsyncHTTPClientSupport
+import HTTPTypes
+import NIOCore
+import SSECodec
+import SSECompression
+
+extension SSEClient {
+    /// One request and its response: decodes the body and hands events to the reader as they come.
+    struct Connection: Sendable {
+        let client: SSEClient
+        let handoff: Handoff
+        let lastEventID: String?
+
+        /// How the connection ended, and what it learnt that outlives it.
+        struct Result: Sendable {
+            var outcome: SSEClientStateMachine.Outcome
+            var lastEventID: String?
+            var retryMilliseconds: Int?
+            var deliveredEvents: Bool
+        }
+
+        func run(_ request: SSEClientRequest, activity: Activity?) async -> Result {
+            var result = Result(
+                outcome: .interrupted(.endOfStream, healthy: false),
+                lastEventID: lastEventID,
+                retryMilliseconds: nil,
+                deliveredEvents: false
+            )
+            let response: SSEClientResponse
+            do {
+                response = try await client.transport.send(request)
+            } catch {
+                result.outcome = .interrupted(.error(error), healthy: false)
+                return result
+            }
+            activity?.touch()
+            let decision = SSEClientStateMachine.decide(response.head, acceptsGzip: client.configuration.acceptsGzip)
+            guard case .open(let gzip) = decision else {
+                let excerpt = decision == .refused ? await self.excerpt(of: response, activity: activity) : ""
+                result.outcome = .notOpened(response.head, decision, excerpt: excerpt)
+                return result
+            }
+            var stream = StreamDecoder(
+                decoder: SSEDecoder(configuration: client.configuration.decoder, lastEventID: lastEventID)
+            )
+            stream.batch.append(.update(.state(.open(response.head))))
+            do {
+                try await deliver(&stream, activity: activity)
+                if gzip {
+                    var inflater = try SSEGzipDecoder()
+                    for try await chunk in response.body {
+                        activity?.touch()
+                        try chunk.withUnsafeReadableBytes { compressed in
+                            try inflater.decompress(compressed) { stream.decode($0) }
+                        }
+                        try await deliver(&stream, activity: activity)
+                    }
+                    try inflater.finish()
+                } else {
+                    for try await chunk in response.body {
+                        activity?.touch()
+                        chunk.withUnsafeReadableBytes { stream.decode($0) }
+                        try await deliver(&stream, activity: activity)
+                    }
+                }
+                // An event cut off by the end of the body is not dispatched.
+                stream.decoder.finish()
+                result.outcome = .interrupted(.endOfStream, healthy: stream.deliveredEvents)
+            } catch {
+                result.outcome = .interrupted(.error(error), healthy: stream.deliveredEvents)
+            }
+            result.lastEventID = stream.decoder.lastEventID
+            result.retryMilliseconds = stream.retryMilliseconds
+            result.deliveredEvents = stream.deliveredEvents
+            return result
+        }
+
+        /// Hands the decoded batch to the reader; the wait for it does not count as idle.
+        private func deliver(_ stream: inout StreamDecoder, activity: Activity?) async throws {
+            guard !stream.batch.isEmpty else {
+                return
+            }
+            activity?.pause()
+            let taken = await handoff.send(stream.batch)
+            activity?.touch()
+            stream.batch = []
+            guard taken else {
+                throw CancellationError()
+            }
+        }
+
+        /// The start of a refused response's body, for the error.
+        private func excerpt(of response: SSEClientResponse, activity: Activity?) async -> String {
+            let limit = client.configuration.maximumErrorBodyExcerpt
+            guard limit > 0 else {
+                return ""
+            }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(min(limit, 4096))
+            let gzip = response.head.headerFields[.contentEncoding]?.trimmed.lowercased() == "gzip"
+            do {
+                var inflater = try SSEGzipDecoder()
+                for try await chunk in response.body where bytes.count < limit {
+                    activity?.touch()
+                    if gzip {
+                        try chunk.withUnsafeReadableBytes { compressed in
+                            try inflater.decompress(compressed) { piece in
+                                bytes += piece.prefix(limit - bytes.count)
+                            }
+                        }
+                    } else {
+                        bytes += chunk.readableBytesView.prefix(limit - bytes.count)
+                    }
+                }
+            } catch {
+                // What arrived before the error is excerpt enough.
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// The decoder of one connection and what it produced since the last hand-off.
+    struct StreamDecoder {
+        var decoder: SSEDecoder
+        var batch: [Handoff.Item] = []
+        var retryMilliseconds: Int?
+        var deliveredEvents = false
+
+        mutating func decode(_ bytes: UnsafeRawBufferPointer) {
+            var offset = 0
+            while true {
+                do {
+                    guard let output = try decoder.next(from: bytes, offset: &offset) else {
+                        return
+                    }
+                    switch output {
+                    case .event(let event):
+                        batch.append(.update(.event(event)))
+                        deliveredEvents = true
+                    case .retry(let milliseconds):
+                        retryMilliseconds = milliseconds
+                    case .lastEventID, .comment:
+                        break
+                    }
+                } catch {
+                    batch.append(.failure(.decoding(error)))
+                }
+            }
+        }
+    }
+}
+#endif

@@ -1,0 +1,118 @@
+#if AsyncHTTPClientSupport
+extension SSEClient {
+    /// When an ``SSEClient`` reconnects, and how long it waits first.
+    ///
+    /// The wait before reconnection attempt *n* (counted since the last healthy connection, that is
+    /// one that delivered an event) is
+    ///
+    ///     min(maximumDelay, r × multiplier^(n−1)) × (1 − jitter × random[0, 1))
+    ///
+    /// and never less than ``minimumDelay``, where *r* is the reconnection time: the server's last
+    /// `retry` value, or ``initialReconnectionTime`` until it sends one. With the defaults
+    /// (r = 3 s, multiplier 2, cap 30 s, jitter 0.2):
+    ///
+    /// | attempt | delay before it |
+    /// | --- | --- |
+    /// | 1 | 2.4 s – 3 s |
+    /// | 2 | 4.8 s – 6 s |
+    /// | 3 | 9.6 s – 12 s |
+    /// | 4 | 19.2 s – 24 s |
+    /// | 5 and later | 24 s – 30 s |
+    ///
+    /// So after a healthy connection ends, the first reconnection comes after about the server's
+    /// `retry` time, as in a browser; a server that keeps failing is asked less and less often; and
+    /// many clients cut off at once do not all come back in the same instant.
+    ///
+    /// A `Retry-After` header (seconds or an HTTP date) on a retried status replaces the computed
+    /// delay, up to ``maximumRetryAfter``.
+    public struct ReconnectionPolicy: Sendable, Hashable {
+        /// The reconnection time until the server sends `retry`. 3 seconds by default (what
+        /// browsers use).
+        public var initialReconnectionTime: Duration
+
+        /// The factor by which the delay grows with each failed attempt in a row. 2 by default.
+        public var multiplier: Double
+
+        /// The longest delay, before jitter. 30 seconds by default.
+        public var maximumDelay: Duration
+
+        /// The shortest delay, whatever the server's `retry` (even `retry: 0`): no reconnection
+        /// loop runs hot. 100 milliseconds by default.
+        public var minimumDelay: Duration
+
+        /// The fraction of the delay that is taken off at random, from 0 (none) to 1. 0.2 by default.
+        public var jitter: Double
+
+        /// How many attempts in a row may fail before the session ends with
+        /// ``SSEClientError/retriesExhausted``; `nil` (the default) tries for ever, as a browser does.
+        public var maximumAttempts: Int?
+
+        /// Statuses answered instead of a stream that are retried like a network error rather than
+        /// ending the session, honouring `Retry-After`. Empty by default, as in a browser;
+        /// ``transientStatuses`` is a good choice.
+        public var retriedStatuses: Set<Int>
+
+        /// The longest `Retry-After` honoured; a longer one is shortened to this. 5 minutes by default.
+        public var maximumRetryAfter: Duration
+
+        /// Whether a request with a non-idempotent method (`POST`, `PATCH`) is sent again after its
+        /// response ended or its connection failed. Off by default: a POST to an LLM API is a new
+        /// (and billed) request each time, so its stream ends when its response ends.
+        public var resendsNonIdempotentRequests: Bool
+
+        /// 429 Too Many Requests, 500, 502, 503 and 504.
+        public static let transientStatuses: Set<Int> = [429, 500, 502, 503, 504]
+
+        /// Creates a policy with the defaults described on each property.
+        public init(
+            initialReconnectionTime: Duration = .seconds(3),
+            multiplier: Double = 2,
+            maximumDelay: Duration = .seconds(30),
+            minimumDelay: Duration = .milliseconds(100),
+            jitter: Double = 0.2,
+            maximumAttempts: Int? = nil,
+            retriedStatuses: Set<Int> = [],
+            maximumRetryAfter: Duration = .seconds(300),
+            resendsNonIdempotentRequests: Bool = false
+        ) {
+            precondition(multiplier >= 1, "multiplier must be at least 1")
+            precondition((0...1).contains(jitter), "jitter must be between 0 and 1")
+            precondition(maximumAttempts.map { $0 >= 0 } ?? true, "maximumAttempts must not be negative")
+            self.initialReconnectionTime = initialReconnectionTime
+            self.multiplier = multiplier
+            self.maximumDelay = maximumDelay
+            self.minimumDelay = minimumDelay
+            self.jitter = jitter
+            self.maximumAttempts = maximumAttempts
+            self.retriedStatuses = retriedStatuses
+            self.maximumRetryAfter = maximumRetryAfter
+            self.resendsNonIdempotentRequests = resendsNonIdempotentRequests
+        }
+
+        /// The delay before reconnection attempt `attempt` (1 for the first after a healthy
+        /// connection), as the table above gives it.
+        ///
+        /// - Parameters:
+        ///   - attempt: The attempt, from 1.
+        ///   - reconnectionTime: The server's last `retry` value, or ``initialReconnectionTime``.
+        ///   - random: A number in `0..<1`; the jitter takes this fraction of ``jitter`` off.
+        public func delay(beforeAttempt attempt: Int, reconnectionTime: Duration, random: Double) -> Duration {
+            precondition(attempt >= 1, "attempts count from 1")
+            let cap = maximumDelay.seconds
+            var seconds = reconnectionTime.seconds
+            for _ in 1..<min(attempt, 64) where seconds < cap {
+                seconds *= multiplier
+            }
+            seconds = min(seconds, cap) * (1 - jitter * random)
+            return max(.seconds(seconds), minimumDelay)
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) * 1e-18
+    }
+}
+#endif

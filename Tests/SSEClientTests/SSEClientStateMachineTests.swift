@@ -1,0 +1,264 @@
+#if AsyncHTTPClientSupport
+import HTTPTypes
+@testable import SSEClient
+import Testing
+
+/// The reconnection logic alone, decision by decision, with the randomness and the clock fixed.
+@Suite("SSEClient state machine")
+struct SSEClientStateMachineTests {
+    static let url = "http://127.0.0.1:8080/events"
+
+    static func machine(
+        _ configure: (inout SSEClient.Configuration) -> Void = { _ in },
+        random: Double = 0,
+        now: Double = 0
+    ) -> SSEClientStateMachine {
+        var configuration = SSEClient.Configuration()
+        configure(&configuration)
+        return SSEClientStateMachine(
+            target: .init(url: url, method: configuration.method, body: configuration.body),
+            configuration: configuration,
+            random: { random },
+            now: { now }
+        )
+    }
+
+    static func head(_ status: Int, _ fields: [HTTPField.Name: String] = [:]) -> HTTPResponse {
+        var headerFields = HTTPFields()
+        for (name, value) in fields {
+            headerFields[name] = value
+        }
+        return HTTPResponse(status: .init(code: status), headerFields: headerFields)
+    }
+
+    struct Failure: Error {}
+
+    @Test("The documented table: attempt → delay, jitter taking up to 20 % off")
+    func delayTable() {
+        let policy = SSEClient.ReconnectionPolicy()
+        let withoutJitter = (1...7).map { policy.delay(beforeAttempt: $0, reconnectionTime: .seconds(3), random: 0) }
+        #expect(withoutJitter == [3, 6, 12, 24, 30, 30, 30].map { .seconds($0) })
+        let fullJitter = (1...5).map { policy.delay(beforeAttempt: $0, reconnectionTime: .seconds(3), random: 1) }
+        let expected: [Double] = [2.4, 4.8, 9.6, 19.2, 24]
+        for (delay, seconds) in zip(fullJitter, expected) {
+            #expect(abs(delay.seconds - seconds) < 1e-9)
+        }
+        #expect(policy.delay(beforeAttempt: 1_000, reconnectionTime: .seconds(3), random: 0) == .seconds(30))
+        // `retry: 0` never makes a hot loop.
+        #expect(policy.delay(beforeAttempt: 1, reconnectionTime: .zero, random: 0) == .milliseconds(100))
+    }
+
+    @Test("Backoff grows with failures in a row and starts again after a healthy connection")
+    func backoffResets() {
+        var machine = Self.machine()
+        var delays: [Duration] = []
+        for healthy in [false, false, false, true, false] {
+            guard case .reconnect(let delay, _, _) = machine.attemptEnded(.interrupted(.error(Failure()), healthy: healthy))
+            else {
+                Issue.record("expected a reconnection")
+                return
+            }
+            delays.append(delay)
+        }
+        #expect(delays == [3, 6, 12, 3, 6].map { .seconds($0) })
+    }
+
+    @Test("The server's retry value is the base of the delay")
+    func retryValue() {
+        var machine = Self.machine()
+        machine.retry(milliseconds: 250)
+        guard case .reconnect(let delay, let reason, _) = machine.attemptEnded(.interrupted(.endOfStream, healthy: true))
+        else {
+            Issue.record("expected a reconnection")
+            return
+        }
+        #expect(delay == .milliseconds(250))
+        #expect(reason == .endOfStream)
+    }
+
+    @Test("A POST is not sent again: its end closes, its failures throw")
+    func nonIdempotent() {
+        let post: (inout SSEClient.Configuration) -> Void = { $0.method = .post }
+        var machine = Self.machine(post)
+        guard case .close(let reason) = machine.attemptEnded(.interrupted(.endOfStream, healthy: true)) else {
+            Issue.record("expected the end")
+            return
+        }
+        #expect(reason == .endOfStream)
+        machine = Self.machine(post)
+        guard case .fail(let error) = machine.attemptEnded(.interrupted(.error(Failure()), healthy: false)) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error == .connectionFailed)
+        machine = Self.machine(post)
+        guard case .fail(let idle) = machine.attemptEnded(.interrupted(.idleTimeout, healthy: false)) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(idle == .idleTimeout)
+        machine = Self.machine {
+            $0.method = .post
+            $0.reconnection.resendsNonIdempotentRequests = true
+        }
+        guard case .reconnect = machine.attemptEnded(.interrupted(.endOfStream, healthy: true)) else {
+            Issue.record("expected a reconnection when the caller allows it")
+            return
+        }
+    }
+
+    @Test("Statuses fail with the excerpt unless retried; Retry-After in seconds or as a date, capped")
+    func statuses() {
+        var machine = Self.machine()
+        guard case .fail(let error) = machine.attemptEnded(.notOpened(Self.head(503), .refused, excerpt: "busy")) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error == .badStatus && error.status == 503 && error.bodyExcerpt == "busy")
+
+        let retried: (inout SSEClient.Configuration) -> Void = {
+            $0.reconnection.retriedStatuses = SSEClient.ReconnectionPolicy.transientStatuses
+            $0.reconnection.maximumRetryAfter = .seconds(60)
+        }
+        machine = Self.machine(retried, now: 784_111_777)
+        var actions = [
+            machine.attemptEnded(.notOpened(Self.head(503, [.retryAfter: "7"]), .refused, excerpt: "")),
+            machine.attemptEnded(
+                .notOpened(Self.head(429, [.retryAfter: "Sun, 06 Nov 1994 08:49:57 GMT"]), .refused, excerpt: "")
+            ),
+            machine.attemptEnded(.notOpened(Self.head(503, [.retryAfter: "3600"]), .refused, excerpt: "")),
+            machine.attemptEnded(.notOpened(Self.head(500), .refused, excerpt: "")),
+        ]
+        var delays: [Duration] = []
+        for action in actions {
+            if case .reconnect(let delay, let reason, _) = action {
+                delays.append(delay)
+                #expect(reason == .retriedStatus)
+            }
+        }
+        // The last has no Retry-After: the fourth failure in a row, 3 s × 2³.
+        #expect(delays == [7, 20, 60, 24].map { .seconds($0) })
+
+        // 200 with another content type is never retried.
+        actions = [machine.attemptEnded(.notOpened(Self.head(200, [.contentType: "text/plain"]), .refused, excerpt: ""))]
+        guard case .fail(let wrongType) = actions[0] else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(wrongType == .wrongContentType)
+    }
+
+    @Test("maximumAttempts failures in a row end the session")
+    func maximumAttempts() {
+        var machine = Self.machine { $0.reconnection.maximumAttempts = 2 }
+        for _ in 1...2 {
+            guard case .reconnect = machine.attemptEnded(.interrupted(.error(Failure()), healthy: false)) else {
+                Issue.record("expected a reconnection")
+                return
+            }
+        }
+        guard case .fail(let error) = machine.attemptEnded(.interrupted(.error(Failure()), healthy: false)) else {
+            Issue.record("expected the end")
+            return
+        }
+        #expect(error == .retriesExhausted)
+        #expect(error.underlying is SSEClientError)
+    }
+
+    @Test("301 and 308 move reconnections; 302, 303 and 307 do not; methods by fetch's rules")
+    func redirects() {
+        func follow(_ status: Int, to location: String, method: HTTPRequest.Method = .get) -> (
+            SSEClientStateMachine.Target?, SSEClientStateMachine.Target?
+        ) {
+            var machine = Self.machine {
+                $0.method = method
+                $0.body = method == .post ? [1, 2, 3] : nil
+                $0.reconnection.resendsNonIdempotentRequests = true
+            }
+            guard case .connect(let redirected) = machine.attemptEnded(
+                .notOpened(Self.head(status, [.location: location]), .redirect, excerpt: "")
+            ) else {
+                return (nil, nil)
+            }
+            guard case .reconnect(_, _, let reconnection) = machine.attemptEnded(
+                .interrupted(.endOfStream, healthy: true)
+            ) else {
+                return (redirected, nil)
+            }
+            return (redirected, reconnection)
+        }
+        let permanent = follow(301, to: "/moved?x=1")
+        #expect(permanent.0?.url == "http://127.0.0.1:8080/moved?x=1")
+        #expect(permanent.1?.url == "http://127.0.0.1:8080/moved?x=1")
+        let temporary = follow(307, to: "http://localhost:9/elsewhere", method: .post)
+        #expect(temporary.0?.url == "http://localhost:9/elsewhere")
+        #expect(temporary.0?.method == .post && temporary.0?.body == [1, 2, 3])
+        #expect(temporary.1?.url == Self.url)
+        let seeOther = follow(303, to: "other", method: .post)
+        #expect(seeOther.0?.url == "http://127.0.0.1:8080/other")
+        #expect(seeOther.0?.method == .get && seeOther.0?.body == nil)
+        let movedPost = follow(301, to: "/p", method: .post)
+        #expect(movedPost.0?.method == .get && movedPost.1?.method == .get)
+        let permanentPost = follow(308, to: "/p", method: .post)
+        #expect(permanentPost.0?.method == .post && permanentPost.1?.url == "http://127.0.0.1:8080/p")
+    }
+
+    @Test("Too many redirects in a row, or an unusable Location, fail")
+    func badRedirects() {
+        var machine = Self.machine { $0.redirects.maximumRedirects = 2 }
+        let redirect = SSEClientStateMachine.Outcome.notOpened(Self.head(302, [.location: "/again"]), .redirect, excerpt: "")
+        for _ in 1...2 {
+            guard case .connect = machine.attemptEnded(redirect) else {
+                Issue.record("expected a redirect")
+                return
+            }
+        }
+        guard case .fail(let error) = machine.attemptEnded(redirect) else {
+            Issue.record("expected the end")
+            return
+        }
+        #expect(error == .tooManyRedirects)
+        for location in [nil, "ftp://example.com/file", "http://"] {
+            machine = Self.machine()
+            let head = Self.head(307, location.map { [.location: $0] } ?? [:])
+            guard case .fail(let invalid) = machine.attemptEnded(.notOpened(head, .redirect, excerpt: "")) else {
+                Issue.record("expected a failure for \(location ?? "no Location")")
+                continue
+            }
+            #expect(invalid == .invalidRedirect)
+        }
+    }
+
+    @Test("Which response heads open a stream")
+    func decisions() {
+        let decide = { (head: HTTPResponse) in SSEClientStateMachine.decide(head, acceptsGzip: true) }
+        #expect(decide(Self.head(200, [.contentType: "text/event-stream"])) == .open(gzip: false))
+        #expect(decide(Self.head(200, [.contentType: "Text/Event-Stream ; charset=utf-8"])) == .open(gzip: false))
+        #expect(
+            decide(Self.head(200, [.contentType: "text/event-stream", .contentEncoding: "gzip"])) == .open(gzip: true)
+        )
+        #expect(
+            decide(Self.head(200, [.contentType: "text/event-stream", .contentEncoding: "br"]))
+                == .unsupportedContentEncoding
+        )
+        #expect(decide(Self.head(200, [.contentType: "text/event-streams"])) == .refused)
+        #expect(decide(Self.head(200)) == .refused)
+        #expect(decide(Self.head(204)) == .noContent)
+        #expect(decide(Self.head(308)) == .redirect)
+        #expect(decide(Self.head(404, [.contentType: "text/event-stream"])) == .refused)
+    }
+
+    @Test("Retry-After dates, and the last event ID as a query parameter")
+    func helpers() {
+        #expect(SSEClientStateMachine.imfFixdate("Sun, 06 Nov 1994 08:49:37 GMT") == 784_111_777)
+        #expect(SSEClientStateMachine.imfFixdate("Thu, 01 Jan 1970 00:00:00 GMT") == 0)
+        #expect(SSEClientStateMachine.imfFixdate("Sunday, 06-Nov-94 08:49:37 GMT") == nil)
+        #expect(SSEClientStateMachine.retryAfter("-1", now: 0) == nil)
+        #expect(
+            SSEClient.Session.url("http://h/e?a=1#top", adding: "lastEventId", value: "7 &é")
+                == "http://h/e?a=1&lastEventId=7%20%26%C3%A9#top"
+        )
+        #expect(SSEClient.Session.url("http://h/e", adding: "id", value: "x") == "http://h/e?id=x")
+    }
+}
+#endif

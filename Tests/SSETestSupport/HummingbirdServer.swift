@@ -1,0 +1,79 @@
+// A server under test, serving a `Fixture`, for every test target that needs one.
+
+#if HummingbirdSupport
+public import Hummingbird
+public import HummingbirdCore
+import Logging
+import SSEHummingbird
+import SSENIO
+import SSEStreaming
+import Synchronization
+
+/// A Hummingbird application serving the fixture's routes with `SSEStream`, on a free port.
+public struct HummingbirdServer: ServerUnderTest {
+    public let port: Int
+    public let task: Task<Void, any Error>
+    public let connections: ConnectionCounter
+
+    public var connectionCount: Int? { connections.openCount }
+
+    public static func start(_ fixture: Fixture, corsOrigin: String?, port: Int = 0) async throws -> Self {
+        let router = Router()
+        if let corsOrigin {
+            router.add(middleware: SSECORSMiddleware(SSECORS(allowedOrigins: [corsOrigin], allowsCredentials: true)))
+        }
+        router.get("/") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/html; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: Fixture.page))
+            )
+        }
+        router.get("/events") { request, _ in
+            SSEStream(fixture.broadcaster.subscribe(to: ["news"], lastEventID: try request.lastEventID()))
+        }
+        router.get("/ticks") { _, _ in
+            SSEStream(events: fixture.ticks())
+        }
+        let connections = ConnectionCounter()
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "SSEHummingbirdTests")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router,
+            configuration: .init(
+                address: .hostname("127.0.0.1", port: port),
+                availableConnectionsDelegate: connections
+            ),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        let task = Task { try await app.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            throw CancellationError()
+        }
+        return Self(port: port, task: task, connections: connections)
+    }
+
+    public func stop() async {
+        task.cancel()
+        _ = await task.result
+    }
+}
+
+/// Counts the application's open connections.
+public struct ConnectionCounter: AvailableConnectionsDelegate {
+    final class Storage: Sendable {
+        let open = Atomic(0)
+    }
+
+    private let storage = Storage()
+    public var openCount: Int { storage.open.load(ordering: .relaxed) }
+
+    public mutating func connectionOpened() { storage.open.add(1, ordering: .relaxed) }
+    public mutating func connectionClosed() { storage.open.subtract(1, ordering: .relaxed) }
+    public func isAcceptingNewConnections() -> Bool { true }
+}
+
+#endif

@@ -1,0 +1,51 @@
+// A server under test, serving a `Fixture`, for every test target that needs one.
+
+#if VaporSupport
+import SSENIO
+import SSEStreaming
+import SSEVapor
+public import Vapor
+
+/// A Vapor application serving the fixture's routes with `SSEStream`, on a free port, with HTTP
+/// pipelining support off as `SSEStream` recommends.
+public struct VaporServer: ServerUnderTest {
+    public let port: Int
+    public let app: Application
+
+    public var connectionCount: Int? { nil }
+
+    public static func start(_ fixture: Fixture, corsOrigin: String?, port: Int = 0) async throws -> Self {
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .critical
+        app.http.server.configuration.supportPipelining = false
+        if let corsOrigin {
+            app.middleware.use(SSECORSMiddleware(SSECORS(allowedOrigins: [corsOrigin], allowsCredentials: true)))
+        }
+        app.get { _ in
+            Response(
+                status: .ok,
+                headers: ["Content-Type": "text/html; charset=utf-8"],
+                body: .init(string: Fixture.page)
+            )
+        }
+        app.get("events") { request in
+            SSEStream(fixture.broadcaster.subscribe(to: ["news"], lastEventID: try request.lastEventID()))
+        }
+        app.get("ticks") { _ in
+            SSEStream(events: fixture.ticks())
+        }
+        try await app.server.start(address: .hostname("127.0.0.1", port: port))
+        guard let port = app.http.server.shared.localAddress?.port else {
+            try await app.asyncShutdown()
+            throw CancellationError()
+        }
+        return Self(port: port, app: app)
+    }
+
+    public func stop() async {
+        await app.server.shutdown()
+        try? await app.asyncShutdown()
+    }
+}
+
+#endif
