@@ -5,13 +5,14 @@ let package = Package(
     name: "Benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "swift-sse", path: "..", traits: ["NIOSupport", "HummingbirdSupport", "VaporSupport"]),
+        .package(name: "swift-sse", path: "..", traits: ["NIOSupport", "HummingbirdSupport", "VaporSupport", "AsyncHTTPClientSupport"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         // The baseline the codec is measured against, in the same run.
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .executableTarget(
@@ -79,6 +80,18 @@ let package = Package(
             path: "Load/Generator"
         ),
         // malloc's statistics (glibc's mallinfo2, which the Glibc module does not export).
+        .executableTarget(
+            name: "sse-client-bench",
+            dependencies: [
+                .product(name: "SSEClient", package: "swift-sse"),
+                .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Client",
+            exclude: ["go", "node", "run.sh"]
+        ),
         .target(name: "CHeapStatistics", path: "Benchmarks/CHeapStatistics"),
     ]
 )

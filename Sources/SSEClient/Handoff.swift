@@ -1,59 +1,87 @@
 #if AsyncHTTPClientSupport
 import Synchronization
 
-/// Hands batches from a session's task to the iterator that reads them, one batch at a time: the
-/// session waits until the iterator has taken its batch before it reads more from the network, so
-/// a slow reader slows the connection down (TCP back pressure) instead of growing a buffer.
+/// Hands what a session decodes to the iterator that reads it, through a bounded buffer: the
+/// session goes on reading while the reader is busy, until `limit` bytes of input wait unread; then
+/// it waits for the reader, so a slow reader slows the connection down (TCP back pressure) instead
+/// of growing a buffer. The reader takes everything waiting at once, so the two meet (and wake
+/// each other) once per batch, not once per event.
+@usableFromInline
 final class Handoff: Sendable {
+    @usableFromInline
     enum Item: Sendable {
         case update(SSEClient.Update)
         /// An error the reader sees where it happened; the session goes on (a dropped event).
         case failure(SSEClientError)
     }
 
-    private enum State {
-        case idle
-        case batchWaiting([Item], CheckedContinuation<Bool, Never>)
-        case readerWaiting(CheckedContinuation<Result<[Item]?, SSEClientError>, Never>)
+    private struct State {
+        var items: [Item] = []
+        /// The input bytes the waiting items were decoded from.
+        var bytes = 0
+        var reader: CheckedContinuation<Result<[Item]?, SSEClientError>, Never>?
+        var session: CheckedContinuation<Bool, Never>?
+        var end: End?
+    }
+
+    private enum End {
         case finished(SSEClientError?)
         case cancelled
     }
 
-    private let state = Mutex(State.idle)
+    /// How many input bytes may wait unread before the session waits for the reader.
+    private let limit: Int
+    private let state = Mutex(State())
 
-    /// Passes a batch to the reader, waiting until it is taken.
+    init(limit: Int = 128 * 1024) {
+        self.limit = limit
+    }
+
+    /// Passes items to the reader; waits only while `limit` bytes are already waiting.
     ///
+    /// - Parameters:
+    ///   - items: What was decoded, in order.
+    ///   - bytes: How many input bytes they were decoded from.
     /// - Returns: `false` if the reader is gone: the session should stop.
-    func send(_ batch: [Item]) async -> Bool {
-        let taken: Bool? = state.withLock { state in
-            switch state {
-            case .readerWaiting(let reader):
-                state = .idle
-                reader.resume(returning: .success(batch))
-                return true
-            case .cancelled, .finished:
-                return false
-            case .idle, .batchWaiting:
-                return nil
-            }
+    func send(_ items: [Item], bytes: Int) async -> Bool {
+        enum Next {
+            case done(Bool)
+            case wait
         }
-        if let taken {
-            return taken
+        let next: Next = state.withLock { state in
+            if state.end != nil {
+                return .done(false)
+            }
+            if let reader = state.reader {
+                state.reader = nil
+                reader.resume(returning: .success(items))
+                return .done(true)
+            }
+            if state.items.isEmpty {
+                state.items = items
+            } else {
+                state.items += items
+            }
+            state.bytes += bytes
+            return state.bytes < limit ? .done(true) : .wait
+        }
+        guard case .wait = next else {
+            if case .done(let open) = next {
+                return open
+            }
+            return false
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let resumeNow: Bool? = state.withLock { state in
-                    switch state {
-                    case .idle:
-                        state = .batchWaiting(batch, continuation)
-                        return nil
-                    case .readerWaiting(let reader):
-                        state = .idle
-                        reader.resume(returning: .success(batch))
-                        return true
-                    case .cancelled, .finished, .batchWaiting:
+                    if state.end != nil {
                         return false
                     }
+                    if state.bytes < limit {
+                        return true
+                    }
+                    state.session = continuation
+                    return nil
                 }
                 if let resumeNow {
                     continuation.resume(returning: resumeNow)
@@ -64,41 +92,48 @@ final class Handoff: Sendable {
         }
     }
 
-    /// Ends the session: the reader gets `nil`, or `error`, once it has taken every batch.
+    /// Ends the session: the reader gets `nil`, or `error`, once it has taken every item.
     func finish(_ error: SSEClientError?) {
         state.withLock { state in
-            switch state {
-            case .readerWaiting(let reader):
-                state = .finished(nil)
+            guard state.end == nil else {
+                return
+            }
+            if let reader = state.reader {
+                state.reader = nil
+                state.end = .finished(nil)
                 reader.resume(returning: error.map { .failure($0) } ?? .success(nil))
-            case .idle:
-                state = .finished(error)
-            case .batchWaiting, .finished, .cancelled:
-                break
+            } else {
+                state.end = .finished(error)
             }
         }
     }
 
-    /// The next batch; `nil` at the end, or once the reading task is cancelled.
-    func receive() async throws(SSEClientError) -> [Item]? {
+    /// Everything waiting, or the next items once there are some; `nil` at the end, or once the
+    /// reading task is cancelled. Waits on the reader's actor (the continuation and the
+    /// cancellation handler inherit `actor`).
+    @usableFromInline
+    func receive(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> [Item]? {
         let result: Result<[Item]?, SSEClientError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let now: Result<[Item]?, SSEClientError>? = state.withLock { state in
-                    switch state {
-                    case .batchWaiting(let batch, let session):
-                        state = .idle
-                        session.resume(returning: true)
-                        return .success(batch)
+                    if !state.items.isEmpty {
+                        let items = state.items
+                        state.items = []
+                        state.bytes = 0
+                        state.session?.resume(returning: true)
+                        state.session = nil
+                        return .success(items)
+                    }
+                    switch state.end {
                     case .finished(let error):
-                        state = .finished(nil)
+                        state.end = .finished(nil)
                         return error.map { .failure($0) } ?? .success(nil)
                     case .cancelled:
                         return .success(nil)
-                    case .idle:
-                        state = .readerWaiting(continuation)
+                    case nil:
+                        precondition(state.reader == nil, "one reader at a time")
+                        state.reader = continuation
                         return nil
-                    case .readerWaiting:
-                        preconditionFailure("one reader at a time")
                     }
                 }
                 if let now {
@@ -114,15 +149,12 @@ final class Handoff: Sendable {
     /// The reader is gone: wake both sides for good.
     func cancel() {
         state.withLock { state in
-            switch state {
-            case .batchWaiting(_, let session):
-                session.resume(returning: false)
-            case .readerWaiting(let reader):
-                reader.resume(returning: .success(nil))
-            case .idle, .finished, .cancelled:
-                break
-            }
-            state = .cancelled
+            state.session?.resume(returning: false)
+            state.reader?.resume(returning: .success(nil))
+            state.session = nil
+            state.reader = nil
+            state.items = []
+            state.end = .cancelled
         }
     }
 }

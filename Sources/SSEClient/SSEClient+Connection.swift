@@ -50,6 +50,7 @@ extension SSEClient {
                     var inflater = try SSEGzipDecoder()
                     for try await chunk in response.body {
                         activity?.touch()
+                        stream.inputBytes += chunk.readableBytes
                         try chunk.withUnsafeReadableBytes { compressed in
                             try inflater.decompress(compressed) { stream.decode($0) }
                         }
@@ -59,6 +60,7 @@ extension SSEClient {
                 } else {
                     for try await chunk in response.body {
                         activity?.touch()
+                        stream.inputBytes += chunk.readableBytes
                         chunk.withUnsafeReadableBytes { stream.decode($0) }
                         try await deliver(&stream, activity: activity)
                     }
@@ -75,15 +77,18 @@ extension SSEClient {
             return result
         }
 
-        /// Hands the decoded batch to the reader; the wait for it does not count as idle.
+        /// Hands the decoded batch to the reader; a wait for it does not count as idle.
         private func deliver(_ stream: inout StreamDecoder, activity: Activity?) async throws {
             guard !stream.batch.isEmpty else {
                 return
             }
             activity?.pause()
-            let taken = await handoff.send(stream.batch)
+            let count = stream.batch.count
+            let taken = await handoff.send(stream.batch, bytes: stream.inputBytes)
             activity?.touch()
             stream.batch = []
+            stream.batch.reserveCapacity(count)
+            stream.inputBytes = 0
             guard taken else {
                 throw CancellationError()
             }
@@ -123,6 +128,8 @@ extension SSEClient {
     struct StreamDecoder {
         var decoder: SSEDecoder
         var batch: [Handoff.Item] = []
+        /// The input bytes `batch` was decoded from.
+        var inputBytes = 0
         var retryMilliseconds: Int?
         var deliveredEvents = false
 

@@ -29,20 +29,43 @@ extension SSEClient {
         let client: SSEClient
 
         public func makeAsyncIterator() -> AsyncIterator {
-            AsyncIterator(updates: Updates.AsyncIterator(client: client))
+            AsyncIterator(reader: Reader(session: SessionHandle(client: client)))
         }
 
         /// The iterator of ``SSEClient/Events``.
         public struct AsyncIterator: AsyncIteratorProtocol {
-            var updates: Updates.AsyncIterator
+            @usableFromInline var reader: Reader
 
+            init(reader: Reader) {
+                self.reader = reader
+            }
+
+            @inlinable
             public mutating func next() async throws(SSEClientError) -> ServerSentEvent? {
-                while let update = try await updates.next() {
-                    if case .event(let event) = update {
-                        return event
+                try await next(isolation: nil)
+            }
+
+            /// Runs on the caller's actor: no hop off it and back per event, only when a batch
+            /// must be waited for.
+            @inlinable
+            public mutating func next(
+                isolation actor: isolated (any Actor)?
+            ) async throws(SSEClientError) -> ServerSentEvent? {
+                while true {
+                    while let item = reader.nextItem() {
+                        switch item {
+                        case .update(.event(let event)):
+                            return event
+                        case .update(.state):
+                            continue
+                        case .failure(let error):
+                            throw error
+                        }
+                    }
+                    guard try await reader.refill(isolation: actor) else {
+                        return nil
                     }
                 }
-                return nil
             }
         }
     }
@@ -55,40 +78,73 @@ extension SSEClient {
         let client: SSEClient
 
         public func makeAsyncIterator() -> AsyncIterator {
-            AsyncIterator(client: client)
+            AsyncIterator(reader: Reader(session: SessionHandle(client: client)))
         }
 
         /// The iterator of ``SSEClient/Updates``.
         public struct AsyncIterator: AsyncIteratorProtocol {
-            private let session: SessionHandle
-            private var batch: [Handoff.Item] = []
-            private var index = 0
+            @usableFromInline var reader: Reader
 
-            init(client: SSEClient) {
-                session = SessionHandle(client: client)
+            init(reader: Reader) {
+                self.reader = reader
             }
 
+            @inlinable
             public mutating func next() async throws(SSEClientError) -> Update? {
-                if index == batch.count {
-                    guard let next = try await session.receive() else {
+                try await next(isolation: nil)
+            }
+
+            /// Runs on the caller's actor: no hop off it and back per update, only when a batch
+            /// must be waited for.
+            @inlinable
+            public mutating func next(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Update? {
+                while true {
+                    if let item = reader.nextItem() {
+                        switch item {
+                        case .update(let update):
+                            return update
+                        case .failure(let error):
+                            throw error
+                        }
+                    }
+                    guard try await reader.refill(isolation: actor) else {
                         return nil
                     }
-                    batch = next
-                    index = 0
-                }
-                let item = batch[index]
-                index += 1
-                switch item {
-                case .update(let update):
-                    return update
-                case .failure(let error):
-                    throw error
                 }
             }
         }
     }
 
+    /// The iterators' side of a session: the batch being read and the session behind it.
+    @usableFromInline
+    struct Reader {
+        @usableFromInline let session: SessionHandle
+        /// The batch being read, last item first: taking an item moves it out, without a copy.
+        @usableFromInline var reversedBatch: [Handoff.Item] = []
+
+        init(session: SessionHandle) {
+            self.session = session
+        }
+
+        @inlinable
+        mutating func nextItem() -> Handoff.Item? {
+            reversedBatch.popLast()
+        }
+
+        /// Waits for the next batch; `false` at the end.
+        @inlinable
+        mutating func refill(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Bool {
+            guard let next = try await session.receive(isolation: actor) else {
+                return false
+            }
+            reversedBatch = next
+            reversedBatch.reverse()
+            return true
+        }
+    }
+
     /// Starts a session's task on the first read and stops it when the iterator goes away.
+    @usableFromInline
     final class SessionHandle {
         private let client: SSEClient
         private let handoff = Handoff()
@@ -98,13 +154,14 @@ extension SSEClient {
             self.client = client
         }
 
-        func receive() async throws(SSEClientError) -> [Handoff.Item]? {
+        @usableFromInline
+        func receive(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> [Handoff.Item]? {
             if task == nil {
                 let session = Session(client: client, handoff: handoff)
                 task = Task { await session.run() }
             }
-            // An empty batch is never sent; a state change or an event is always in it.
-            return try await handoff.receive()
+            // An empty batch is never sent: a state change or an event is always in it.
+            return try await handoff.receive(isolation: actor)
         }
 
         deinit {

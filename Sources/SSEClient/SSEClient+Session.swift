@@ -27,7 +27,7 @@ extension SSEClient {
             while true {
                 switch action {
                 case .connect(let target):
-                    guard await handoff.send([.update(.state(.connecting))]) else {
+                    guard await handoff.send([.update(.state(.connecting))], bytes: 0) else {
                         return
                     }
                     let request: SSEClientRequest
@@ -43,7 +43,7 @@ extension SSEClient {
                     }
                     action = machine.attemptEnded(outcome)
                 case .reconnect(let delay, let reason, let target):
-                    guard await handoff.send([.update(.state(.reconnecting(after: delay, reason: reason)))]) else {
+                    guard await handoff.send([.update(.state(.reconnecting(after: delay, reason: reason)))], bytes: 0) else {
                         return
                     }
                     do {
@@ -53,7 +53,7 @@ extension SSEClient {
                     }
                     action = .connect(target)
                 case .close(let reason):
-                    if await handoff.send([.update(.state(.closed(reason)))]) {
+                    if await handoff.send([.update(.state(.closed(reason)))], bytes: 0) {
                         handoff.finish(nil)
                     }
                     return

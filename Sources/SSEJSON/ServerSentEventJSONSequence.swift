@@ -38,7 +38,13 @@ where Base.Element == ServerSentEvent {
         }
 
         public mutating func next() async throws -> Value? {
-            guard let event = try await base.next() else {
+            try await next(isolation: nil)
+        }
+
+        /// Runs on the caller's actor: no hop off it and back per element (a loop on the main
+        /// actor, say), only when the base must wait.
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> Value? {
+            guard let event = try await base.next(isolation: actor) else {
                 return nil
             }
             return try event.decodeJSON(Value.self, decoder: decoder)

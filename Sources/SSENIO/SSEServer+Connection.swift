@@ -27,6 +27,7 @@ extension SSEServer {
                             to: outbound
                         )
                         guard head.isKeepAlive else {
+                            try await Self.drain(underlying)
                             return
                         }
                     case .stream(let body):
@@ -38,10 +39,16 @@ extension SSEServer {
                             to: outbound,
                             closing: underlying
                         )
+                        try await Self.drain(underlying)
                         return
                     }
                 }
             }
+        }
+
+        /// Waits until the response has reached the socket, before the connection closes.
+        private static func drain(_ channel: any Channel) async throws {
+            try await channel.triggerUserOutboundEvent(CloseOnWriteTimeout.DrainWrites()).get()
         }
 
         /// The next request's head; its body (routes here take none) is read and dropped.

@@ -140,9 +140,26 @@ final class ConnectionCounter: Sendable {
     let count = Atomic(0)
 }
 
-/// Closes the connection when ``IdleStateHandler`` reports that no write completed in time.
-final class CloseOnWriteTimeout: ChannelInboundHandler, Sendable {
+/// Closes the connection when ``IdleStateHandler`` reports that no write completed in time, and
+/// tells when every write so far has reached the socket (``DrainWrites``).
+final class CloseOnWriteTimeout: ChannelDuplexHandler, Sendable {
     typealias InboundIn = NIOAny
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    /// Completes once every write before it has been written to the socket: closing a channel
+    /// drops writes still pending, so a response must be drained before its connection closes
+    /// (a slow reader would lose the end of a finite stream otherwise).
+    struct DrainWrites {}
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard event is DrainWrites else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        // Writes complete in order: an empty one completes after all before it.
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer())), promise: promise)
+    }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case IdleStateHandler.IdleStateEvent.write? = event as? IdleStateHandler.IdleStateEvent {

@@ -67,6 +67,13 @@ where Base.Element: Sequence, Base.Element.Element == UInt8 {
 
         @inlinable
         public mutating func next() async throws -> SSEDecoder.Output? {
+            try await next(isolation: nil)
+        }
+
+        /// Runs on the caller's actor: no hop off it and back per element (a loop on the main
+        /// actor, say), only when the base must wait.
+        @inlinable
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> SSEDecoder.Output? {
             while true {
                 if let output = try decodeFromCurrentChunk() {
                     return output
@@ -74,7 +81,7 @@ where Base.Element: Sequence, Base.Element.Element == UInt8 {
                 guard !baseFinished else {
                     return nil
                 }
-                guard let element = try await base.next() else {
+                guard let element = try await base.next(isolation: actor) else {
                     baseFinished = true
                     decoder.finish()
                     return nil

@@ -40,7 +40,14 @@ where Base.Element == ServerSentEvent {
 
         @inlinable
         public mutating func next() async throws -> ServerSentEvent? {
-            guard let event = try await base?.next() else {
+            try await next(isolation: nil)
+        }
+
+        /// Runs on the caller's actor: no hop off it and back per element (a loop on the main
+        /// actor, say), only when the base must wait.
+        @inlinable
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> ServerSentEvent? {
+            guard let event = try await base?.next(isolation: actor) else {
                 base = nil
                 return nil
             }

@@ -43,7 +43,14 @@ where Base.Element: Sequence, Base.Element.Element == UInt8 {
 
         @inlinable
         public mutating func next() async throws -> ServerSentEvent? {
-            while let output = try await outputs.next() {
+            try await next(isolation: nil)
+        }
+
+        /// Runs on the caller's actor: no hop off it and back per element (a loop on the main
+        /// actor, say), only when the base must wait.
+        @inlinable
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> ServerSentEvent? {
+            while let output = try await outputs.next(isolation: actor) {
                 if case .event(let event) = output {
                     return event
                 }

@@ -131,6 +131,23 @@ public struct RawConnection: Sendable {
         return String(decoding: received, as: UTF8.self)
     }
 
+    /// Reads 16 KiB a millisecond, much slower than a server writes (so that its socket buffers
+    /// stay full), until the bytes end with `suffix`, the peer closes, or a read waits 5 seconds.
+    public func readSlowly(untilSuffix suffix: String) -> [UInt8] {
+        let suffix = Array(suffix.utf8)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        while !received.suffix(suffix.count).elementsEqual(suffix) {
+            usleep(1_000)
+            let count = recv(socket, &buffer, buffer.count, 0)
+            guard count > 0 else {
+                break
+            }
+            received += buffer[..<count]
+        }
+        return received
+    }
+
     public func close() {
         Glibc.close(socket)
     }

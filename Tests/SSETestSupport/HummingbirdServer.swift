@@ -1,7 +1,7 @@
 // A server under test, serving a `Fixture`, for every test target that needs one.
 
 #if HummingbirdSupport
-public import Hummingbird
+import Hummingbird
 public import HummingbirdCore
 import Logging
 import SSEHummingbird
@@ -34,6 +34,9 @@ public struct HummingbirdServer: ServerUnderTest {
         }
         router.get("/ticks") { _, _ in
             SSEStream(events: fixture.ticks())
+        }
+        router.get("/finite") { _, _ in
+            SSEStream(events: fixture.finite())
         }
         let connections = ConnectionCounter()
         let (ports, continuation) = AsyncStream<Int>.makeStream()

@@ -9,7 +9,8 @@ public import Testing
 /// - `GET /events`: the request's subscription to ``broadcaster``'s `news` topic, resumed from its
 ///   last event ID;
 /// - `GET /ticks`: a stream of events (``ticks()``) that stays quiet, to see that its task ends
-///   when the client goes.
+///   when the client goes;
+/// - `GET /finite`: ``finite()``, a stream of events that ends.
 public final class Fixture: Sendable {
     public static let page = "<!doctype html><title>demo</title>"
 
@@ -30,6 +31,23 @@ public final class Fixture: Sendable {
         let (stream, continuation) = AsyncStream<ServerSentEvent>.makeStream()
         openTicks.add(1, ordering: .relaxed)
         continuation.onTermination = { [self] _ in openTicks.subtract(1, ordering: .relaxed) }
+        return stream
+    }
+
+    /// How many events ``finite()`` sends, and how large each one's data is.
+    public static let finiteCount = 12_000
+    public static let finiteSize = 1_000
+
+    /// 12 MB of events, then the end of the stream: more than the sockets hold, so that the end
+    /// is written while a slow reader is still behind.
+    public func finite() -> AsyncStream<ServerSentEvent> {
+        // One data string shared by every event: the buffered stream costs next to nothing.
+        let event = ServerSentEvent(data: String(repeating: "x", count: Self.finiteSize))
+        let (stream, continuation) = AsyncStream<ServerSentEvent>.makeStream()
+        for _ in 0..<Self.finiteCount {
+            continuation.yield(event)
+        }
+        continuation.finish()
         return stream
     }
 
@@ -185,6 +203,28 @@ public enum Scenarios {
         await server.stop()
     }
 
+    /// A stream that ends arrives whole, its end included, at a client that reads slowly: the
+    /// connection is not closed while the end of the response is still on its way.
+    public static func finiteStreamArrivesWhole(_ start: Start) async throws {
+        let fixture = Fixture()
+        let server = try await start(fixture, nil)
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /finite HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        let received = try await blocking { connection.readSlowly(untilSuffix: "\r\n0\r\n\r\n") }
+        #expect(received.suffix(7).elementsEqual("\r\n0\r\n\r\n".utf8))
+        // The head's lines and the chunk sizes between writes are lines the decoder ignores.
+        var decoder = SSEDecoder()
+        var events = 0
+        try decoder.decode(received) { output in
+            if case .event(let event) = output, event.data.utf8.count == Fixture.finiteSize {
+                events += 1
+            }
+        }
+        #expect(events == Fixture.finiteCount)
+        connection.close()
+        await server.stop()
+    }
+
     /// A last event ID with NULL, CR or LF, or over 1,024 bytes, is a `400 Bad Request` saying so.
     public static func malformedLastEventIDIsRefused(_ start: Start) async throws {
         let fixture = Fixture()
@@ -270,6 +310,10 @@ public struct Scenario: Sendable, CustomTestStringConvertible {
         Scenario(
             testDescription: "gzip when the client asks (curl --compressed decodes it as it streams), not otherwise",
             body: Scenarios.gzipNegotiated
+        ),
+        Scenario(
+            testDescription: "a stream that ends arrives whole, its end included, at a slow reader",
+            body: Scenarios.finiteStreamArrivesWhole
         ),
         Scenario(
             testDescription: "a malformed Last-Event-ID is a 400 saying what is wrong",

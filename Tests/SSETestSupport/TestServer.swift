@@ -22,6 +22,7 @@ public struct TestServer: ServerUnderTest {
             .stream(fixture.broadcaster.subscribe(to: ["news"], lastEventID: request.lastEventID))
         }
         router.get("/ticks") { _ in .events(fixture.ticks()) }
+        router.get("/finite") { _ in .events(fixture.finite()) }
         return try await start(configuration, router: router)
     }
 

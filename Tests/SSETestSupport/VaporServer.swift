@@ -34,6 +34,9 @@ public struct VaporServer: ServerUnderTest {
         app.get("ticks") { _ in
             SSEStream(events: fixture.ticks())
         }
+        app.get("finite") { _ in
+            SSEStream(events: fixture.finite())
+        }
         try await app.server.start(address: .hostname("127.0.0.1", port: port))
         guard let port = app.http.server.shared.localAddress?.port else {
             try await app.asyncShutdown()

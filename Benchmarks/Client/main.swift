@@ -1,0 +1,202 @@
+// Client-side benchmarks of SSEClient, over loopback from the embedded server.
+//
+//     sse-client-bench serve PORT
+//         The embedded server: `GET /firehose?mib=M&size=B` streams M MiB of events of B bytes of
+//         data, in 64 KiB writes, then ends; `GET /idle` opens a stream that stays quiet.
+//     sse-client-bench throughput PORT [MiB] [SIZE]
+//         One connection: decodes the firehose with SSEClient and, as a baseline, with
+//         AsyncHTTPClient + `serverSentEvents()` alone; prints events/s and MB/s, one JSON line each.
+//     sse-client-bench memory PORT [CLIENTS] [SSEClient|SSEClient-no-idle-timeout|AsyncHTTPClient]
+//         Opens CLIENTS sessions on /idle, waits until all are open, and prints the growth of the
+//         process's resident memory per client. `AsyncHTTPClient` is the baseline: bare streams
+//         on the same HTTP client. Run each variant in a process of its own.
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import SSECodec
+import SSEClient
+import SSENIO
+import SSEStreaming
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3, let port = Int(arguments[2]) else {
+    print("usage: sse-client-bench serve|throughput|memory PORT [...]")
+    exit(2)
+}
+
+/// Blocks of encoded events, `count` times: the same 64 KiB, so the server costs next to nothing.
+struct Firehose: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+    let block: [UInt8]
+    let count: Int
+
+    init(mebibytes: Int, size: Int) {
+        let event = Array("data: \(String(repeating: "x", count: size))\n\n".utf8)
+        var block: [UInt8] = []
+        while block.count + event.count <= 65_536 {
+            block += event
+        }
+        self.block = block
+        count = mebibytes * 1_048_576 / block.count
+    }
+
+    var eventsPerBlock: Int { block.count / (block.firstIndex(of: UInt8(ascii: "\n"))! + 2) }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let block: [UInt8]
+        var remaining: Int
+        mutating func next() async -> [UInt8]? {
+            guard remaining > 0 else { return nil }
+            remaining -= 1
+            return block
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(block: block, remaining: count) }
+}
+
+/// Reads one SSEClient session until `expected` events, on the caller's actor.
+func countEvents(url: String, expected: Int, isolation: isolated (any Actor)? = #isolation) async throws -> Int {
+    var configuration = SSEClient.Configuration()
+    configuration.acceptsGzip = false
+    var count = 0
+    for try await _ in SSEClient(url: url, configuration: configuration).events {
+        count += 1
+        if count == expected { break }
+    }
+    return count
+}
+
+func residentKiB() -> Int {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return Int(line.split(separator: " ")[1]) ?? 0
+}
+
+func report(_ fields: [(String, String)]) {
+    // Unbuffered: a line per result, even if a later run fails.
+    let line = "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}\n"
+    FileHandle.standardOutput.write(Data(line.utf8))
+}
+
+let mode = arguments[1]
+switch mode {
+case "serve":
+    var router = SSERouter()
+    router.get("/firehose") { request in
+        .stream(
+            Firehose(
+                mebibytes: request.query["mib"].flatMap { Int($0) } ?? 256,
+                size: request.query["size"].flatMap { Int($0) } ?? 64
+            )
+        )
+    }
+    router.get("/idle") { _ in .events(AsyncStream<ServerSentEvent> { _ in }) }
+    var configuration = SSEServer.Configuration(host: "127.0.0.1", port: port)
+    configuration.stream.heartbeat = nil
+    let server = SSEServer(configuration: configuration, router: router)
+    try await server.run { port in print("listening on \(port)") }
+
+case "throughput":
+    let mebibytes = arguments.count > 3 ? Int(arguments[3])! : 256
+    let size = arguments.count > 4 ? Int(arguments[4])! : 64
+    let firehose = Firehose(mebibytes: mebibytes, size: size)
+    let expected = firehose.count * firehose.eventsPerBlock
+    let bytes = Double(firehose.count * firehose.block.count)
+    let url = "http://127.0.0.1:\(port)/firehose?mib=\(mebibytes)&size=\(size)"
+    for run in 1...3 {
+        // SSEClient: one session, stopped at the last event (a GET would reconnect after the end),
+        // read on the main actor (as an app's UI code does), then in a task of its own.
+        for (label, detached) in [("SSEClient (main actor)", false), ("SSEClient (task)", true)] {
+            let start = ContinuousClock.now
+            let count =
+                detached
+                ? try await Task.detached { try await countEvents(url: url, expected: expected) }.value
+                : try await countEvents(url: url, expected: expected)
+            let seconds = (ContinuousClock.now - start).seconds
+            report([
+                ("client", "\"\(label)\""), ("run", "\(run)"), ("events", "\(count)"),
+                ("eventsPerSecond", String(format: "%.0f", Double(count) / seconds)),
+                ("megabytesPerSecond", String(format: "%.1f", bytes / seconds / 1e6)),
+            ])
+        }
+
+        // Baseline: the same bytes through AsyncHTTPClient and the bare decoding sequence.
+        let baselineStart = ContinuousClock.now
+        let response = try await SSEAsyncHTTPClientTransport.shared.client.execute(
+            HTTPClientRequest(url: url),
+            deadline: .distantFuture
+        )
+        var baseline = 0
+        for try await _ in response.body.map({ $0.readableBytesView }).serverSentEvents() {
+            baseline += 1
+        }
+        let baselineSeconds = (ContinuousClock.now - baselineStart).seconds
+        report([
+            ("client", "\"AsyncHTTPClient + serverSentEvents() (main actor)\""), ("run", "\(run)"),
+            ("events", "\(baseline)"),
+            ("eventsPerSecond", String(format: "%.0f", Double(baseline) / baselineSeconds)),
+            ("megabytesPerSecond", String(format: "%.1f", bytes / baselineSeconds / 1e6)),
+        ])
+    }
+
+case "memory":
+    let clients = arguments.count > 3 ? Int(arguments[3])! : 1000
+    let variant = arguments.count > 4 ? arguments[4] : "SSEClient"
+    let url = "http://127.0.0.1:\(port)/idle"
+    var configuration = SSEClient.Configuration()
+    if variant == "SSEClient-no-idle-timeout" {
+        configuration.idleTimeout = nil
+    }
+    // Warm up the shared HTTP client, its event loops and the allocator.
+    for try await update in SSEClient(url: url, configuration: configuration).updates {
+        if case .state(.open) = update { break }
+    }
+    try await Task.sleep(for: .milliseconds(500))
+    let before = residentKiB()
+    let opened = AsyncStream<Void>.makeStream()
+    var tasks: [Task<Void, any Error>] = []
+    for _ in 0..<clients {
+        tasks.append(
+            Task {
+                if variant == "AsyncHTTPClient" {
+                    // Baseline: a bare AsyncHTTPClient stream, read by a task, on the same client.
+                    let response = try await SSEAsyncHTTPClientTransport.shared.client.execute(
+                        HTTPClientRequest(url: url),
+                        deadline: .distantFuture
+                    )
+                    opened.continuation.yield()
+                    for try await _ in response.body {}
+                } else {
+                    for try await update in SSEClient(url: url, configuration: configuration).updates {
+                        if case .state(.open) = update { opened.continuation.yield() }
+                    }
+                }
+            }
+        )
+    }
+    var open = 0
+    for await _ in opened.stream {
+        open += 1
+        if open == clients { break }
+    }
+    try await Task.sleep(for: .seconds(1))
+    let after = residentKiB()
+    report([
+        ("client", "\"\(variant)\""), ("clients", "\(clients)"), ("rssBeforeKiB", "\(before)"),
+        ("rssAfterKiB", "\(after)"), ("kibPerClient", String(format: "%.1f", Double(after - before) / Double(clients))),
+    ])
+    for task in tasks { task.cancel() }
+    for task in tasks { _ = await task.result }
+
+default:
+    print("unknown mode \(mode)")
+    exit(2)
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) * 1e-18
+    }
+}
