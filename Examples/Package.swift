@@ -5,7 +5,8 @@ let package = Package(
     name: "Examples",
     platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     dependencies: [
-        .package(name: "swift-sse", path: "..", traits: ["NIOSupport"])
+        .package(name: "swift-sse", path: "..", traits: ["NIOSupport", "AsyncHTTPClientSupport"]),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // The typewriter demo: an answer streamed token by token to a page, on the embedded server.
@@ -37,6 +38,27 @@ let package = Package(
             name: "SSEDecodeTests",
             dependencies: ["sse-decode"],
             path: "Tests/SSEDecodeTests"
+        ),
+        // Follows a stream with SSEClient and prints its events and connection states.
+        .executableTarget(
+            name: "sse-tail",
+            dependencies: [
+                .product(name: "SSEClient", package: "swift-sse"),
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "sse-tail"
+        ),
+        .testTarget(
+            name: "SSETailTests",
+            dependencies: [
+                "sse-tail",
+                .product(name: "SSEClient", package: "swift-sse"),
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Tests/SSETailTests"
         ),
     ]
 )

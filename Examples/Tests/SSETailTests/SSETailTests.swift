@@ -1,0 +1,77 @@
+import HTTPTypes
+import SSECodec
+import SSEClient
+import SSENIO
+import Synchronization
+import Testing
+
+@testable import sse_tail
+
+@Suite("sse-tail example", .timeLimit(.minutes(1)))
+struct SSETailTests {
+    @Test("Follows a stream across a reconnection, resuming with Last-Event-ID, until 204")
+    func followsAndResumes() async throws {
+        // First visit: two events, then the end of the response. Second: what comes after the
+        // client's last event ID. Third: 204, no more.
+        let visits = Mutex(0)
+        var router = SSERouter()
+        router.get("/events") { request in
+            let visit = visits.withLock { visit in
+                visit += 1
+                return visit
+            }
+            switch visit {
+            case 1:
+                // Reconnect after 10 ms rather than 3 s.
+                var bytes: [UInt8] = []
+                try SSEEncoder().encodeRetry(milliseconds: 10, into: &bytes)
+                try SSEEncoder().encode(ServerSentEvent(type: "greeting", data: "hello", id: "1"), into: &bytes)
+                try SSEEncoder().encode(ServerSentEvent(data: "world", id: "2"), into: &bytes)
+                return .stream(AsyncStream { continuation in
+                    continuation.yield(bytes)
+                    continuation.finish()
+                })
+            case 2:
+                let resumed = ServerSentEvent(data: "after \(request.lastEventID ?? "nothing")", id: "3")
+                return .events(AsyncStream { continuation in
+                    continuation.yield(resumed)
+                    continuation.finish()
+                })
+            default:
+                return .complete(status: 204, contentType: "text/plain", body: [])
+            }
+        }
+        var configuration = SSEServer.Configuration(host: "127.0.0.1", port: 0)
+        configuration.stream.heartbeat = nil
+        let server = SSEServer(configuration: configuration, router: router)
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let serving = Task { try await server.run { portContinuation.yield($0) } }
+        defer { serving.cancel() }
+        var portIterator = ports.makeAsyncIterator()
+        let port = try #require(await portIterator.next())
+
+        let client = try SSETail.client(["-H", "X-Demo: yes", "http://127.0.0.1:\(port)/events"])
+        #expect(client.configuration.headerFields[.init("X-Demo")!] == "yes")
+        var lines: [String] = []
+        try await SSETail.tail(client, maximum: nil) { lines.append($0) }
+        #expect(lines.filter { !$0.hasPrefix("#") } == ["greeting id=1: hello", "message id=2: world", "message id=3: after 2"])
+        #expect(lines.first == "# connecting")
+        #expect(lines.contains { $0.hasPrefix("# open: 200 text/event-stream") })
+        #expect(lines.contains { $0.hasPrefix("# reconnecting in ") && $0.hasSuffix("the server ended the response") })
+        #expect(lines.last == "# closed: the server answered 204 No Content")
+    }
+
+    @Test("Arguments: headers, a POST body, a starting event ID; a missing URL is a usage error")
+    func arguments() throws {
+        let client = try SSETail.client([
+            "-H", "Authorization: Bearer t", "-d", #"{"q":1}"#, "--last-event-id", "7", "https://example.com/s",
+        ])
+        #expect(client.url == "https://example.com/s")
+        #expect(client.configuration.method == .post)
+        #expect(client.configuration.body == Array(#"{"q":1}"#.utf8))
+        #expect(client.configuration.headerFields[.authorization] == "Bearer t")
+        #expect(client.configuration.headerFields[.contentType] == "application/json")
+        #expect(client.configuration.lastEventID == "7")
+        #expect(throws: SSETail.UsageError.self) { try SSETail.client(["-H", "X: y"]) }
+    }
+}
