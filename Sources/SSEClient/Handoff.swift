@@ -22,6 +22,8 @@ final class Handoff: Sendable {
         var reader: CheckedContinuation<Result<[Item]?, SSEClientError>, Never>?
         var session: CheckedContinuation<Bool, Never>?
         var end: End?
+        /// The session's task, cancelled with the hand-off.
+        var task: Task<Void, Never>?
     }
 
     private enum End {
@@ -71,6 +73,7 @@ final class Handoff: Sendable {
             }
             return false
         }
+        // The items are in the buffer already: whatever happens, the reader gets them.
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let resumeNow: Bool? = state.withLock { state in
@@ -88,7 +91,22 @@ final class Handoff: Sendable {
                 }
             }
         } onCancel: {
-            cancel()
+            // Only this wait ends: the connection's task may be cancelled by the idle watchdog,
+            // and the session goes on.
+            state.withLock { state in
+                state.session?.resume(returning: false)
+                state.session = nil
+            }
+        }
+    }
+
+    /// Starts the session's task, which ``cancel()`` cancels.
+    func start(_ session: @escaping @Sendable () async -> Void) {
+        state.withLock { state in
+            guard state.task == nil, state.end == nil else {
+                return
+            }
+            state.task = Task { await session() }
         }
     }
 
@@ -146,9 +164,11 @@ final class Handoff: Sendable {
         return try result.get()
     }
 
-    /// The reader is gone: wake both sides for good.
+    /// The reader is gone: stop the session and wake both sides for good.
     func cancel() {
         state.withLock { state in
+            state.task?.cancel()
+            state.task = nil
             state.session?.resume(returning: false)
             state.reader?.resume(returning: .success(nil))
             state.session = nil

@@ -50,11 +50,22 @@ extension SSEClient {
                     var inflater = try SSEGzipDecoder()
                     for try await chunk in response.body {
                         activity?.touch()
-                        stream.inputBytes += chunk.readableBytes
-                        try chunk.withUnsafeReadableBytes { compressed in
-                            try inflater.decompress(compressed) { stream.decode($0) }
+                        // Inflated a slice at a time, handed over in between: a small chunk that
+                        // expands a thousandfold still reaches the reader in bounded batches, and
+                        // back pressure counts the bytes decoded, not those received.
+                        var rest = chunk
+                        while let slice = rest.readSlice(length: min(rest.readableBytes, Self.inflationSlice)) {
+                            try slice.withUnsafeReadableBytes { compressed in
+                                try inflater.decompress(compressed) { piece in
+                                    stream.inputBytes += piece.count
+                                    stream.decode(piece)
+                                }
+                            }
+                            try await deliver(&stream, activity: activity)
+                            if rest.readableBytes == 0 {
+                                break
+                            }
                         }
-                        try await deliver(&stream, activity: activity)
                     }
                     try inflater.finish()
                 } else {
@@ -76,6 +87,10 @@ extension SSEClient {
             result.deliveredEvents = stream.deliveredEvents
             return result
         }
+
+        /// Compressed bytes inflated between two hand-overs: at most about 2 MB decoded (deflate
+        /// expands at most 1,032-fold), usually a few KiB.
+        static let inflationSlice = 2048
 
         /// Hands the decoded batch to the reader; a wait for it does not count as idle.
         private func deliver(_ stream: inout StreamDecoder, activity: Activity?) async throws {
@@ -102,10 +117,14 @@ extension SSEClient {
             }
             var bytes: [UInt8] = []
             bytes.reserveCapacity(min(limit, 4096))
-            let gzip = response.head.headerFields[.contentEncoding]?.trimmed.lowercased() == "gzip"
+            let encoding = response.head.headerFields[.contentEncoding]?.trimmed.lowercased()
+            let gzip = encoding == "gzip" || encoding == "x-gzip"
             do {
                 var inflater = try SSEGzipDecoder()
-                for try await chunk in response.body where bytes.count < limit {
+                for try await chunk in response.body {
+                    guard bytes.count < limit else {
+                        break
+                    }
                     activity?.touch()
                     if gzip {
                         try chunk.withUnsafeReadableBytes { compressed in

@@ -5,7 +5,7 @@ extension SSEClient {
     /// The wait before reconnection attempt *n* (counted since the last healthy connection, that is
     /// one that delivered an event) is
     ///
-    ///     min(maximumDelay, r × multiplier^(n−1)) × (1 − jitter × random[0, 1))
+    ///     min(max(maximumDelay, r), r × multiplier^(n−1)) × (1 + jitter × random[0, 1))
     ///
     /// and never less than ``minimumDelay``, where *r* is the reconnection time: the server's last
     /// `retry` value, or ``initialReconnectionTime`` until it sends one. With the defaults
@@ -13,18 +13,19 @@ extension SSEClient {
     ///
     /// | attempt | delay before it |
     /// | --- | --- |
-    /// | 1 | 2.4 s – 3 s |
-    /// | 2 | 4.8 s – 6 s |
-    /// | 3 | 9.6 s – 12 s |
-    /// | 4 | 19.2 s – 24 s |
-    /// | 5 and later | 24 s – 30 s |
+    /// | 1 | 3 s – 3.6 s |
+    /// | 2 | 6 s – 7.2 s |
+    /// | 3 | 12 s – 14.4 s |
+    /// | 4 | 24 s – 28.8 s |
+    /// | 5 and later | 30 s – 36 s |
     ///
-    /// So after a healthy connection ends, the first reconnection comes after about the server's
-    /// `retry` time, as in a browser; a server that keeps failing is asked less and less often; and
-    /// many clients cut off at once do not all come back in the same instant.
+    /// So after a healthy connection ends, the first reconnection comes after the server's `retry`
+    /// time (never sooner: the jitter only adds), as in a browser; a server that keeps failing is
+    /// asked less and less often; and many clients cut off at once do not all come back in the same
+    /// instant. The cap never shortens the server's own `retry` value.
     ///
     /// A `Retry-After` header (seconds or an HTTP date) on a retried status replaces the computed
-    /// delay, up to ``maximumRetryAfter``.
+    /// delay, up to ``maximumRetryAfter`` and at least ``minimumDelay``.
     public struct ReconnectionPolicy: Sendable, Hashable {
         /// The reconnection time until the server sends `retry`. 3 seconds by default (what
         /// browsers use).
@@ -33,19 +34,22 @@ extension SSEClient {
         /// The factor by which the delay grows with each failed attempt in a row. 2 by default.
         public var multiplier: Double
 
-        /// The longest delay, before jitter. 30 seconds by default.
+        /// The longest delay, before jitter, unless the server's `retry` is longer. 30 seconds by default.
         public var maximumDelay: Duration
 
         /// The shortest delay, whatever the server's `retry` (even `retry: 0`): no reconnection
         /// loop runs hot. 100 milliseconds by default.
         public var minimumDelay: Duration
 
-        /// The fraction of the delay that is taken off at random, from 0 (none) to 1. 0.2 by default.
+        /// The fraction of the delay that is added at random, from 0 (none) to 1. 0.2 by default.
         public var jitter: Double
 
-        /// How many attempts in a row may fail before the session ends with
-        /// ``SSEClientError/retriesExhausted``; `nil` (the default) tries for ever, as a browser does.
-        public var maximumAttempts: Int?
+        /// How many attempts in a row (the first request or reconnections) may fail; when one more
+        /// fails, the session ends with ``SSEClientError/retriesExhausted``. A connection that
+        /// delivers an event resets the count, and a stream that ends after delivering events is not
+        /// a failure. `nil` (the default) tries for ever, as a browser does; 0 gives up at the first
+        /// failure.
+        public var maximumConsecutiveFailures: Int?
 
         /// Statuses answered instead of a stream that are retried like a network error rather than
         /// ending the session, honouring `Retry-After`. Empty by default, as in a browser;
@@ -70,20 +74,23 @@ extension SSEClient {
             maximumDelay: Duration = .seconds(30),
             minimumDelay: Duration = .milliseconds(100),
             jitter: Double = 0.2,
-            maximumAttempts: Int? = nil,
+            maximumConsecutiveFailures: Int? = nil,
             retriedStatuses: Set<Int> = [],
             maximumRetryAfter: Duration = .seconds(300),
             resendsNonIdempotentRequests: Bool = false
         ) {
             precondition(multiplier >= 1, "multiplier must be at least 1")
             precondition((0...1).contains(jitter), "jitter must be between 0 and 1")
-            precondition(maximumAttempts.map { $0 >= 0 } ?? true, "maximumAttempts must not be negative")
+            precondition(
+                maximumConsecutiveFailures.map { $0 >= 0 } ?? true,
+                "maximumConsecutiveFailures must not be negative"
+            )
             self.initialReconnectionTime = initialReconnectionTime
             self.multiplier = multiplier
             self.maximumDelay = maximumDelay
             self.minimumDelay = minimumDelay
             self.jitter = jitter
-            self.maximumAttempts = maximumAttempts
+            self.maximumConsecutiveFailures = maximumConsecutiveFailures
             self.retriedStatuses = retriedStatuses
             self.maximumRetryAfter = maximumRetryAfter
             self.resendsNonIdempotentRequests = resendsNonIdempotentRequests
@@ -95,15 +102,16 @@ extension SSEClient {
         /// - Parameters:
         ///   - attempt: The attempt, from 1.
         ///   - reconnectionTime: The server's last `retry` value, or ``initialReconnectionTime``.
-        ///   - random: A number in `0..<1`; the jitter takes this fraction of ``jitter`` off.
+        ///   - random: A number in `0..<1`; the jitter adds this fraction of ``jitter``.
         public func delay(beforeAttempt attempt: Int, reconnectionTime: Duration, random: Double) -> Duration {
             precondition(attempt >= 1, "attempts count from 1")
-            let cap = maximumDelay.seconds
-            var seconds = reconnectionTime.seconds
+            let base = reconnectionTime.seconds
+            let cap = max(maximumDelay.seconds, base)
+            var seconds = base
             for _ in 1..<min(attempt, 64) where seconds < cap {
                 seconds *= multiplier
             }
-            seconds = min(seconds, cap) * (1 - jitter * random)
+            seconds = min(seconds, cap) * (1 + jitter * random)
             return max(.seconds(seconds), minimumDelay)
         }
     }

@@ -148,24 +148,25 @@ extension SSEClient {
     final class SessionHandle {
         private let client: SSEClient
         private let handoff = Handoff()
-        private var task: Task<Void, Never>?
+        private var started = false
 
         init(client: SSEClient) {
             self.client = client
         }
 
+        /// Cancelling the reading task cancels the hand-off, which cancels the session's task.
         @usableFromInline
         func receive(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> [Handoff.Item]? {
-            if task == nil {
+            if !started {
+                started = true
                 let session = Session(client: client, handoff: handoff)
-                task = Task { await session.run() }
+                handoff.start { await session.run() }
             }
             // An empty batch is never sent: a state change or an event is always in it.
             return try await handoff.receive(isolation: actor)
         }
 
         deinit {
-            task?.cancel()
             handoff.cancel()
         }
     }

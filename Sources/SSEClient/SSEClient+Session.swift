@@ -80,6 +80,11 @@ extension SSEClient {
             fields[.accept] = "text/event-stream"
             fields[.cacheControl] = "no-cache"
             fields[.acceptEncoding] = configuration.acceptsGzip ? "gzip" : nil
+            if target.body == nil && configuration.body != nil {
+                // A redirect turned the request into a GET without a body: fetch drops the body's
+                // header fields with it.
+                fields[.contentType] = nil
+            }
             var url = target.url
             if let lastEventID, !lastEventID.isEmpty {
                 fields[.lastEventID] = lastEventID
@@ -118,20 +123,25 @@ extension SSEClient {
                         await activity.watch(timeout: idleTimeout) ? .watchdogStopped : .idle
                     }
                     var result: Connection.Result?
+                    // Only a watchdog that fires before the connection ends cuts it off.
                     var idle = false
+                    var first = true
                     for await finished in group {
                         group.cancelAll()
                         switch finished {
                         case .connection(let finished): result = finished
-                        case .idle: idle = true
+                        case .idle: idle = first
                         case .watchdogStopped: break
                         }
+                        first = false
                     }
                     guard var result else {
                         preconditionFailure("the connection task always returns")
                     }
-                    // Cut off by the watchdog: an idle timeout, whatever the cancelled connection said.
-                    if idle {
+                    // Cut off by the watchdog while streaming or waiting for the head: an idle
+                    // timeout, whatever the cancelled connection said. A refused response keeps its
+                    // status, with what arrived of its excerpt.
+                    if idle, case .interrupted = result.outcome {
                         result.outcome = .interrupted(.idleTimeout, healthy: result.deliveredEvents)
                     }
                     return result
@@ -152,12 +162,19 @@ extension SSEClient {
             case watchdogStopped
         }
 
-        /// `url` with `name=value` added to its query, percent-encoded.
+        /// `url` with `name=value` in its query, percent-encoded, replacing any `name=` already
+        /// there (a permanent redirect may have kept an earlier one).
         static func url(_ url: String, adding name: String, value: String) -> String {
             let fragmentStart = url.firstIndex(of: "#") ?? url.endIndex
-            let separator = url[..<fragmentStart].contains("?") ? "&" : "?"
-            return url[..<fragmentStart] + separator + percentEncoded(name) + "=" + percentEncoded(value)
-                + url[fragmentStart...]
+            let beforeFragment = url[..<fragmentStart]
+            let queryStart = beforeFragment.firstIndex(of: "?")
+            let path = queryStart.map { beforeFragment[..<$0] } ?? beforeFragment
+            let encodedName = percentEncoded(name)
+            var pairs = queryStart.map { beforeFragment[beforeFragment.index(after: $0)...] }?
+                .split(separator: "&", omittingEmptySubsequences: true)
+                .filter { $0 != encodedName && !$0.hasPrefix(encodedName + "=") } ?? []
+            pairs.append(Substring(encodedName + "=" + percentEncoded(value)))
+            return path + "?" + pairs.joined(separator: "&") + url[fragmentStart...]
         }
 
         private static func percentEncoded(_ text: String) -> String {

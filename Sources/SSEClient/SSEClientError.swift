@@ -78,8 +78,8 @@ public struct SSEClientError: Error, Sendable, Hashable, CustomStringConvertible
     /// No byte arrived for ``SSEClient/Configuration/idleTimeout``, and the request may not be sent again.
     public static let idleTimeout = Self(code: .idleTimeout)
 
-    /// ``SSEClient/ReconnectionPolicy/maximumAttempts`` attempts in a row failed; ``underlying`` is
-    /// the last one's error, where it had one.
+    /// More than ``SSEClient/ReconnectionPolicy/maximumConsecutiveFailures`` attempts in a row
+    /// failed; ``underlying`` is the last one's error, and ``response`` its response, where it had one.
     public static let retriesExhausted = Self(code: .retriesExhausted)
 
     /// The header provider threw; ``underlying`` is its error.

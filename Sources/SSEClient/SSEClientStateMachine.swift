@@ -51,13 +51,18 @@ struct SSEClientStateMachine {
 
     private let policy: SSEClient.ReconnectionPolicy
     private let redirectPolicy: SSEClient.RedirectPolicy
+    /// Whether the configured request may be sent again: decided by the configured method, so
+    /// that a POST turned into a GET by a redirect still ends with its response.
+    private let resends: Bool
     private let random: () -> Double
     private let now: () -> Double
     /// Where reconnections go: the configured target, or where a permanent redirect moved it.
     private var target: Target
     /// Where this attempt went: `target`, or a temporary redirect of it.
     private var current: Target
-    /// Attempts in a row without a healthy connection.
+    /// Reconnections since the last healthy connection: the attempt number of the delay table.
+    private var attempt = 0
+    /// Attempts in a row that failed (did not deliver an event).
     private var failures = 0
     /// Redirects in a row.
     private var redirects = 0
@@ -77,6 +82,7 @@ struct SSEClientStateMachine {
         self.current = target
         self.policy = configuration.reconnection
         self.redirectPolicy = configuration.redirects
+        self.resends = configuration.method.isIdempotent || configuration.reconnection.resendsNonIdempotentRequests
         self.random = random
         self.now = now
         self.reconnectionTime = configuration.reconnection.initialReconnectionTime
@@ -132,6 +138,7 @@ struct SSEClientStateMachine {
             return .fail(.unsupportedContentEncoding(head))
         case .notOpened(let head, _, let excerpt):
             redirects = 0
+            current = target
             let status = head.status.code
             guard status != 200, policy.retriedStatuses.contains(status) else {
                 return .fail(status == 200 ? .wrongContentType(head, excerpt: excerpt) : .badStatus(head, excerpt: excerpt))
@@ -141,13 +148,11 @@ struct SSEClientStateMachine {
                 reason: .retriedStatus(status),
                 error: SSEClientError.badStatus(head, excerpt: excerpt),
                 response: head,
-                delay: retryAfter.map { min($0, policy.maximumRetryAfter) }
+                healthy: false,
+                delay: retryAfter.map { max(policy.minimumDelay, min($0, policy.maximumRetryAfter)) }
             )
         case .interrupted(let interruption, let healthy):
             redirects = 0
-            if healthy {
-                failures = 0
-            }
             current = target
             let reason: SSEClient.ReconnectReason
             let error: SSEClientError?
@@ -162,7 +167,7 @@ struct SSEClientStateMachine {
                 reason = .idleTimeout
                 error = .idleTimeout
             }
-            return retry(reason: reason, error: error, response: nil, delay: nil)
+            return retry(reason: reason, error: error, response: nil, healthy: healthy, delay: nil)
         }
     }
 
@@ -170,17 +175,24 @@ struct SSEClientStateMachine {
         reason: SSEClient.ReconnectReason,
         error: SSEClientError?,
         response: HTTPResponse?,
+        healthy: Bool,
         delay: Duration?
     ) -> Action {
-        guard current.method.isIdempotent || policy.resendsNonIdempotentRequests else {
+        guard resends else {
             return error.map(Action.fail) ?? .close(.endOfStream)
         }
-        failures += 1
-        if let maximumAttempts = policy.maximumAttempts, failures > maximumAttempts {
-            return .fail(.retriesExhausted(error, response: response))
+        if healthy {
+            attempt = 0
+            failures = 0
+        } else {
+            failures += 1
+            if let maximum = policy.maximumConsecutiveFailures, failures > maximum {
+                return .fail(.retriesExhausted(error, response: response))
+            }
         }
+        attempt += 1
         let delay =
-            delay ?? policy.delay(beforeAttempt: failures, reconnectionTime: reconnectionTime, random: random())
+            delay ?? policy.delay(beforeAttempt: attempt, reconnectionTime: reconnectionTime, random: random())
         return .reconnect(after: delay, reason: reason, current)
     }
 

@@ -88,6 +88,13 @@ struct SSEClientMisbehavingServerTests {
             #expect(error.status == 500)
             #expect(error.bodyExcerpt == String(repeating: "E", count: 1024))
             #expect(recording.reconnections.isEmpty)
+
+            // A body that never ends: the excerpt is read up to its limit, then the error comes.
+            let start = ContinuousClock.now
+            let endless = await Recording.of(SSEClient(url: server.url("endless-error", client: Self.client())))
+            #expect(endless.error == .badStatus)
+            #expect(endless.error?.bodyExcerpt.utf8.count == 1024)
+            #expect(ContinuousClock.now - start < .seconds(5))
         }
     }
 
@@ -181,6 +188,7 @@ struct SSEClientMisbehavingServerTests {
                 $0.method = .post
                 $0.body = Array("body".utf8)
                 $0.headerFields[.authorization] = "Bearer secret"
+                $0.headerFields[.contentType] = "text/plain"
             }
             let echo = "/echo?client=\(id)".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             var recording = await Recording.of(
@@ -190,6 +198,10 @@ struct SSEClientMisbehavingServerTests {
             var log = try await server.log(id)
             #expect(log.map(\.method) == ["POST", "GET"])
             #expect(log[1].body == "")
+            #expect(log[0].headers["content-type"] == "text/plain")
+            #expect(log[1].headers["content-type"] == nil)
+            // The POST, turned into a GET, still ends with its response.
+            #expect(recording.closeReason == .endOfStream)
             #expect(log[1].headers["authorization"] == "Bearer secret")
 
             recording = await Recording.of(

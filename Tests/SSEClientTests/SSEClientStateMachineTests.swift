@@ -33,19 +33,22 @@ struct SSEClientStateMachineTests {
 
     struct Failure: Error {}
 
-    @Test("The documented table: attempt → delay, jitter taking up to 20 % off")
+    @Test("The documented table: attempt → delay, jitter adding up to 20 %")
     func delayTable() {
         let policy = SSEClient.ReconnectionPolicy()
         let withoutJitter = (1...7).map { policy.delay(beforeAttempt: $0, reconnectionTime: .seconds(3), random: 0) }
         #expect(withoutJitter == [3, 6, 12, 24, 30, 30, 30].map { .seconds($0) })
         let fullJitter = (1...5).map { policy.delay(beforeAttempt: $0, reconnectionTime: .seconds(3), random: 1) }
-        let expected: [Double] = [2.4, 4.8, 9.6, 19.2, 24]
+        let expected: [Double] = [3.6, 7.2, 14.4, 28.8, 36]
         for (delay, seconds) in zip(fullJitter, expected) {
             #expect(abs(delay.seconds - seconds) < 1e-9)
         }
         #expect(policy.delay(beforeAttempt: 1_000, reconnectionTime: .seconds(3), random: 0) == .seconds(30))
         // `retry: 0` never makes a hot loop.
         #expect(policy.delay(beforeAttempt: 1, reconnectionTime: .zero, random: 0) == .milliseconds(100))
+        // The cap never shortens the server's own retry value.
+        #expect(policy.delay(beforeAttempt: 1, reconnectionTime: .seconds(90), random: 0) == .seconds(90))
+        #expect(policy.delay(beforeAttempt: 3, reconnectionTime: .seconds(90), random: 0) == .seconds(90))
     }
 
     @Test("Backoff grows with failures in a row and starts again after a healthy connection")
@@ -138,6 +141,14 @@ struct SSEClientStateMachineTests {
         }
         // The last has no Retry-After: the fourth failure in a row, 3 s × 2³.
         #expect(delays == [7, 20, 60, 24].map { .seconds($0) })
+        // `Retry-After: 0` still waits the minimum delay.
+        guard case .reconnect(let zero, _, _) = machine.attemptEnded(
+            .notOpened(Self.head(503, [.retryAfter: "0"]), .refused, excerpt: "")
+        ) else {
+            Issue.record("expected a reconnection")
+            return
+        }
+        #expect(zero == .milliseconds(100))
 
         // 200 with another content type is never retried.
         actions = [machine.attemptEnded(.notOpened(Self.head(200, [.contentType: "text/plain"]), .refused, excerpt: ""))]
@@ -148,11 +159,11 @@ struct SSEClientStateMachineTests {
         #expect(wrongType == .wrongContentType)
     }
 
-    @Test("maximumAttempts failures in a row end the session")
-    func maximumAttempts() {
-        var machine = Self.machine { $0.reconnection.maximumAttempts = 2 }
-        for _ in 1...2 {
-            guard case .reconnect = machine.attemptEnded(.interrupted(.error(Failure()), healthy: false)) else {
+    @Test("One failure more than maximumConsecutiveFailures ends the session; a healthy stream resets the count")
+    func maximumConsecutiveFailures() {
+        var machine = Self.machine { $0.reconnection.maximumConsecutiveFailures = 2 }
+        for healthy in [false, false, true, false, false] {
+            guard case .reconnect = machine.attemptEnded(.interrupted(.error(Failure()), healthy: healthy)) else {
                 Issue.record("expected a reconnection")
                 return
             }
@@ -163,6 +174,17 @@ struct SSEClientStateMachineTests {
         }
         #expect(error == .retriesExhausted)
         #expect(error.underlying is SSEClientError)
+
+        // 0: the first failure ends it, but a stream that ended after its events is no failure.
+        machine = Self.machine { $0.reconnection.maximumConsecutiveFailures = 0 }
+        guard case .reconnect = machine.attemptEnded(.interrupted(.endOfStream, healthy: true)) else {
+            Issue.record("expected a reconnection after a healthy stream")
+            return
+        }
+        guard case .fail = machine.attemptEnded(.interrupted(.endOfStream, healthy: false)) else {
+            Issue.record("expected the end")
+            return
+        }
     }
 
     @Test("301 and 308 move reconnections; 302, 303 and 307 do not; methods by fetch's rules")
@@ -201,6 +223,23 @@ struct SSEClientStateMachineTests {
         #expect(movedPost.0?.method == .get && movedPost.1?.method == .get)
         let permanentPost = follow(308, to: "/p", method: .post)
         #expect(permanentPost.0?.method == .post && permanentPost.1?.url == "http://127.0.0.1:8080/p")
+
+        // A POST moved to a GET still ends with its response, and a retried status after a
+        // temporary redirect goes back to the URL before it.
+        var post = Self.machine { $0.method = .post }
+        _ = post.attemptEnded(.notOpened(Self.head(301, [.location: "/get"]), .redirect, excerpt: ""))
+        guard case .close(.endOfStream) = post.attemptEnded(.interrupted(.endOfStream, healthy: true)) else {
+            Issue.record("expected the end of a POST turned GET")
+            return
+        }
+        var retried = Self.machine { $0.reconnection.retriedStatuses = [503] }
+        _ = retried.attemptEnded(.notOpened(Self.head(307, [.location: "/busy"]), .redirect, excerpt: ""))
+        guard case .reconnect(_, _, let back) = retried.attemptEnded(.notOpened(Self.head(503), .refused, excerpt: ""))
+        else {
+            Issue.record("expected a reconnection")
+            return
+        }
+        #expect(back.url == Self.url)
     }
 
     @Test("Too many redirects in a row, or an unusable Location, fail")
@@ -259,6 +298,11 @@ struct SSEClientStateMachineTests {
                 == "http://h/e?a=1&lastEventId=7%20%26%C3%A9#top"
         )
         #expect(SSEClient.Session.url("http://h/e", adding: "id", value: "x") == "http://h/e?id=x")
+        // An earlier value (kept by a permanent redirect) is replaced, not repeated.
+        #expect(
+            SSEClient.Session.url("http://h/e?lastEventId=1&a=2&lastEventIdx=3", adding: "lastEventId", value: "9")
+                == "http://h/e?a=2&lastEventIdx=3&lastEventId=9"
+        )
     }
 }
 #endif

@@ -145,6 +145,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.no_content()
 
+    def route_endless_error(self, client, query, n):
+        """A 500 whose body never ends."""
+        self.send_response(500)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        while True:
+            self.write("E" * 1024)
+            time.sleep(0.01)
+
     def route_wrong_type(self, client, query, n):
         self.plain(200, "data: this is not an event stream\n\n", "text/plain")
 
