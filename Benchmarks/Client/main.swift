@@ -13,8 +13,8 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import SSECodec
 import SSEClient
+import SSECodec
 import SSENIO
 import SSEStreaming
 

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
-import SSECodec
 import SSEClient
+import SSECodec
 
 /// Follows an event stream with `SSEClient` and prints its events and connection states: `curl -N`
 /// that reconnects, resumes with `Last-Event-ID` and tells you why.
@@ -35,7 +35,9 @@ struct SSETail {
     /// The client the arguments describe.
     static func client(_ arguments: [String]) throws -> SSEClient {
         guard let url = arguments.last, url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw UsageError(description: "usage: sse-tail [-H 'Name: value']… [-d BODY] [--last-event-id ID] [--max N] URL")
+            throw UsageError(
+                description: "usage: sse-tail [-H 'Name: value']… [-d BODY] [--last-event-id ID] [--max N] URL"
+            )
         }
         var configuration = SSEClient.Configuration()
         for (index, argument) in arguments.enumerated() where argument == "-H" && index + 1 < arguments.count {

@@ -43,7 +43,8 @@ extension SSEClient {
                     }
                     action = machine.attemptEnded(outcome)
                 case .reconnect(let delay, let reason, let target):
-                    guard await handoff.send([.update(.state(.reconnecting(after: delay, reason: reason)))], bytes: 0) else {
+                    guard await handoff.send([.update(.state(.reconnecting(after: delay, reason: reason)))], bytes: 0)
+                    else {
                         return
                     }
                     do {
@@ -170,7 +171,8 @@ extension SSEClient {
             let queryStart = beforeFragment.firstIndex(of: "?")
             let path = queryStart.map { beforeFragment[..<$0] } ?? beforeFragment
             let encodedName = percentEncoded(name)
-            var pairs = queryStart.map { beforeFragment[beforeFragment.index(after: $0)...] }?
+            var pairs =
+                queryStart.map { beforeFragment[beforeFragment.index(after: $0)...] }?
                 .split(separator: "&", omittingEmptySubsequences: true)
                 .filter { $0 != encodedName && !$0.hasPrefix(encodedName + "=") } ?? []
             pairs.append(Substring(encodedName + "=" + percentEncoded(value)))

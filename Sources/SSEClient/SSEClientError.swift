@@ -147,7 +147,8 @@ public struct SSEClientError: Error, Sendable, Hashable, CustomStringConvertible
             return "SSEClientError.wrongContentType: expected text/event-stream, got \(type)\(statusText)\(excerpt)"
         case .unsupportedContentEncoding:
             let encoding = response?.headerFields[.contentEncoding] ?? ""
-            return "SSEClientError.unsupportedContentEncoding: the body is encoded as \(encoding); only gzip is supported"
+            return
+                "SSEClientError.unsupportedContentEncoding: the body is encoded as \(encoding); only gzip is supported"
         case .tooManyRedirects:
             return "SSEClientError.tooManyRedirects: too many redirects in a row\(statusText)"
         case .invalidRedirect:
@@ -155,7 +156,8 @@ public struct SSEClientError: Error, Sendable, Hashable, CustomStringConvertible
         case .connectionFailed:
             return "SSEClientError.connectionFailed: the connection failed and the request is not sent again\(cause)"
         case .idleTimeout:
-            return "SSEClientError.idleTimeout: no byte arrived within the idle timeout and the request is not sent again"
+            return
+                "SSEClientError.idleTimeout: no byte arrived within the idle timeout and the request is not sent again"
         case .retriesExhausted:
             return "SSEClientError.retriesExhausted: every reconnection attempt failed\(statusText)\(cause)"
         case .headerProviderFailed:

@@ -141,7 +141,9 @@ struct SSEClientStateMachine {
             current = target
             let status = head.status.code
             guard status != 200, policy.retriedStatuses.contains(status) else {
-                return .fail(status == 200 ? .wrongContentType(head, excerpt: excerpt) : .badStatus(head, excerpt: excerpt))
+                return .fail(
+                    status == 200 ? .wrongContentType(head, excerpt: excerpt) : .badStatus(head, excerpt: excerpt)
+                )
             }
             let retryAfter = head.headerFields[.retryAfter].flatMap { Self.retryAfter($0, now: now()) }
             return retry(

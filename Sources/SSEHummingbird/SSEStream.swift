@@ -85,7 +85,9 @@ extension Request {
     /// - Parameter configuration: The query parameter's name and the longest ID accepted.
     /// - Throws: `HTTPError(.badRequest)` saying what is wrong when the ID is too long or contains
     ///   NULL, CR or LF.
-    public func lastEventID(configuration: SSEStreamConfiguration = SSEStreamConfiguration()) throws(HTTPError) -> String? {
+    public func lastEventID(
+        configuration: SSEStreamConfiguration = SSEStreamConfiguration()
+    ) throws(HTTPError) -> String? {
         do {
             return try configuration.lastEventID(header: headers[.lastEventID]) { name in
                 uri.queryParameters[name[...]].map(String.init)

@@ -156,7 +156,9 @@ extension SSEServer {
             closing channel: any Channel
         ) async throws {
             let configuration = server.configuration.stream
-            let (standardFields, gzip) = configuration.responseHeaders(acceptEncoding: request.header("Accept-Encoding"))
+            let (standardFields, gzip) = configuration.responseHeaders(
+                acceptEncoding: request.header("Accept-Encoding")
+            )
             let fields = HTTPHeaders(standardFields + headers)
             try await outbound.write(.head(HTTPResponseHead(version: head.version, status: .ok, headers: fields)))
             guard head.method != .HEAD else {

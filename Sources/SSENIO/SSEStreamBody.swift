@@ -31,10 +31,13 @@ public struct SSEStreamBody: Sendable {
 
     /// A broadcaster subscription: events already waiting go out together.
     public static func subscription(_ subscription: SSEBroadcaster.Subscription) -> Self {
-        Self(end: { subscription.cancel() }) { _ in
-            var iterator = subscription.makeAsyncIterator()
-            return { buffer in try await iterator.nextBatch { buffer.writeBytes($0) } }
-        }
+        Self(
+            end: { subscription.cancel() },
+            makeReader: { _ in
+                var iterator = subscription.makeAsyncIterator()
+                return { buffer in try await iterator.nextBatch { buffer.writeBytes($0) } }
+            }
+        )
     }
 
     /// Encoded chunks, each written and flushed as it comes.

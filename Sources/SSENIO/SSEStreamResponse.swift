@@ -19,7 +19,10 @@ extension SSEStreamResponse {
     /// - Parameters:
     ///   - subscription: The subscription; it has its own heartbeats.
     ///   - configuration: Header fields and gzip.
-    public init(_ subscription: SSEBroadcaster.Subscription, configuration: SSEStreamConfiguration = SSEStreamConfiguration()) {
+    public init(
+        _ subscription: SSEBroadcaster.Subscription,
+        configuration: SSEStreamConfiguration = SSEStreamConfiguration()
+    ) {
         self.init(body: .subscription(subscription), configuration: configuration)
     }
 

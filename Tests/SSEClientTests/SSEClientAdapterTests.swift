@@ -97,7 +97,9 @@ struct SSEClientAdapterTests {
         configuration.lastEventID = "1"
         configuration.acceptsGzip = false
         var received: [String] = []
-        for try await event in SSEClient(url: "http://127.0.0.1:\(server.port)/events", configuration: configuration).events {
+        for try await event in SSEClient(url: "http://127.0.0.1:\(server.port)/events", configuration: configuration)
+            .events
+        {
             received.append(event.data)
             if received.count == 2 {
                 break

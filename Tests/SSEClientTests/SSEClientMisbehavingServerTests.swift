@@ -24,7 +24,9 @@ struct SSEClientMisbehavingServerTests {
 
     static func client() -> String { UUID().uuidString }
 
-    @Test("Every byte in its own write, BOM, CRLF, CR, LF, multi-byte characters; resumes with Last-Event-ID; 204 ends it")
+    @Test(
+        "Every byte in its own write, BOM, CRLF, CR, LF, multi-byte characters; resumes with Last-Event-ID; 204 ends it"
+    )
     func splitWrites() async throws {
         try await Self.withServer { server in
             let id = Self.client()
@@ -152,14 +154,20 @@ struct SSEClientMisbehavingServerTests {
             let echo = "/echo?client=\(id)"
             let recording = await Recording.of(
                 SSEClient(
-                    url: server.url("redirect", client: id, "code=301&to=" + echo.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!),
+                    url: server.url(
+                        "redirect",
+                        client: id,
+                        "code=301&to=" + echo.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                    ),
                     configuration: .fast()
                 )
             )
             #expect(recording.closeReason == .noContent)
-            #expect(try await server.log(id).map(\.path).map { $0.split(separator: "?")[0] } == [
-                "/redirect", "/echo", "/echo", "/echo",
-            ])
+            #expect(
+                try await server.log(id).map(\.path).map { $0.split(separator: "?")[0] } == [
+                    "/redirect", "/echo", "/echo", "/echo",
+                ]
+            )
 
             id = Self.client()
             let configuration = SSEClient.Configuration.fast {
@@ -169,7 +177,10 @@ struct SSEClientMisbehavingServerTests {
             }
             let target = "/echo?client=\(id)".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             let temporary = await Recording.of(
-                SSEClient(url: server.url("redirect", client: id, "code=307&to=" + target), configuration: configuration)
+                SSEClient(
+                    url: server.url("redirect", client: id, "code=307&to=" + target),
+                    configuration: configuration
+                )
             )
             #expect(temporary.closeReason == .noContent)
             let log = try await server.log(id)
@@ -220,7 +231,10 @@ struct SSEClientMisbehavingServerTests {
                     $0.redirects.forwardsCredentialsAcrossOrigins = forwards
                 }
                 recording = await Recording.of(
-                    SSEClient(url: server.url("redirect", client: id, "code=307&to=" + elsewhere), configuration: configuration),
+                    SSEClient(
+                        url: server.url("redirect", client: id, "code=307&to=" + elsewhere),
+                        configuration: configuration
+                    ),
                     until: { $0.events.count == 1 }
                 )
                 log = try await server.log(id)
@@ -309,7 +323,9 @@ struct SSEClientMisbehavingServerTests {
                 }
                 $0.lastEventIDQueryParameter = "lastEventId"
             }
-            let recording = await Recording.of(SSEClient(url: server.url("echo", client: id), configuration: configuration))
+            let recording = await Recording.of(
+                SSEClient(url: server.url("echo", client: id), configuration: configuration)
+            )
             #expect(recording.events.count == 2)
             let log = try await server.log(id)
             #expect(log.map { $0.headers["authorization"] } == ["Bearer token-1", "Bearer token-2", "Bearer token-3"])
@@ -318,7 +334,9 @@ struct SSEClientMisbehavingServerTests {
 
             struct Refused: Error {}
             let failing = SSEClient.Configuration.fast { $0.headerProvider = { throw Refused() } }
-            let failed = await Recording.of(SSEClient(url: server.url("echo", client: Self.client()), configuration: failing))
+            let failed = await Recording.of(
+                SSEClient(url: server.url("echo", client: Self.client()), configuration: failing)
+            )
             #expect(failed.error == .headerProviderFailed)
             #expect(failed.error?.underlying is Refused)
         }
@@ -332,7 +350,9 @@ struct SSEClientMisbehavingServerTests {
                 $0.method = .post
                 $0.body = Array("once".utf8)
             }
-            let recording = await Recording.of(SSEClient(url: server.url("echo", client: id), configuration: configuration))
+            let recording = await Recording.of(
+                SSEClient(url: server.url("echo", client: id), configuration: configuration)
+            )
             #expect(recording.events.count == 1)
             #expect(recording.closeReason == .endOfStream)
             #expect(recording.reconnections.isEmpty)

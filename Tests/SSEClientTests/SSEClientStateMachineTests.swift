@@ -56,7 +56,10 @@ struct SSEClientStateMachineTests {
         var machine = Self.machine()
         var delays: [Duration] = []
         for healthy in [false, false, false, true, false] {
-            guard case .reconnect(let delay, _, _) = machine.attemptEnded(.interrupted(.error(Failure()), healthy: healthy))
+            guard
+                case .reconnect(let delay, _, _) = machine.attemptEnded(
+                    .interrupted(.error(Failure()), healthy: healthy)
+                )
             else {
                 Issue.record("expected a reconnection")
                 return
@@ -70,7 +73,8 @@ struct SSEClientStateMachineTests {
     func retryValue() {
         var machine = Self.machine()
         machine.retry(milliseconds: 250)
-        guard case .reconnect(let delay, let reason, _) = machine.attemptEnded(.interrupted(.endOfStream, healthy: true))
+        guard
+            case .reconnect(let delay, let reason, _) = machine.attemptEnded(.interrupted(.endOfStream, healthy: true))
         else {
             Issue.record("expected a reconnection")
             return
@@ -142,16 +146,20 @@ struct SSEClientStateMachineTests {
         // The last has no Retry-After: the fourth failure in a row, 3 s × 2³.
         #expect(delays == [7, 20, 60, 24].map { .seconds($0) })
         // `Retry-After: 0` still waits the minimum delay.
-        guard case .reconnect(let zero, _, _) = machine.attemptEnded(
-            .notOpened(Self.head(503, [.retryAfter: "0"]), .refused, excerpt: "")
-        ) else {
+        guard
+            case .reconnect(let zero, _, _) = machine.attemptEnded(
+                .notOpened(Self.head(503, [.retryAfter: "0"]), .refused, excerpt: "")
+            )
+        else {
             Issue.record("expected a reconnection")
             return
         }
         #expect(zero == .milliseconds(100))
 
         // 200 with another content type is never retried.
-        actions = [machine.attemptEnded(.notOpened(Self.head(200, [.contentType: "text/plain"]), .refused, excerpt: ""))]
+        actions = [
+            machine.attemptEnded(.notOpened(Self.head(200, [.contentType: "text/plain"]), .refused, excerpt: ""))
+        ]
         guard case .fail(let wrongType) = actions[0] else {
             Issue.record("expected a failure")
             return
@@ -189,7 +197,11 @@ struct SSEClientStateMachineTests {
 
     @Test("301 and 308 move reconnections; 302, 303 and 307 do not; methods by fetch's rules")
     func redirects() {
-        func follow(_ status: Int, to location: String, method: HTTPRequest.Method = .get) -> (
+        func follow(
+            _ status: Int,
+            to location: String,
+            method: HTTPRequest.Method = .get
+        ) -> (
             SSEClientStateMachine.Target?, SSEClientStateMachine.Target?
         ) {
             var machine = Self.machine {
@@ -197,14 +209,18 @@ struct SSEClientStateMachineTests {
                 $0.body = method == .post ? [1, 2, 3] : nil
                 $0.reconnection.resendsNonIdempotentRequests = true
             }
-            guard case .connect(let redirected) = machine.attemptEnded(
-                .notOpened(Self.head(status, [.location: location]), .redirect, excerpt: "")
-            ) else {
+            guard
+                case .connect(let redirected) = machine.attemptEnded(
+                    .notOpened(Self.head(status, [.location: location]), .redirect, excerpt: "")
+                )
+            else {
                 return (nil, nil)
             }
-            guard case .reconnect(_, _, let reconnection) = machine.attemptEnded(
-                .interrupted(.endOfStream, healthy: true)
-            ) else {
+            guard
+                case .reconnect(_, _, let reconnection) = machine.attemptEnded(
+                    .interrupted(.endOfStream, healthy: true)
+                )
+            else {
                 return (redirected, nil)
             }
             return (redirected, reconnection)
@@ -245,7 +261,11 @@ struct SSEClientStateMachineTests {
     @Test("Too many redirects in a row, or an unusable Location, fail")
     func badRedirects() {
         var machine = Self.machine { $0.redirects.maximumRedirects = 2 }
-        let redirect = SSEClientStateMachine.Outcome.notOpened(Self.head(302, [.location: "/again"]), .redirect, excerpt: "")
+        let redirect = SSEClientStateMachine.Outcome.notOpened(
+            Self.head(302, [.location: "/again"]),
+            .redirect,
+            excerpt: ""
+        )
         for _ in 1...2 {
             guard case .connect = machine.attemptEnded(redirect) else {
                 Issue.record("expected a redirect")

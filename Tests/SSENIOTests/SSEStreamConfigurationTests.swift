@@ -4,7 +4,10 @@ import Testing
 
 @Suite("Stream configuration")
 struct SSEStreamConfigurationTests {
-    static func fields(_ acceptEncoding: String?, _ configure: (inout SSEStreamConfiguration) -> Void = { _ in })
+    static func fields(
+        _ acceptEncoding: String?,
+        _ configure: (inout SSEStreamConfiguration) -> Void = { _ in }
+    )
         -> (fields: [String], gzip: Bool)
     {
         var configuration = SSEStreamConfiguration()
@@ -26,7 +29,10 @@ struct SSEStreamConfigurationTests {
         let compressed = Self.fields("br, gzip")
         #expect(compressed.gzip)
         #expect(compressed.fields.contains("Content-Encoding: gzip"))
-        let never = Self.fields("gzip") { $0.gzip = nil; $0.disablesProxyBuffering = false }
+        let never = Self.fields("gzip") {
+            $0.gzip = nil
+            $0.disablesProxyBuffering = false
+        }
         #expect(never.fields == ["Content-Type: text/event-stream; charset=utf-8", "Cache-Control: no-cache"])
         #expect(!never.gzip)
     }

@@ -292,7 +292,8 @@ public struct Scenario: Sendable, CustomTestStringConvertible {
 
     public static let all: [Scenario] = [
         Scenario(
-            testDescription: "the head arrives at once, then curl -N receives each event as it is published, with the SSE headers",
+            testDescription:
+                "the head arrives at once, then curl -N receives each event as it is published, with the SSE headers",
             body: Scenarios.streamsEvents
         ),
         Scenario(

@@ -26,8 +26,10 @@ public struct TestServer: ServerUnderTest {
         return try await start(configuration, router: router)
     }
 
-    public static func start(_ configuration: SSEServer.Configuration = .init(port: 0), router: SSERouter) async throws -> Self
-    {
+    public static func start(
+        _ configuration: SSEServer.Configuration = .init(port: 0),
+        router: SSERouter
+    ) async throws -> Self {
         var configuration = configuration
         configuration.host = "127.0.0.1"
         let server = SSEServer(configuration: configuration, router: router)

@@ -15,7 +15,10 @@ router.post("/broadcast") { request, _ in
         status: .accepted,
         body: ResponseBody(
             byteBuffer: ByteBuffer(
-                string: LoadBroadcast.startBurst(count: query["count"].flatMap { Int($0) }, size: query["size"].flatMap { Int($0) })
+                string: LoadBroadcast.startBurst(
+                    count: query["count"].flatMap { Int($0) },
+                    size: query["size"].flatMap { Int($0) }
+                )
             )
         )
     )

@@ -9,7 +9,10 @@ router.get("/events") { request in
 }
 router.post("/broadcast") { request in
     .text(
-        LoadBroadcast.startBurst(count: request.query["count"].flatMap { Int($0) }, size: request.query["size"].flatMap { Int($0) }),
+        LoadBroadcast.startBurst(
+            count: request.query["count"].flatMap { Int($0) },
+            size: request.query["size"].flatMap { Int($0) }
+        ),
         status: 202
     )
 }

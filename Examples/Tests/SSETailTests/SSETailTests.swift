@@ -1,6 +1,6 @@
 import HTTPTypes
-import SSECodec
 import SSEClient
+import SSECodec
 import SSENIO
 import Synchronization
 import Testing
@@ -27,16 +27,20 @@ struct SSETailTests {
                 try SSEEncoder().encodeRetry(milliseconds: 10, into: &bytes)
                 try SSEEncoder().encode(ServerSentEvent(type: "greeting", data: "hello", id: "1"), into: &bytes)
                 try SSEEncoder().encode(ServerSentEvent(data: "world", id: "2"), into: &bytes)
-                return .stream(AsyncStream { continuation in
-                    continuation.yield(bytes)
-                    continuation.finish()
-                })
+                return .stream(
+                    AsyncStream { continuation in
+                        continuation.yield(bytes)
+                        continuation.finish()
+                    }
+                )
             case 2:
                 let resumed = ServerSentEvent(data: "after \(request.lastEventID ?? "nothing")", id: "3")
-                return .events(AsyncStream { continuation in
-                    continuation.yield(resumed)
-                    continuation.finish()
-                })
+                return .events(
+                    AsyncStream { continuation in
+                        continuation.yield(resumed)
+                        continuation.finish()
+                    }
+                )
             default:
                 return .complete(status: 204, contentType: "text/plain", body: [])
             }
@@ -54,7 +58,11 @@ struct SSETailTests {
         #expect(client.configuration.headerFields[.init("X-Demo")!] == "yes")
         var lines: [String] = []
         try await SSETail.tail(client, maximum: nil) { lines.append($0) }
-        #expect(lines.filter { !$0.hasPrefix("#") } == ["greeting id=1: hello", "message id=2: world", "message id=3: after 2"])
+        #expect(
+            lines.filter { !$0.hasPrefix("#") } == [
+                "greeting id=1: hello", "message id=2: world", "message id=3: after 2",
+            ]
+        )
         #expect(lines.first == "# connecting")
         #expect(lines.contains { $0.hasPrefix("# open: 200 text/event-stream") })
         #expect(lines.contains { $0.hasPrefix("# reconnecting in ") && $0.hasSuffix("the server ended the response") })
