@@ -6,7 +6,7 @@
 //     sse-client-bench throughput PORT [MiB] [SIZE]
 //         One connection: decodes the firehose with SSEClient and, as a baseline, with
 //         AsyncHTTPClient + `serverSentEvents()` alone; prints events/s and MB/s, one JSON line each.
-//     sse-client-bench memory PORT [CLIENTS] [SSEClient|SSEClient-no-idle-timeout|AsyncHTTPClient]
+//     sse-client-bench memory PORT [CLIENTS] [SSEClient|SSEClient-identity|SSEClient-no-idle-timeout|AsyncHTTPClient]
 //         Opens CLIENTS sessions on /idle, waits until all are open, and prints the growth of the
 //         process's resident memory per client. `AsyncHTTPClient` is the baseline: bare streams
 //         on the same HTTP client. Run each variant in a process of its own.
@@ -147,6 +147,9 @@ case "memory":
     var configuration = SSEClient.Configuration()
     if variant == "SSEClient-no-idle-timeout" {
         configuration.idleTimeout = nil
+    }
+    if variant == "SSEClient-identity" {
+        configuration.acceptsGzip = false
     }
     // Warm up the shared HTTP client, its event loops and the allocator.
     for try await update in SSEClient(url: url, configuration: configuration).updates {

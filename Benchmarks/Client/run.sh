@@ -25,6 +25,6 @@ if command -v go >/dev/null; then
     "$scratch/go-client" "$url"
 fi
 if command -v node >/dev/null; then node Client/node/client.js "$url"; fi
-for variant in SSEClient SSEClient-no-idle-timeout AsyncHTTPClient; do
+for variant in SSEClient SSEClient-identity SSEClient-no-idle-timeout AsyncHTTPClient; do
     "$bin/sse-client-bench" memory "$port" "$clients" "$variant"
 done
