@@ -100,13 +100,21 @@ final class Handoff: Sendable {
         }
     }
 
-    /// Starts the session's task, which ``cancel()`` cancels.
+    /// Starts the session's task (or, after the idle watchdog cancelled it, its successor),
+    /// which ``cancel()`` cancels.
     func start(_ session: @escaping @Sendable () async -> Void) {
         state.withLock { state in
-            guard state.task == nil, state.end == nil else {
+            guard state.end == nil else {
                 return
             }
             state.task = Task { await session() }
+        }
+    }
+
+    /// Cancels the session's current task, for the idle watchdog: the session goes on in a new one.
+    func cancelTask() {
+        state.withLock { state in
+            state.task?.cancel()
         }
     }
 

@@ -13,17 +13,30 @@ import Synchronization
 extension SSEClient {
     /// One session: the task that connects, streams, and reconnects, driving an
     /// ``SSEClientStateMachine`` and handing what it decodes to the reader through a ``Handoff``.
+    ///
+    /// A session is one task. When the idle watchdog cuts a connection off, it cancels that task
+    /// (the only way to abandon a read in progress); the session then goes on in a new task, from
+    /// where it was (``Handoff/start(_:)``).
     struct Session: Sendable {
         let client: SSEClient
         let handoff: Handoff
 
-        func run() async {
+        /// Runs the session from its start, or, after the watchdog cut a connection off, from
+        /// the machine as it was and that connection's result.
+        func run(resuming: (machine: SSEClientStateMachine, result: Connection.Result)? = nil) async {
             let configuration = client.configuration
-            var machine = SSEClientStateMachine(
-                target: .init(url: client.url, method: configuration.method, body: configuration.body),
-                configuration: configuration
-            )
-            var action = machine.start()
+            var machine: SSEClientStateMachine
+            var action: SSEClientStateMachine.Action
+            if let resuming {
+                machine = resuming.machine
+                action = machine.attemptEnded(record(resuming.result, in: &machine))
+            } else {
+                machine = SSEClientStateMachine(
+                    target: .init(url: client.url, method: configuration.method, body: configuration.body),
+                    configuration: configuration
+                )
+                action = machine.start()
+            }
             while true {
                 switch action {
                 case .connect(let target):
@@ -37,11 +50,17 @@ extension SSEClient {
                         handoff.finish(.headerProviderFailed(error))
                         return
                     }
-                    let outcome = await attempt(request, machine: &machine)
+                    let (result, cutOff) = await attempt(request, lastEventID: machine.lastEventID)
+                    if cutOff {
+                        // This task is cancelled: go on in a new one.
+                        let resumed = (machine, result)
+                        handoff.start { await self.run(resuming: resumed) }
+                        return
+                    }
                     guard !Task.isCancelled else {
                         return
                     }
-                    action = machine.attemptEnded(outcome)
+                    action = machine.attemptEnded(record(result, in: &machine))
                 case .reconnect(let delay, let reason, let target):
                     guard await handoff.send([.update(.state(.reconnecting(after: delay, reason: reason)))], bytes: 0)
                     else {
@@ -63,6 +82,18 @@ extension SSEClient {
                     return
                 }
             }
+        }
+
+        /// What a connection learnt that outlives it, and how it ended.
+        private func record(
+            _ result: Connection.Result,
+            in machine: inout SSEClientStateMachine
+        ) -> SSEClientStateMachine.Outcome {
+            machine.lastEventID = result.lastEventID
+            if let milliseconds = result.retryMilliseconds {
+                machine.retry(milliseconds: milliseconds)
+            }
+            return result.outcome
         }
 
         /// The request for a target: the configured and provided fields, the event-stream fields,
@@ -103,64 +134,32 @@ extension SSEClient {
             return SSEClientRequest(url: url, method: target.method, headerFields: fields, body: target.body)
         }
 
-        /// One attempt, under the idle watchdog when there is an idle timeout.
+        /// One attempt, under the shared idle watchdog when there is an idle timeout.
+        ///
+        /// - Returns: How the connection ended, and whether the watchdog cut it off (this task is
+        ///   then cancelled).
         private func attempt(
             _ request: SSEClientRequest,
-            machine: inout SSEClientStateMachine
-        ) async -> SSEClientStateMachine.Outcome {
-            let connection = Connection(
-                client: client,
-                handoff: handoff,
-                lastEventID: machine.lastEventID
-            )
-            let result: Connection.Result
-            if let idleTimeout = client.configuration.idleTimeout {
-                let activity = Activity()
-                result = await withTaskGroup(of: Watched.self) { group in
-                    group.addTask {
-                        .connection(await connection.run(request, activity: activity))
-                    }
-                    group.addTask {
-                        await activity.watch(timeout: idleTimeout) ? .watchdogStopped : .idle
-                    }
-                    var result: Connection.Result?
-                    // Only a watchdog that fires before the connection ends cuts it off.
-                    var idle = false
-                    var first = true
-                    for await finished in group {
-                        group.cancelAll()
-                        switch finished {
-                        case .connection(let finished): result = finished
-                        case .idle: idle = first
-                        case .watchdogStopped: break
-                        }
-                        first = false
-                    }
-                    guard var result else {
-                        preconditionFailure("the connection task always returns")
-                    }
-                    // Cut off by the watchdog while streaming or waiting for the head: an idle
-                    // timeout, whatever the cancelled connection said. A refused response keeps its
-                    // status, with what arrived of its excerpt.
-                    if idle, case .interrupted = result.outcome {
-                        result.outcome = .interrupted(.idleTimeout, healthy: result.deliveredEvents)
-                    }
-                    return result
-                }
-            } else {
-                result = await connection.run(request, activity: nil)
+            lastEventID: String?
+        ) async -> (Connection.Result, cutOff: Bool) {
+            let connection = Connection(client: client, handoff: handoff, lastEventID: lastEventID)
+            guard let idleTimeout = client.configuration.idleTimeout else {
+                return (await connection.run(request, activity: nil), false)
             }
-            machine.lastEventID = result.lastEventID
-            if let milliseconds = result.retryMilliseconds {
-                machine.retry(milliseconds: milliseconds)
+            let activity = Activity()
+            let watch = IdleWatchdog.shared.watch(activity, timeout: idleTimeout) { [handoff] in
+                handoff.cancelTask()
             }
-            return result.outcome
-        }
-
-        private enum Watched: Sendable {
-            case connection(Connection.Result)
-            case idle
-            case watchdogStopped
+            var result = await connection.run(request, activity: activity)
+            let cutOff = activity.finish()
+            IdleWatchdog.shared.stopWatching(watch)
+            // Cut off while streaming or waiting for the head: an idle timeout, whatever the
+            // cancelled connection said. A refused response keeps its status, with what arrived of
+            // its excerpt.
+            if cutOff, case .interrupted = result.outcome {
+                result.outcome = .interrupted(.idleTimeout, healthy: result.deliveredEvents)
+            }
+            return (result, cutOff)
         }
 
         /// `url` with `name=value` in its query, percent-encoded, replacing any `name=` already
@@ -212,55 +211,131 @@ extension SSEClient {
 }
 
 extension SSEClient {
-    /// When a connection last received a byte, for the idle watchdog.
+    /// When a connection last received a byte, for the idle watchdog; and whether the watchdog or
+    /// the end of the connection came first.
     final class Activity: Sendable {
         private static let clock = ContinuousClock()
         private static let origin = clock.now
-        /// Nanoseconds since `origin` of the last byte, or `busy` while the reader has a batch to take.
-        private let last = Atomic<Int64>(0)
+        /// Nanoseconds since `origin` of the last byte, or one of the markers below.
+        private let state = Atomic<Int64>(0)
+        /// The reader has a batch to take: waiting for it is not idleness.
         private static let busy = Int64.max
+        private static let finished: Int64 = -1
+        private static let cutOff: Int64 = -2
 
         init() {
-            touch()
+            state.store(Self.now(), ordering: .relaxed)
+        }
+
+        static func now() -> Int64 {
+            let (seconds, attoseconds) = (clock.now - origin).components
+            return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
         }
 
         func touch() {
-            last.store(Self.nanoseconds(Self.clock.now - Self.origin), ordering: .relaxed)
+            set(Self.now())
         }
 
-        /// Waiting for the reader is not idleness.
         func pause() {
-            last.store(Self.busy, ordering: .relaxed)
+            set(Self.busy)
         }
 
-        /// Sleeps until `timeout` has passed without a byte.
-        ///
-        /// - Returns: `true` if it was cancelled first.
-        func watch(timeout: Duration) async -> Bool {
-            var deadline = Self.clock.now + timeout
-            while true {
-                do {
-                    try await Self.clock.sleep(until: deadline)
-                } catch {
-                    return true
+        /// Stores `value` unless the connection was cut off or finished: those are final.
+        private func set(_ value: Int64) {
+            var current = state.load(ordering: .relaxed)
+            while current >= 0 {
+                let (exchanged, original) = state.compareExchange(
+                    expected: current,
+                    desired: value,
+                    ordering: .relaxed
+                )
+                if exchanged {
+                    return
                 }
-                let last = last.load(ordering: .relaxed)
-                let now = Self.clock.now
-                if last == Self.busy {
-                    deadline = now + timeout
-                    continue
-                }
-                let lastByte = Self.origin + .nanoseconds(last)
-                if now - lastByte >= timeout {
-                    return false
-                }
-                deadline = lastByte + timeout
+                current = original
             }
         }
 
-        private static func nanoseconds(_ duration: Duration) -> Int64 {
-            let (seconds, attoseconds) = duration.components
-            return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        /// The connection ended. Returns `true` if the watchdog had cut it off first.
+        func finish() -> Bool {
+            state.exchange(Self.finished, ordering: .acquiringAndReleasing) == Self.cutOff
+        }
+
+        /// Called by the watchdog: marks the connection cut off if no byte came for `timeout`
+        /// nanoseconds and it has neither finished nor a batch waiting. Returns whether it did.
+        func cutOffIfIdle(now: Int64, timeout: Int64) -> Bool {
+            let last = state.load(ordering: .relaxed)
+            guard last >= 0, last != Self.busy, now - last >= timeout else {
+                return false
+            }
+            return state.compareExchange(expected: last, desired: Self.cutOff, ordering: .acquiringAndReleasing)
+                .exchanged
+        }
+    }
+
+    /// One task, for every session of the process, that checks the connections under an idle
+    /// timeout a few times per timeout (every quarter of the shortest, at most every 250 ms), and
+    /// cuts off those that have been quiet too long. It runs only while there is something to watch.
+    final class IdleWatchdog: Sendable {
+        static let shared = IdleWatchdog()
+
+        private struct Watched {
+            let activity: Activity
+            let timeout: Int64
+            let cutOff: @Sendable () -> Void
+        }
+
+        private struct State {
+            var watched: [Int: Watched] = [:]
+            var nextID = 0
+            var running = false
+        }
+
+        private let state = Mutex(State())
+
+        /// Watches a connection; `cutOff` runs once it was quiet for `timeout`.
+        func watch(_ activity: Activity, timeout: Duration, cutOff: @escaping @Sendable () -> Void) -> Int {
+            let (seconds, attoseconds) = timeout.components
+            let nanoseconds = max(1, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            let (id, start) = state.withLock { state in
+                let id = state.nextID
+                state.nextID += 1
+                state.watched[id] = Watched(activity: activity, timeout: nanoseconds, cutOff: cutOff)
+                let start = !state.running
+                state.running = true
+                return (id, start)
+            }
+            if start {
+                Task { await self.run() }
+            }
+            return id
+        }
+
+        func stopWatching(_ id: Int) {
+            _ = state.withLock { $0.watched.removeValue(forKey: id) }
+        }
+
+        private func run() async {
+            while true {
+                let tick: Int64? = state.withLock { state in
+                    guard let shortest = state.watched.values.map(\.timeout).min() else {
+                        state.running = false
+                        return nil
+                    }
+                    return min(shortest / 4, 250_000_000)
+                }
+                guard let tick else {
+                    return
+                }
+                try? await Task.sleep(for: .nanoseconds(max(tick, 1_000_000)))
+                let now = Activity.now()
+                let idle = state.withLock { state in
+                    state.watched.values.filter { $0.activity.cutOffIfIdle(now: now, timeout: $0.timeout) }
+                }
+                for watched in idle {
+                    watched.cutOff()
+                }
+            }
         }
     }
 }

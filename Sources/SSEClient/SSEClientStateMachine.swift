@@ -9,7 +9,7 @@ import HTTPTypes
 /// The reconnection logic of an ``SSEClient`` session, free of I/O: it is told how each attempt
 /// ended and answers with what to do next. The driver (``SSEClient/Session``) only carries out
 /// its actions.
-struct SSEClientStateMachine {
+struct SSEClientStateMachine: Sendable {
     /// Where a request goes, and what it carries besides headers.
     struct Target: Sendable, Hashable {
         var url: String
@@ -54,8 +54,8 @@ struct SSEClientStateMachine {
     /// Whether the configured request may be sent again: decided by the configured method, so
     /// that a POST turned into a GET by a redirect still ends with its response.
     private let resends: Bool
-    private let random: () -> Double
-    private let now: () -> Double
+    private let random: @Sendable () -> Double
+    private let now: @Sendable () -> Double
     /// Where reconnections go: the configured target, or where a permanent redirect moved it.
     private var target: Target
     /// Where this attempt went: `target`, or a temporary redirect of it.
@@ -75,8 +75,8 @@ struct SSEClientStateMachine {
     init(
         target: Target,
         configuration: SSEClient.Configuration,
-        random: @escaping () -> Double = { Double.random(in: 0..<1) },
-        now: @escaping () -> Double = { Date().timeIntervalSince1970 }
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.target = target
         self.current = target
