@@ -24,6 +24,8 @@ final class Handoff: Sendable {
         var end: End?
         /// The session's task, cancelled with the hand-off.
         var task: Task<Void, Never>?
+        /// Counts the session's tasks, so that a late cut-off cannot cancel a successor.
+        var generation = 0
     }
 
     private enum End {
@@ -107,14 +109,23 @@ final class Handoff: Sendable {
             guard state.end == nil else {
                 return
             }
+            state.generation += 1
             state.task = Task { await session() }
         }
     }
 
-    /// Cancels the session's current task, for the idle watchdog: the session goes on in a new one.
-    func cancelTask() {
+    /// Which of the session's tasks is running: call from that task.
+    var generation: Int {
+        state.withLock { $0.generation }
+    }
+
+    /// Cancels the session's task `generation`, for the idle watchdog (the session goes on in a
+    /// new one); nothing if a successor runs already.
+    func cancelTask(generation: Int) {
         state.withLock { state in
-            state.task?.cancel()
+            if state.generation == generation {
+                state.task?.cancel()
+            }
         }
     }
 

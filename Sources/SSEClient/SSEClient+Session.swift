@@ -147,8 +147,9 @@ extension SSEClient {
                 return (await connection.run(request, activity: nil), false)
             }
             let activity = Activity()
+            let generation = handoff.generation
             let watch = IdleWatchdog.shared.watch(activity, timeout: idleTimeout) { [handoff] in
-                handoff.cancelTask()
+                handoff.cancelTask(generation: generation)
             }
             var result = await connection.run(request, activity: activity)
             let cutOff = activity.finish()

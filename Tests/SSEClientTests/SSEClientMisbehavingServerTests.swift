@@ -267,11 +267,22 @@ struct SSEClientMisbehavingServerTests {
                     configuration: .fast { $0.idleTimeout = .milliseconds(300) }
                 )
             )
-            #expect(recording.data == ["before"])
+            #expect(recording.data == ["before 1"])
             #expect(recording.reconnections.map(\.reason) == [.idleTimeout])
             #expect(recording.closeReason == .noContent)
             let elapsed = ContinuousClock.now - start
             #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(5))
+
+            // Three stalls in a row: the session is cut off three times and goes on each time.
+            let again = await Recording.of(
+                SSEClient(
+                    url: server.url("stall", client: Self.client(), "times=3"),
+                    configuration: .fast { $0.idleTimeout = .milliseconds(200) }
+                )
+            )
+            #expect(again.data == ["before 1", "before 2", "before 3"])
+            #expect(again.reconnections.map(\.reason) == [.idleTimeout, .idleTimeout, .idleTimeout])
+            #expect(again.closeReason == .noContent)
         }
     }
 

@@ -194,10 +194,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.no_content()
 
     def route_stall(self, client, query, n):
-        """One event, then silence with the connection open; 204 on the next visit."""
-        if n == 1:
+        """One event, then silence with the connection open, `times` visits in a row (1 by
+        default); then 204."""
+        if n <= int(query.get("times", "1")):
             self.stream_head()
-            self.write("data: before\n\n")
+            self.write("data: before " + str(n) + "\n\n")
             time.sleep(30)
         else:
             self.no_content()
