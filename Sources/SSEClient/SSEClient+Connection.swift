@@ -16,15 +16,13 @@ extension SSEClient {
             var outcome: SSEClientStateMachine.Outcome
             var lastEventID: String?
             var retryMilliseconds: Int?
-            var deliveredEvents: Bool
         }
 
         func run(_ request: SSEClientRequest, activity: Activity?) async -> Result {
             var result = Result(
                 outcome: .interrupted(.endOfStream, healthy: false),
                 lastEventID: lastEventID,
-                retryMilliseconds: nil,
-                deliveredEvents: false
+                retryMilliseconds: nil
             )
             let response: SSEClientResponse
             do {
@@ -84,7 +82,6 @@ extension SSEClient {
             }
             result.lastEventID = stream.decoder.lastEventID
             result.retryMilliseconds = stream.retryMilliseconds
-            result.deliveredEvents = stream.deliveredEvents
             return result
         }
 

@@ -51,20 +51,8 @@ extension SSEClient {
             public mutating func next(
                 isolation actor: isolated (any Actor)?
             ) async throws(SSEClientError) -> ServerSentEvent? {
-                while true {
-                    while let item = reader.nextItem() {
-                        switch item {
-                        case .update(.event(let event)):
-                            return event
-                        case .update(.state):
-                            continue
-                        case .failure(let error):
-                            throw error
-                        }
-                    }
-                    guard try await reader.refill(isolation: actor) else {
-                        return nil
-                    }
+                try await reader.next(isolation: actor) { update in
+                    if case .event(let event) = update { event } else { nil }
                 }
             }
         }
@@ -98,19 +86,7 @@ extension SSEClient {
             /// must be waited for.
             @inlinable
             public mutating func next(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Update? {
-                while true {
-                    if let item = reader.nextItem() {
-                        switch item {
-                        case .update(let update):
-                            return update
-                        case .failure(let error):
-                            throw error
-                        }
-                    }
-                    guard try await reader.refill(isolation: actor) else {
-                        return nil
-                    }
-                }
+                try await reader.next(isolation: actor) { $0 }
             }
         }
     }
@@ -126,20 +102,30 @@ extension SSEClient {
             self.session = session
         }
 
+        /// The next update that `select` keeps (what it makes of it), throwing an error where it
+        /// is in the stream; waits for a batch only when this one is used up.
         @inlinable
-        mutating func nextItem() -> Handoff.Item? {
-            reversedBatch.popLast()
-        }
-
-        /// Waits for the next batch; `false` at the end.
-        @inlinable
-        mutating func refill(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Bool {
-            guard let next = try await session.receive(isolation: actor) else {
-                return false
+        mutating func next<Element>(
+            isolation actor: isolated (any Actor)?,
+            select: (Update) -> Element?
+        ) async throws(SSEClientError) -> Element? {
+            while true {
+                while let item = reversedBatch.popLast() {
+                    switch item {
+                    case .update(let update):
+                        if let element = select(update) {
+                            return element
+                        }
+                    case .failure(let error):
+                        throw error
+                    }
+                }
+                guard let next = try await session.receive(isolation: actor) else {
+                    return nil
+                }
+                reversedBatch = next
+                reversedBatch.reverse()
             }
-            reversedBatch = next
-            reversedBatch.reverse()
-            return true
         }
     }
 

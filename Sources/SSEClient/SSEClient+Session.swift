@@ -157,8 +157,8 @@ extension SSEClient {
             // Cut off while streaming or waiting for the head: an idle timeout, whatever the
             // cancelled connection said. A refused response keeps its status, with what arrived of
             // its excerpt.
-            if cutOff, case .interrupted = result.outcome {
-                result.outcome = .interrupted(.idleTimeout, healthy: result.deliveredEvents)
+            if cutOff, case .interrupted(_, let healthy) = result.outcome {
+                result.outcome = .interrupted(.idleTimeout, healthy: healthy)
             }
             return (result, cutOff)
         }
@@ -229,8 +229,7 @@ extension SSEClient {
         }
 
         static func now() -> Int64 {
-            let (seconds, attoseconds) = (clock.now - origin).components
-            return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+            (clock.now - origin).nanoseconds
         }
 
         func touch() {
@@ -296,12 +295,10 @@ extension SSEClient {
 
         /// Watches a connection; `cutOff` runs once it was quiet for `timeout`.
         func watch(_ activity: Activity, timeout: Duration, cutOff: @escaping @Sendable () -> Void) -> Int {
-            let (seconds, attoseconds) = timeout.components
-            let nanoseconds = max(1, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
             let (id, start) = state.withLock { state in
                 let id = state.nextID
                 state.nextID += 1
-                state.watched[id] = Watched(activity: activity, timeout: nanoseconds, cutOff: cutOff)
+                state.watched[id] = Watched(activity: activity, timeout: max(1, timeout.nanoseconds), cutOff: cutOff)
                 let start = !state.running
                 state.running = true
                 return (id, start)
@@ -319,7 +316,7 @@ extension SSEClient {
         private func run() async {
             while true {
                 let tick: Int64? = state.withLock { state in
-                    guard let shortest = state.watched.values.map(\.timeout).min() else {
+                    guard let shortest = state.watched.values.lazy.map(\.timeout).min() else {
                         state.running = false
                         return nil
                     }
