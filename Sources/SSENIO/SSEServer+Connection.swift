@@ -2,206 +2,485 @@
 import NIOCore
 import NIOHTTP1
 import SSECompression
+import SSEStreaming
+import Synchronization
 
 extension SSEServer {
-    /// One client connection: requests answered in turn (keep-alive) until an event stream, which
-    /// holds the connection until it ends or the client goes.
-    struct Connection {
-        let server: SSEServer
-        let channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+    /// One client connection, driven from its event loop: requests answered in turn (keep-alive)
+    /// until an event stream, which holds the connection until it ends or the client goes.
+    ///
+    /// Nothing waits in a task on a quiet connection: a route handler runs in a task only while it
+    /// answers, and a broadcaster subscription is polled from the event loop whenever it has
+    /// something and the socket can take it (which is what keeps an idle stream to a few KiB).
+    /// Only a stream of another async sequence has a task, which reads and writes it.
+    final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
 
-        func serve() async {
-            let underlying = channel.channel
-            try? await channel.executeThenClose { inbound, outbound in
-                var parts = inbound.makeAsyncIterator()
-                while let head = try await Self.nextHead(&parts) {
-                    let (request, response) = await respond(to: head)
-                    switch response.body {
-                    case .complete(let status, let contentType, let body):
-                        try await writeComplete(
-                            head: head,
-                            status: status,
-                            contentType: contentType,
-                            body: body,
-                            headers: response.headers,
-                            to: outbound
-                        )
-                        guard head.isKeepAlive else {
-                            try await Self.drain(underlying)
-                            return
-                        }
-                    case .stream(let body):
-                        try await writeStream(
-                            body,
-                            head: head,
-                            request: request,
-                            headers: response.headers,
-                            to: outbound,
-                            closing: underlying
-                        )
-                        try await Self.drain(underlying)
-                        return
-                    }
-                }
+        private enum State {
+            /// Waiting for a request.
+            case idle
+            /// A route handler is answering.
+            case routing(Task<Void, Never>)
+            /// A subscription is polled and written from the event loop.
+            case polling(SSEBroadcaster.Subscription)
+            /// Another stream is written by its own task.
+            case pumping(Task<Void, Never>)
+            /// The last response is written; the connection closes once it has reached the socket.
+            case closing
+            case closed
+        }
+
+        /// Requests a client may send before the one being answered is done (pipelining); more
+        /// closes the connection.
+        private static let maximumWaitingRequests = 16
+
+        private let server: SSEServer
+        private let eventLoop: any EventLoop
+        private var state = State.idle
+        private var context: ChannelHandlerContext?
+        /// The request whose head arrived and whose end has not.
+        private var receiving: HTTPRequestHead?
+        /// Requests received while another is answered.
+        private var waiting: [HTTPRequestHead] = []
+        /// The server is stopping: streams end, keep-alive ends.
+        private var shuttingDown = false
+        /// Calls ``pollSubscription()`` from the event loop; handed to the subscription while polling.
+        private var onReady: (@Sendable () -> Void)?
+        /// The gzip encoder of a polled subscription, when the client asked for gzip.
+        private var compressor: SSEGzipEncoder?
+        /// The capacity of the next polled batch's buffer.
+        private var batchCapacity = 256
+        /// Completes when the channel can take more writes again, for a pumping task that waits.
+        private var writable: EventLoopPromise<Void>?
+
+        init(server: SSEServer, eventLoop: any EventLoop) {
+            self.server = server
+            self.eventLoop = eventLoop
+        }
+
+        private var bound: NIOLoopBound<ConnectionHandler> {
+            NIOLoopBound(self, eventLoop: eventLoop)
+        }
+
+        // MARK: Channel events
+
+        func handlerAdded(context: ChannelHandlerContext) {
+            self.context = context
+            if !server.connections.add(ObjectIdentifier(self), bound) {
+                context.close(promise: nil)
             }
         }
 
-        /// Waits until the response has reached the socket, before the connection closes.
-        private static func drain(_ channel: any Channel) async throws {
-            try await channel.triggerUserOutboundEvent(CloseOnWriteTimeout.DrainWrites()).get()
+        func handlerRemoved(context: ChannelHandlerContext) {
+            self.context = nil
         }
 
-        /// The next request's head; its body (routes here take none) is read and dropped.
-        private static func nextHead(
-            _ parts: inout NIOAsyncChannelInboundStream<HTTPServerRequestPart>.AsyncIterator
-        ) async throws -> HTTPRequestHead? {
-            var head: HTTPRequestHead?
-            while let part = try await parts.next() {
-                switch part {
-                case .head(let received):
-                    head = received
-                case .body:
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head):
+                receiving = head
+            case .body:
+                break
+            case .end:
+                guard let head = receiving else {
+                    return
+                }
+                receiving = nil
+                switch state {
+                case .idle:
+                    route(head)
+                case .routing:
+                    waiting.append(head)
+                    if waiting.count > Self.maximumWaitingRequests {
+                        context.close(promise: nil)
+                    }
+                case .polling, .pumping, .closing, .closed:
+                    // A stream holds the connection to its end; nothing more is answered.
                     break
-                case .end:
-                    if let head {
-                        return head
-                    }
                 }
             }
-            return nil
+        }
+
+        func channelWritabilityChanged(context: ChannelHandlerContext) {
+            if context.channel.isWritable {
+                if let writable {
+                    self.writable = nil
+                    writable.succeed()
+                }
+                pollSubscription()
+            }
+            context.fireChannelWritabilityChanged()
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            switch state {
+            case .routing(let task), .pumping(let task):
+                task.cancel()
+            case .polling(let subscription):
+                subscription.cancel()
+            case .idle, .closing, .closed:
+                break
+            }
+            state = .closed
+            onReady = nil
+            compressor = nil
+            writable?.fail(ChannelError.ioOnClosedChannel)
+            writable = nil
+            server.connections.remove(ObjectIdentifier(self))
+            context.fireChannelInactive()
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            context.close(promise: nil)
+        }
+
+        /// The server is stopping: an idle connection closes, a stream ends (its end is written;
+        /// a client that is not reading is not waited for), a route handler's task is cancelled and
+        /// its answer is the last.
+        func shutDown() {
+            shuttingDown = true
+            guard let context else {
+                return
+            }
+            switch state {
+            case .idle:
+                context.close(promise: nil)
+            case .routing(let task):
+                task.cancel()
+            case .pumping(let task):
+                task.cancel()
+                if !context.channel.isWritable {
+                    context.close(promise: nil)
+                }
+            case .polling(let subscription):
+                // The next poll finds it finished, and ends the response.
+                subscription.cancel()
+                if !context.channel.isWritable {
+                    context.close(promise: nil)
+                }
+            case .closing, .closed:
+                break
+            }
         }
 
         // MARK: Answering
 
-        private func respond(to head: HTTPRequestHead) async -> (SSERequest, SSEResponse) {
-            let configuration = server.configuration
-            var request = SSERequest(
-                method: head.method.rawValue,
-                uri: head.uri,
-                headers: head.headers.map { ($0.name, $0.value) }
-            )
-            let origin = request.header("Origin")
-            if request.method == "OPTIONS", let cors = configuration.cors {
-                var response = SSEResponse.complete(status: 204, contentType: "text/plain", body: [])
-                response.headers = cors.preflightHeaders(origin: origin)
-                return (request, response)
-            }
-            var response: SSEResponse
-            do throws(SSELastEventIDError) {
-                request.lastEventID = try configuration.stream.lastEventID(
-                    header: request.header("Last-Event-ID"),
-                    query: { [query = request.query] in query[$0] }
-                )
-                response = await route(request)
-            } catch {
-                response = .badRequest(error.description)
-            }
-            if let cors = configuration.cors {
-                response.headers += cors.headers(origin: origin)
-            }
-            return (request, response)
-        }
-
-        private func route(_ request: SSERequest) async -> SSEResponse {
-            switch server.router.match(request) {
-            case .handler(let handler):
-                do {
-                    return try await handler(request)
-                } catch {
-                    return .text("Internal server error\n", status: 500)
+        private func route(_ head: HTTPRequestHead) {
+            let bound = self.bound
+            let server = self.server
+            state = .routing(
+                Task {
+                    let (request, response) = await server.respond(to: head)
+                    bound.eventLoop.execute {
+                        bound.value.answer(head, request, response)
+                    }
                 }
-            case .notFound:
-                return .notFound
-            case .methodNotAllowed(let allowed):
-                var response = SSEResponse.text("Method \(request.method) not allowed\n", status: 405)
-                response.headers.append(("Allow", allowed.joined(separator: ", ")))
-                return response
-            }
-        }
-
-        // MARK: Writing
-
-        private func writeComplete(
-            head: HTTPRequestHead,
-            status: Int,
-            contentType: String,
-            body: [UInt8],
-            headers: [(name: String, value: String)],
-            to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
-        ) async throws {
-            var fields = HTTPHeaders(headers)
-            fields.replaceOrAdd(name: "Content-Type", value: contentType)
-            fields.replaceOrAdd(name: "Content-Length", value: String(body.count))
-            if !head.isKeepAlive {
-                fields.replaceOrAdd(name: "Connection", value: "close")
-            }
-            let responseHead = HTTPResponseHead(
-                version: head.version,
-                status: .init(statusCode: status),
-                headers: fields
             )
-            try await outbound.write(.head(responseHead))
-            if !body.isEmpty && head.method != .HEAD {
-                try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
-            }
-            try await outbound.write(.end(nil))
         }
 
-        private func writeStream(
+        private func answer(_ head: HTTPRequestHead, _ request: SSERequest, _ response: SSEResponse) {
+            // Closed meanwhile: the response is dropped (a subscription in it with it).
+            guard case .routing = state, let context else {
+                return
+            }
+            switch response.body {
+            case .complete(let status, let contentType, let body):
+                let keepAlive = head.isKeepAlive && !shuttingDown
+                var fields = HTTPHeaders(response.headers)
+                fields.replaceOrAdd(name: "Content-Type", value: contentType)
+                fields.replaceOrAdd(name: "Content-Length", value: String(body.count))
+                if !keepAlive {
+                    fields.replaceOrAdd(name: "Connection", value: "close")
+                }
+                let responseHead = HTTPResponseHead(
+                    version: head.version,
+                    status: .init(statusCode: status),
+                    headers: fields
+                )
+                context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+                if !body.isEmpty && head.method != .HEAD {
+                    let buffer = context.channel.allocator.buffer(bytes: body)
+                    context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+                }
+                guard keepAlive else {
+                    endResponseAndClose()
+                    return
+                }
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                state = .idle
+                if !waiting.isEmpty {
+                    route(waiting.removeFirst())
+                }
+            case .stream(let body):
+                guard !shuttingDown else {
+                    state = .closing
+                    context.close(promise: nil)
+                    return
+                }
+                stream(body, head: head, request: request, headers: response.headers)
+            }
+        }
+
+        private func stream(
             _ body: SSEStreamBody,
             head: HTTPRequestHead,
             request: SSERequest,
-            headers: [(name: String, value: String)],
-            to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
-            closing channel: any Channel
-        ) async throws {
+            headers: [(name: String, value: String)]
+        ) {
+            guard let context else {
+                return
+            }
             let configuration = server.configuration.stream
             let (standardFields, gzip) = configuration.responseHeaders(
                 acceptEncoding: request.header("Accept-Encoding")
             )
-            let fields = HTTPHeaders(standardFields + headers)
-            try await outbound.write(.head(HTTPResponseHead(version: head.version, status: .ok, headers: fields)))
+            let responseHead = HTTPResponseHead(
+                version: head.version,
+                status: .ok,
+                headers: HTTPHeaders(standardFields + headers)
+            )
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
             guard head.method != .HEAD else {
-                try await outbound.write(.end(nil))
+                endResponseAndClose()
                 return
             }
-            // The client going away closes the channel, which must end the stream at once, even
-            // while it is quiet. A subscription can be ended from the close callback; any other
-            // source, only by cancelling the task that reads it, so that one runs in a child task
-            // raced against the close.
-            if let end = body.end {
-                channel.closeFuture.whenComplete { _ in end() }
-                try await Self.pump(body, gzip: gzip, heartbeat: configuration.heartbeat, to: outbound)
+            if let subscription = body.subscription {
+                do {
+                    compressor = try gzip.map { configuration throws(SSECompressionError) in
+                        try SSEGzipEncoder(configuration: configuration)
+                    }
+                } catch {
+                    state = .closing
+                    context.close(promise: nil)
+                    return
+                }
+                let bound = self.bound
+                let poll: @Sendable () -> Void = { bound.value.pollSubscription() }
+                let loop = context.eventLoop
+                // Called by whoever publishes: one hop to the event loop, no allocation per call.
+                onReady = { loop.execute(poll) }
+                state = .polling(subscription)
+                context.flush()
+                pollSubscription()
                 return
             }
-            let (closed, closedContinuation) = AsyncStream<Never>.makeStream()
-            channel.closeFuture.whenComplete { _ in closedContinuation.finish() }
+            context.flush()
+            let bound = self.bound
+            let allocator = context.channel.allocator
             let heartbeat = configuration.heartbeat
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await Self.pump(body, gzip: gzip, heartbeat: heartbeat, to: outbound)
+            state = .pumping(
+                Task {
+                    var ended = true
+                    do {
+                        try await body.write(gzip: gzip, heartbeat: heartbeat, allocator: allocator) { buffer in
+                            try await bound.eventLoop.flatSubmit { bound.value.writeFromTask(buffer) }.get()
+                        }
+                    } catch {
+                        ended = false
+                    }
+                    bound.eventLoop.execute { [ended] in
+                        bound.value.pumped(ended: ended)
+                    }
                 }
-                group.addTask {
-                    for await _ in closed {}
+            )
+        }
+
+        /// Writes what the subscription has while the socket takes it; when nothing is ready, the
+        /// subscription calls ``onReady`` once something is.
+        private func pollSubscription() {
+            guard case .polling(let subscription) = state, let context, let onReady else {
+                return
+            }
+            while context.channel.isWritable {
+                // Sized like the previous batch, so that filling it rarely grows it.
+                var buffer = context.channel.allocator.buffer(capacity: batchCapacity)
+                let result: SSEBroadcaster.Subscription.PollResult
+                do {
+                    result = try subscription.poll(onReady: onReady) { buffer.writeBytes($0) }
+                    if compressor != nil, result == .delivered {
+                        buffer = try compress(buffer, allocator: context.channel.allocator)
+                    }
+                } catch {
+                    // Too slow for the overflow policy, or gzip failed: the client is let go.
+                    state = .closing
+                    context.close(promise: nil)
+                    return
                 }
-                try await group.next()
-                group.cancelAll()
+                switch result {
+                case .delivered:
+                    batchCapacity = max(256, buffer.readableBytes + buffer.readableBytes / 8)
+                    context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+                case .pending:
+                    return
+                case .finished:
+                    if compressor != nil {
+                        var trailer: [UInt8] = []
+                        try? compressor!.finish(into: &trailer)
+                        let buffer = context.channel.allocator.buffer(bytes: trailer)
+                        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+                    }
+                    endResponseAndClose()
+                    return
+                }
             }
         }
 
-        /// Writes the stream, then the end of the response.
-        private static func pump(
-            _ body: SSEStreamBody,
-            gzip: SSEGzipEncoder.Configuration?,
-            heartbeat: Duration?,
-            to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
-        ) async throws {
-            try await body.write(gzip: gzip, heartbeat: heartbeat) { buffer in
-                try await outbound.write(.body(.byteBuffer(buffer)))
+        private func compress(_ buffer: ByteBuffer, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+            var compressed: [UInt8] = []
+            try compressor!.compressAndFlush(buffer.readableBytesView, into: &compressed)
+            return allocator.buffer(bytes: compressed)
+        }
+
+        /// Writes one buffer of a pumping task's stream; the future completes when the task may
+        /// write the next (at once, unless the socket is behind).
+        private func writeFromTask(_ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+            guard case .pumping = state, let context else {
+                return eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
             }
-            try await outbound.write(.end(nil))
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            if context.channel.isWritable {
+                return context.eventLoop.makeSucceededVoidFuture()
+            }
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            writable = promise
+            return promise.futureResult
+        }
+
+        /// A pumping task is done: the response ends after a stream that ended (or was ended by the
+        /// server stopping); after an error, the connection just closes.
+        private func pumped(ended: Bool) {
+            guard case .pumping = state, let context else {
+                return
+            }
+            if ended || shuttingDown {
+                endResponseAndClose()
+            } else {
+                state = .closing
+                context.close(promise: nil)
+            }
+        }
+
+        /// Ends the response, and closes the connection once everything has reached the socket:
+        /// closing drops writes still pending, and a slow reader would lose the end of a stream.
+        private func endResponseAndClose() {
+            guard let context else {
+                return
+            }
+            state = .closing
+            onReady = nil
+            let channel = context.channel
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+            written.futureResult.whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        }
+    }
+
+    /// The open connections, so that stopping the server can end them and wait for them.
+    final class Connections: Sendable {
+        private struct State {
+            var handlers: [ObjectIdentifier: NIOLoopBound<ConnectionHandler>] = [:]
+            var stopping = false
+            var whenEmpty: CheckedContinuation<Void, Never>?
+        }
+
+        private let state = Mutex(State())
+
+        var count: Int {
+            state.withLock { $0.handlers.count }
+        }
+
+        /// Registers a connection; `false` once the server is stopping.
+        func add(_ id: ObjectIdentifier, _ handler: NIOLoopBound<ConnectionHandler>) -> Bool {
+            state.withLock { state in
+                guard !state.stopping else {
+                    return false
+                }
+                state.handlers[id] = handler
+                return true
+            }
+        }
+
+        func remove(_ id: ObjectIdentifier) {
+            let whenEmpty = state.withLock { state in
+                state.handlers[id] = nil
+                defer { if state.handlers.isEmpty { state.whenEmpty = nil } }
+                return state.handlers.isEmpty ? state.whenEmpty : nil
+            }
+            whenEmpty?.resume()
+        }
+
+        /// Has every connection end (see ``ConnectionHandler/shutDown()``), refuses new ones, and
+        /// returns once all are closed.
+        func shutDown() async {
+            await withCheckedContinuation { continuation in
+                let handlers = state.withLock { state in
+                    state.stopping = true
+                    if state.handlers.isEmpty {
+                        return nil as [NIOLoopBound<ConnectionHandler>]?
+                    }
+                    state.whenEmpty = continuation
+                    return Array(state.handlers.values)
+                }
+                guard let handlers else {
+                    continuation.resume()
+                    return
+                }
+                for handler in handlers {
+                    handler.eventLoop.execute { handler.value.shutDown() }
+                }
+            }
         }
     }
 }
 
+extension SSEServer {
+    /// The request as a route handler sees it, and the route's answer (with CORS headers).
+    func respond(to head: HTTPRequestHead) async -> (SSERequest, SSEResponse) {
+        var request = SSERequest(
+            method: head.method.rawValue,
+            uri: head.uri,
+            headers: head.headers.map { ($0.name, $0.value) }
+        )
+        let origin = request.header("Origin")
+        if request.method == "OPTIONS", let cors = configuration.cors {
+            var response = SSEResponse.complete(status: 204, contentType: "text/plain", body: [])
+            response.headers = cors.preflightHeaders(origin: origin)
+            return (request, response)
+        }
+        var response: SSEResponse
+        do throws(SSELastEventIDError) {
+            request.lastEventID = try configuration.stream.lastEventID(
+                header: request.header("Last-Event-ID"),
+                query: { [query = request.query] in query[$0] }
+            )
+            response = await route(request)
+        } catch {
+            response = .badRequest(error.description)
+        }
+        if let cors = configuration.cors {
+            response.headers += cors.headers(origin: origin)
+        }
+        return (request, response)
+    }
+
+    private func route(_ request: SSERequest) async -> SSEResponse {
+        switch router.match(request) {
+        case .handler(let handler):
+            do {
+                return try await handler(request)
+            } catch {
+                return .text("Internal server error\n", status: 500)
+            }
+        case .notFound:
+            return .notFound
+        case .methodNotAllowed(let allowed):
+            var response = SSEResponse.text("Method \(request.method) not allowed\n", status: 405)
+            response.headers.append(("Allow", allowed.joined(separator: ", ")))
+            return response
+        }
+    }
+}
 #endif

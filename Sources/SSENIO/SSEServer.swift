@@ -2,7 +2,6 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
 
 /// A small HTTP/1.1 server for event streams, on SwiftNIO: no framework needed.
 ///
@@ -20,12 +19,16 @@ import Synchronization
 /// Event streams get `Content-Type: text/event-stream; charset=utf-8`, `Cache-Control: no-cache`
 /// and `X-Accel-Buffering: no` (so nginx does not buffer them), are flushed after every event, and
 /// are gzip-compressed with a flush per event when the client's `Accept-Encoding` asks for it. A
-/// client that disconnects is noticed at once, even while its stream is quiet: the stream's task is
-/// cancelled, which ends a broadcaster subscription and releases it.
+/// client that disconnects is noticed at once, even while its stream is quiet: its subscription is
+/// cancelled and released (a stream of another sequence has its task cancelled).
 ///
-/// ``run(onListening:)`` serves until its task is cancelled, then stops listening, cancels the open
-/// streams and returns once every connection is closed. For a goodbye event, shut the broadcaster
-/// down first.
+/// Connections are driven from their event loops. A broadcaster subscription is written without a
+/// task of its own: the subscription calls the connection back when it has events, and they go
+/// out in one write while the socket keeps up. That keeps an idle stream to a few KiB of memory.
+///
+/// ``run(onListening:)`` serves until its task is cancelled, then stops listening, ends the open
+/// streams (each response is ended properly) and returns once every connection is closed. For a
+/// goodbye event, shut the broadcaster down first.
 public struct SSEServer: Sendable {
     /// Where to listen and how to answer.
     public struct Configuration: Sendable {
@@ -63,7 +66,7 @@ public struct SSEServer: Sendable {
 
     public let configuration: Configuration
     let router: SSERouter
-    private let connections = ConnectionCounter()
+    let connections = Connections()
 
     /// Creates a server; ``run(onListening:)`` starts it.
     ///
@@ -77,7 +80,7 @@ public struct SSEServer: Sendable {
 
     /// How many connections are open.
     public var connectionCount: Int {
-        connections.count.load(ordering: .relaxed)
+        connections.count
     }
 
     /// Serves until the calling task is cancelled.
@@ -96,70 +99,40 @@ public struct SSEServer: Sendable {
                 .recvAllocator,
                 value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65_536)
             )
-            .bind(host: configuration.host, port: configuration.port) { channel in
+            .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
                         IdleStateHandler(writeTimeout: TimeAmount(writeTimeout)),
                         CloseOnWriteTimeout(),
                     ])
                     // No pipelining assistance: it stops reading while a response is in flight,
-                    // which would hide a client's disconnect during a stream. Requests are
-                    // answered one at a time in order anyway.
+                    // which would hide a client's disconnect during a stream. The connection
+                    // answers requests one at a time, in order.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: false,
                         withErrorHandling: true
                     )
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
-                        wrappingChannelSynchronously: channel
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionHandler(server: self, eventLoop: channel.eventLoop)
                     )
                 }
             }
-        onListening(listener.channel.localAddress?.port ?? configuration.port)
-        let connections = self.connections
-        // Cancelling this task closes the listener (ending the loop below) and cancels the
-        // connections' tasks, which close their channels.
-        try await withTaskCancellationHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await listener.executeThenClose { inbound in
-                    for try await connection in inbound {
-                        group.addTask {
-                            connections.count.add(1, ordering: .relaxed)
-                            defer { connections.count.subtract(1, ordering: .relaxed) }
-                            await Connection(server: self, channel: connection).serve()
-                        }
-                    }
-                }
-            }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+        onListening(listener.localAddress?.port ?? configuration.port)
+        // Cancelling this task closes the listener; then every connection is ended and waited for.
+        await withTaskCancellationHandler {
+            try? await listener.closeFuture.get()
         } onCancel: {
-            listener.channel.close(promise: nil)
+            listener.close(promise: nil)
         }
+        await connections.shutDown()
     }
 }
 
-final class ConnectionCounter: Sendable {
-    let count = Atomic(0)
-}
-
-/// Closes the connection when ``IdleStateHandler`` reports that no write completed in time, and
-/// tells when every write so far has reached the socket (``DrainWrites``).
-final class CloseOnWriteTimeout: ChannelDuplexHandler, Sendable {
+/// Closes the connection when ``IdleStateHandler`` reports that no write completed in time.
+final class CloseOnWriteTimeout: ChannelInboundHandler, Sendable {
     typealias InboundIn = NIOAny
-    typealias OutboundIn = IOData
-    typealias OutboundOut = IOData
-
-    /// Completes once every write before it has been written to the socket: closing a channel
-    /// drops writes still pending, so a response must be drained before its connection closes
-    /// (a slow reader would lose the end of a finite stream otherwise).
-    struct DrainWrites {}
-
-    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
-        guard event is DrainWrites else {
-            context.triggerUserOutboundEvent(event, promise: promise)
-            return
-        }
-        // Writes complete in order: an empty one completes after all before it.
-        context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer())), promise: promise)
-    }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case IdleStateHandler.IdleStateEvent.write? = event as? IdleStateHandler.IdleStateEvent {

@@ -24,8 +24,17 @@ public struct SSEStreamBody: Sendable {
     /// broadcaster subscriptions; `nil` when only cancelling the writing task can end the stream.
     public let end: (@Sendable () -> Void)?
 
-    private init(end: (@Sendable () -> Void)?, makeReader: @escaping @Sendable (_ heartbeat: Duration?) -> Read) {
+    /// The subscription, when the body is one: the embedded server polls it from the connection's
+    /// event loop instead of running a task.
+    let subscription: SSEBroadcaster.Subscription?
+
+    private init(
+        end: (@Sendable () -> Void)?,
+        subscription: SSEBroadcaster.Subscription? = nil,
+        makeReader: @escaping @Sendable (_ heartbeat: Duration?) -> Read
+    ) {
         self.end = end
+        self.subscription = subscription
         self.makeReader = makeReader
     }
 
@@ -33,6 +42,7 @@ public struct SSEStreamBody: Sendable {
     public static func subscription(_ subscription: SSEBroadcaster.Subscription) -> Self {
         Self(
             end: { subscription.cancel() },
+            subscription: subscription,
             makeReader: { _ in
                 var iterator = subscription.makeAsyncIterator()
                 return { buffer in try await iterator.nextBatch { buffer.writeBytes($0) } }

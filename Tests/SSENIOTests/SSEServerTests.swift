@@ -41,6 +41,44 @@ struct SSEServerTests {
         await server.stop()
     }
 
+    @Test("A subscription that outruns a slow reader is written as the socket takes it: all of it, in order")
+    func subscriptionToSlowReader() async throws {
+        var configuration = SSEBroadcaster.Configuration()
+        configuration.idPrefix = ""
+        configuration.heartbeat = nil
+        configuration.maximumQueuedEvents = 10_000
+        configuration.maximumQueuedBytes = 64 << 20
+        let broadcaster = SSEBroadcaster(configuration: configuration)
+        var router = SSERouter()
+        router.get("/events") { _ in .stream(broadcaster.subscribe(to: ["t"])) }
+        let server = try await TestServer.start(router: router)
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        _ = try await blocking { connection.read(until: "\r\n\r\n") }
+        #expect(await eventually { broadcaster.subscriberCount == 1 })
+        // 4,000 events of 1 KiB: megabytes more than the socket buffers hold, so the connection
+        // waits for the socket again and again.
+        let data = String(repeating: "x", count: 1_024)
+        for _ in 0..<4_000 {
+            try broadcaster.publish(ServerSentEvent(data: data), to: "t")
+        }
+        var received = try await blocking { connection.readSlowly(untilSuffix: "id: 4000\n\n\r\n") }
+        var ids: [String] = []
+        var decoder = SSEDecoder()
+        try decoder.decode(received) { output in
+            if case .event(let event) = output, event.data == data {
+                ids.append(event.id ?? "")
+            }
+        }
+        #expect(ids == (1...4_000).map(String.init))
+        // Stopping the server ends the response properly.
+        await server.stop()
+        received = Array(try await blocking { connection.read(until: "0\r\n\r\n") }.utf8)
+        #expect(received.suffix(5).elementsEqual("0\r\n\r\n".utf8))
+        #expect(broadcaster.subscriberCount == 0)
+        connection.close()
+    }
+
     @Test("Stopping the server ends open streams and returns")
     func stopEndsStreams() async throws {
         let fixture = Fixture()

@@ -11,10 +11,21 @@ import Synchronization
 /// bounded by the window: falling out of it is an overflow, handled by the subscriber's policy
 /// when it next reads.
 struct BroadcasterStateMachine {
-    /// A consumer parked until there is something to take. Unsafe (unchecked) continuations have a
-    /// fixed layout, which keeps `Subscriber` one the compiler can lay out and copy inline; each is
-    /// resumed exactly once, by whoever removes it from the state under the lock.
-    typealias Waiter = UnsafeContinuation<Void, Never>
+    /// A consumer parked until there is something to take: a task (an iterator), or a callback (a
+    /// poller, such as a server's event loop). Unsafe (unchecked) continuations have a fixed
+    /// layout, which keeps `Subscriber` one the compiler can lay out and copy inline; each waiter
+    /// is resumed exactly once, by whoever removes it from the state under the lock, outside it.
+    enum Waiter {
+        case task(UnsafeContinuation<Void, Never>)
+        case callback(@Sendable () -> Void)
+
+        func resume() {
+            switch self {
+            case .task(let continuation): continuation.resume()
+            case .callback(let callback): callback()
+            }
+        }
+    }
 
     /// Identifies a subscriber; the generation tells a reused slot from the one it replaced.
     struct Token: Hashable, Sendable {
@@ -178,10 +189,67 @@ struct BroadcasterStateMachine {
         guard isCurrent(token) else {
             return .finished
         }
-        let slot = token.slot
-        if !subscribers[slot].replay.isEmpty {
-            swap(&subscribers[slot].replay, &batch)
+        if !subscribers[token.slot].replay.isEmpty {
+            swap(&subscribers[token.slot].replay, &batch)
             return .events(gap: 0)
+        }
+        var sink = BatchSink()
+        swap(&sink.batch, &batch)
+        defer { swap(&sink.batch, &batch) }
+        var budget = Int.max
+        switch deliver(token.slot, budget: &budget, into: &sink) {
+        case .delivered: return .events(gap: sink.dropped)
+        case .nothing: return .empty
+        case .finished: return .finished
+        case .failed(let error): return .failed(error)
+        }
+    }
+
+    /// What a polling consumer found.
+    enum Poll {
+        /// Pieces were handed over.
+        case delivered
+        /// Nothing yet: the waiter is parked, and resumed when there is.
+        case parked
+        /// The subscription has ended normally (shutdown, after its last event).
+        case finished
+        /// The subscription has ended with an error (too slow).
+        case failed(SSEBroadcasterError)
+    }
+
+    /// Hands `sink` what the subscriber has, in order, as ``take(_:into:)`` would, until about
+    /// `maximumBytes` were handed over (the rest stays for the next call); parks `waiter` when
+    /// there is nothing, replacing any waiter parked before.
+    mutating func poll(_ token: Token, maximumBytes: Int, waiter: Waiter, into sink: inout PollSink) -> Poll {
+        guard isCurrent(token) else {
+            return .finished
+        }
+        var budget = maximumBytes
+        switch deliver(token.slot, budget: &budget, into: &sink) {
+        case .delivered: return .delivered
+        case .finished: return .finished
+        case .failed(let error): return .failed(error)
+        case .nothing:
+            subscribers[token.slot].waiter = nil
+            park(token, waiter)
+            return .parked
+        }
+    }
+
+    private enum Delivery {
+        case delivered
+        case nothing
+        case finished
+        case failed(SSEBroadcasterError)
+    }
+
+    /// The subscriber's replay first, then the gap (events dropped since it last took, if any),
+    /// then its unread events, then a heartbeat when due and nothing else went, then, when it is
+    /// finishing, its final event; each handed over until `budget` bytes are used up.
+    private mutating func deliver(_ slot: Int, budget: inout Int, into sink: inout some DeliverySink) -> Delivery {
+        if !subscribers[slot].replay.isEmpty {
+            Self.drain(&subscribers[slot].replay, budget: &budget, into: &sink)
+            return .delivered
         }
         let missed = catchUp(slot)
         if missed > 0 {
@@ -191,30 +259,54 @@ struct BroadcasterStateMachine {
             }
             subscribers[slot].dropped += missed
         }
-        collect(slot, into: &batch)
-        if subscribers[slot].overflowPolicy == .coalesce && batch.count > 1 {
-            Self.coalesce(&batch)
+        var delivered = false
+        if subscribers[slot].dropped > 0 {
+            sink.gap(dropped: subscribers[slot].dropped)
+            subscribers[slot].dropped = 0
+            delivered = true
         }
-        if !batch.isEmpty || subscribers[slot].dropped > 0 {
+        if subscribers[slot].overflowPolicy == .coalesce {
+            var all = BatchSink()
+            var unlimited = Int.max
+            _ = collect(slot, budget: &unlimited, into: &all)
+            if all.batch.count > 1 {
+                Self.coalesce(&all.batch)
+            }
+            delivered = delivered || !all.batch.isEmpty
+            Self.drain(&all.batch, budget: &budget, into: &sink)
+            // What did not fit goes out first next time (the replay is empty here).
+            subscribers[slot].replay = all.batch
+        } else if collect(slot, budget: &budget, into: &sink) {
+            delivered = true
+        }
+        if delivered {
             subscribers[slot].idle = false
         } else if subscribers[slot].heartbeatDue {
-            batch.append(SSEBroadcaster.heartbeat)
+            sink.event(SSEBroadcaster.heartbeat)
+            delivered = true
         }
         subscribers[slot].heartbeatDue = false
-        if !batch.isEmpty || subscribers[slot].dropped > 0 {
-            defer { subscribers[slot].dropped = 0 }
-            return .events(gap: subscribers[slot].dropped)
+        if delivered {
+            return .delivered
         }
         if case .finishing(let final) = subscribers[slot].status {
             if let final {
                 subscribers[slot].status = .finishing(final: nil)
-                batch.append(final)
-                return .events(gap: 0)
+                sink.event(final)
+                return .delivered
             }
             _ = free(slot)
             return .finished
         }
-        return .empty
+        return .nothing
+    }
+
+    /// Hands over the first events of `ring` until `budget` is used up (at least one).
+    private static func drain(_ ring: inout Ring<QueuedEvent>, budget: inout Int, into sink: inout some DeliverySink) {
+        while budget > 0, let event = ring.popFirst() {
+            budget -= event.bytes.count
+            sink.event(event)
+        }
     }
 
     /// Moves the subscriber's positions that fell behind their window up to its start; returns how
@@ -233,21 +325,26 @@ struct BroadcasterStateMachine {
         return missed
     }
 
-    /// Appends the subscriber's unread events to `batch`, in publish order, and advances its positions.
-    private mutating func collect(_ slot: Int, into batch: inout Ring<QueuedEvent>) {
+    /// Hands `sink` the subscriber's unread events, in publish order, until `budget` bytes are used
+    /// up, and advances its positions past them; `false` when there were none.
+    private mutating func collect(_ slot: Int, budget: inout Int, into sink: inout some DeliverySink) -> Bool {
         let audiences = subscribers[slot].audiences
         if audiences.count == 1 {
             let stream = streams[audiences[0]]!
-            for position in subscribers[slot].positions[0]..<stream.endPosition {
-                batch.append(stream[position].event)
+            let start = subscribers[slot].positions[0]
+            let end = stream.end(from: start, budget: &budget)
+            guard end > start else {
+                return false
             }
-            subscribers[slot].positions[0] = stream.endPosition
-            return
+            sink.events(at: start..<end, of: stream)
+            subscribers[slot].positions[0] = end
+            return true
         }
         // Several audiences: merge by sequence; an event published to more than one comes once.
         var positions = subscribers[slot].positions
         let audienceStreams = audiences.map { streams[$0]! }
-        while true {
+        var collected = false
+        while budget > 0 {
             var next: UInt64 = .max
             for index in audienceStreams.indices where positions[index] < audienceStreams[index].endPosition {
                 next = min(next, audienceStreams[index][positions[index]].sequence)
@@ -261,13 +358,17 @@ struct BroadcasterStateMachine {
                 && audienceStreams[index][positions[index]].sequence == next
             {
                 if !taken {
-                    batch.append(audienceStreams[index][positions[index]].event)
+                    let event = audienceStreams[index][positions[index]].event
+                    budget -= event.bytes.count
+                    sink.event(event)
                     taken = true
                 }
                 positions[index] += 1
             }
+            collected = true
         }
         subscribers[slot].positions = positions
+        return collected
     }
 
     /// Keeps only the newest event of each coalescing key (events without a key all stay), in order.
@@ -292,14 +393,18 @@ struct BroadcasterStateMachine {
         guard case .empty = taken, !Task.isCancelled else {
             return false
         }
+        precondition(subscribers[token.slot].waiter == nil, "a subscription is iterated by one task at a time")
+        park(token, waiter)
+        return true
+    }
+
+    private mutating func park(_ token: Token, _ waiter: Waiter) {
         let slot = token.slot
-        precondition(subscribers[slot].waiter == nil, "a subscription is iterated by one task at a time")
         subscribers[slot].waiter = waiter
         for index in subscribers[slot].audiences.indices where !subscribers[slot].listed[index] {
             streams[subscribers[slot].audiences[index]]!.parked.append(token)
             subscribers[slot].listed[index] = true
         }
-        return true
     }
 
     mutating func unpark(_ token: Token) -> Waiter? {
@@ -343,10 +448,10 @@ struct BroadcasterStateMachine {
         )
         newestID = id
         log.append(entry, now: now)
-        let event = AudienceStream.Event(sequence: sequence, event: entry.queued)
+        let event = entry.queued
         var wake: [Waiter] = []
         for audience in audiences where streams[audience] != nil {
-            streams[audience]!.append(event)
+            streams[audience]!.append(event, sequence: sequence)
             var parked: [Token] = []
             swap(&parked, &streams[audience]!.parked)
             for token in parked where isCurrent(token) {
@@ -418,5 +523,69 @@ struct BroadcasterStateMachine {
             }
         }
         return wake
+    }
+}
+
+/// Where ``BroadcasterStateMachine`` hands a subscriber's events.
+protocol DeliverySink {
+    /// `dropped` events were dropped since the subscriber last took (the gap event's place).
+    mutating func gap(dropped: Int)
+    mutating func event(_ event: QueuedEvent)
+    /// The events at `positions` of a subscriber's only stream, in order.
+    mutating func events(at positions: Range<Int>, of stream: AudienceStream)
+}
+
+/// Events for an iterator: moved into its batch, by reference.
+struct BatchSink: DeliverySink {
+    var batch = Ring<QueuedEvent>()
+    var dropped = 0
+
+    mutating func gap(dropped: Int) {
+        self.dropped = dropped
+    }
+
+    mutating func event(_ event: QueuedEvent) {
+        batch.append(event)
+    }
+
+    mutating func events(at positions: Range<Int>, of stream: AudienceStream) {
+        for position in positions {
+            batch.append(stream[position].event)
+        }
+    }
+}
+
+/// Bytes for a poller, to copy once the lock is released: a stream's events as ranges of its
+/// segments (one piece per segment, however many events), anything else as the event's bytes.
+struct PollSink: DeliverySink {
+    enum Piece {
+        case bytes([UInt8])
+        case segment(ByteSegment, Range<Int>)
+    }
+
+    private(set) var pieces: [Piece] = []
+
+    mutating func gap(dropped: Int) {
+        pieces.append(.bytes(SSEBroadcaster.gapBytes(dropped: dropped)))
+    }
+
+    mutating func event(_ event: QueuedEvent) {
+        pieces.append(.bytes(event.bytes))
+    }
+
+    mutating func events(at positions: Range<Int>, of stream: AudienceStream) {
+        stream.forEachSegment(in: positions) { segment, range in
+            pieces.append(.segment(segment, range))
+        }
+    }
+
+    /// Hands `body` every piece's bytes, in order.
+    func write(to body: (UnsafeRawBufferPointer) -> Void) {
+        for piece in pieces {
+            switch piece {
+            case .bytes(let bytes): bytes.withUnsafeBytes(body)
+            case .segment(let segment, let range): body(segment.bytes(range))
+            }
+        }
     }
 }

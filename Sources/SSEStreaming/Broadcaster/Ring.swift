@@ -12,8 +12,10 @@ struct Ring<Element> {
 
     /// The element `offset` places after the first.
     subscript(offset: Int) -> Element {
-        precondition(offset >= 0 && offset < count, "offset out of range")
-        return storage[slot(offset)]!
+        _read {
+            precondition(offset >= 0 && offset < count, "offset out of range")
+            yield storage[slot(offset)]!
+        }
     }
 
     mutating func append(_ element: Element) {

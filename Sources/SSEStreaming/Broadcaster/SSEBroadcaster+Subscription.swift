@@ -27,6 +27,64 @@ extension SSEBroadcaster {
             }
         }
 
+        /// What ``poll(maximumBytes:onReady:_:)`` found.
+        public enum PollResult: Sendable, Hashable {
+            /// Chunks were handed over; poll again when ready for more.
+            case delivered
+            /// Nothing is ready: `onReady` will be called once, when there is.
+            case pending
+            /// The subscription has ended (cancelled, or after a shutdown's final event).
+            case finished
+        }
+
+        /// Hands `body` the chunks that are ready now, without waiting: for a server that writes
+        /// from its event loop rather than from a task per connection.
+        ///
+        /// ```swift
+        /// // On the connection's event loop, whenever the socket can take more:
+        /// var buffer = allocator.buffer(capacity: 256)
+        /// switch try subscription.poll(onReady: { loop.execute { pollAgain() } }) { buffer.writeBytes($0) } {
+        /// case .delivered: writeAndFlush(buffer)    // then poll again
+        /// case .pending: break                      // onReady calls back
+        /// case .finished: endResponse()
+        /// }
+        /// ```
+        ///
+        /// What is ready goes out in order, the same bytes the iterator would return (gap and
+        /// heartbeat chunks included), up to about `maximumBytes` in one call; the rest stays for
+        /// the next. Consecutive events of one topic come as one piece, so `body` may be called
+        /// once for many events; the pieces are only valid during the call. The broadcaster is not
+        /// locked while `body` runs.
+        ///
+        /// When nothing is ready, `onReady` is kept and called once, from whichever thread
+        /// publishes, ticks the heartbeat, shuts down or cancels, after which you poll again; a
+        /// later poll that finds nothing replaces it. Poll a subscription from one place at a time,
+        /// and do not iterate it as well.
+        ///
+        /// - Parameters:
+        ///   - maximumBytes: Stop handing over events once this many bytes were.
+        ///   - onReady: Called once when something is ready, if nothing was now.
+        ///   - body: Receives the ready bytes, in order, in one or more pieces.
+        /// - Returns: Whether chunks were handed over, `onReady` is waiting, or the subscription
+        ///   has ended.
+        /// - Throws: ``SSEBroadcasterError/subscriberTooSlow`` when the
+        ///   ``SSEBroadcaster/OverflowPolicy/disconnect`` policy disconnected it.
+        public func poll(
+            maximumBytes: Int = 64 * 1024,
+            onReady: @escaping @Sendable () -> Void,
+            _ body: (UnsafeRawBufferPointer) -> Void
+        ) throws(SSEBroadcasterError) -> PollResult {
+            guard let handle else {
+                return .finished
+            }
+            switch handle.broadcaster.poll(handle.token, maximumBytes: maximumBytes, onReady: onReady, body: body) {
+            case .delivered: return .delivered
+            case .parked: return .pending
+            case .finished: return .finished
+            case .failed(let error): throw error
+            }
+        }
+
         /// The iterator of ``SSEBroadcaster/Subscription``.
         public struct AsyncIterator: AsyncIteratorProtocol {
             private var handle: SubscriberHandle?

@@ -319,7 +319,7 @@ public final class SSEBroadcaster: Sendable {
                 await withUnsafeContinuation { continuation in
                     let parked = state.withLock { state in
                         taken = state.take(token, into: &batch)
-                        return state.parkIfEmpty(token, taken, continuation)
+                        return state.parkIfEmpty(token, taken, .task(continuation))
                     }
                     if !parked {
                         continuation.resume()
@@ -333,6 +333,23 @@ public final class SSEBroadcaster: Sendable {
             }
             return taken
         }
+    }
+
+    /// Hands `body` what the subscriber has, or parks `onReady` (see
+    /// ``Subscription/poll(maximumBytes:onReady:_:)``). What to copy is found under the lock, and
+    /// copied after it is released.
+    func poll(
+        _ token: BroadcasterStateMachine.Token,
+        maximumBytes: Int,
+        onReady: @escaping @Sendable () -> Void,
+        body: (UnsafeRawBufferPointer) -> Void
+    ) -> BroadcasterStateMachine.Poll {
+        var sink = PollSink()
+        let result = state.withLock { state in
+            state.poll(token, maximumBytes: maximumBytes, waiter: .callback(onReady), into: &sink)
+        }
+        sink.write(to: body)
+        return result
     }
 
     /// Unsubscribes: the subscriber receives nothing more, and a parked consumer is woken.
