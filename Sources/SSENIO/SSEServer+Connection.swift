@@ -48,7 +48,7 @@ extension SSEServer {
         /// Calls ``pollSubscription()`` from the event loop; handed to the subscription while polling.
         private var onReady: (@Sendable () -> Void)?
         /// The gzip encoder of a polled subscription, when the client asked for gzip.
-        private var compressor: SSEGzipEncoder?
+        private var compressor: BatchCompressor?
         /// The capacity of the next polled batch's buffer.
         private var batchCapacity = 256
         /// Completes when the channel can take more writes again, for a pumping task that waits.
@@ -248,7 +248,7 @@ extension SSEServer {
             if let subscription = body.subscription {
                 do {
                     compressor = try gzip.map { configuration throws(SSECompressionError) in
-                        try SSEGzipEncoder(configuration: configuration)
+                        try BatchCompressor(configuration)
                     }
                 } catch {
                     state = .closing
@@ -299,7 +299,7 @@ extension SSEServer {
                 do {
                     result = try subscription.poll(onReady: onReady) { buffer.writeBytes($0) }
                     if compressor != nil, result == .delivered {
-                        buffer = try compress(buffer, allocator: context.channel.allocator)
+                        buffer = try compressor!.compress(buffer, allocator: context.channel.allocator)
                     }
                 } catch {
                     // Too slow for the overflow policy, or gzip failed: the client is let go.
@@ -315,21 +315,18 @@ extension SSEServer {
                     return
                 case .finished:
                     if compressor != nil {
-                        var trailer: [UInt8] = []
-                        try? compressor!.finish(into: &trailer)
-                        let buffer = context.channel.allocator.buffer(bytes: trailer)
-                        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+                        guard let trailer = try? compressor!.finish(allocator: context.channel.allocator) else {
+                            // As after any other gzip error: the connection closes without the end.
+                            state = .closing
+                            context.close(promise: nil)
+                            return
+                        }
+                        context.write(wrapOutboundOut(.body(.byteBuffer(trailer))), promise: nil)
                     }
                     endResponseAndClose()
                     return
                 }
             }
-        }
-
-        private func compress(_ buffer: ByteBuffer, allocator: ByteBufferAllocator) throws -> ByteBuffer {
-            var compressed: [UInt8] = []
-            try compressor!.compressAndFlush(buffer.readableBytesView, into: &compressed)
-            return allocator.buffer(bytes: compressed)
         }
 
         /// Writes one buffer of a pumping task's stream; the future completes when the task may
@@ -406,8 +403,7 @@ extension SSEServer {
         func remove(_ id: ObjectIdentifier) {
             let whenEmpty = state.withLock { state in
                 state.handlers[id] = nil
-                defer { if state.handlers.isEmpty { state.whenEmpty = nil } }
-                return state.handlers.isEmpty ? state.whenEmpty : nil
+                return state.handlers.isEmpty ? state.whenEmpty.take() : nil
             }
             whenEmpty?.resume()
         }

@@ -91,10 +91,9 @@ public struct SSEStreamBody: Sendable {
         to write: (ByteBuffer) async throws -> Void
     ) async throws {
         var compressor = try gzip.map { configuration throws(SSECompressionError) in
-            try SSEGzipEncoder(configuration: configuration)
+            try BatchCompressor(configuration)
         }
         let read = makeReader(heartbeat)
-        var compressed: [UInt8] = []
         while true {
             // A new buffer per batch: the previous one may still be being written, and an idle
             // stream then holds none.
@@ -103,17 +102,41 @@ public struct SSEStreamBody: Sendable {
                 break
             }
             if compressor != nil {
-                compressed.removeAll(keepingCapacity: true)
-                try compressor!.compressAndFlush(buffer.readableBytesView, into: &compressed)
-                buffer = allocator.buffer(bytes: compressed)
+                buffer = try compressor!.compress(buffer, allocator: allocator)
             }
             try await write(buffer)
         }
         if compressor != nil {
-            compressed.removeAll(keepingCapacity: true)
-            try compressor!.finish(into: &compressed)
-            try await write(allocator.buffer(bytes: compressed))
+            try await write(compressor!.finish(allocator: allocator))
         }
+    }
+}
+
+/// gzip for an event stream written in batches: each batch compressed and sync-flushed on its own,
+/// so that the client can decode every event on arrival; then the trailer.
+struct BatchCompressor: ~Copyable {
+    private var encoder: SSEGzipEncoder
+    private var compressed: [UInt8] = []
+
+    init(_ configuration: SSEGzipEncoder.Configuration) throws(SSECompressionError) {
+        encoder = try SSEGzipEncoder(configuration: configuration)
+    }
+
+    /// The batch, compressed and flushed.
+    mutating func compress(
+        _ batch: ByteBuffer,
+        allocator: ByteBufferAllocator
+    ) throws(SSECompressionError) -> ByteBuffer {
+        compressed.removeAll(keepingCapacity: true)
+        try encoder.compressAndFlush(batch.readableBytesView, into: &compressed)
+        return allocator.buffer(bytes: compressed)
+    }
+
+    /// The end of the gzip stream.
+    mutating func finish(allocator: ByteBufferAllocator) throws(SSECompressionError) -> ByteBuffer {
+        compressed.removeAll(keepingCapacity: true)
+        try encoder.finish(into: &compressed)
+        return allocator.buffer(bytes: compressed)
     }
 }
 #endif

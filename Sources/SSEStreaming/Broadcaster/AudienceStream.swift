@@ -25,7 +25,6 @@ struct AudienceStream {
     let maximumEvents: Int
     let maximumBytes: Int
     private var events = Ring<Event>()
-    private var bytes = 0
     private var appendedBytes = 0
     /// The segment being filled.
     private var segment: ByteSegment?
@@ -42,6 +41,11 @@ struct AudienceStream {
     }
 
     var endPosition: Int { startPosition + events.count }
+
+    /// The bytes of the events in the window.
+    private var windowBytes: Int {
+        events.isEmpty ? 0 : appendedBytes - (events[0].byteEnd - events[0].size)
+    }
 
     subscript(position: Int) -> Event {
         _read { yield events[position - startPosition] }
@@ -99,9 +103,8 @@ struct AudienceStream {
         events.append(
             Event(sequence: sequence, event: event, segment: segment!, offset: offset, byteEnd: appendedBytes)
         )
-        bytes += size
-        while events.count > maximumEvents || (bytes > maximumBytes && events.count > 1) {
-            bytes -= events.popFirst()!.size
+        while events.count > maximumEvents || (windowBytes > maximumBytes && events.count > 1) {
+            _ = events.popFirst()
             startPosition += 1
         }
     }
@@ -121,7 +124,7 @@ final class ByteSegment: @unchecked Sendable {
 
     init(capacity: Int) {
         self.capacity = capacity
-        base = .allocate(byteCount: Swift.max(1, capacity), alignment: 1)
+        base = .allocate(byteCount: capacity, alignment: 1)
     }
 
     deinit {

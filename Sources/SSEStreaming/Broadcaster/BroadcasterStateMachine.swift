@@ -189,10 +189,6 @@ struct BroadcasterStateMachine {
         guard isCurrent(token) else {
             return .finished
         }
-        if !subscribers[token.slot].replay.isEmpty {
-            swap(&subscribers[token.slot].replay, &batch)
-            return .events(gap: 0)
-        }
         var sink = BatchSink()
         swap(&sink.batch, &batch)
         defer { swap(&sink.batch, &batch) }
@@ -230,7 +226,6 @@ struct BroadcasterStateMachine {
         case .finished: return .finished
         case .failed(let error): return .failed(error)
         case .nothing:
-            subscribers[token.slot].waiter = nil
             park(token, waiter)
             return .parked
         }
