@@ -1,4 +1,18 @@
 #!/usr/bin/env bash
+#===----------------------------------------------------------------------===//
+#
+# This source file is part of the swift-sse open source project
+#
+# Copyright (c) 2026 the swift-sse project authors
+# Licensed under Apache License v2.0
+#
+# See LICENSE.txt for license information
+# See CONTRIBUTORS.txt for the list of swift-sse project authors
+#
+# SPDX-License-Identifier: Apache-2.0
+#
+#===----------------------------------------------------------------------===//
+
 # Fuzzes SSEDecoder with libFuzzer (swiftc -sanitize=fuzzer,address).
 # Usage: scripts/fuzz-decoder.sh [seconds, default 600] [extra libFuzzer flags…]
 # Findings (crashing inputs) are written to scripts/fuzz/artifacts/; the corpus grows in scripts/fuzz/corpus/.

@@ -1,4 +1,18 @@
 #!/usr/bin/env bash
+#===----------------------------------------------------------------------===//
+#
+# This source file is part of the swift-sse open source project
+#
+# Copyright (c) 2026 the swift-sse project authors
+# Licensed under Apache License v2.0
+#
+# See LICENSE.txt for license information
+# See CONTRIBUTORS.txt for the list of swift-sse project authors
+#
+# SPDX-License-Identifier: Apache-2.0
+#
+#===----------------------------------------------------------------------===//
+
 # SSEClient's benchmarks: throughput of one connection (events/s, MB/s) against AsyncHTTPClient +
 # `serverSentEvents()` alone, a tutorial-style Go client and a tutorial-style Node client; then
 # memory per open client at 1,000 clients. The server is the embedded one, in its own process.

@@ -1,4 +1,18 @@
 #!/usr/bin/env bash
+#===----------------------------------------------------------------------===//
+#
+# This source file is part of the swift-sse open source project
+#
+# Copyright (c) 2026 the swift-sse project authors
+# Licensed under Apache License v2.0
+#
+# See LICENSE.txt for license information
+# See CONTRIBUTORS.txt for the list of swift-sse project authors
+#
+# SPDX-License-Identifier: Apache-2.0
+#
+#===----------------------------------------------------------------------===//
+
 # The load comparison: for each server and each N, start the server fresh, open N SSE connections,
 # broadcast 1,000 events of 64 bytes, and print one JSON line per run (see Generator/main.swift).
 #

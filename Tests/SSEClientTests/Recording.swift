@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 #if AsyncHTTPClientSupport
 import AsyncHTTPClient
 import Foundation
@@ -81,7 +95,7 @@ extension MisbehavingServer {
     func log(_ client: String) async throws -> [LoggedRequest] {
         let response = try await HTTPClient.shared.execute(
             HTTPClientRequest(url: "http://127.0.0.1:\(port)/log?client=\(client)"),
-            timeout: .seconds(5)
+            timeout: .seconds(30)
         )
         let body = try await response.body.collect(upTo: 1 << 20)
         return try JSONDecoder().decode([LoggedRequest].self, from: Data(body.readableBytesView))

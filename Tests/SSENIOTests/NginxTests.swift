@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 #if NIOSupport
 import Foundation
 import SSECodec
@@ -11,16 +25,17 @@ import Testing
 @Suite("Behind nginx", .serialized, .timeLimit(.minutes(2)))
 struct NginxTests {
     struct Nginx {
-        let port: Int
         let process: Process
         let directory: URL
+
+        /// nginx listens on a Unix socket in its own directory: no port to pick or collide on.
+        var socketPath: String { directory.appendingPathComponent("nginx.sock").path }
 
         static func start(upstreamPort: Int) throws -> Nginx {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "sse-nginx-\(UUID().uuidString)"
             )
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let port = Int.random(in: 20_000..<60_000)
             let configuration = """
                 worker_processes 1;
                 error_log \(directory.path)/error.log;
@@ -34,7 +49,7 @@ struct NginxTests {
                     uwsgi_temp_path \(directory.path)/uwsgi;
                     scgi_temp_path \(directory.path)/scgi;
                     server {
-                        listen 127.0.0.1:\(port);
+                        listen unix:\(directory.path)/nginx.sock;
                         location / {
                             proxy_pass http://127.0.0.1:\(upstreamPort);
                             proxy_http_version 1.1;
@@ -57,7 +72,7 @@ struct NginxTests {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            return Nginx(port: port, process: process, directory: directory)
+            return Nginx(process: process, directory: directory)
         }
 
         /// Stops nginx, workers included (`nginx -s stop`, which signals the master).
@@ -74,31 +89,27 @@ struct NginxTests {
         }
     }
 
-    /// Publishes three events through nginx and returns how many of them arrived before the next
-    /// was published (each given half a second).
+    /// Publishes three events through nginx, each after the one before has arrived, and returns
+    /// how many arrived. A buffering nginx holds back small events until its buffer fills or the
+    /// response ends, so they would not arrive at all.
     static func eventsArrivingInTime() async throws -> Int {
         let fixture = Fixture()
         let broadcaster = fixture.broadcaster
         let server = try await TestServer.start(fixture, corsOrigin: nil)
         let nginx = try Nginx.start(upstreamPort: server.port)
         defer { nginx.stop() }
-        // nginx needs a moment to listen.
-        var curl: Child?
-        for _ in 0..<100 where broadcaster.subscriberCount == 0 {
-            curl = try Child(["curl", "-sN", "http://127.0.0.1:\(nginx.port)/events"])
-            if await eventually(within: 0.2, { broadcaster.subscriberCount == 1 }) {
-                break
-            }
-            try await blocking { [curl] in curl?.kill() }
-        }
-        let client = try #require(curl)
+        // nginx listens once its socket exists.
+        try #require(await eventually { FileManager.default.fileExists(atPath: nginx.socketPath) })
+        let client = try Child(["curl", "-sN", "--unix-socket", nginx.socketPath, "http://localhost/events"])
+        try #require(await eventually { broadcaster.subscriberCount == 1 })
         var inTime = 0
         var output = ""
         for index in 1...3 {
             try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
-            if try await client.receive("data: event \(index)\nid: \(index)\n\n", into: &output, timeout: 0.5) {
-                inTime += 1
+            guard try await client.receive("data: event \(index)\nid: \(index)\n\n", into: &output) else {
+                break
             }
+            inTime += 1
         }
         try await blocking { client.kill() }
         await server.stop()

@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 import Synchronization
 
 /// A clock that moves only when a test advances it, so that heartbeat timing is tested exactly.
@@ -79,14 +93,21 @@ final class ManualClock: Clock, Sendable {
         }
     }
 
-    /// Waits (at most about two seconds of real time) until `count` tasks sleep on this clock.
+    /// Waits until `count` tasks sleep on this clock (for up to 30 s of real time).
     func waitForSleepers(_ count: Int) async -> Bool {
-        for _ in 0..<2_000 {
-            if sleeperCount >= count {
-                return true
-            }
-            try? await Task.sleep(for: .milliseconds(1))
-        }
-        return false
+        await eventually { sleeperCount >= count }
     }
+}
+
+/// Polls `condition` until it holds, for up to 30 s of real time: a generous limit that only keeps
+/// a broken test from hanging, never a measure of how fast something happens.
+func eventually(_ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .seconds(30)
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            return false
+        }
+        try? await Task.sleep(for: .milliseconds(1))
+    }
+    return true
 }

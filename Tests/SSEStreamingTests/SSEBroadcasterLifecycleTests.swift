@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 import SSECodec
 import SSEStreaming
 import Synchronization
@@ -346,10 +360,7 @@ struct SSEBroadcasterLifecycleTests {
         let subscription = broadcaster.subscribe(to: ["t"])
         #expect(await clock.waitForSleepers(1))
         try broadcaster.shutDown()
-        for _ in 0..<1_000 where clock.sleeperCount > 0 {
-            try await Task.sleep(for: .milliseconds(1))
-        }
-        #expect(clock.sleeperCount == 0)
+        #expect(await eventually { clock.sleeperCount == 0 })
         _ = subscription
     }
 }

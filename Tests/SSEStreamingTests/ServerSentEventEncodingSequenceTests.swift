@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 import SSECodec
 import SSEStreaming
 import Synchronization
@@ -115,12 +129,7 @@ struct ServerSentEventEncodingSequenceTests {
             #expect(Self.text(try await iterator.next()) == ":\n")
             await consumer.value
         }
-        var waited = 0
-        while !terminated.isSet && waited < 2_000 {
-            try await Task.sleep(for: .milliseconds(1))
-            waited += 1
-        }
-        #expect(terminated.isSet)
+        #expect(await eventually { terminated.isSet })
     }
 
     @Test("Cancelling the consuming task ends the sequence")

@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 import SSECodec
 import SSEStreaming
 import Testing
@@ -146,15 +160,19 @@ struct ServerSentEventSequenceTests {
     @Test("Cancelling the consuming task ends the iteration of an endless stream")
     func cancellationEndsIteration() async throws {
         let (body, continuation) = AsyncStream<[UInt8]>.makeStream()
+        let (received, receivedContinuation) = AsyncStream<Void>.makeStream()
         continuation.yield(Array("data: first\n\n".utf8))
         let consumer = Task {
             var count = 0
             for try await _ in body.serverSentEvents() {
                 count += 1
+                receivedContinuation.yield()
             }
             return count
         }
-        try await Task.sleep(for: .milliseconds(50))
+        // Cancelled once the first event is in, while the consumer waits for more.
+        var signals = received.makeAsyncIterator()
+        _ = await signals.next()
         consumer.cancel()
         #expect(try await consumer.value == 1)
         continuation.finish()

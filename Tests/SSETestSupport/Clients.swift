@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 import Foundation
 
 #if canImport(Glibc)
@@ -12,8 +26,9 @@ public func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) as
     }
 }
 
-/// Polls `condition` for up to `seconds`.
-public func eventually(within seconds: Double = 2, _ condition: () -> Bool) async -> Bool {
+/// Polls `condition` until it holds, for up to `seconds`: a generous limit that only keeps a broken
+/// test from hanging, never a measure of how fast something happens.
+public func eventually(within seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1_000))
     while ContinuousClock.now < deadline {
         if condition() {
@@ -39,7 +54,7 @@ public final class Child: @unchecked Sendable {
 
     /// Reads until `text` has appeared in the output (or it ends, or `timeout` seconds pass),
     /// appending what it reads to `collected`.
-    public func read(until text: String, into collected: inout String, timeout: Double = 10) -> Bool {
+    public func read(until text: String, into collected: inout String, timeout: Double = 30) -> Bool {
         let descriptor = output.fileHandleForReading.fileDescriptor
         let deadline = ContinuousClock.now + .milliseconds(Int(max(timeout, 0) * 1_000))
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -66,7 +81,7 @@ public final class Child: @unchecked Sendable {
 
     /// Reads, off the concurrency threads, until `text` appears in `output` (which collects all
     /// read so far) or `timeout` seconds pass; whether it appeared.
-    public func receive(_ text: String, into output: inout String, timeout: Double = 10) async throws -> Bool {
+    public func receive(_ text: String, into output: inout String, timeout: Double = 30) async throws -> Bool {
         output = try await blocking { [output] in
             var collected = output
             _ = self.read(until: text, into: &collected, timeout: timeout)
@@ -100,7 +115,7 @@ public struct RawConnection: Sendable {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -117,7 +132,7 @@ public struct RawConnection: Sendable {
         _ = Array(text.utf8).withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
-    /// Reads until `text` has appeared, the peer closes, or 5 seconds pass.
+    /// Reads until `text` has appeared, the peer closes, or no byte comes for 30 seconds.
     public func read(until text: String) -> String {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -132,7 +147,7 @@ public struct RawConnection: Sendable {
     }
 
     /// Reads 16 KiB a millisecond, much slower than a server writes (so that its socket buffers
-    /// stay full), until the bytes end with `suffix`, the peer closes, or a read waits 5 seconds.
+    /// stay full), until the bytes end with `suffix`, the peer closes, or a read waits 30 seconds.
     public func readSlowly(untilSuffix suffix: String) -> [UInt8] {
         let suffix = Array(suffix.utf8)
         var received: [UInt8] = []

@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 import Foundation
 
 /// `misbehaving_server.py` (next to this file) in a child process: an independent event-stream
@@ -14,15 +28,27 @@ public final class MisbehavingServer: Sendable {
         self.port = port
     }
 
-    /// Starts the server on `port`, or on a free port when it is 0.
+    /// Starts the server on `port`, or on a free port when it is 0. A given port (a restart on the
+    /// port the OS gave before) may still be held for a moment: it is tried again for up to 30 s.
     public static func start(port: Int = 0) async throws -> MisbehavingServer {
-        let child = try Child(["python3", "-u", script, String(port)])
-        var output = ""
-        guard try await child.receive("\n", into: &output), let port = Int(output.split(separator: "\n")[0]) else {
-            child.kill()
-            throw CancellationError()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let child = try Child(["python3", "-u", script, String(port)])
+            var output = ""
+            if try await child.receive("\n", into: &output), let bound = Int(output.split(separator: "\n")[0]) {
+                return MisbehavingServer(child: child, port: bound)
+            }
+            try await blocking { child.kill() }
+            guard port != 0, ContinuousClock.now < deadline else {
+                throw ServerStartFailure(port: port)
+            }
+            try await Task.sleep(for: .milliseconds(100))
         }
-        return MisbehavingServer(child: child, port: port)
+    }
+
+    /// The Python server did not start (or not on the port asked for).
+    public struct ServerStartFailure: Error {
+        public let port: Int
     }
 
     /// The URL of a route, for a client of its own (see the script's `?client=`).

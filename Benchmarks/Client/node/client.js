@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 // A Node SSE client written the way the tutorials write it: fetch, a TextDecoder over the body
 // stream, a buffer split on "\n\n", "data:" lines joined. Counts the firehose's events and prints
 // events/s and MB/s like sse-client-bench.

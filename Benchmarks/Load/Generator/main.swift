@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 // The load generator: opens N SSE connections to a server on 127.0.0.1, asks it to broadcast M
 // events, and measures what every connection receives: delivery time, deliveries per second,
 // latency from publish to receipt (the events carry their publish time), loss, duplicates and

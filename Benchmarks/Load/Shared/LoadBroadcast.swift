@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 // What every load-test server shares: the broadcaster, and the burst that `POST /broadcast`
 // starts: M events of B bytes of data published as fast as possible, each starting with the
 // wall-clock time it was published (nanoseconds, 19 digits), so that the load generator can

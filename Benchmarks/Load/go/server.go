@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 // A Go net/http SSE server written the way the tutorials write it: a channel per client, a
 // mutex-guarded set of clients, a handler that writes each event and flushes. Same protocol as
 // sse-load-server: GET /events streams; POST /broadcast?count=M&size=B publishes M events of B

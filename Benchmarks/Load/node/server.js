@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 // A Node `http` SSE server written the way the tutorials write it: an array of responses, a
 // broadcast loop that writes `id:` and `data:` to each. Same protocol as sse-load-server:
 // GET /events streams; POST /broadcast?count=M&size=B publishes M events of B bytes, each starting
