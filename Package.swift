@@ -1,5 +1,22 @@
 // swift-tools-version: 6.2
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 import PackageDescription
+
+/// The traits under which SSEClient is built: either gives it SwiftNIO's `ByteBuffer`.
+let clientTraits: Set<String> = ["NIOSupport", "AsyncHTTPClientSupport"]
 
 let package = Package(
     name: "swift-sse",
@@ -18,7 +35,8 @@ let package = Package(
     traits: [
         .trait(
             name: "NIOSupport",
-            description: "The SwiftNIO integration and the embedded SSE server (SSENIO)."
+            description:
+                "The SwiftNIO integration and the embedded SSE server (SSENIO); SSEClient with a transport of your own."
         ),
         .trait(
             name: "HummingbirdSupport",
@@ -44,6 +62,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(name: "SSECodec"),
@@ -135,7 +154,8 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
             ]
         ),
-        // The reconnecting client; every file inside `#if AsyncHTTPClientSupport`.
+        // The reconnecting client: every file inside `#if NIOSupport || AsyncHTTPClientSupport`, the
+        // AsyncHTTPClient transport inside `#if AsyncHTTPClientSupport`.
         .target(
             name: "SSEClient",
             dependencies: [
@@ -146,8 +166,11 @@ let package = Package(
                     package: "async-http-client",
                     condition: .when(traits: ["AsyncHTTPClientSupport"])
                 ),
-                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["AsyncHTTPClientSupport"])),
-                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["AsyncHTTPClientSupport"])),
+                // The client itself needs only these: with `NIOSupport` alone it is there with a
+                // transport of your own; `AsyncHTTPClientSupport` adds the default transport.
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: clientTraits)),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: clientTraits)),
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: clientTraits)),
                 .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["AsyncHTTPClientSupport"])),
             ]
         ),
@@ -187,6 +210,10 @@ for target in package.targets {
         settings.append(.enableUpcomingFeature("MemberImportVisibility"))
         // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0409-access-level-on-imports.md
         settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+        // CI builds with every warning an error (SE-0480); a user's build of the package never does.
+        if Context.environment["SWIFT_SSE_WARNINGS_AS_ERRORS"] != nil {
+            settings.append(.treatAllWarnings(as: .error))
+        }
         target.swiftSettings = settings
     case .macro, .plugin, .system, .binary:
         break

@@ -1,4 +1,18 @@
-#if AsyncHTTPClientSupport
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if NIOSupport || AsyncHTTPClientSupport
 import Synchronization
 
 /// Hands what a session decodes to the iterator that reads it, through a bounded buffer: the
@@ -9,11 +23,7 @@ import Synchronization
 @usableFromInline
 final class Handoff: Sendable {
     @usableFromInline
-    enum Item: Sendable {
-        case update(SSEClient.Update)
-        /// An error the reader sees where it happened; the session goes on (a dropped event).
-        case failure(SSEClientError)
-    }
+    typealias Item = SSEClient.Update
 
     private struct State {
         var items: [Item] = []
@@ -26,6 +36,10 @@ final class Handoff: Sendable {
         var task: Task<Void, Never>?
         /// Counts the session's tasks, so that a late cut-off cannot cancel a successor.
         var generation = 0
+        /// ``SSEClient/reconnect()`` asked for a reconnection the session has not acted on yet.
+        var reconnectRequested = false
+        /// The session is connected or waiting to reconnect: a request cancels its task.
+        var interruptible = false
     }
 
     private enum End {
@@ -126,6 +140,43 @@ final class Handoff: Sendable {
             if state.generation == generation {
                 state.task?.cancel()
             }
+        }
+    }
+
+    /// Asks the session to reconnect now: its task is cancelled if it is connected or waiting to
+    /// reconnect, else the request waits for the session to get there.
+    func requestReconnect() {
+        state.withLock { state in
+            guard state.end == nil else {
+                return
+            }
+            state.reconnectRequested = true
+            if state.interruptible {
+                state.task?.cancel()
+            }
+        }
+    }
+
+    /// The session starts an attempt or a wait that a reconnection request cuts short. Returns
+    /// whether a request is pending already (it is taken; the task was not cancelled).
+    func enterInterruptible() -> Bool {
+        state.withLock { state in
+            if state.reconnectRequested {
+                state.reconnectRequested = false
+                return true
+            }
+            state.interruptible = true
+            return false
+        }
+    }
+
+    /// The attempt or the wait is over. Returns whether a reconnection was requested during it
+    /// (it is taken): the session's task was then cancelled, and the session goes on in a new one.
+    func leaveInterruptible() -> Bool {
+        state.withLock { state in
+            state.interruptible = false
+            defer { state.reconnectRequested = false }
+            return state.reconnectRequested
         }
     }
 

@@ -1,5 +1,20 @@
-#if AsyncHTTPClientSupport
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if NIOSupport || AsyncHTTPClientSupport
 import HTTPTypes
+import Logging
 import NIOCore
 import SSECodec
 import SSECompression
@@ -39,9 +54,11 @@ extension SSEClient {
                 return result
             }
             var stream = StreamDecoder(
-                decoder: SSEDecoder(configuration: client.configuration.decoder, lastEventID: lastEventID)
+                decoder: SSEDecoder(configuration: client.configuration.decoder, lastEventID: lastEventID),
+                skipsOversizedEvents: client.configuration.oversizedEvents.skips,
+                logger: client.configuration.logger
             )
-            stream.batch.append(.update(.state(.open(response.head))))
+            stream.batch.append(.state(.open(response.head)))
             do {
                 try await deliver(&stream, activity: activity)
                 if gzip {
@@ -56,7 +73,7 @@ extension SSEClient {
                             try slice.withUnsafeReadableBytes { compressed in
                                 try inflater.decompress(compressed) { piece in
                                     stream.inputBytes += piece.count
-                                    stream.decode(piece)
+                                    try stream.decode(piece)
                                 }
                             }
                             try await deliver(&stream, activity: activity)
@@ -70,13 +87,17 @@ extension SSEClient {
                     for try await chunk in response.body {
                         activity?.touch()
                         stream.inputBytes += chunk.readableBytes
-                        chunk.withUnsafeReadableBytes { stream.decode($0) }
+                        try chunk.withUnsafeReadableBytes { try stream.decode($0) }
                         try await deliver(&stream, activity: activity)
                     }
                 }
                 // An event cut off by the end of the body is not dispatched.
                 stream.decoder.finish()
                 result.outcome = .interrupted(.endOfStream, healthy: stream.deliveredEvents)
+            } catch let error as OversizedEvent {
+                // The events before it still reach the reader, then the error.
+                try? await deliver(&stream, activity: activity)
+                result.outcome = .failed(error.error)
             } catch {
                 result.outcome = .interrupted(.error(error), healthy: stream.deliveredEvents)
             }
@@ -140,16 +161,26 @@ extension SSEClient {
         }
     }
 
+    /// An oversized line or event that ends the session (``OversizedEventPolicy/fail``).
+    struct OversizedEvent: Error {
+        let error: SSEClientError
+    }
+
     /// The decoder of one connection and what it produced since the last hand-off.
     struct StreamDecoder {
         var decoder: SSEDecoder
+        let skipsOversizedEvents: Bool
+        let logger: Logger?
         var batch: [Handoff.Item] = []
         /// The input bytes `batch` was decoded from.
         var inputBytes = 0
         var retryMilliseconds: Int?
         var deliveredEvents = false
 
-        mutating func decode(_ bytes: UnsafeRawBufferPointer) {
+        /// Decodes `bytes` into the batch.
+        ///
+        /// - Throws: ``OversizedEvent`` for a line or event over the limits, unless they are skipped.
+        mutating func decode(_ bytes: UnsafeRawBufferPointer) throws(OversizedEvent) {
             var offset = 0
             while true {
                 do {
@@ -158,15 +189,21 @@ extension SSEClient {
                     }
                     switch output {
                     case .event(let event):
-                        batch.append(.update(.event(event)))
+                        batch.append(.event(event))
                         deliveredEvents = true
                     case .retry(let milliseconds):
                         retryMilliseconds = milliseconds
-                    case .lastEventID, .comment:
+                    case .comment(let text):
+                        batch.append(.comment(text))
+                    case .lastEventID:
                         break
                     }
                 } catch {
-                    batch.append(.failure(.decoding(error)))
+                    guard skipsOversizedEvents else {
+                        throw OversizedEvent(error: .decoding(error))
+                    }
+                    logger?.warning("SSE dropped an oversized line or event", metadata: ["sse.error": "\(error)"])
+                    batch.append(.dropped(.decoding(error)))
                 }
             }
         }

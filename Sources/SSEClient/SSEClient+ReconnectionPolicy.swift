@@ -1,4 +1,18 @@
-#if AsyncHTTPClientSupport
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if NIOSupport || AsyncHTTPClientSupport
 extension SSEClient {
     /// When an ``SSEClient`` reconnects, and how long it waits first.
     ///
@@ -8,8 +22,8 @@ extension SSEClient {
     ///     min(max(maximumDelay, r), r × multiplier^(n−1)) × (1 + jitter × random[0, 1))
     ///
     /// and never less than ``minimumDelay``, where *r* is the reconnection time: the server's last
-    /// `retry` value, or ``initialReconnectionTime`` until it sends one. With the defaults
-    /// (r = 3 s, multiplier 2, cap 30 s, jitter 0.2):
+    /// `retry` value, up to ``maximumDelay``, or ``initialReconnectionTime`` until it sends one.
+    /// With the defaults (r = 3 s, multiplier 2, cap 30 s, jitter 0.2):
     ///
     /// | attempt | delay before it |
     /// | --- | --- |
@@ -22,7 +36,9 @@ extension SSEClient {
     /// So after a healthy connection ends, the first reconnection comes after the server's `retry`
     /// time (never sooner: the jitter only adds), as in a browser; a server that keeps failing is
     /// asked less and less often; and many clients cut off at once do not all come back in the same
-    /// instant. The cap never shortens the server's own `retry` value.
+    /// instant. A server's `retry` longer than ``maximumDelay`` is shortened to it, so a hostile
+    /// `retry: 99999999999` cannot park the client for years; raise ``maximumDelay`` to honour
+    /// longer ones. ``SSEClient/reconnect()`` skips the wait: the next attempt goes out at once.
     ///
     /// A `Retry-After` header (seconds or an HTTP date) on a retried status replaces the computed
     /// delay, up to ``maximumRetryAfter`` and at least ``minimumDelay``.
@@ -34,7 +50,7 @@ extension SSEClient {
         /// The factor by which the delay grows with each failed attempt in a row. 2 by default.
         public var multiplier: Double
 
-        /// The longest delay, before jitter, unless the server's `retry` is longer. 30 seconds by default.
+        /// The longest delay, before jitter, and the longest `retry` value honoured. 30 seconds by default.
         public var maximumDelay: Duration
 
         /// The shortest delay, whatever the server's `retry` (even `retry: 0`): no reconnection
@@ -112,7 +128,7 @@ extension SSEClient {
                 seconds *= multiplier
             }
             seconds = min(seconds, cap) * (1 + jitter * random)
-            return max(.seconds(seconds), minimumDelay)
+            return max(.saturating(seconds: seconds), minimumDelay)
         }
     }
 }
@@ -123,9 +139,27 @@ extension Duration {
         return Double(seconds) + Double(attoseconds) * 1e-18
     }
 
+    /// The duration in nanoseconds, saturating at `Int64`'s bounds instead of trapping.
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else {
+            return seconds < 0 ? .min : .max
+        }
+        let (sum, sumOverflow) = product.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return sumOverflow ? (product < 0 ? .min : .max) : sum
+    }
+
+    /// `seconds` as a duration, saturating at `Int64.max` seconds (and 0 for what is not a
+    /// positive number) instead of trapping.
+    static func saturating(seconds: Double) -> Duration {
+        guard seconds > 0 else {
+            return .zero
+        }
+        guard seconds < Double(Int64.max) else {
+            return .seconds(Int64.max)
+        }
+        return .seconds(seconds)
     }
 }
 #endif

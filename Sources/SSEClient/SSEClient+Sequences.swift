@@ -1,4 +1,18 @@
-#if AsyncHTTPClientSupport
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if NIOSupport || AsyncHTTPClientSupport
 public import SSECodec
 
 extension SSEClient {
@@ -11,14 +25,16 @@ extension SSEClient {
     /// ```
     ///
     /// Every iteration is a session of its own. It ends normally when the server answers 204 or a
-    /// request that is not re-sent ends; it throws ``SSEClientError`` when the session fails. It
-    /// also throws where a line or event over the decoder's limits was dropped; `next()` may be
-    /// called again after that error to go on with the next event.
+    /// request that is not re-sent ends; it throws ``SSEClientError`` when the session fails. A line
+    /// or event over the decoder's limits is skipped, or ends the session with its error, as
+    /// ``Configuration/oversizedEvents`` says.
     public var events: Events { Events(client: self) }
 
-    /// The events and state changes of a new session, across reconnections: ``Update/event(_:)``
-    /// and ``Update/state(_:)`` (connecting, open with the response head, reconnecting after a delay
-    /// and why, closed and why). Ends and throws as ``events`` does.
+    /// The events and state changes of a new session, across reconnections: ``Update/event(_:)``,
+    /// ``Update/state(_:)`` (connecting, open with the response head, reconnecting after a delay
+    /// and why, closed and why), ``Update/comment(_:)`` when the decoder reports comments, and
+    /// ``Update/dropped(_:)`` where an oversized line or event was skipped. Ends and throws as
+    /// ``events`` does.
     public var updates: Updates { Updates(client: self) }
 
     /// The events of a session, as ``SSEClient/events`` gives them.
@@ -102,22 +118,17 @@ extension SSEClient {
             self.session = session
         }
 
-        /// The next update that `select` keeps (what it makes of it), throwing an error where it
-        /// is in the stream; waits for a batch only when this one is used up.
+        /// The next update that `select` keeps (what it makes of it); waits for a batch only when
+        /// this one is used up.
         @inlinable
         mutating func next<Element>(
             isolation actor: isolated (any Actor)?,
             select: (Update) -> Element?
         ) async throws(SSEClientError) -> Element? {
             while true {
-                while let item = reversedBatch.popLast() {
-                    switch item {
-                    case .update(let update):
-                        if let element = select(update) {
-                            return element
-                        }
-                    case .failure(let error):
-                        throw error
+                while let update = reversedBatch.popLast() {
+                    if let element = select(update) {
+                        return element
                     }
                 }
                 guard let next = try await session.receive(isolation: actor) else {
@@ -146,6 +157,7 @@ extension SSEClient {
             if !started {
                 started = true
                 let session = Session(client: client, handoff: handoff)
+                client.sessions.add(handoff)
                 handoff.start { await session.run() }
             }
             // An empty batch is never sent: a state change or an event is always in it.
@@ -153,6 +165,7 @@ extension SSEClient {
         }
 
         deinit {
+            client.sessions.remove(handoff)
             handoff.cancel()
         }
     }

@@ -1,10 +1,25 @@
-#if AsyncHTTPClientSupport
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if NIOSupport || AsyncHTTPClientSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
 import HTTPTypes
+import Logging
 import NIOCore
 import SSECodec
 import SSECompression
@@ -21,15 +36,16 @@ extension SSEClient {
         let client: SSEClient
         let handoff: Handoff
 
-        /// Runs the session from its start, or, after the watchdog cut a connection off, from
-        /// the machine as it was and that connection's result.
-        func run(resuming: (machine: SSEClientStateMachine, result: Connection.Result)? = nil) async {
+        /// Runs the session from its start, or, after its task was cancelled to cut a connection
+        /// off (the idle watchdog, ``SSEClient/reconnect()``), from the machine as it was and its
+        /// next action.
+        func run(resuming: (machine: SSEClientStateMachine, action: SSEClientStateMachine.Action)? = nil) async {
             let configuration = client.configuration
+            let logger = configuration.logger
             var machine: SSEClientStateMachine
             var action: SSEClientStateMachine.Action
             if let resuming {
-                machine = resuming.machine
-                action = machine.attemptEnded(record(resuming.result, in: &machine))
+                (machine, action) = resuming
             } else {
                 machine = SSEClientStateMachine(
                     target: .init(url: client.url, method: configuration.method, body: configuration.body),
@@ -40,44 +56,75 @@ extension SSEClient {
             while true {
                 switch action {
                 case .connect(let target):
-                    guard await handoff.send([.update(.state(.connecting))], bytes: 0) else {
+                    guard await handoff.send([.state(.connecting)], bytes: 0) else {
                         return
                     }
+                    logger?.debug(
+                        "SSE connecting",
+                        metadata: [
+                            "sse.url": "\(target.url)", "sse.method": "\(target.method)",
+                            "sse.last_event_id": "\(machine.lastEventID ?? "")",
+                        ]
+                    )
                     let request: SSEClientRequest
                     do {
                         request = try await makeRequest(target, lastEventID: machine.lastEventID)
                     } catch {
+                        logger?.error("SSE header provider failed", metadata: ["sse.error": "\(error)"])
                         handoff.finish(.headerProviderFailed(error))
                         return
                     }
-                    let (result, cutOff) = await attempt(request, lastEventID: machine.lastEventID)
-                    if cutOff {
+                    // A reconnection asked for before this attempt is answered by it.
+                    _ = handoff.enterInterruptible()
+                    var (result, cutOff) = await attempt(request, lastEventID: machine.lastEventID)
+                    let requested = handoff.leaveInterruptible()
+                    if requested, case .interrupted(_, let healthy) = result.outcome {
+                        result.outcome = .reconnectRequested(healthy: healthy)
+                    }
+                    let next = machine.attemptEnded(record(result, in: &machine))
+                    if cutOff || requested {
                         // This task is cancelled: go on in a new one.
-                        let resumed = (machine, result)
+                        let resumed = (machine, next)
                         handoff.start { await self.run(resuming: resumed) }
                         return
                     }
                     guard !Task.isCancelled else {
                         return
                     }
-                    action = machine.attemptEnded(record(result, in: &machine))
+                    action = next
                 case .reconnect(let delay, let reason, let target):
-                    guard await handoff.send([.update(.state(.reconnecting(after: delay, reason: reason)))], bytes: 0)
+                    guard await handoff.send([.state(.reconnecting(after: delay, reason: reason))], bytes: 0)
                     else {
                         return
                     }
-                    do {
-                        try await Task.sleep(for: delay)
-                    } catch {
-                        return
+                    logger?.info(
+                        "SSE reconnecting",
+                        metadata: ["sse.delay": "\(delay)", "sse.reason": "\(reason)", "sse.url": "\(target.url)"]
+                    )
+                    if delay > .zero {
+                        if handoff.enterInterruptible() {
+                            action = machine.reconnectRequested()
+                            continue
+                        }
+                        let slept = (try? await Task.sleep(for: delay)) != nil
+                        if handoff.leaveInterruptible() {
+                            let resumed = (machine, machine.reconnectRequested())
+                            handoff.start { await self.run(resuming: resumed) }
+                            return
+                        }
+                        guard slept else {
+                            return
+                        }
                     }
                     action = .connect(target)
                 case .close(let reason):
-                    if await handoff.send([.update(.state(.closed(reason)))], bytes: 0) {
+                    logger?.debug("SSE session closed", metadata: ["sse.reason": "\(reason)"])
+                    if await handoff.send([.state(.closed(reason))], bytes: 0) {
                         handoff.finish(nil)
                     }
                     return
                 case .fail(let error):
+                    logger?.error("SSE session failed", metadata: ["sse.error": "\(error)"])
                     handoff.finish(error)
                     return
                 }

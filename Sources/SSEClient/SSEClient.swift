@@ -1,6 +1,22 @@
-#if AsyncHTTPClientSupport
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if NIOSupport || AsyncHTTPClientSupport
 public import HTTPTypes
+public import Logging
 public import SSECodec
+import Synchronization
 
 /// A reconnecting `EventSource` for Swift: events from a URL, across reconnections, with none lost.
 ///
@@ -35,6 +51,10 @@ public struct SSEClient: Sendable {
     /// How requests are sent.
     public let transport: any SSEClientTransport
 
+    /// The sessions running on this client (and its copies), for ``reconnect()``.
+    let sessions: SessionRegistry
+
+    #if AsyncHTTPClientSupport
     /// Creates a client. Nothing is sent until ``events`` or ``updates`` is iterated.
     ///
     /// - Parameters:
@@ -46,9 +66,47 @@ public struct SSEClient: Sendable {
         configuration: Configuration = .init(),
         transport: any SSEClientTransport = SSEAsyncHTTPClientTransport.shared
     ) {
+        self.init(url: url, configuration: configuration, transport: transport, sessions: SessionRegistry())
+    }
+    #else
+    /// Creates a client that sends its requests through `transport` (without the
+    /// `AsyncHTTPClientSupport` trait there is no default one). Nothing is sent until ``events``
+    /// or ``updates`` is iterated.
+    ///
+    /// - Parameters:
+    ///   - url: An absolute `http` or `https` URL.
+    ///   - configuration: Requests, reconnection, limits.
+    ///   - transport: How requests are sent.
+    public init(url: String, configuration: Configuration = .init(), transport: any SSEClientTransport) {
+        self.init(url: url, configuration: configuration, transport: transport, sessions: SessionRegistry())
+    }
+    #endif
+
+    private init(
+        url: String,
+        configuration: Configuration,
+        transport: any SSEClientTransport,
+        sessions: SessionRegistry
+    ) {
         self.url = url
         self.configuration = configuration
         self.transport = transport
+        self.sessions = sessions
+    }
+
+    /// Reconnects every running session of this client (each iteration of ``events`` or
+    /// ``updates``, copies of the client included) now: the current connection is closed, or a
+    /// pending reconnection wait ends, and the next request goes out at once — with the last event
+    /// ID, the last `retry` time and the backoff count as an automatic reconnection would have
+    /// them. Each session reports it in ``updates`` as
+    /// ``State/reconnecting(after:reason:)`` with a zero delay and ``ReconnectReason/requested``.
+    ///
+    /// Call it when the network came back, the user pressed retry, or credentials changed (a
+    /// ``HeaderProvider`` is asked again). An explicit request reconnects even a request that is not
+    /// re-sent on its own (a `POST`). Sessions that have not connected yet, or have ended, are not
+    /// affected.
+    public func reconnect() {
+        sessions.reconnectAll()
     }
 
     /// A per-attempt source of header fields: called before every request, reconnections and
@@ -94,9 +152,20 @@ public struct SSEClient: Sendable {
         /// Which redirects to follow, and with which headers.
         public var redirects: RedirectPolicy
 
-        /// The decoder's limits: an oversized line or event is dropped and reported as
-        /// ``SSEClientError/lineTooLong`` or ``SSEClientError/eventTooLarge``.
+        /// The decoder's limits and options. An event as large as `maximumEventSize`
+        /// (16 MiB by default) is accepted even as a single `data:` line; raise both limits for
+        /// larger events. What happens to a larger one is ``oversizedEvents``'s choice. With
+        /// `reportsComments` on, comments (heartbeats) arrive in
+        /// ``SSEClient/updates`` as ``Update/comment(_:)``.
         public var decoder: SSEDecoder.Configuration
+
+        /// What to do with a line or event over the ``decoder``'s limits: skip it and report it in
+        /// ``SSEClient/updates`` (the default), or end the session with the error.
+        public var oversizedEvents: OversizedEventPolicy
+
+        /// Where the client logs connection attempts, reconnections with their reasons, dropped
+        /// events and failures; `nil` (the default) logs nothing. The client never creates a logger.
+        public var logger: Logger?
 
         /// How much of an error response's body is kept in ``SSEClientError/bodyExcerpt``, in bytes.
         /// 1 KiB by default.
@@ -115,6 +184,8 @@ public struct SSEClient: Sendable {
             reconnection: ReconnectionPolicy = .init(),
             redirects: RedirectPolicy = .init(),
             decoder: SSEDecoder.Configuration = .init(),
+            oversizedEvents: OversizedEventPolicy = .skip,
+            logger: Logger? = nil,
             maximumErrorBodyExcerpt: Int = 1024
         ) {
             precondition(maximumErrorBodyExcerpt >= 0, "maximumErrorBodyExcerpt must not be negative")
@@ -129,8 +200,32 @@ public struct SSEClient: Sendable {
             self.reconnection = reconnection
             self.redirects = redirects
             self.decoder = decoder
+            self.oversizedEvents = oversizedEvents
+            self.logger = logger
             self.maximumErrorBodyExcerpt = maximumErrorBodyExcerpt
         }
+    }
+
+    /// What an ``SSEClient`` does with a line or an event over its decoder's limits.
+    public struct OversizedEventPolicy: Sendable, Hashable {
+        private enum Code: Hashable, Sendable {
+            case skip
+            case fail
+        }
+
+        private let code: Code
+
+        /// Drop the line or event and go on with the next one. ``SSEClient/events`` skips it;
+        /// ``SSEClient/updates`` reports it as ``Update/dropped(_:)`` where it was, with
+        /// ``SSEClientError/lineTooLong`` or ``SSEClientError/eventTooLarge``. An `id` it carried is
+        /// not taken, so a reconnection does not resume after an event that never arrived.
+        public static let skip = Self(code: .skip)
+
+        /// End the session with ``SSEClientError/lineTooLong`` or ``SSEClientError/eventTooLarge``,
+        /// after every event before it.
+        public static let fail = Self(code: .fail)
+
+        var skips: Bool { code == .skip }
     }
 
     /// Which redirects a client follows, and which headers go along.
@@ -162,6 +257,13 @@ public struct SSEClient: Sendable {
         case event(ServerSentEvent)
         /// The connection's state changed.
         case state(State)
+        /// A comment line arrived (a heartbeat, usually): its text after the colon, one leading
+        /// space removed. Only with `reportsComments` on in
+        /// ``Configuration/decoder``.
+        case comment(String)
+        /// A line or an event over the decoder's limits was dropped, here in the stream; the
+        /// session goes on (``OversizedEventPolicy/skip``).
+        case dropped(SSEClientError)
     }
 
     /// The state of an ``SSEClient``'s connection, as ``updates`` reports it.
@@ -183,6 +285,7 @@ public struct SSEClient: Sendable {
             case connectionFailed
             case idleTimeout
             case retriedStatus
+            case requested
         }
 
         private let code: Code
@@ -207,6 +310,8 @@ public struct SSEClient: Sendable {
         public static let idleTimeout = Self(code: .idleTimeout)
         /// The server answered a status the policy retries (``ReconnectionPolicy/retriedStatuses``).
         public static let retriedStatus = Self(code: .retriedStatus)
+        /// ``SSEClient/reconnect()`` was called.
+        public static let requested = Self(code: .requested)
 
         static func connectionFailed(_ error: any Error) -> Self {
             Self(code: .connectionFailed, errorDescription: String(describing: error))
@@ -230,6 +335,7 @@ public struct SSEClient: Sendable {
             case .connectionFailed: "the connection failed: \(errorDescription ?? "")"
             case .idleTimeout: "no byte arrived within the idle timeout"
             case .retriedStatus: "the server answered \(status ?? 0)"
+            case .requested: "a reconnection was requested"
             }
         }
     }

@@ -1,4 +1,18 @@
-#if AsyncHTTPClientSupport
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if NIOSupport || AsyncHTTPClientSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -41,6 +55,10 @@ struct SSEClientStateMachine: Sendable {
         case notOpened(HTTPResponse, HeadDecision, excerpt: String)
         /// The connection ended, before or after a response opened the stream.
         case interrupted(Interruption, healthy: Bool)
+        /// The stream carried what ends the session (an oversized event, by policy).
+        case failed(SSEClientError)
+        /// ``SSEClient/reconnect()`` cut the connection off.
+        case reconnectRequested(healthy: Bool)
     }
 
     enum Interruption {
@@ -93,9 +111,15 @@ struct SSEClientStateMachine: Sendable {
         .connect(current)
     }
 
-    /// A `retry` field set the reconnection time.
+    /// A `retry` field set the reconnection time, up to the policy's maximum delay: a hostile
+    /// `retry: 99999999999` does not park the client for years.
     mutating func retry(milliseconds: Int) {
-        reconnectionTime = .milliseconds(milliseconds)
+        reconnectionTime = min(.milliseconds(milliseconds), policy.maximumDelay)
+    }
+
+    /// ``SSEClient/reconnect()`` was called while the session waited to reconnect: go now.
+    func reconnectRequested() -> Action {
+        .reconnect(after: .zero, reason: .requested, current)
     }
 
     /// Decides what a response head means. [WHATWG HTML §9.2.3](https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model):
@@ -153,6 +177,18 @@ struct SSEClientStateMachine: Sendable {
                 healthy: false,
                 delay: retryAfter.map { max(policy.minimumDelay, min($0, policy.maximumRetryAfter)) }
             )
+        case .failed(let error):
+            return .fail(error)
+        case .reconnectRequested(let healthy):
+            // Asked for: at once, even for a request that is not re-sent on its own; not a failure
+            // of the server's, so the failure count and the backoff carry on as they were.
+            redirects = 0
+            current = target
+            if healthy {
+                attempt = 0
+                failures = 0
+            }
+            return .reconnect(after: .zero, reason: .requested, current)
         case .interrupted(let interruption, let healthy):
             redirects = 0
             current = target
@@ -236,7 +272,7 @@ struct SSEClientStateMachine: Sendable {
         guard let date = imfFixdate(String(value)) else {
             return nil
         }
-        return .seconds(max(0, date - now))
+        return .saturating(seconds: date - now)
     }
 
     /// Seconds since 1970 of an IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`, the form RFC 9110

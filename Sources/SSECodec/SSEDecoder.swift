@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 /// An incremental, byte-level decoder for the `text/event-stream` format.
 ///
 /// Feed it chunks of any size, as they arrive; it produces events exactly as a browser's
@@ -31,13 +45,20 @@ public struct SSEDecoder: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// The longest line accepted, in bytes, line terminator excluded.
         ///
-        /// A longer line is dropped and reported as ``SSEDecodingError/lineTooLong``. Defaults to 4 MiB.
+        /// A longer line is dropped and reported as ``SSEDecodingError/lineTooLong``. By default it
+        /// is ``maximumEventSize`` plus room for a field name (``fieldNameAllowance`` bytes), so an
+        /// event sent as one `data:` line is accepted up to the event limit. To accept larger
+        /// events, raise both: a line limit below the event limit refuses large one-line events.
         public var maximumLineLength: Int
 
         /// The largest event data accepted, in bytes (its `data:` values joined by LF).
         ///
         /// A larger event is dropped and reported as ``SSEDecodingError/eventTooLarge``. Defaults to 16 MiB.
         public var maximumEventSize: Int
+
+        /// What the default line limit adds to the event limit: the `data: ` before a value, with
+        /// room to spare.
+        public static let fieldNameAllowance = 64
 
         /// Whether comment lines (`: text`) are reported as ``SSEDecoder/Output/comment(_:)``.
         ///
@@ -47,17 +68,20 @@ public struct SSEDecoder: Sendable {
         /// Creates a configuration.
         ///
         /// - Parameters:
-        ///   - maximumLineLength: The longest line accepted, in bytes. Must not be negative.
+        ///   - maximumLineLength: The longest line accepted, in bytes. Must not be negative. `nil`
+        ///     (the default) is `maximumEventSize` plus ``fieldNameAllowance``.
         ///   - maximumEventSize: The largest event data accepted, in bytes. Must not be negative.
+        ///     16 MiB by default.
         ///   - reportsComments: Whether comment lines are reported.
         public init(
-            maximumLineLength: Int = 4 * 1024 * 1024,
+            maximumLineLength: Int? = nil,
             maximumEventSize: Int = 16 * 1024 * 1024,
             reportsComments: Bool = false
         ) {
-            precondition(maximumLineLength >= 0, "maximumLineLength must not be negative")
+            precondition(maximumLineLength.map { $0 >= 0 } ?? true, "maximumLineLength must not be negative")
             precondition(maximumEventSize >= 0, "maximumEventSize must not be negative")
-            self.maximumLineLength = maximumLineLength
+            let (sum, overflow) = maximumEventSize.addingReportingOverflow(Self.fieldNameAllowance)
+            self.maximumLineLength = maximumLineLength ?? (overflow ? .max : sum)
             self.maximumEventSize = maximumEventSize
             self.reportsComments = reportsComments
         }
@@ -828,6 +852,7 @@ extension SSEDecoder {
     ///   - bytes: A chunk of the stream, of any size.
     ///   - body: Called with each output.
     /// - Throws: The first ``SSEDecodingError`` of the chunk, or what `body` throws.
+    @inlinable
     public mutating func decode(_ bytes: UnsafeRawBufferPointer, _ body: (Output) throws -> Void) throws {
         var offset = 0
         var firstError: SSEDecodingError?

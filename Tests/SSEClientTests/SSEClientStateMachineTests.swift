@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 #if AsyncHTTPClientSupport
 import HTTPTypes
 @testable import SSEClient
@@ -46,7 +60,8 @@ struct SSEClientStateMachineTests {
         #expect(policy.delay(beforeAttempt: 1_000, reconnectionTime: .seconds(3), random: 0) == .seconds(30))
         // `retry: 0` never makes a hot loop.
         #expect(policy.delay(beforeAttempt: 1, reconnectionTime: .zero, random: 0) == .milliseconds(100))
-        // The cap never shortens the server's own retry value.
+        // A reconnection time above the cap (a long initial reconnection time) is not shortened;
+        // the server's `retry` is capped where it is taken (`retryCapped`).
         #expect(policy.delay(beforeAttempt: 1, reconnectionTime: .seconds(90), random: 0) == .seconds(90))
         #expect(policy.delay(beforeAttempt: 3, reconnectionTime: .seconds(90), random: 0) == .seconds(90))
     }
@@ -81,6 +96,47 @@ struct SSEClientStateMachineTests {
         }
         #expect(delay == .milliseconds(250))
         #expect(reason == .endOfStream)
+    }
+
+    @Test("A hostile retry value is capped by the maximum delay; durations saturate instead of trapping")
+    func retryCapped() {
+        var machine = Self.machine()
+        machine.retry(milliseconds: 99_999_999_999)
+        #expect(machine.reconnectionTime == .seconds(30))
+        guard case .reconnect(let delay, _, _) = machine.attemptEnded(.interrupted(.endOfStream, healthy: true))
+        else {
+            Issue.record("expected a reconnection")
+            return
+        }
+        #expect(delay >= .seconds(30) && delay <= .seconds(36))
+        machine = Self.machine { $0.reconnection.maximumDelay = .seconds(Int64.max) }
+        machine.retry(milliseconds: .max)
+        #expect(machine.reconnectionTime == .milliseconds(Int.max))
+        let huge = SSEClient.ReconnectionPolicy(maximumDelay: .seconds(Int64.max))
+        #expect(huge.delay(beforeAttempt: 64, reconnectionTime: .seconds(Int64.max), random: 1) == .seconds(Int64.max))
+        #expect(Duration.seconds(Int64.max).nanoseconds == .max)
+        #expect(Duration.seconds(Int64.min).nanoseconds == .min)
+    }
+
+    @Test("A requested reconnection goes at once, even for a POST, and does not count as a failure")
+    func requestedReconnection() {
+        var machine = Self.machine {
+            $0.method = .post
+            $0.reconnection.maximumConsecutiveFailures = 0
+        }
+        for _ in 1...3 {
+            guard case .reconnect(let delay, let reason, _) = machine.attemptEnded(.reconnectRequested(healthy: false))
+            else {
+                Issue.record("expected a reconnection")
+                return
+            }
+            #expect(delay == .zero)
+            #expect(reason == .requested)
+        }
+        guard case .reconnect(.zero, .requested, _) = machine.reconnectRequested() else {
+            Issue.record("expected a reconnection at once")
+            return
+        }
     }
 
     @Test("A POST is not sent again: its end closes, its failures throw")

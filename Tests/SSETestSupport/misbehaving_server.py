@@ -1,4 +1,18 @@
 #!/usr/bin/env python3
+#===----------------------------------------------------------------------===//
+#
+# This source file is part of the swift-sse open source project
+#
+# Copyright (c) 2026 the swift-sse project authors
+# Licensed under Apache License v2.0
+#
+# See LICENSE.txt for license information
+# See CONTRIBUTORS.txt for the list of swift-sse project authors
+#
+# SPDX-License-Identifier: Apache-2.0
+#
+#===----------------------------------------------------------------------===//
+
 """An event-stream server that misbehaves on purpose, for SSEClient's tests. Standard library only.
 
     python3 misbehaving_server.py [PORT]
@@ -222,6 +236,43 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         self.stream_head()
         self.write("data: first\n\ndata: " + "x" * 2000 + "\n\ndata: small\n\n")
+
+    def route_huge(self, client, query, n):
+        """One event of `mb` million bytes (14 by default) on a single `data:` line, then a small
+        one; then 204."""
+        if n > 1:
+            self.no_content()
+            return
+        self.stream_head()
+        self.write("data: " + "x" * (int(query.get("mb", "14")) * 1_000_000) + "\n\ndata: after\n\n")
+
+    def route_heartbeats(self, client, query, n):
+        """Comments around two events, as heartbeats come; then 204."""
+        if n > 1:
+            self.no_content()
+            return
+        self.stream_head()
+        self.write(": heartbeat 1\n\ndata: one\n\n:heartbeat 2\n\n: heartbeat 3\ndata: two\n\n")
+
+    def route_hostile_retry(self, client, query, n):
+        """`retry: 99999999999` (three years) with an event, then the end of the body; then 204."""
+        if n == 1:
+            self.stream_head()
+            self.write("retry: 99999999999\nid: h1\ndata: hostile\n\n")
+        else:
+            self.no_content()
+
+    def route_long_retry(self, client, query, n):
+        """`retry: 600000` (ten minutes) with an event, then the end of the body; then the
+        Last-Event-ID it got as an event; then 204."""
+        if n == 1:
+            self.stream_head()
+            self.write("retry: 600000\nid: r1\ndata: one\n\n")
+        elif n == 2:
+            self.stream_head()
+            self.write("data: resumed after " + self.headers.get("Last-Event-ID", "") + "\n\n")
+        else:
+            self.no_content()
 
     def route_counter(self, client, query, n):
         """Events numbered from Last-Event-ID + 1, one every 20 ms, for ever."""

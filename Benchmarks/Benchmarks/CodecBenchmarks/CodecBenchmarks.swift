@@ -1,3 +1,17 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
 import Benchmark
 import OpenAPIRuntime
 import SSECodec
@@ -44,6 +58,25 @@ private func decodeEvents(_ bytes: [UInt8], _ chunks: [Range<Int>]) -> (events: 
     return (events, dataBytes)
 }
 
+/// The same through the push API, `decode(_:_:)`: one call per chunk, a closure per output.
+private func pushDecodeEvents(_ bytes: [UInt8], _ chunks: [Range<Int>]) -> (events: Int, dataBytes: Int) {
+    var decoder = SSEDecoder()
+    var events = 0
+    var dataBytes = 0
+    bytes.withUnsafeBytes { buffer in
+        for chunk in chunks {
+            try? decoder.decode(UnsafeRawBufferPointer(rebasing: buffer[chunk])) { output in
+                if case .event(let event) = output {
+                    events += 1
+                    dataBytes &+= event.data.utf8.count
+                }
+            }
+        }
+    }
+    decoder.finish()
+    return (events, dataBytes)
+}
+
 // Names without spaces: benchmark 1.38.1 writes threshold files with "_" for " " but looks them
 // up by the name as given.
 let benchmarks: @Sendable () -> Void = {
@@ -75,6 +108,13 @@ let benchmarks: @Sendable () -> Void = {
             Benchmark("Decoder_\(corpus.name)_\(chunking)") { benchmark in
                 measureRate(benchmark, megabytes: corpus.megabytes) {
                     let decoded = decodeEvents(corpus.bytes, chunks)
+                    precondition(decoded.events == corpus.events)
+                    blackHole(decoded.dataBytes)
+                }
+            }
+            Benchmark("PushDecoder_\(corpus.name)_\(chunking)") { benchmark in
+                measureRate(benchmark, megabytes: corpus.megabytes) {
+                    let decoded = pushDecodeEvents(corpus.bytes, chunks)
                     precondition(decoded.events == corpus.events)
                     blackHole(decoded.dataBytes)
                 }
