@@ -101,6 +101,10 @@ struct SSETail {
                 print("# reconnecting in \(seconds * 1_000 + attoseconds / 1_000_000_000_000_000) ms: \(reason)")
             case .state(.closed(let reason)):
                 print("# closed: \(reason)")
+            case .comment(let text):
+                print("# comment: \(text)")
+            case .dropped(let error):
+                print("# dropped: \(error)")
             }
         }
     }
