@@ -150,14 +150,18 @@ extension Duration {
         return sumOverflow ? (product < 0 ? .min : .max) : sum
     }
 
-    /// `seconds` as a duration, saturating at `Int64.max` seconds (and 0 for what is not a
-    /// positive number) instead of trapping.
+    /// The longest wait the client makes (about 35,000 years): longer durations saturate here,
+    /// since `Task.sleep` traps on durations near `Int64.max` seconds.
+    static let longestWait = Duration.seconds(Int64(1) << 40)
+
+    /// `seconds` as a duration, saturating at ``longestWait`` (and 0 for what is not a positive
+    /// number) instead of trapping.
     static func saturating(seconds: Double) -> Duration {
         guard seconds > 0 else {
             return .zero
         }
-        guard seconds < Double(Int64.max) else {
-            return .seconds(Int64.max)
+        guard seconds < Double(Int64(1) << 40) else {
+            return longestWait
         }
         return .seconds(seconds)
     }

@@ -62,26 +62,33 @@ extension SSEClient {
                     logger?.debug(
                         "SSE connecting",
                         metadata: [
-                            "sse.url": "\(target.url)", "sse.method": "\(target.method)",
+                            "sse.url": "\(Self.withoutQuery(target.url))", "sse.method": "\(target.method)",
                             "sse.last_event_id": "\(machine.lastEventID ?? "")",
                         ]
                     )
-                    let request: SSEClientRequest
+                    var request: SSEClientRequest
                     do {
                         request = try await makeRequest(target, lastEventID: machine.lastEventID)
+                        // A reconnection asked for while the request was made (fresh credentials,
+                        // say) is answered by this attempt, with the header provider asked again.
+                        while handoff.beginAttempt() {
+                            request = try await makeRequest(target, lastEventID: machine.lastEventID)
+                        }
                     } catch {
                         logger?.error("SSE header provider failed", metadata: ["sse.error": "\(error)"])
                         handoff.finish(.headerProviderFailed(error))
                         return
                     }
-                    // A reconnection asked for before this attempt is answered by it.
-                    _ = handoff.enterInterruptible()
                     var (result, cutOff) = await attempt(request, lastEventID: machine.lastEventID)
                     let requested = handoff.leaveInterruptible()
                     if requested, case .interrupted(_, let healthy) = result.outcome {
                         result.outcome = .reconnectRequested(healthy: healthy)
                     }
-                    let next = machine.attemptEnded(record(result, in: &machine))
+                    var next = machine.attemptEnded(record(result, in: &machine))
+                    if requested, case .reconnect = next {
+                        // A retried status: the request skips its wait too.
+                        next = machine.reconnectRequested()
+                    }
                     if cutOff || requested {
                         // This task is cancelled: go on in a new one.
                         let resumed = (machine, next)
@@ -99,14 +106,17 @@ extension SSEClient {
                     }
                     logger?.info(
                         "SSE reconnecting",
-                        metadata: ["sse.delay": "\(delay)", "sse.reason": "\(reason)", "sse.url": "\(target.url)"]
+                        metadata: [
+                            "sse.delay": "\(delay)", "sse.reason": "\(reason)",
+                            "sse.url": "\(Self.withoutQuery(target.url))",
+                        ]
                     )
                     if delay > .zero {
-                        if handoff.enterInterruptible() {
+                        if handoff.beginWait() {
                             action = machine.reconnectRequested()
                             continue
                         }
-                        let slept = (try? await Task.sleep(for: delay)) != nil
+                        let slept = (try? await Task.sleep(for: min(delay, .longestWait))) != nil
                         if handoff.leaveInterruptible() {
                             let resumed = (machine, machine.reconnectRequested())
                             handoff.start { await self.run(resuming: resumed) }
@@ -208,6 +218,11 @@ extension SSEClient {
                 result.outcome = .interrupted(.idleTimeout, healthy: healthy)
             }
             return (result, cutOff)
+        }
+
+        /// `url` without its query and fragment, for logs: a query may carry a token.
+        static func withoutQuery(_ url: String) -> Substring {
+            url[..<(url.firstIndex { $0 == "?" || $0 == "#" } ?? url.endIndex)]
         }
 
         /// `url` with `name=value` in its query, percent-encoded, replacing any `name=` already

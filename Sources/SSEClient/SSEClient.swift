@@ -103,8 +103,9 @@ public struct SSEClient: Sendable {
     ///
     /// Call it when the network came back, the user pressed retry, or credentials changed (a
     /// ``HeaderProvider`` is asked again). An explicit request reconnects even a request that is not
-    /// re-sent on its own (a `POST`). Sessions that have not connected yet, or have ended, are not
-    /// affected.
+    /// re-sent on its own (a `POST`). A session that is making its request at that moment makes it
+    /// again, with the header provider asked again, and reports nothing more; sessions that have
+    /// ended are not affected.
     public func reconnect() {
         sessions.reconnectAll()
     }

@@ -45,11 +45,27 @@ public struct SSEDecoder: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// The longest line accepted, in bytes, line terminator excluded.
         ///
-        /// A longer line is dropped and reported as ``SSEDecodingError/lineTooLong``. By default it
-        /// is ``maximumEventSize`` plus room for a field name (``fieldNameAllowance`` bytes), so an
-        /// event sent as one `data:` line is accepted up to the event limit. To accept larger
-        /// events, raise both: a line limit below the event limit refuses large one-line events.
-        public var maximumLineLength: Int
+        /// A longer line is dropped and reported as ``SSEDecodingError/lineTooLong``. Unless set, it
+        /// follows ``maximumEventSize`` plus room for a field name (``fieldNameAllowance`` bytes),
+        /// also when the event limit is changed later, so an event sent as one `data:` line is
+        /// accepted up to the event limit. A line limit set below the event limit refuses large
+        /// one-line events.
+        public var maximumLineLength: Int {
+            get {
+                if let explicitLineLength {
+                    return explicitLineLength
+                }
+                let (sum, overflow) = maximumEventSize.addingReportingOverflow(Self.fieldNameAllowance)
+                return overflow ? .max : sum
+            }
+            set {
+                precondition(newValue >= 0, "maximumLineLength must not be negative")
+                explicitLineLength = newValue
+            }
+        }
+
+        /// The line limit set explicitly, or `nil` to follow the event limit.
+        private var explicitLineLength: Int?
 
         /// The largest event data accepted, in bytes (its `data:` values joined by LF).
         ///
@@ -80,8 +96,7 @@ public struct SSEDecoder: Sendable {
         ) {
             precondition(maximumLineLength.map { $0 >= 0 } ?? true, "maximumLineLength must not be negative")
             precondition(maximumEventSize >= 0, "maximumEventSize must not be negative")
-            let (sum, overflow) = maximumEventSize.addingReportingOverflow(Self.fieldNameAllowance)
-            self.maximumLineLength = maximumLineLength ?? (overflow ? .max : sum)
+            self.explicitLineLength = maximumLineLength
             self.maximumEventSize = maximumEventSize
             self.reportsComments = reportsComments
         }
@@ -112,6 +127,8 @@ public struct SSEDecoder: Sendable {
 
     /// The decoder's limits and options.
     public let configuration: Configuration
+    /// `configuration.maximumLineLength`, worked out once: it is read on every line.
+    private let maximumLineLength: Int
 
     /// The last event ID committed so far, `nil` while it is empty.
     ///
@@ -193,6 +210,7 @@ public struct SSEDecoder: Sendable {
     ///   - lastEventID: The last event ID to start from, for a stream that resumes an earlier one.
     public init(configuration: Configuration = .init(), lastEventID: String? = nil) {
         self.configuration = configuration
+        self.maximumLineLength = configuration.maximumLineLength
         self.lastEventID = lastEventID
         self.lastEventIDBuffer = lastEventID
     }
@@ -339,7 +357,7 @@ public struct SSEDecoder: Sendable {
                         lineLength = known.length
                         // As the byte-by-byte path decides it: a name over the limit drops only the
                         // line (the field is not known yet); a colon over it drops the event too.
-                        try checkLineLength(dropsEvent: known.length &- 1 <= configuration.maximumLineLength)
+                        try checkLineLength(dropsEvent: known.length &- 1 <= maximumLineLength)
                         try beginValue(of: known.field)
                         continue
                     }
@@ -456,7 +474,7 @@ public struct SSEDecoder: Sendable {
     @inline(__always)
     private mutating func firstDataLine(in base: UnsafeRawPointer, end: Int, index: inout Int) -> Output? {
         var valueStart = index &+ 5
-        guard configuration.maximumLineLength >= 5 else {
+        guard maximumLineLength >= 5 else {
             return nil
         }
         guard valueStart < end else {
@@ -474,7 +492,7 @@ public struct SSEDecoder: Sendable {
         }
         let lineEnd = firstLineBreak(in: base, from: valueStart, to: end)
         let value = UnsafeRawBufferPointer(start: base + valueStart, count: lineEnd &- valueStart)
-        guard lineEnd &- index <= configuration.maximumLineLength, value.count <= configuration.maximumEventSize else {
+        guard lineEnd &- index <= maximumLineLength, value.count <= configuration.maximumEventSize else {
             return nil
         }
         hasData = true
@@ -791,20 +809,20 @@ public struct SSEDecoder: Sendable {
     // MARK: - Limits
 
     private mutating func checkLineLength(dropsEvent: Bool = false) throws(SSEDecodingError) {
-        guard lineLength > configuration.maximumLineLength else {
+        guard lineLength > maximumLineLength else {
             return
         }
         if dropsEvent {
             dropEvent()
         }
         state = .discardLine
-        throw .lineTooLong(limit: configuration.maximumLineLength, size: lineLength)
+        throw .lineTooLong(limit: maximumLineLength, size: lineLength)
     }
 
     /// Checks that `count` more bytes of the current value fit the line, and for data the event.
     @inline(__always)
     private mutating func checkLimits(adding count: Int) throws(SSEDecodingError) {
-        let lineRoom = configuration.maximumLineLength &- lineLength
+        let lineRoom = maximumLineLength &- lineLength
         let eventRoom = field == .data ? configuration.maximumEventSize &- dataSize : Int.max
         guard count > lineRoom || count > eventRoom else {
             return

@@ -131,7 +131,7 @@ extension HTTPFields {
 /// credentials the requesting origin is named, never `*`; other origins get no CORS headers.
 ///
 /// ```swift
-/// router.add(middleware: SSECORSMiddleware(SSECORS(allowedOrigins: ["https://app.example"], allowsCredentials: true)))
+/// router.add(middleware: SSECORSMiddleware(try SSECORS(allowedOrigins: ["https://app.example"], allowsCredentials: true)))
 /// ```
 public struct SSECORSMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The policy.

@@ -16,17 +16,21 @@
 /// Which web pages on other origins may open the server's event streams.
 ///
 /// ```swift
-/// configuration.cors = SSECORS(allowedOrigins: ["https://app.example.com"], allowsCredentials: true)
+/// configuration.cors = try SSECORS(allowedOrigins: ["https://app.example.com"], allowsCredentials: true)
 /// ```
 ///
 /// With credentials (cookies), the response names the requesting origin, never `*`, as browsers
-/// require; the wildcard is used only for ``anyOrigin`` without credentials.
+/// require; the wildcard is used only for ``anyOrigin`` without credentials. Any origin *with*
+/// credentials is refused (``SSECORSError/credentialsForAnyOrigin``): it would let every site read
+/// a signed-in user's stream.
 public struct SSECORS: Sendable, Hashable {
-    /// The origins allowed, such as `https://app.example.com`; `nil` for any.
-    public var allowedOrigins: Set<String>?
+    /// The origins allowed, such as `https://app.example.com`; `nil` for any (then without
+    /// credentials).
+    public let allowedOrigins: Set<String>?
 
-    /// Whether cross-origin requests may carry credentials (`EventSource(url, { withCredentials: true })`).
-    public var allowsCredentials: Bool
+    /// Whether cross-origin requests may carry credentials (`EventSource(url, { withCredentials: true })`);
+    /// only with named ``allowedOrigins``.
+    public let allowsCredentials: Bool
 
     /// How long a browser may cache a preflight answer, in seconds.
     public var maximumAge: Int
@@ -37,14 +41,26 @@ public struct SSECORS: Sendable, Hashable {
     ///   - allowedOrigins: The origins allowed; `nil` for any.
     ///   - allowsCredentials: Whether requests may carry credentials.
     ///   - maximumAge: How long a preflight answer may be cached, in seconds.
-    public init(allowedOrigins: Set<String>?, allowsCredentials: Bool = false, maximumAge: Int = 600) {
+    /// - Throws: ``SSECORSError/credentialsForAnyOrigin`` for credentials with any origin.
+    public init(
+        allowedOrigins: Set<String>?,
+        allowsCredentials: Bool = false,
+        maximumAge: Int = 600
+    ) throws(SSECORSError) {
+        guard allowedOrigins != nil || !allowsCredentials else {
+            throw .credentialsForAnyOrigin
+        }
+        self.init(checkedOrigins: allowedOrigins, allowsCredentials: allowsCredentials, maximumAge: maximumAge)
+    }
+
+    private init(checkedOrigins allowedOrigins: Set<String>?, allowsCredentials: Bool, maximumAge: Int) {
         self.allowedOrigins = allowedOrigins
         self.allowsCredentials = allowsCredentials
         self.maximumAge = maximumAge
     }
 
     /// Any origin, without credentials.
-    public static let anyOrigin = SSECORS(allowedOrigins: nil)
+    public static let anyOrigin = SSECORS(checkedOrigins: nil, allowsCredentials: false, maximumAge: 600)
 
     /// The CORS header fields for a response to a request from `origin` (its `Origin` header),
     /// or none if that origin is not allowed.
@@ -74,6 +90,27 @@ public struct SSECORS: Sendable, Hashable {
             ("Access-Control-Allow-Headers", "Last-Event-ID, Cache-Control, Content-Type"),
             ("Access-Control-Max-Age", String(maximumAge)),
         ]
+    }
+}
+
+/// Why an ``SSECORS`` policy was refused.
+public struct SSECORSError: Error, Hashable, CustomStringConvertible {
+    private enum Code: Hashable {
+        case credentialsForAnyOrigin
+    }
+
+    private let code: Code
+
+    /// Credentials were allowed for any origin: every site could read a signed-in user's streams.
+    /// Name the origins instead.
+    public static let credentialsForAnyOrigin = Self(code: .credentialsForAnyOrigin)
+
+    public var description: String {
+        switch code {
+        case .credentialsForAnyOrigin:
+            "SSECORSError.credentialsForAnyOrigin: credentials may be allowed only for named origins, "
+                + "or any site could read a signed-in user's streams"
+        }
     }
 }
 #endif

@@ -57,6 +57,8 @@ extension SSEServer {
         private var receiving: HTTPRequestHead?
         /// Requests received while another is answered.
         private var waiting: [HTTPRequestHead] = []
+        /// Closes an idle connection whose next request head does not arrive in time.
+        private var headTimer: Scheduled<Void>?
         /// The server is stopping: streams end, keep-alive ends.
         private var shuttingDown = false
         /// Calls ``pollSubscription()`` from the event loop; handed to the subscription while polling.
@@ -83,11 +85,34 @@ extension SSEServer {
             self.context = context
             if !server.connections.add(ObjectIdentifier(self), bound) {
                 context.close(promise: nil)
+                return
+            }
+            awaitRequestHead(within: server.configuration.requestHeadTimeout)
+        }
+
+        /// Closes the connection unless a complete request (head, and body if any) arrives within
+        /// `timeout`: a client that sends half a request, or nothing, cannot hold a connection
+        /// (slowloris). Only an idle connection is closed; one that is answering is never.
+        private func awaitRequestHead(within timeout: Duration) {
+            headTimer?.cancel()
+            let bound = self.bound
+            headTimer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                let handler = bound.value
+                handler.headTimer = nil
+                guard case .idle = handler.state, handler.waiting.isEmpty else {
+                    return
+                }
+                handler.context?.close(promise: nil)
             }
         }
 
         func handlerRemoved(context: ChannelHandlerContext) {
             self.context = nil
+            headTimer?.cancel()
+            headTimer = nil
+            // A channel closed before it became active never reports `channelInactive`: without
+            // this, a shutdown would wait for it for ever.
+            server.connections.remove(ObjectIdentifier(self))
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -101,6 +126,9 @@ extension SSEServer {
                     return
                 }
                 receiving = nil
+                // The whole request arrived in time: head, and body if any.
+                headTimer?.cancel()
+                headTimer = nil
                 switch state {
                 case .idle:
                     route(head)
@@ -137,6 +165,8 @@ extension SSEServer {
                 break
             }
             state = .closed
+            headTimer?.cancel()
+            headTimer = nil
             onReady = nil
             compressor = nil
             writable?.fail(ChannelError.ioOnClosedChannel)
@@ -221,10 +251,22 @@ extension SSEServer {
                     endResponseAndClose()
                     return
                 }
-                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
                 state = .idle
-                if !waiting.isEmpty {
+                guard waiting.isEmpty else {
+                    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
                     route(waiting.removeFirst())
+                    return
+                }
+                // The keep-alive wait starts once the response has reached the socket: a slow
+                // reader of a large response is bounded by the write timeout, not by this.
+                let written = context.eventLoop.makePromise(of: Void.self)
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+                let bound = self.bound
+                written.futureResult.whenSuccess {
+                    let handler = bound.value
+                    if case .idle = handler.state, handler.waiting.isEmpty {
+                        handler.awaitRequestHead(within: handler.server.configuration.keepAliveTimeout)
+                    }
                 }
             case .stream(let body):
                 guard !shuttingDown else {
@@ -300,13 +342,25 @@ extension SSEServer {
             )
         }
 
+        /// How many batches (of up to 64 KiB each) one connection writes in a row before the rest
+        /// is queued behind the other work waiting on its event loop.
+        static let maximumBatchesPerTurn = 4
+
         /// Writes what the subscription has while the socket takes it; when nothing is ready, the
         /// subscription calls ``onReady`` once something is.
         private func pollSubscription() {
             guard case .polling(let subscription) = state, let context, let onReady else {
                 return
             }
+            var batches = 0
             while context.channel.isWritable {
+                // Fairness: after a few batches, the rest is queued behind the work already
+                // waiting on the loop (other connections' polls and tasks).
+                guard batches < Self.maximumBatchesPerTurn else {
+                    onReady()
+                    return
+                }
+                batches += 1
                 // Sized like the previous batch, so that filling it rarely grows it.
                 var buffer = context.channel.allocator.buffer(capacity: batchCapacity)
                 let result: SSEBroadcaster.Subscription.PollResult
@@ -393,6 +447,7 @@ extension SSEServer {
     final class Connections: Sendable {
         private struct State {
             var handlers: [ObjectIdentifier: NIOLoopBound<ConnectionHandler>] = [:]
+            var running = false
             var stopping = false
             var whenEmpty: CheckedContinuation<Void, Never>?
         }
@@ -401,6 +456,18 @@ extension SSEServer {
 
         var count: Int {
             state.withLock { $0.handlers.count }
+        }
+
+        /// A run of the server begins; `false` while another is still running.
+        func begin() -> Bool {
+            state.withLock { state in
+                guard !state.running else {
+                    return false
+                }
+                state.running = true
+                state.stopping = false
+                return true
+            }
         }
 
         /// Registers a connection; `false` once the server is stopping.
@@ -414,17 +481,25 @@ extension SSEServer {
             }
         }
 
+        /// Forgets a connection; removing one that is already gone does nothing.
         func remove(_ id: ObjectIdentifier) {
             let whenEmpty = state.withLock { state in
-                state.handlers[id] = nil
+                guard state.handlers.removeValue(forKey: id) != nil else {
+                    return nil as CheckedContinuation<Void, Never>?
+                }
                 return state.handlers.isEmpty ? state.whenEmpty.take() : nil
             }
             whenEmpty?.resume()
         }
 
         /// Has every connection end (see ``ConnectionHandler/shutDown()``), refuses new ones, and
-        /// returns once all are closed.
+        /// returns once all are closed; then the server may run again.
         func shutDown() async {
+            await closeAll()
+            state.withLock { $0.running = false }
+        }
+
+        private func closeAll() async {
             await withCheckedContinuation { continuation in
                 let handlers = state.withLock { state in
                     state.stopping = true

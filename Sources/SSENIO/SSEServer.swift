@@ -64,6 +64,16 @@ public struct SSEServer: Sendable {
         /// or a stream without heartbeats). Defaults to 60 seconds: keep it above the heartbeat.
         public var writeTimeout: Duration
 
+        /// How long a new connection may take to send its first complete request (head, and body
+        /// if any) before it is closed: a client that sends half a request (slowloris), or
+        /// nothing, does not hold a connection. Defaults to 10 seconds.
+        public var requestHeadTimeout: Duration
+
+        /// How long a kept-alive connection may take to send its next complete request, counted
+        /// from when the previous response reached the socket, before it is closed. Defaults to
+        /// 15 seconds.
+        public var keepAliveTimeout: Duration
+
         /// Creates a configuration.
         ///
         /// - Parameters:
@@ -75,6 +85,8 @@ public struct SSEServer: Sendable {
             stream = SSEStreamConfiguration()
             cors = nil
             writeTimeout = .seconds(60)
+            requestHeadTimeout = .seconds(10)
+            keepAliveTimeout = .seconds(15)
         }
     }
 
@@ -97,13 +109,35 @@ public struct SSEServer: Sendable {
         connections.count
     }
 
-    /// Serves until the calling task is cancelled.
+    /// Serves until the calling task is cancelled. Once it has returned, the server may run again.
     ///
     /// - Parameter onListening: Called once the server listens, with its port.
-    /// - Throws: If the address cannot be bound.
+    /// - Throws: ``SSEServerError/alreadyRunning`` while another call runs this server; an error
+    ///   of SwiftNIO's if the address cannot be bound.
     public func run(onListening: @Sendable (Int) -> Void = { _ in }) async throws {
+        guard connections.begin() else {
+            throw SSEServerError.alreadyRunning
+        }
         let writeTimeout = configuration.writeTimeout
-        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let listener: any Channel
+        do {
+            listener = try await bind(writeTimeout: writeTimeout)
+        } catch {
+            await connections.shutDown()
+            throw error
+        }
+        onListening(listener.localAddress?.port ?? configuration.port)
+        // Cancelling this task closes the listener; then every connection is ended and waited for.
+        await withTaskCancellationHandler {
+            try? await listener.closeFuture.get()
+        } onCancel: {
+            listener.close(promise: nil)
+        }
+        await connections.shutDown()
+    }
+
+    private func bind(writeTimeout: Duration) async throws -> any Channel {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 1_024)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -133,14 +167,6 @@ public struct SSEServer: Sendable {
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        onListening(listener.localAddress?.port ?? configuration.port)
-        // Cancelling this task closes the listener; then every connection is ended and waited for.
-        await withTaskCancellationHandler {
-            try? await listener.closeFuture.get()
-        } onCancel: {
-            listener.close(promise: nil)
-        }
-        await connections.shutDown()
     }
 }
 
@@ -153,6 +179,24 @@ final class CloseOnWriteTimeout: ChannelInboundHandler, Sendable {
             context.close(promise: nil)
         } else {
             context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
+
+/// Why an ``SSEServer`` could not do what was asked.
+public struct SSEServerError: Error, Hashable, CustomStringConvertible {
+    private enum Code: Hashable {
+        case alreadyRunning
+    }
+
+    private let code: Code
+
+    /// ``SSEServer/run(onListening:)`` was called while another call of it was running.
+    public static let alreadyRunning = Self(code: .alreadyRunning)
+
+    public var description: String {
+        switch code {
+        case .alreadyRunning: "SSEServerError.alreadyRunning: the server is running already"
         }
     }
 }

@@ -107,21 +107,30 @@ public struct SSEStreamConfiguration: Sendable {
         return id
     }
 
-    /// Whether an `Accept-Encoding` value accepts gzip (`gzip`, `x-gzip` or `*`, with a nonzero weight).
+    /// Whether an `Accept-Encoding` value accepts gzip: the weight of a `gzip` (or `x-gzip`) entry
+    /// when there is one, else of `*`, is above zero
+    /// ([RFC 9110 §12.5.3](https://www.rfc-editor.org/rfc/rfc9110#section-12.5.3)), so
+    /// `*, gzip;q=0` refuses gzip.
     static func acceptsGzip(_ acceptEncoding: String?) -> Bool {
         guard let acceptEncoding else {
             return false
         }
+        var gzipWeight: Double?
+        var anyWeight: Double?
         for item in acceptEncoding.split(separator: ",") {
             // Codings and weights have no inner whitespace: dropping all of it trims them.
             let parameters = item.split(separator: ";").map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }
-            guard let coding = parameters.first, coding == "gzip" || coding == "x-gzip" || coding == "*" else {
+            guard let coding = parameters.first else {
                 continue
             }
-            let weight = parameters.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) }
-            return (weight ?? 1) > 0
+            let weight = parameters.dropFirst().first { $0.hasPrefix("q=") }.map { Double($0.dropFirst(2)) ?? 0 } ?? 1
+            switch coding {
+            case "gzip", "x-gzip": gzipWeight = max(gzipWeight ?? 0, weight)
+            case "*": anyWeight = max(anyWeight ?? 0, weight)
+            default: continue
+            }
         }
-        return false
+        return (gzipWeight ?? anyWeight ?? 0) > 0
     }
 }
 

@@ -165,7 +165,7 @@ extension Request {
 /// credentials the requesting origin is named, never `*`; other origins get no CORS headers.
 ///
 /// ```swift
-/// app.middleware.use(SSECORSMiddleware(SSECORS(allowedOrigins: ["https://app.example"], allowsCredentials: true)))
+/// app.middleware.use(SSECORSMiddleware(try SSECORS(allowedOrigins: ["https://app.example"], allowsCredentials: true)))
 /// ```
 public struct SSECORSMiddleware: AsyncMiddleware {
     /// The policy.

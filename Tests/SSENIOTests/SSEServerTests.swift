@@ -55,6 +55,119 @@ struct SSEServerTests {
         await server.stop()
     }
 
+    /// Opens `count` connections to `port` that each send `request`, then reports how many the
+    /// server closed (read returned the end) before `limit` seconds: a Python client, independent
+    /// of the server's stack.
+    static func heldConnections(port: Int, count: Int, request: String, limit: Int = 60) throws -> Child {
+        let script = """
+            import socket, sys, time
+            port, count, limit = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+            request = sys.argv[4].encode()
+            sockets = []
+            for _ in range(count):
+                s = socket.create_connection(("127.0.0.1", port))
+                s.sendall(request)
+                sockets.append(s)
+            print("open", len(sockets), flush=True)
+            closed = 0
+            deadline = time.monotonic() + limit
+            for s in sockets:
+                s.settimeout(max(0.01, deadline - time.monotonic()))
+                try:
+                    while True:
+                        data = s.recv(65536)
+                        if not data:
+                            closed += 1
+                            break
+                except socket.timeout:
+                    pass
+                except ConnectionResetError:
+                    closed += 1
+            print("closed", closed, flush=True)
+            """
+        return try Child(["python3", "-c", script, String(port), String(count), String(limit), request])
+    }
+
+    @Test("200 half-open requests (a head without its end) are all closed by the request-head timeout")
+    func halfOpenRequestsAreClosed() async throws {
+        var configuration = SSEServer.Configuration(port: 0)
+        configuration.requestHeadTimeout = .milliseconds(500)
+        var router = SSERouter()
+        router.get("/") { _ in .html(Fixture.page) }
+        let server = try await TestServer.start(configuration, router: router)
+        let client = try Self.heldConnections(port: server.port, count: 200, request: "GET / HTTP/1.1\r\nHost: x\r\n")
+        var output = ""
+        #expect(try await client.receive("closed ", into: &output, timeout: 90))
+        #expect(try await client.receive("\n", into: &output, timeout: 90))
+        #expect(output.contains("open 200\n"))
+        #expect(output.contains("closed 200\n"))
+        #expect(await eventually { server.server.connectionCount == 0 })
+        await server.stop()
+    }
+
+    @Test("A kept-alive connection with no next request is closed by the keep-alive timeout; a stream is not")
+    func keepAliveTimeout() async throws {
+        var configuration = SSEServer.Configuration(port: 0)
+        configuration.keepAliveTimeout = .milliseconds(500)
+        configuration.requestHeadTimeout = .milliseconds(500)
+        let fixture = Fixture()
+        var router = SSERouter()
+        router.get("/") { _ in .html(Fixture.page) }
+        router.get("/events") { request in
+            .stream(fixture.broadcaster.subscribe(to: ["news"], lastEventID: request.lastEventID))
+        }
+        let server = try await TestServer.start(configuration, router: router)
+        let idle = try Self.heldConnections(
+            port: server.port,
+            count: 20,
+            request: "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        var output = ""
+        #expect(try await idle.receive("closed 20\n", into: &output, timeout: 90))
+        // A stream after a plain request on the same kept-alive connection outlives both
+        // timeouts: an event published after them still arrives.
+        let stream = try RawConnection(port: server.port)
+        stream.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await blocking { stream.read(until: "</title>") }.hasPrefix("HTTP/1.1 200 OK"))
+        stream.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(try await blocking { stream.read(until: "\r\n\r\n") }.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(await eventually { fixture.broadcaster.subscriberCount == 1 })
+        try await Task.sleep(for: .seconds(2))
+        try fixture.broadcaster.publish(ServerSentEvent(data: "still here"), to: "news")
+        #expect(try await blocking { stream.read(until: "still here") }.contains("data: still here"))
+        stream.close()
+        await server.stop()
+    }
+
+    @Test("A second run() while one runs fails with alreadyRunning; once it has returned, run() serves again")
+    func runTwice() async throws {
+        var router = SSERouter()
+        router.get("/") { _ in .html(Fixture.page) }
+        let running = try await TestServer.start(router: router)
+        await #expect(throws: SSEServerError.alreadyRunning) {
+            try await running.server.run()
+        }
+        // The first run was not disturbed by the refused second one.
+        let first = try RawConnection(port: running.port)
+        first.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(try await blocking { first.read(until: "</title>") }.hasPrefix("HTTP/1.1 200 OK"))
+        first.close()
+        await running.stop()
+
+        // The same server value, run again: it serves, and stops again.
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let again = Task { try await running.server.run { continuation.yield($0) } }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let second = try RawConnection(port: port)
+        second.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(try await blocking { second.read(until: "</title>") }.hasPrefix("HTTP/1.1 200 OK"))
+        second.close()
+        again.cancel()
+        try await again.value
+        #expect(running.server.connectionCount == 0)
+    }
+
     @Test("A subscription that outruns a slow reader is written as the socket takes it: all of it, in order")
     func subscriptionToSlowReader() async throws {
         var configuration = SSEBroadcaster.Configuration()

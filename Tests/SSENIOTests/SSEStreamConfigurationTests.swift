@@ -52,11 +52,14 @@ struct SSEStreamConfigurationTests {
     }
 
     @Test(
-        "Accept-Encoding: gzip, x-gzip or * with a nonzero weight",
+        "Accept-Encoding: gzip, x-gzip or * with a nonzero weight; an explicit gzip weight wins over *",
         arguments: [
             ("gzip", true), ("GZIP", true), ("x-gzip", true), ("*", true), ("deflate, gzip;q=0.5", true),
             ("gzip; q=1.0", true), ("gzip;q=0", false), ("gzip;q=0.0, identity", false), ("identity", false),
             ("br", false), ("", false),
+            // RFC 9110 §12.5.3: an explicit gzip weight wins over `*`, whichever comes first.
+            ("*, gzip;q=0", false), ("gzip;q=0, *", false), ("*;q=0, gzip", true), ("*;q=0", false),
+            ("*;q=0.1, gzip;q=0", false), ("gzip;q=abc", false),
         ]
     )
     func acceptEncoding(value: String, accepted: Bool) {

@@ -225,6 +225,20 @@ struct SSEBroadcasterLifecycleTests {
         #expect(broadcaster.subscriberCount == 0)
     }
 
+    @Test("A second iterator of one subscription throws alreadyIterated at once; the first goes on")
+    func secondIteratorFails() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration())
+        let subscription = broadcaster.subscribe(to: ["t"])
+        var first = SubscriptionReader(subscription)
+        var second = subscription.makeAsyncIterator()
+        await #expect(throws: SSEBroadcasterError.alreadyIterated) {
+            _ = try await second.next()
+        }
+        try broadcaster.publish(Self.message("after"), to: "t")
+        #expect(try await first.event()?.data == "after")
+        #expect("\(SSEBroadcasterError.alreadyIterated)".contains("one consumer"))
+    }
+
     @Test("A subscription dropped without being iterated unsubscribes")
     func droppedSubscriptionUnsubscribes() throws {
         let broadcaster = SSEBroadcaster(configuration: Self.configuration())

@@ -34,7 +34,9 @@ public struct HummingbirdServer: ServerUnderTest {
     public static func start(_ fixture: Fixture, corsOrigin: String?, port: Int = 0) async throws -> Self {
         let router = Router()
         if let corsOrigin {
-            router.add(middleware: SSECORSMiddleware(SSECORS(allowedOrigins: [corsOrigin], allowsCredentials: true)))
+            router.add(
+                middleware: SSECORSMiddleware(try SSECORS(allowedOrigins: [corsOrigin], allowsCredentials: true))
+            )
         }
         router.get("/") { _, _ in
             Response(

@@ -29,7 +29,7 @@ public struct TestServer: ServerUnderTest {
     public static func start(_ fixture: Fixture, corsOrigin: String?, port: Int = 0) async throws -> Self {
         var configuration = SSEServer.Configuration()
         configuration.port = port
-        configuration.cors = corsOrigin.map { SSECORS(allowedOrigins: [$0], allowsCredentials: true) }
+        configuration.cors = try corsOrigin.map { try SSECORS(allowedOrigins: [$0], allowsCredentials: true) }
         var router = SSERouter()
         router.get("/") { _ in .html(Fixture.page) }
         router.get("/events") { request in

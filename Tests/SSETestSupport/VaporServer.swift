@@ -33,7 +33,7 @@ public struct VaporServer: ServerUnderTest {
         app.logger.logLevel = .critical
         app.http.server.configuration.supportPipelining = false
         if let corsOrigin {
-            app.middleware.use(SSECORSMiddleware(SSECORS(allowedOrigins: [corsOrigin], allowsCredentials: true)))
+            app.middleware.use(SSECORSMiddleware(try SSECORS(allowedOrigins: [corsOrigin], allowsCredentials: true)))
         }
         app.get { _ in
             Response(

@@ -12,6 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Synchronization
+
 extension SSEBroadcaster {
     /// One subscriber's events: an async sequence of encoded events, each a chunk to write and
     /// flush, with heartbeat comments and in-band signals (``SSEBroadcaster/gapEventType``,
@@ -20,7 +22,8 @@ extension SSEBroadcaster {
     /// It ends (`nil`) after a shutdown, once its queue is drained, or when its task is cancelled;
     /// it throws ``SSEBroadcasterError/subscriberTooSlow`` when the
     /// ``SSEBroadcaster/OverflowPolicy/disconnect`` policy disconnected it. Iterate it once: the
-    /// subscription is a single consumer. Dropping it, or cancelling the task that iterates it,
+    /// subscription is a single consumer, and a second iterator throws
+    /// ``SSEBroadcasterError/alreadyIterated``. Dropping it, or cancelling the task that iterates it,
     /// unsubscribes and releases its queue.
     public struct Subscription: AsyncSequence, Sendable {
         public typealias Element = [UInt8]
@@ -28,8 +31,13 @@ extension SSEBroadcaster {
         /// `nil` when subscribing after shutdown: the sequence is empty.
         let handle: SubscriberHandle?
 
+        /// The subscription's iterator. A subscription has one consumer: a second iterator throws
+        /// ``SSEBroadcasterError/alreadyIterated`` at its first `next()`.
         public func makeAsyncIterator() -> AsyncIterator {
-            AsyncIterator(handle: handle)
+            guard let handle else {
+                return AsyncIterator(handle: nil)
+            }
+            return handle.claim() ? AsyncIterator(handle: handle) : AsyncIterator(refused: ())
         }
 
         /// Ends the subscription now, from anywhere: it receives nothing more, its queue is
@@ -105,14 +113,25 @@ extension SSEBroadcaster {
             /// What was taken from the queue and not yet returned: taking the whole queue at once
             /// keeps the lock out of most `next()` calls.
             private var batch = Ring<QueuedEvent>()
+            /// A second iterator of the subscription: it throws at its first `next()`.
+            private var refused = false
 
             init(handle: SubscriberHandle?) {
                 self.handle = handle
             }
 
+            init(refused: Void) {
+                self.handle = nil
+                self.refused = true
+            }
+
             public mutating func next() async throws -> [UInt8]? {
                 if let event = batch.popFirst() {
                     return event.bytes
+                }
+                if refused {
+                    refused = false
+                    throw SSEBroadcasterError.alreadyIterated
                 }
                 guard let handle else {
                     return nil
@@ -177,6 +196,12 @@ extension SSEBroadcaster {
     final class SubscriberHandle: Sendable {
         let broadcaster: SSEBroadcaster
         let token: BroadcasterStateMachine.Token
+        private let claimed = Atomic(false)
+
+        /// Claims the subscription for one iterator; `false` if one has it already.
+        func claim() -> Bool {
+            claimed.exchange(true, ordering: .relaxed) == false
+        }
 
         init(broadcaster: SSEBroadcaster, token: BroadcasterStateMachine.Token) {
             self.broadcaster = broadcaster

@@ -26,6 +26,7 @@
 public struct SSEBroadcasterError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case subscriberTooSlow
+        case alreadyIterated
     }
 
     private let code: Code
@@ -39,10 +40,16 @@ public struct SSEBroadcasterError: Error, Sendable, Hashable, CustomStringConver
     /// memory or slow the others. A client resumes from its last event ID.
     public static let subscriberTooSlow = Self(code: .subscriberTooSlow)
 
+    /// A second iterator was made for a subscription that already had one: a subscription has one
+    /// consumer. The second iterator throws this at its first `next()`; the first goes on.
+    public static let alreadyIterated = Self(code: .alreadyIterated)
+
     public var description: String {
         switch code {
         case .subscriberTooSlow:
             "SSEBroadcasterError.subscriberTooSlow: the subscriber's queue overflowed and it was disconnected"
+        case .alreadyIterated:
+            "SSEBroadcasterError.alreadyIterated: the subscription is iterated already; it has one consumer"
         }
     }
 }
