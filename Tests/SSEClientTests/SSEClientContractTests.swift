@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #if AsyncHTTPClientSupport
+import Logging
 import NIOCore
 import SSEClient
 import SSEStreaming
@@ -196,6 +197,47 @@ struct SSEClientContractTests {
     static func indexOfSecondOpen(_ updates: [SSEClient.Update]) -> Int? {
         let opens = updates.indices.filter { if case .state(.open) = updates[$0] { true } else { false } }
         return opens.count >= 2 ? opens[1] : nil
+    }
+
+    /// A swift-log handler that keeps what is logged, to see what the client reports.
+    final class LogRecords: Sendable {
+        let value = Mutex<[(level: Logger.Level, message: String, metadata: Logger.Metadata)]>([])
+    }
+
+    struct CollectingLogHandler: LogHandler {
+        let records: LogRecords
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            records.value.withLock { $0.append((event.level, event.message.description, event.metadata ?? [:])) }
+        }
+    }
+
+    @Test("The configured Logger sees attempts, reconnections with their reasons, and how the session ended")
+    func logging() async throws {
+        try await Server.withServer { server in
+            let records = LogRecords()
+            let url = server.url("retry", client: Server.client())
+            var configuration = SSEClient.Configuration.fast { $0.reconnection.maximumDelay = .seconds(1) }
+            configuration.logger = Logger(label: "test") { _ in CollectingLogHandler(records: records) }
+            let recording = await Recording.of(SSEClient(url: url, configuration: configuration))
+            #expect(recording.closeReason == .noContent)
+            let logged = records.value.withLock { $0 }
+            let connecting = logged.filter { $0.message == "SSE connecting" }
+            #expect(connecting.count == 3)
+            // The URL without its query: a query may carry a token.
+            #expect(connecting.allSatisfy { $0.metadata["sse.url"] == "\(url.prefix { $0 != "?" })" })
+            let reconnecting = logged.filter { $0.message == "SSE reconnecting" }
+            #expect(reconnecting.count == 2)
+            #expect(reconnecting.allSatisfy { $0.level == .info && $0.metadata["sse.reason"] != nil })
+            #expect(logged.last?.message == "SSE session closed")
+        }
     }
 
     /// A transport of the user's own, as without the AsyncHTTPClient trait: every attempt answers
