@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "SSEStreaming", targets: ["SSEStreaming"]),
         .library(name: "SSEJSON", targets: ["SSEJSON"]),
         .library(name: "SSECompression", targets: ["SSECompression"]),
+        .library(name: "SSENIOCore", targets: ["SSENIOCore"]),
         .library(name: "SSENIO", targets: ["SSENIO"]),
         .library(name: "SSEHummingbird", targets: ["SSEHummingbird"]),
         .library(name: "SSEVapor", targets: ["SSEVapor"]),
@@ -95,13 +96,32 @@ let package = Package(
             path: "Tests/SSETestSupport",
             exclude: ["misbehaving_server.py"]
         ),
-        // The embedded server; every file inside `#if NIOSupport`.
+        // What every SwiftNIO server shares (the embedded one, Hummingbird, Vapor): stream body,
+        // stream configuration, gzip batches, Last-Event-ID, CORS. Every file inside `#if NIOSupport`.
+        .target(
+            name: "SSENIOCore",
+            dependencies: [
+                "SSECodec",
+                "SSEStreaming",
+                "SSECompression",
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+            ]
+        ),
+        .testTarget(
+            name: "SSENIOCoreTests",
+            dependencies: [
+                "SSENIOCore",
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+            ]
+        ),
+        // The embedded server: bootstrap, router, requests, responses. Every file inside `#if NIOSupport`.
         .target(
             name: "SSENIO",
             dependencies: [
                 "SSECodec",
                 "SSEStreaming",
                 "SSECompression",
+                "SSENIOCore",
                 .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
                 .product(name: "NIOPosix", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
                 .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
@@ -121,7 +141,7 @@ let package = Package(
         .target(
             name: "SSEHummingbird",
             dependencies: [
-                "SSENIO",
+                "SSENIOCore",
                 "SSEStreaming",
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
             ]
@@ -140,7 +160,7 @@ let package = Package(
         .target(
             name: "SSEVapor",
             dependencies: [
-                "SSENIO",
+                "SSENIOCore",
                 "SSEStreaming",
                 .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
             ]

@@ -16,7 +16,7 @@
 public import HTTPTypes
 public import Hummingbird
 import SSECodec
-public import SSENIO
+public import SSENIOCore
 import SSEStreaming
 
 /// An event stream as a Hummingbird response: return one from a route.

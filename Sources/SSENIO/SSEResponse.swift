@@ -58,7 +58,7 @@ public struct SSEResponse: Sendable {
     }
 
     /// An event stream from events, encoded one chunk per event, with a heartbeat comment whenever
-    /// they go quiet for the server's ``SSEStreamConfiguration/heartbeat``.
+    /// they go quiet for the server's `SSEStreamConfiguration.heartbeat`.
     public static func events<Events: AsyncSequence & Sendable>(_ events: Events) -> Self
     where Events.Element == ServerSentEvent {
         Self(.stream(.events(events)))

@@ -16,6 +16,7 @@
 import NIOCore
 import NIOHTTP1
 import SSECompression
+import SSENIOCore
 import SSEStreaming
 import Synchronization
 

@@ -16,6 +16,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+public import SSENIOCore
 
 /// A small HTTP/1.1 server for event streams, on SwiftNIO: no framework needed.
 ///

@@ -16,7 +16,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import SSECodec
-public import SSENIO
+public import SSENIOCore
 import SSEStreaming
 public import Vapor
 

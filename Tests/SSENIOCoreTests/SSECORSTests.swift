@@ -13,7 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #if NIOSupport
-import SSENIO
+import SSENIOCore
 import Testing
 
 @Suite("CORS policy")

@@ -40,7 +40,7 @@ public struct SSEStreamBody: Sendable {
 
     /// The subscription, when the body is one: the embedded server polls it from the connection's
     /// event loop instead of running a task.
-    let subscription: SSEBroadcaster.Subscription?
+    package let subscription: SSEBroadcaster.Subscription?
 
     private init(
         end: (@Sendable () -> Void)?,
@@ -128,16 +128,16 @@ public struct SSEStreamBody: Sendable {
 
 /// gzip for an event stream written in batches: each batch compressed and sync-flushed on its own,
 /// so that the client can decode every event on arrival; then the trailer.
-struct BatchCompressor: ~Copyable {
+package struct BatchCompressor: ~Copyable {
     private var encoder: SSEGzipEncoder
     private var compressed: [UInt8] = []
 
-    init(_ configuration: SSEGzipEncoder.Configuration) throws(SSECompressionError) {
+    package init(_ configuration: SSEGzipEncoder.Configuration) throws(SSECompressionError) {
         encoder = try SSEGzipEncoder(configuration: configuration)
     }
 
     /// The batch, compressed and flushed.
-    mutating func compress(
+    package mutating func compress(
         _ batch: ByteBuffer,
         allocator: ByteBufferAllocator
     ) throws(SSECompressionError) -> ByteBuffer {
@@ -147,7 +147,7 @@ struct BatchCompressor: ~Copyable {
     }
 
     /// The end of the gzip stream.
-    mutating func finish(allocator: ByteBufferAllocator) throws(SSECompressionError) -> ByteBuffer {
+    package mutating func finish(allocator: ByteBufferAllocator) throws(SSECompressionError) -> ByteBuffer {
         compressed.removeAll(keepingCapacity: true)
         try encoder.finish(into: &compressed)
         return allocator.buffer(bytes: compressed)
