@@ -27,6 +27,15 @@ public struct SSERequest: Sendable {
     /// The header fields, in order, as sent.
     public let headers: [(name: String, value: String)]
 
+    /// The body, as sent (chunked or with a `Content-Length`), at most the server's
+    /// ``SSEServer/Configuration/maximumBodySize``; empty when there is none.
+    public let body: [UInt8]
+
+    /// The body as UTF-8 text, invalid bytes replaced with U+FFFD.
+    public var bodyText: String {
+        String(decoding: body, as: UTF8.self)
+    }
+
     /// The last event ID the client has, from the `Last-Event-ID` header or else the configured
     /// query parameter (for polyfills that cannot set headers); `nil` when neither is given or it
     /// is empty.
@@ -37,9 +46,10 @@ public struct SSERequest: Sendable {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
-    init(method: String, uri: String, headers: [(name: String, value: String)]) {
+    init(method: String, uri: String, headers: [(name: String, value: String)], body: [UInt8] = []) {
         self.method = method
         self.headers = headers
+        self.body = body
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         path = Self.percentDecoded(parts.first.map(String.init) ?? "/", plusIsSpace: false)
         var query: [String: String] = [:]

@@ -56,8 +56,16 @@ extension SSEServer {
         private var context: ChannelHandlerContext?
         /// The request whose head arrived and whose end has not.
         private var receiving: HTTPRequestHead?
-        /// Requests received while another is answered.
-        private var waiting: [HTTPRequestHead] = []
+        /// The body of `receiving` so far, up to the server's `maximumBodySize`.
+        private var receivingBody: [UInt8] = []
+        /// `receiving`'s body outgrew the limit: it is answered with 413 and the connection closes.
+        private var receivingTooLarge = false
+        /// Of a refused body: the 413 has reached the socket, and the body has been read to its
+        /// end. The connection closes once both are true.
+        private var refusalWritten = false
+        private var refusedBodyEnded = false
+        /// Requests received while another is answered, with their bodies.
+        private var waiting: [(head: HTTPRequestHead, body: [UInt8])] = []
         /// Closes an idle connection whose next request head does not arrive in time.
         private var headTimer: Scheduled<Void>?
         /// The server is stopping: streams end, keep-alive ends.
@@ -120,21 +128,43 @@ extension SSEServer {
             switch unwrapInboundIn(data) {
             case .head(let head):
                 receiving = head
-            case .body:
-                break
+                receivingBody = []
+                receivingTooLarge = false
+                // A declared length over the limit is refused before its body is read.
+                if let length = head.headers.first(name: "Content-Length").flatMap({ Int($0) }),
+                    length > server.configuration.maximumBodySize
+                {
+                    bodyTooLarge(context: context)
+                }
+            case .body(let buffer):
+                guard !receivingTooLarge else {
+                    return
+                }
+                guard receivingBody.count + buffer.readableBytes <= server.configuration.maximumBodySize else {
+                    bodyTooLarge(context: context)
+                    return
+                }
+                receivingBody += buffer.readableBytesView
             case .end:
+                guard !receivingTooLarge else {
+                    refusedBodyEnded = true
+                    closeAfterRefusal()
+                    return
+                }
                 guard let head = receiving else {
                     return
                 }
                 receiving = nil
+                let body = receivingBody
+                receivingBody = []
                 // The whole request arrived in time: head, and body if any.
                 headTimer?.cancel()
                 headTimer = nil
                 switch state {
                 case .idle:
-                    route(head)
+                    route(head, body: body)
                 case .routing:
-                    waiting.append(head)
+                    waiting.append((head, body))
                     if waiting.count > Self.maximumWaitingRequests {
                         context.close(promise: nil)
                     }
@@ -211,12 +241,63 @@ extension SSEServer {
 
         // MARK: Answering
 
-        private func route(_ head: HTTPRequestHead) {
+        /// The request being received has a body over the limit: `413 Payload Too Large` when
+        /// nothing else is being answered, and the connection closes either way. The rest of the
+        /// body is read and dropped until its end (for at most the request timeout), since closing
+        /// with unread bytes would reset the connection before the client reads the answer. Other
+        /// connections are not affected.
+        private func bodyTooLarge(context: ChannelHandlerContext) {
+            receivingTooLarge = true
+            receivingBody = []
+            guard case .idle = state, waiting.isEmpty, let head = receiving else {
+                state = .closing
+                context.close(promise: nil)
+                return
+            }
+            receiving = nil
+            let message = Array(
+                "Payload Too Large: the body is over \(server.configuration.maximumBodySize) bytes\n".utf8
+            )
+            var fields = HTTPHeaders()
+            fields.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+            fields.add(name: "Content-Length", value: String(message.count))
+            fields.add(name: "Connection", value: "close")
+            context.write(
+                wrapOutboundOut(
+                    .head(HTTPResponseHead(version: head.version, status: .payloadTooLarge, headers: fields))
+                ),
+                promise: nil
+            )
+            context.write(
+                wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: message)))),
+                promise: nil
+            )
+            let bound = self.bound
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+            written.futureResult.whenSuccess {
+                bound.value.refusalWritten = true
+                bound.value.closeAfterRefusal()
+            }
+            state = .closing
+            headTimer?.cancel()
+            headTimer = eventLoop.scheduleTask(in: TimeAmount(server.configuration.requestHeadTimeout)) {
+                bound.value.context?.close(promise: nil)
+            }
+        }
+
+        private func closeAfterRefusal() {
+            if refusalWritten && refusedBodyEnded {
+                context?.close(promise: nil)
+            }
+        }
+
+        private func route(_ head: HTTPRequestHead, body: [UInt8]) {
             let bound = self.bound
             let server = self.server
             state = .routing(
                 Task {
-                    let (request, response) = await server.respond(to: head)
+                    let (request, response) = await server.respond(to: head, body: body)
                     bound.eventLoop.execute {
                         bound.value.answer(head, request, response)
                     }
@@ -255,7 +336,8 @@ extension SSEServer {
                 state = .idle
                 guard waiting.isEmpty else {
                     context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-                    route(waiting.removeFirst())
+                    let next = waiting.removeFirst()
+                    route(next.head, body: next.body)
                     return
                 }
                 // The keep-alive wait starts once the response has reached the socket: a slow
@@ -441,131 +523,6 @@ extension SSEServer {
             written.futureResult.whenComplete { _ in
                 channel.close(promise: nil)
             }
-        }
-    }
-
-    /// The open connections, so that stopping the server can end them and wait for them.
-    final class Connections: Sendable {
-        private struct State {
-            var handlers: [ObjectIdentifier: NIOLoopBound<ConnectionHandler>] = [:]
-            var running = false
-            var stopping = false
-            var whenEmpty: CheckedContinuation<Void, Never>?
-        }
-
-        private let state = Mutex(State())
-
-        var count: Int {
-            state.withLock { $0.handlers.count }
-        }
-
-        /// A run of the server begins; `false` while another is still running.
-        func begin() -> Bool {
-            state.withLock { state in
-                guard !state.running else {
-                    return false
-                }
-                state.running = true
-                state.stopping = false
-                return true
-            }
-        }
-
-        /// Registers a connection; `false` once the server is stopping.
-        func add(_ id: ObjectIdentifier, _ handler: NIOLoopBound<ConnectionHandler>) -> Bool {
-            state.withLock { state in
-                guard !state.stopping else {
-                    return false
-                }
-                state.handlers[id] = handler
-                return true
-            }
-        }
-
-        /// Forgets a connection; removing one that is already gone does nothing.
-        func remove(_ id: ObjectIdentifier) {
-            let whenEmpty = state.withLock { state in
-                guard state.handlers.removeValue(forKey: id) != nil else {
-                    return nil as CheckedContinuation<Void, Never>?
-                }
-                return state.handlers.isEmpty ? state.whenEmpty.take() : nil
-            }
-            whenEmpty?.resume()
-        }
-
-        /// Has every connection end (see ``ConnectionHandler/shutDown()``), refuses new ones, and
-        /// returns once all are closed; then the server may run again.
-        func shutDown() async {
-            await closeAll()
-            state.withLock { $0.running = false }
-        }
-
-        private func closeAll() async {
-            await withCheckedContinuation { continuation in
-                let handlers = state.withLock { state in
-                    state.stopping = true
-                    if state.handlers.isEmpty {
-                        return nil as [NIOLoopBound<ConnectionHandler>]?
-                    }
-                    state.whenEmpty = continuation
-                    return Array(state.handlers.values)
-                }
-                guard let handlers else {
-                    continuation.resume()
-                    return
-                }
-                for handler in handlers {
-                    handler.eventLoop.execute { handler.value.shutDown() }
-                }
-            }
-        }
-    }
-}
-
-extension SSEServer {
-    /// The request as a route handler sees it, and the route's answer (with CORS headers).
-    func respond(to head: HTTPRequestHead) async -> (SSERequest, SSEResponse) {
-        var request = SSERequest(
-            method: head.method.rawValue,
-            uri: head.uri,
-            headers: head.headers.map { ($0.name, $0.value) }
-        )
-        let origin = request.header("Origin")
-        if request.method == "OPTIONS", let cors = configuration.cors {
-            var response = SSEResponse.complete(status: 204, contentType: "text/plain", body: [])
-            response.headers = cors.preflightHeaders(origin: origin)
-            return (request, response)
-        }
-        var response: SSEResponse
-        do throws(SSELastEventIDError) {
-            request.lastEventID = try configuration.stream.lastEventID(
-                header: request.header("Last-Event-ID"),
-                query: { [query = request.query] in query[$0] }
-            )
-            response = await route(request)
-        } catch {
-            response = .badRequest(error.description)
-        }
-        if let cors = configuration.cors {
-            response.headers += cors.headers(origin: origin)
-        }
-        return (request, response)
-    }
-
-    private func route(_ request: SSERequest) async -> SSEResponse {
-        switch router.match(request) {
-        case .handler(let handler):
-            do {
-                return try await handler(request)
-            } catch {
-                return .text("Internal server error\n", status: 500)
-            }
-        case .notFound:
-            return .notFound
-        case .methodNotAllowed(let allowed):
-            var response = SSEResponse.text("Method \(request.method) not allowed\n", status: 405)
-            response.headers.append(("Allow", allowed.joined(separator: ", ")))
-            return response
         }
     }
 }

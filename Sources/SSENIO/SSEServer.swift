@@ -75,6 +75,11 @@ public struct SSEServer: Sendable {
         /// 15 seconds.
         public var keepAliveTimeout: Duration
 
+        /// The largest request body accepted, in bytes: a larger one is answered with
+        /// `413 Payload Too Large` (at once when its `Content-Length` says so), and its connection
+        /// closes; nothing else is affected. Defaults to 1 MiB.
+        public var maximumBodySize: Int
+
         /// Creates a configuration.
         ///
         /// - Parameters:
@@ -88,6 +93,7 @@ public struct SSEServer: Sendable {
             writeTimeout = .seconds(60)
             requestHeadTimeout = .seconds(10)
             keepAliveTimeout = .seconds(15)
+            maximumBodySize = 1024 * 1024
         }
     }
 

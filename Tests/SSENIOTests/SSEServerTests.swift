@@ -139,6 +139,69 @@ struct SSEServerTests {
         await server.stop()
     }
 
+    /// curl posting `size` bytes of `x` to `/echo`, chunked or with a Content-Length; the status
+    /// line and body it got.
+    static func post(port: Int, size: Int, chunked: Bool) async throws -> (status: Int, body: String) {
+        var arguments = ["curl", "-s", "-o", "-", "-w", "\n%{http_code}", "--data-binary", "@-"]
+        if chunked {
+            arguments += ["-H", "Transfer-Encoding: chunked"]
+        }
+        arguments.append("http://127.0.0.1:\(port)/echo")
+        let payload = String(repeating: "x", count: size)
+        let output = try await blocking { [arguments] in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = arguments
+            let input = Pipe()
+            let output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Written from its own thread: curl may stop reading once it has the 413.
+            Thread {
+                try? input.fileHandleForWriting.write(contentsOf: Data(payload.utf8))
+                try? input.fileHandleForWriting.close()
+            }.start()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    @Test("Request bodies up to maximumBodySize reach the route, chunked or not; one byte over is a 413")
+    func requestBodies() async throws {
+        var configuration = SSEServer.Configuration(port: 0)
+        configuration.maximumBodySize = 1000
+        var router = SSERouter()
+        router.post("/echo") { request in
+            .complete(
+                contentType: "text/plain",
+                body: Array("\(request.body.count) \(request.bodyText.prefix(3))".utf8)
+            )
+        }
+        router.get("/") { _ in .html(Fixture.page) }
+        let server = try await TestServer.start(configuration, router: router)
+        for chunked in [false, true] {
+            #expect(try await Self.post(port: server.port, size: 5, chunked: chunked) == (200, "5 xxx"))
+            #expect(try await Self.post(port: server.port, size: 1000, chunked: chunked) == (200, "1000 xxx"))
+            let over = try await Self.post(port: server.port, size: 1001, chunked: chunked)
+            #expect(over.status == 413)
+            #expect(over.body.contains("over 1000 bytes"))
+            let far = try await Self.post(port: server.port, size: 5_000_000, chunked: chunked)
+            #expect(far.status == 413)
+        }
+        // The server goes on serving other requests.
+        let raw = try RawConnection(port: server.port)
+        raw.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(try await blocking { raw.read(until: "</title>") }.hasPrefix("HTTP/1.1 200 OK"))
+        raw.close()
+        #expect(await eventually { server.server.connectionCount == 0 })
+        await server.stop()
+    }
+
     @Test("A second run() while one runs fails with alreadyRunning; once it has returned, run() serves again")
     func runTwice() async throws {
         var router = SSERouter()

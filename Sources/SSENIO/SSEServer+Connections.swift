@@ -1,0 +1,97 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if NIOSupport
+import NIOCore
+import Synchronization
+
+extension SSEServer {
+    /// The open connections, so that stopping the server can end them and wait for them.
+    final class Connections: Sendable {
+        private struct State {
+            var handlers: [ObjectIdentifier: NIOLoopBound<ConnectionHandler>] = [:]
+            var running = false
+            var stopping = false
+            var whenEmpty: CheckedContinuation<Void, Never>?
+        }
+
+        private let state = Mutex(State())
+
+        var count: Int {
+            state.withLock { $0.handlers.count }
+        }
+
+        /// A run of the server begins; `false` while another is still running.
+        func begin() -> Bool {
+            state.withLock { state in
+                guard !state.running else {
+                    return false
+                }
+                state.running = true
+                state.stopping = false
+                return true
+            }
+        }
+
+        /// Registers a connection; `false` once the server is stopping.
+        func add(_ id: ObjectIdentifier, _ handler: NIOLoopBound<ConnectionHandler>) -> Bool {
+            state.withLock { state in
+                guard !state.stopping else {
+                    return false
+                }
+                state.handlers[id] = handler
+                return true
+            }
+        }
+
+        /// Forgets a connection; removing one that is already gone does nothing.
+        func remove(_ id: ObjectIdentifier) {
+            let whenEmpty = state.withLock { state in
+                guard state.handlers.removeValue(forKey: id) != nil else {
+                    return nil as CheckedContinuation<Void, Never>?
+                }
+                return state.handlers.isEmpty ? state.whenEmpty.take() : nil
+            }
+            whenEmpty?.resume()
+        }
+
+        /// Has every connection end (see ``ConnectionHandler/shutDown()``), refuses new ones, and
+        /// returns once all are closed; then the server may run again.
+        func shutDown() async {
+            await closeAll()
+            state.withLock { $0.running = false }
+        }
+
+        private func closeAll() async {
+            await withCheckedContinuation { continuation in
+                let handlers = state.withLock { state in
+                    state.stopping = true
+                    if state.handlers.isEmpty {
+                        return nil as [NIOLoopBound<ConnectionHandler>]?
+                    }
+                    state.whenEmpty = continuation
+                    return Array(state.handlers.values)
+                }
+                guard let handlers else {
+                    continuation.resume()
+                    return
+                }
+                for handler in handlers {
+                    handler.eventLoop.execute { handler.value.shutDown() }
+                }
+            }
+        }
+    }
+}
+#endif
