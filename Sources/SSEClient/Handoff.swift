@@ -157,19 +157,10 @@ final class Handoff: Sendable {
         }
     }
 
-    /// The session is about to send a request, which a reconnection request cuts short. Returns
-    /// `true`, without starting, if a request came while it was made (it is taken): make it again.
-    func beginAttempt() -> Bool {
-        beginInterruptible()
-    }
-
-    /// The session is about to wait before reconnecting, which a reconnection request cuts short.
-    /// Returns `true`, without waiting, if a request is pending already (it is taken): go now.
-    func beginWait() -> Bool {
-        beginInterruptible()
-    }
-
-    private func beginInterruptible() -> Bool {
+    /// The session is about to send a request or to wait before reconnecting, which a
+    /// reconnection request cuts short. Returns `true`, without starting, if a request is pending
+    /// already (it is taken): make the request again, or reconnect without the wait.
+    func beginInterruptible() -> Bool {
         state.withLock { state in
             if state.reconnectRequested {
                 state.reconnectRequested = false

@@ -71,7 +71,7 @@ extension SSEClient {
                         request = try await makeRequest(target, lastEventID: machine.lastEventID)
                         // A reconnection asked for while the request was made (fresh credentials,
                         // say) is answered by this attempt, with the header provider asked again.
-                        while handoff.beginAttempt() {
+                        while handoff.beginInterruptible() {
                             request = try await makeRequest(target, lastEventID: machine.lastEventID)
                         }
                     } catch {
@@ -112,7 +112,7 @@ extension SSEClient {
                         ]
                     )
                     if delay > .zero {
-                        if handoff.beginWait() {
+                        if handoff.beginInterruptible() {
                             action = machine.reconnectRequested()
                             continue
                         }

@@ -250,7 +250,8 @@ extension SSEServer {
             receivingTooLarge = true
             receivingBody = []
             guard case .idle = state, waiting.isEmpty, let head = receiving else {
-                state = .closing
+                // Something is being answered: closing ends it as a client's disconnect would
+                // (its task cancelled, its subscription released, by `channelInactive`).
                 context.close(promise: nil)
                 return
             }
