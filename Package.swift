@@ -64,6 +64,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(name: "SSECodec"),
@@ -71,7 +73,15 @@ let package = Package(
         .target(name: "SSEStreaming", dependencies: ["SSECodec"]),
         .testTarget(name: "SSEStreamingTests", dependencies: ["SSEStreaming"]),
         // JSON payloads: Foundation's coders, kept out of SSECodec and SSEStreaming.
-        .target(name: "SSEJSON", dependencies: ["SSECodec"]),
+        // With `NIOSupport`, it also decodes the embedded server's request bodies and answers JSON.
+        .target(
+            name: "SSEJSON",
+            dependencies: [
+                "SSECodec",
+                .target(name: "SSENIO", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
+            ]
+        ),
         .testTarget(name: "SSEJSONTests", dependencies: ["SSEJSON", "SSEStreaming"]),
         // System zlib (zlib1g-dev on Debian): shims for its macros, and the library to link.
         .target(name: "CSSEZlib", linkerSettings: [.linkedLibrary("z")]),
@@ -105,6 +115,8 @@ let package = Package(
                 "SSEStreaming",
                 "SSECompression",
                 .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "Metrics", package: "swift-metrics", condition: .when(traits: ["NIOSupport"])),
             ]
         ),
         .testTarget(
@@ -112,6 +124,7 @@ let package = Package(
             dependencies: [
                 "SSENIOCore",
                 .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
             ]
         ),
         // The embedded server: bootstrap, router, requests, responses. Every file inside `#if NIOSupport`.
@@ -125,6 +138,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
                 .product(name: "NIOPosix", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
                 .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "Metrics", package: "swift-metrics", condition: .when(traits: ["NIOSupport"])),
+                .product(
+                    name: "ServiceLifecycle",
+                    package: "swift-service-lifecycle",
+                    condition: .when(traits: ["NIOSupport"])
+                ),
             ]
         ),
         .testTarget(
@@ -134,8 +155,32 @@ let package = Package(
                 "SSENIO",
                 "SSEStreaming",
                 "SSECompression",
+                "SSEJSON",
                 .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "NIOEmbedded", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "InMemoryLogging", package: "swift-log", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "MetricsTestKit", package: "swift-metrics", condition: .when(traits: ["NIOSupport"])),
             ]
+        ),
+        // A server process for the tests that stop one with a signal (SIGINT, SIGTERM): the
+        // embedded server in a ServiceGroup. Not a product.
+        .executableTarget(
+            name: "SSEServerFixture",
+            dependencies: [
+                "SSENIO",
+                "SSECodec",
+                "SSEStreaming",
+                .product(
+                    name: "ServiceLifecycle",
+                    package: "swift-service-lifecycle",
+                    condition: .when(traits: ["NIOSupport"])
+                ),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["NIOSupport"])),
+            ],
+            path: "Tests/SSEServerFixture"
         ),
         // Hummingbird 2; every file inside `#if HummingbirdSupport`.
         .target(
@@ -144,6 +189,7 @@ let package = Package(
                 "SSENIOCore",
                 "SSEStreaming",
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["HummingbirdSupport"])),
             ]
         ),
         .testTarget(

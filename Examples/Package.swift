@@ -21,6 +21,8 @@ let package = Package(
     dependencies: [
         .package(name: "swift-sse", path: "..", traits: ["NIOSupport", "AsyncHTTPClientSupport"]),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The typewriter demo: an answer streamed token by token to a page, on the embedded server.
@@ -30,6 +32,9 @@ let package = Package(
                 .product(name: "SSECodec", package: "swift-sse"),
                 .product(name: "SSEJSON", package: "swift-sse"),
                 .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "typewriter"
         ),

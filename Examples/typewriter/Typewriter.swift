@@ -12,7 +12,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Logging
 import SSENIO
+import ServiceLifecycle
+import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
@@ -24,15 +27,34 @@ import Glibc
 /// swift run --package-path Examples typewriter            # http://127.0.0.1:8080/
 /// swift run --package-path Examples typewriter --port 0   # any free port
 /// ```
+///
+/// Ctrl-C (SIGINT) or SIGTERM stops it gracefully: it stops listening, ends the open answers
+/// properly, and exits 0.
 @main
 struct Typewriter {
     static func main() async throws {
         let arguments = CommandLine.arguments
         let port = arguments.firstIndex(of: "--port").flatMap { arguments.dropFirst($0 + 1).first }.flatMap { Int($0) }
         let server = SSEServer(configuration: .init(host: "127.0.0.1", port: port ?? 8080), router: router())
-        try await server.run { port in
-            print("Typewriter demo: open http://127.0.0.1:\(port)/ (Ctrl-C to stop)")
-            fflush(nil)  // all streams: the line goes out even when stdout is a pipe
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: Announced(server: server))],
+                gracefulShutdownSignals: [.sigint, .sigterm],
+                logger: Logger(label: "typewriter")
+            )
+        )
+        try await group.run()
+    }
+
+    /// The server, saying where it listens.
+    struct Announced: Service {
+        let server: SSEServer
+
+        func run() async throws {
+            try await server.run { port in
+                print("Typewriter demo: open http://127.0.0.1:\(port)/ (Ctrl-C to stop)")
+                fflush(nil)  // all streams: the line goes out even when stdout is a pipe
+            }
         }
     }
 

@@ -15,6 +15,7 @@
 #if HummingbirdSupport
 public import HTTPTypes
 public import Hummingbird
+import Logging
 import SSECodec
 public import SSENIOCore
 import SSEStreaming
@@ -56,14 +57,15 @@ public struct SSEStream: SSEStreamResponse, ResponseGenerator {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let (standardFields, gzip) = configuration.responseHeaders(acceptEncoding: request.headers[.acceptEncoding])
-        var fields = HTTPFields()
-        fields.append(standardFields)
+        var fields = standardFields
         fields.append(contentsOf: headers)
         guard request.method != .head else {
             return Response(status: .ok, headers: fields)
         }
         let body = self.body
         let heartbeat = configuration.heartbeat
+        let metrics = configuration.metrics
+        let logger = context.logger
         return Response(
             status: .ok,
             headers: fields,
@@ -71,20 +73,31 @@ public struct SSEStream: SSEStreamResponse, ResponseGenerator {
                 // Hummingbird reads the connection while the response is written; its inbound
                 // stream ends when the client goes. A subscription is ended from that callback;
                 // any other source needs its task cancelled, which Hummingbird's helper does.
-                if let end = body.end {
-                    try await request.body.consumeWithInboundCloseHandler { _ in
-                        try await body.write(gzip: gzip, heartbeat: heartbeat) { try await writer.write($0) }
-                    } onInboundClosed: {
-                        end()
-                    }
-                } else {
-                    do {
-                        try await request.body.consumeWithCancellationOnInboundClose { _ in
-                            try await body.write(gzip: gzip, heartbeat: heartbeat) { try await writer.write($0) }
+                do {
+                    if let end = body.end {
+                        try await request.body.consumeWithInboundCloseHandler { _ in
+                            try await body.write(gzip: gzip, heartbeat: heartbeat, metrics: metrics) {
+                                try await writer.write($0)
+                            }
+                        } onInboundClosed: {
+                            end()
                         }
-                    } catch is CancellationError {
-                        return
+                    } else {
+                        try await request.body.consumeWithCancellationOnInboundClose { _ in
+                            try await body.write(gzip: gzip, heartbeat: heartbeat, metrics: metrics) {
+                                try await writer.write($0)
+                            }
+                        }
                     }
+                } catch is CancellationError {
+                    return
+                } catch let error as SSEBroadcasterError {
+                    // Cut for slowness: said once, with the request, and the connection closes.
+                    logger.notice(
+                        "Closed an event stream: \(error)",
+                        metadata: ["http.method": "\(request.method.rawValue)", "http.path": "\(request.uri.path)"]
+                    )
+                    throw error
                 }
                 try await writer.finish(nil)
             }
@@ -112,21 +125,6 @@ extension Request {
     }
 }
 
-extension HTTPField.Name {
-    static let lastEventID = Self("Last-Event-ID")!
-}
-
-extension HTTPFields {
-    /// Appends name-value pairs (this package's header fields are all valid names).
-    mutating func append(_ fields: [(name: String, value: String)]) {
-        for (name, value) in fields {
-            if let name = HTTPField.Name(name) {
-                append(HTTPField(name: name, value: value))
-            }
-        }
-    }
-}
-
 /// Cross-origin access to a Hummingbird router's event streams, with `SSECORS`'s rules: with
 /// credentials the requesting origin is named, never `*`; other origins get no CORS headers.
 ///
@@ -150,11 +148,11 @@ public struct SSECORSMiddleware<Context: RequestContext>: RouterMiddleware {
         let origin = request.headers[.origin]
         if request.method == .options, origin != nil {
             var response = Response(status: .noContent)
-            response.headers.append(cors.preflightHeaders(origin: origin))
+            response.headers.append(contentsOf: cors.preflightHeaders(origin: origin))
             return response
         }
         var response = try await next(request, context)
-        response.headers.append(cors.headers(origin: origin))
+        response.headers.append(contentsOf: cors.headers(origin: origin))
         return response
     }
 }

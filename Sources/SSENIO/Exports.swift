@@ -21,4 +21,11 @@
 @_exported public import struct SSENIOCore.SSEStreamBody
 @_exported public import struct SSENIOCore.SSEStreamConfiguration
 @_exported public import protocol SSENIOCore.SSEStreamResponse
+@_exported public import struct SSENIOCore.SSEMetrics
+// The types of requests and responses: methods, statuses, header fields.
+@_exported public import struct HTTPTypes.HTTPField
+@_exported public import struct HTTPTypes.HTTPFields
+@_exported public import struct HTTPTypes.HTTPRequest
+@_exported public import struct HTTPTypes.HTTPResponse
+@_exported public import struct Logging.Logger
 #endif

@@ -13,10 +13,21 @@
 //===----------------------------------------------------------------------===//
 
 #if NIOSupport
+public import HTTPTypes
+
 /// A request to the embedded server, as a route handler sees it.
+///
+/// ```swift
+/// router.post("/rooms/:room/messages") { request in
+///     let room = request.parameters["room"]!          // from the route's pattern
+///     let text = request.bodyText                       // at most maximumBodySize bytes
+///     let user = request.headers[.authorization]
+///     ...
+/// }
+/// ```
 public struct SSERequest: Sendable {
     /// The method, such as `GET`.
-    public let method: String
+    public let method: HTTPRequest.Method
 
     /// The path, without the query, percent-decoded.
     public let path: String
@@ -25,7 +36,12 @@ public struct SSERequest: Sendable {
     public let query: [String: String]
 
     /// The header fields, in order, as sent.
-    public let headers: [(name: String, value: String)]
+    public let headers: HTTPFields
+
+    /// The values the route's pattern captured, percent-decoded: `request.parameters["room"]`
+    /// for a route `/rooms/:room/events`, and under `"**"` the rest of the path a trailing `**`
+    /// matched (without its leading `/`). Empty for a route without captures.
+    public internal(set) var parameters: [String: String] = [:]
 
     /// The body, as sent (chunked or with a `Content-Length`), at most the server's
     /// ``SSEServer/Configuration/maximumBodySize``; empty when there is none.
@@ -41,17 +57,26 @@ public struct SSERequest: Sendable {
     /// is empty.
     public internal(set) var lastEventID: String?
 
-    /// The value of the first header field with this name, compared without regard to case.
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
-    }
+    /// The path's segments as sent (not decoded), for matching routes: a `%2F` inside a segment
+    /// stays inside it.
+    let rawSegments: [Substring]
 
-    init(method: String, uri: String, headers: [(name: String, value: String)], body: [UInt8] = []) {
+    /// Creates a request, as the server does for each it receives: for testing route handlers
+    /// without a server.
+    ///
+    /// - Parameters:
+    ///   - method: The method.
+    ///   - uri: The request target: path and query, percent-encoded, such as `/rooms/42?x=1`.
+    ///   - headers: The header fields.
+    ///   - body: The body.
+    public init(method: HTTPRequest.Method, uri: String, headers: HTTPFields = [:], body: [UInt8] = []) {
         self.method = method
         self.headers = headers
         self.body = body
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        path = Self.percentDecoded(parts.first.map(String.init) ?? "/", plusIsSpace: false)
+        let rawPath = parts.first ?? "/"
+        rawSegments = rawPath.split(separator: "/", omittingEmptySubsequences: true)
+        path = Self.percentDecoded(String(rawPath), plusIsSpace: false)
         var query: [String: String] = [:]
         if parts.count > 1 {
             for pair in parts[1].split(separator: "&") {

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #if NIOSupport
+public import HTTPTypes
 import NIOCore
 public import SSECodec
 public import SSEStreaming
@@ -24,19 +25,25 @@ public import SSEStreaming
 ///     .stream(broadcaster.subscribe(to: ["news"], lastEventID: request.lastEventID))
 /// }
 /// router.get("/") { _ in .html(page) }
+/// router.post("/publish") { request in
+///     broadcaster.publish(ServerSentEvent(data: request.bodyText), to: "news")
+///     return .empty(.accepted)
+/// }
 /// ```
 public struct SSEResponse: Sendable {
     enum Body: Sendable {
         /// Encoded chunks, one per event (a broadcaster subscription, an encoded sequence).
         case stream(SSEStreamBody)
-        case complete(status: Int, contentType: String, body: [UInt8])
+        case complete(status: HTTPResponse.Status, contentType: String?, body: [UInt8])
+        /// Answered from the request: `304 Not Modified`, gzip or the bytes as they are.
+        case asset(SSEAsset)
     }
 
     let body: Body
     /// Extra header fields.
-    public var headers: [(name: String, value: String)]
+    public var headers: HTTPFields
 
-    init(_ body: Body, headers: [(name: String, value: String)] = []) {
+    init(_ body: Body, headers: HTTPFields = [:]) {
         self.body = body
         self.headers = headers
     }
@@ -67,11 +74,17 @@ public struct SSEResponse: Sendable {
     /// A complete response.
     ///
     /// - Parameters:
-    ///   - status: The status code.
+    ///   - status: The status.
     ///   - contentType: The `Content-Type`.
     ///   - body: The body.
-    public static func complete(status: Int = 200, contentType: String, body: [UInt8]) -> Self {
+    public static func complete(status: HTTPResponse.Status = .ok, contentType: String, body: [UInt8]) -> Self {
         Self(.complete(status: status, contentType: contentType, body: body))
+    }
+
+    /// A response without a body, such as `.empty(.accepted)` after a publish; `204 No Content`
+    /// unless given.
+    public static func empty(_ status: HTTPResponse.Status = .noContent) -> Self {
+        Self(.complete(status: status, contentType: nil, body: []))
     }
 
     /// An HTML page.
@@ -80,14 +93,21 @@ public struct SSEResponse: Sendable {
     }
 
     /// A plain-text response, such as an error message.
-    public static func text(_ text: String, status: Int = 200) -> Self {
+    public static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Self {
         complete(status: status, contentType: "text/plain; charset=utf-8", body: Array(text.utf8))
     }
 
+    /// A page, script, stylesheet or other file from memory, with its `ETag`: a request whose
+    /// `If-None-Match` names it gets `304 Not Modified`, and one that accepts gzip gets the
+    /// compressed bytes when they are smaller. See ``SSERouter/get(_:asset:)``.
+    public static func asset(_ asset: SSEAsset) -> Self {
+        Self(.asset(asset))
+    }
+
     /// `404 Not Found`.
-    public static var notFound: Self { text("Not found\n", status: 404) }
+    public static var notFound: Self { text("Not found\n", status: .notFound) }
 
     /// `400 Bad Request`, with a message saying what is wrong.
-    public static func badRequest(_ message: String) -> Self { text(message + "\n", status: 400) }
+    public static func badRequest(_ message: String) -> Self { text(message + "\n", status: .badRequest) }
 }
 #endif

@@ -13,6 +13,8 @@
 //===----------------------------------------------------------------------===//
 
 #if NIOSupport
+import HTTPTypes
+import Logging
 import NIOCore
 import NIOHTTP1
 import SSECompression
@@ -48,7 +50,7 @@ extension SSEServer {
 
         /// Requests a client may send before the one being answered is done (pipelining); more
         /// closes the connection.
-        private static let maximumWaitingRequests = 16
+        static let maximumWaitingRequests = 16
 
         private let server: SSEServer
         private let eventLoop: any EventLoop
@@ -70,6 +72,12 @@ extension SSEServer {
         private var headTimer: Scheduled<Void>?
         /// The server is stopping: streams end, keep-alive ends.
         private var shuttingDown = false
+        /// The request of the stream being written, for log entries about it.
+        private var streamRequest: SSERequest?
+        /// The stream being written is counted in ``SSEMetrics/streams``.
+        private var streamCounted = false
+        /// The connection is counted in ``SSEMetrics/connections``.
+        private var connectionCounted = false
         /// Calls ``pollSubscription()`` from the event loop; handed to the subscription while polling.
         private var onReady: (@Sendable () -> Void)?
         /// The gzip encoder of a polled subscription, when the client asked for gzip.
@@ -88,6 +96,24 @@ extension SSEServer {
             NIOLoopBound(self, eventLoop: eventLoop)
         }
 
+        private var metrics: SSEMetrics? { server.configuration.stream.metrics }
+        private var logger: Logger? { server.configuration.logger }
+
+        /// Counts and logs a request refused by a limit.
+        private func refused(_ reason: SSEMetrics.Refusal, _ head: HTTPRequestHead?, _ message: Logger.Message) {
+            metrics?.refused(reason)
+            logger?.notice(message, metadata: SSEServer.metadata(head, ["sse.refusal": "\(reason.rawValue)"]))
+        }
+
+        /// The stream being written has ended (or its connection has): it is no longer counted.
+        private func streamEnded() {
+            if streamCounted {
+                streamCounted = false
+                metrics?.streamClosed()
+            }
+            streamRequest = nil
+        }
+
         // MARK: Channel events
 
         func handlerAdded(context: ChannelHandlerContext) {
@@ -96,13 +122,15 @@ extension SSEServer {
                 context.close(promise: nil)
                 return
             }
+            connectionCounted = true
+            metrics?.connection(opened: true)
             awaitRequestHead(within: server.configuration.requestHeadTimeout)
         }
 
         /// Closes the connection unless a complete request (head, and body if any) arrives within
         /// `timeout`: a client that sends half a request, or nothing, cannot hold a connection
         /// (slowloris). Only an idle connection is closed; one that is answering is never.
-        private func awaitRequestHead(within timeout: Duration) {
+        private func awaitRequestHead(within timeout: Duration, keptAlive: Bool = false) {
             headTimer?.cancel()
             let bound = self.bound
             headTimer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
@@ -110,6 +138,14 @@ extension SSEServer {
                 handler.headTimer = nil
                 guard case .idle = handler.state, handler.waiting.isEmpty else {
                     return
+                }
+                // A kept-alive connection that sends nothing more is not refused: it is done.
+                if handler.receiving != nil || !keptAlive {
+                    handler.refused(
+                        .requestTimeout,
+                        handler.receiving,
+                        "Closed a connection without a complete request in time"
+                    )
                 }
                 handler.context?.close(promise: nil)
             }
@@ -119,6 +155,11 @@ extension SSEServer {
             self.context = nil
             headTimer?.cancel()
             headTimer = nil
+            streamEnded()
+            if connectionCounted {
+                connectionCounted = false
+                metrics?.connection(opened: false)
+            }
             // A channel closed before it became active never reports `channelInactive`: without
             // this, a shutdown would wait for it for ever.
             server.connections.remove(ObjectIdentifier(self))
@@ -166,6 +207,7 @@ extension SSEServer {
                 case .routing:
                     waiting.append((head, body))
                     if waiting.count > Self.maximumWaitingRequests {
+                        refused(.tooManyPipelined, head, "Closed a connection that pipelined too many requests")
                         context.close(promise: nil)
                     }
                 case .polling, .pumping, .closing, .closed:
@@ -198,6 +240,7 @@ extension SSEServer {
             state = .closed
             headTimer?.cancel()
             headTimer = nil
+            streamEnded()
             onReady = nil
             compressor = nil
             writable?.fail(ChannelError.ioOnClosedChannel)
@@ -207,13 +250,21 @@ extension SSEServer {
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            if error is HTTPParserError {
+                // NIO's error handler has answered 400 already.
+                refused(.malformed, receiving, "Refused a malformed request: \(error)")
+            }
             context.close(promise: nil)
         }
 
         /// The server is stopping: an idle connection closes, a stream ends (its end is written;
         /// a client that is not reading is not waited for), a route handler's task is cancelled and
         /// its answer is the last.
-        func shutDown() {
+        ///
+        /// - Parameter drainingSubscriptions: A broadcaster subscription is left to end on its
+        ///   own (after its broadcaster's final event) rather than cancelled: the first step of a
+        ///   graceful shutdown, before a call with `false` ends what is left.
+        func shutDown(drainingSubscriptions: Bool = false) {
             shuttingDown = true
             guard let context else {
                 return
@@ -229,6 +280,9 @@ extension SSEServer {
                     context.close(promise: nil)
                 }
             case .polling(let subscription):
+                guard !drainingSubscriptions else {
+                    return
+                }
                 // The next poll finds it finished, and ends the response.
                 subscription.cancel()
                 if !context.channel.isWritable {
@@ -252,10 +306,16 @@ extension SSEServer {
             guard case .idle = state, waiting.isEmpty, let head = receiving else {
                 // Something is being answered: closing ends it as a client's disconnect would
                 // (its task cancelled, its subscription released, by `channelInactive`).
+                refused(
+                    .bodyTooLarge,
+                    receiving,
+                    "Closed a connection whose pipelined request body is over maximumBodySize"
+                )
                 context.close(promise: nil)
                 return
             }
             receiving = nil
+            refused(.bodyTooLarge, head, "Refused a request body over maximumBodySize: answered 413")
             let message = Array(
                 "Payload Too Large: the body is over \(server.configuration.maximumBodySize) bytes\n".utf8
             )
@@ -296,9 +356,15 @@ extension SSEServer {
         private func route(_ head: HTTPRequestHead, body: [UInt8]) {
             let bound = self.bound
             let server = self.server
+            guard let request = SSEServer.request(from: head, body: body) else {
+                refused(.malformed, head, "Refused a request whose method is not a token")
+                state = .routing(Task {})
+                answer(head, nil, .badRequest("The method is not a token"))
+                return
+            }
             state = .routing(
                 Task {
-                    let (request, response) = await server.respond(to: head, body: body)
+                    let (request, response) = await server.respond(to: request)
                     bound.eventLoop.execute {
                         bound.value.answer(head, request, response)
                     }
@@ -306,59 +372,75 @@ extension SSEServer {
             )
         }
 
-        private func answer(_ head: HTTPRequestHead, _ request: SSERequest, _ response: SSEResponse) {
+        private func answer(_ head: HTTPRequestHead, _ request: SSERequest?, _ response: SSEResponse) {
             // Closed meanwhile: the response is dropped (a subscription in it with it).
             guard case .routing = state, let context else {
                 return
             }
+            let status: HTTPResponse.Status
+            var fields = response.headers
+            let body: [UInt8]
             switch response.body {
-            case .complete(let status, let contentType, let body):
-                let keepAlive = head.isKeepAlive && !shuttingDown
-                var fields = HTTPHeaders(response.headers)
-                fields.replaceOrAdd(name: "Content-Type", value: contentType)
-                fields.replaceOrAdd(name: "Content-Length", value: String(body.count))
-                if !keepAlive {
-                    fields.replaceOrAdd(name: "Connection", value: "close")
+            case .complete(let completeStatus, let contentType, let completeBody):
+                status = completeStatus
+                body = completeBody
+                if let contentType {
+                    fields[.contentType] = contentType
                 }
-                let responseHead = HTTPResponseHead(
-                    version: head.version,
-                    status: .init(statusCode: status),
-                    headers: fields
-                )
-                context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
-                if !body.isEmpty && head.method != .HEAD {
-                    let buffer = context.channel.allocator.buffer(bytes: body)
-                    context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-                }
-                guard keepAlive else {
-                    endResponseAndClose()
-                    return
-                }
-                state = .idle
-                guard waiting.isEmpty else {
-                    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-                    let next = waiting.removeFirst()
-                    route(next.head, body: next.body)
-                    return
-                }
-                // The keep-alive wait starts once the response has reached the socket: a slow
-                // reader of a large response is bounded by the write timeout, not by this.
-                let written = context.eventLoop.makePromise(of: Void.self)
-                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
-                let bound = self.bound
-                written.futureResult.whenSuccess {
-                    let handler = bound.value
-                    if case .idle = handler.state, handler.waiting.isEmpty {
-                        handler.awaitRequestHead(within: handler.server.configuration.keepAliveTimeout)
-                    }
-                }
-            case .stream(let body):
-                guard !shuttingDown else {
+            case .asset(let asset):
+                let acceptsGzip = SSEStreamConfiguration.acceptsGzip(request?.headers[.acceptEncoding])
+                let answer = asset.answer(to: request?.headers ?? [:], acceptsGzip: acceptsGzip)
+                status = answer.status
+                fields.append(contentsOf: answer.fields)
+                body = answer.body
+            case .stream(let streamBody):
+                guard !shuttingDown, let request else {
                     state = .closing
                     context.close(promise: nil)
                     return
                 }
-                stream(body, head: head, request: request, headers: response.headers)
+                stream(streamBody, head: head, request: request, headers: response.headers)
+                return
+            }
+            let keepAlive = head.isKeepAlive && !shuttingDown
+            // No Content-Length on a 304 or 204 (RFC 9110 §8.6): neither has a body.
+            if status != .notModified && status != .noContent {
+                fields[.contentLength] = String(body.count)
+            }
+            if !keepAlive {
+                fields[.connection] = "close"
+            }
+            let responseHead = HTTPResponseHead(
+                version: head.version,
+                status: HTTPResponseStatus(statusCode: status.code, reasonPhrase: status.reasonPhrase),
+                headers: HTTPHeaders(fields)
+            )
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            if !body.isEmpty && head.method != .HEAD {
+                let buffer = context.channel.allocator.buffer(bytes: body)
+                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            }
+            guard keepAlive else {
+                endResponseAndClose()
+                return
+            }
+            state = .idle
+            guard waiting.isEmpty else {
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                let next = waiting.removeFirst()
+                route(next.head, body: next.body)
+                return
+            }
+            // The keep-alive wait starts once the response has reached the socket: a slow
+            // reader of a large response is bounded by the write timeout, not by this.
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+            let bound = self.bound
+            written.futureResult.whenSuccess {
+                let handler = bound.value
+                if case .idle = handler.state, handler.waiting.isEmpty {
+                    handler.awaitRequestHead(within: handler.server.configuration.keepAliveTimeout, keptAlive: true)
+                }
             }
         }
 
@@ -366,20 +448,15 @@ extension SSEServer {
             _ body: SSEStreamBody,
             head: HTTPRequestHead,
             request: SSERequest,
-            headers: [(name: String, value: String)]
+            headers: HTTPFields
         ) {
             guard let context else {
                 return
             }
             let configuration = server.configuration.stream
-            let (standardFields, gzip) = configuration.responseHeaders(
-                acceptEncoding: request.header("Accept-Encoding")
-            )
-            let responseHead = HTTPResponseHead(
-                version: head.version,
-                status: .ok,
-                headers: HTTPHeaders(standardFields + headers)
-            )
+            var (fields, gzip) = configuration.responseHeaders(acceptEncoding: request.headers[.acceptEncoding])
+            fields.append(contentsOf: headers)
+            let responseHead = HTTPResponseHead(version: head.version, status: .ok, headers: HTTPHeaders(fields))
             context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
             guard head.method != .HEAD else {
                 endResponseAndClose()
@@ -401,6 +478,11 @@ extension SSEServer {
                 // Called by whoever publishes: one hop to the event loop, no allocation per call.
                 onReady = { loop.execute(poll) }
                 state = .polling(subscription)
+                streamRequest = request
+                if let metrics {
+                    streamCounted = true
+                    metrics.streamOpened(replayUnavailable: subscription.replayUnavailable)
+                }
                 context.flush()
                 pollSubscription()
                 return
@@ -409,15 +491,24 @@ extension SSEServer {
             let bound = self.bound
             let allocator = context.channel.allocator
             let heartbeat = configuration.heartbeat
+            let metrics = configuration.metrics
+            let logger = server.configuration.logger
             state = .pumping(
                 Task {
                     var ended = true
                     do {
-                        try await body.write(gzip: gzip, heartbeat: heartbeat, allocator: allocator) { buffer in
+                        try await body.write(gzip: gzip, heartbeat: heartbeat, allocator: allocator, metrics: metrics) {
+                            buffer in
                             try await bound.eventLoop.flatSubmit { bound.value.writeFromTask(buffer) }.get()
                         }
                     } catch {
                         ended = false
+                        if !(error is CancellationError), !(error is ChannelError) {
+                            logger?.notice(
+                                "An event stream failed; its connection closes",
+                                metadata: SSEServer.metadata(request, ["error.message": "\(error)"])
+                            )
+                        }
                     }
                     bound.eventLoop.execute { [ended] in
                         bound.value.pumped(ended: ended)
@@ -426,9 +517,15 @@ extension SSEServer {
             )
         }
 
-        /// How many batches (of up to 64 KiB each) one connection writes in a row before the rest
-        /// is queued behind the other work waiting on its event loop.
-        static let maximumBatchesPerTurn = 4
+        /// How many batches one connection writes in a row before the rest is queued behind the
+        /// other work waiting on its event loop.
+        static let maximumBatchesPerTurn = 8
+
+        /// The most bytes of events one batch takes (it may exceed it by one event). With the
+        /// write-buffer watermarks (``SSEServer/writeBufferWaterMark``), what a client that stopped
+        /// reading costs beyond its broadcaster queue: a batch goes out only while the channel is
+        /// writable, so at most the high watermark plus one batch waits in the channel.
+        static let maximumBatchBytes = 8 * 1024
 
         /// Writes what the subscription has while the socket takes it; when nothing is ready, the
         /// subscription calls ``onReady`` once something is.
@@ -448,13 +545,25 @@ extension SSEServer {
                 // Sized like the previous batch, so that filling it rarely grows it.
                 var buffer = context.channel.allocator.buffer(capacity: batchCapacity)
                 let result: SSEBroadcaster.Subscription.PollResult
+                var chunks = 0
                 do {
-                    result = try subscription.poll(onReady: onReady) { buffer.writeBytes($0) }
+                    result = try subscription.poll(
+                        maximumBytes: Self.maximumBatchBytes,
+                        onReady: onReady,
+                        chunkCount: &chunks
+                    ) { buffer.writeBytes($0) }
                     if compressor != nil, result == .delivered {
                         buffer = try compressor!.compress(buffer, allocator: context.channel.allocator)
                     }
                 } catch {
                     // Too slow for the overflow policy, or gzip failed: the client is let go.
+                    if let error = error as? SSEBroadcasterError, error == .subscriberTooSlow {
+                        metrics?.subscriberCut()
+                    }
+                    logger?.notice(
+                        "Closed an event stream: \(error)",
+                        metadata: streamRequest.map { SSEServer.metadata($0) } ?? [:]
+                    )
                     state = .closing
                     context.close(promise: nil)
                     return
@@ -462,6 +571,7 @@ extension SSEServer {
                 switch result {
                 case .delivered:
                     batchCapacity = max(256, buffer.readableBytes + buffer.readableBytes / 8)
+                    metrics?.wrote(chunks: chunks, bytes: buffer.readableBytes)
                     context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
                 case .pending:
                     return
@@ -518,6 +628,7 @@ extension SSEServer {
             }
             state = .closing
             onReady = nil
+            streamEnded()
             let channel = context.channel
             let written = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)

@@ -66,14 +66,34 @@ extension SSEServer {
             whenEmpty?.resume()
         }
 
-        /// Has every connection end (see ``ConnectionHandler/shutDown()``), refuses new ones, and
-        /// returns once all are closed; then the server may run again.
-        func shutDown() async {
-            await closeAll()
+        /// Has every connection end (see ``ConnectionHandler/shutDown(drainingSubscriptions:)``),
+        /// refuses new ones, and returns once all are closed; then the server may run again.
+        ///
+        /// - Parameter gracePeriod: How long broadcaster subscriptions may take to end on their
+        ///   own before they are ended; `nil` ends them at once.
+        func shutDown(gracePeriod: Duration?) async {
+            if let gracePeriod {
+                let forcing = Task {
+                    try await Task.sleep(for: gracePeriod)
+                    forceAll()
+                }
+                await closeAll(drainingSubscriptions: true)
+                forcing.cancel()
+            } else {
+                await closeAll(drainingSubscriptions: false)
+            }
             state.withLock { $0.running = false }
         }
 
-        private func closeAll() async {
+        /// Ends the subscriptions still open after the grace period.
+        private func forceAll() {
+            let handlers = state.withLock { Array($0.handlers.values) }
+            for handler in handlers {
+                handler.eventLoop.execute { handler.value.shutDown() }
+            }
+        }
+
+        private func closeAll(drainingSubscriptions: Bool) async {
             await withCheckedContinuation { continuation in
                 let handlers = state.withLock { state in
                     state.stopping = true
@@ -88,7 +108,7 @@ extension SSEServer {
                     return
                 }
                 for handler in handlers {
-                    handler.eventLoop.execute { handler.value.shutDown() }
+                    handler.eventLoop.execute { handler.value.shutDown(drainingSubscriptions: drainingSubscriptions) }
                 }
             }
         }

@@ -13,10 +13,12 @@
 //===----------------------------------------------------------------------===//
 
 #if NIOSupport
+public import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 public import SSENIOCore
+public import ServiceLifecycle
 
 /// A small HTTP/1.1 server for event streams, on SwiftNIO: no framework needed.
 ///
@@ -41,10 +43,21 @@ public import SSENIOCore
 /// task of its own: the subscription calls the connection back when it has events, and they go
 /// out in one write while the socket keeps up. That keeps an idle stream to a few KiB of memory.
 ///
-/// ``run(onListening:)`` serves until its task is cancelled, then stops listening, ends the open
-/// streams (each response is ended properly) and returns once every connection is closed. For a
-/// goodbye event, shut the broadcaster down first.
-public struct SSEServer: Sendable {
+/// ``run(onListening:)`` serves until its task is cancelled or, in a swift-service-lifecycle
+/// `ServiceGroup`, until a graceful shutdown (SIGINT or SIGTERM, as the group is configured). Then
+/// it stops listening, calls its `onShutdown` (where broadcasters say goodbye with a final event),
+/// lets their streams end on their own for up to
+/// ``Configuration-swift.struct/shutdownGracePeriod``, ends the rest (each response is ended
+/// properly) and returns once every connection is closed:
+///
+/// ```swift
+/// let server = SSEServer(configuration: .init(port: 8080), router: router) {
+///     try? broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "restarting"))
+/// }
+/// let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigint, .sigterm], logger: logger)
+/// try await group.run()
+/// ```
+public struct SSEServer: Sendable, Service {
     /// Where to listen and how to answer.
     public struct Configuration: Sendable {
         /// The address to listen on. Defaults to `127.0.0.1`.
@@ -80,6 +93,23 @@ public struct SSEServer: Sendable {
         /// closes; nothing else is affected. Defaults to 1 MiB.
         public var maximumBodySize: Int
 
+        /// How long a stopping server lets the streams of its broadcasters end on their own, after
+        /// `onShutdown` (which shuts them down with their final events), before it ends the rest.
+        /// Used only when there is an `onShutdown`. Defaults to 5 seconds.
+        public var shutdownGracePeriod: Duration
+
+        /// Where route errors, refused requests and cut subscribers are logged, with the request's
+        /// method and path; `nil` (the default) logs nothing. The server never creates a logger.
+        public var logger: Logger?
+
+        /// Where the server's figures go (connections, streams, events and bytes written,
+        /// subscribers cut, replay misses, refused requests); `nil` (the default) reports none.
+        /// The same as `stream.metrics`.
+        public var metrics: SSEMetrics? {
+            get { stream.metrics }
+            set { stream.metrics = newValue }
+        }
+
         /// Creates a configuration.
         ///
         /// - Parameters:
@@ -94,21 +124,33 @@ public struct SSEServer: Sendable {
             requestHeadTimeout = .seconds(10)
             keepAliveTimeout = .seconds(15)
             maximumBodySize = 1024 * 1024
+            shutdownGracePeriod = .seconds(5)
+            logger = nil
         }
     }
 
     public let configuration: Configuration
     let router: SSERouter
     let connections = Connections()
+    private let onShutdown: (@Sendable () async -> Void)?
 
     /// Creates a server; ``run(onListening:)`` starts it.
     ///
     /// - Parameters:
     ///   - configuration: Where to listen and how to answer.
     ///   - router: The routes.
-    public init(configuration: Configuration = Configuration(), router: SSERouter) {
+    ///   - onShutdown: Called when the server begins to stop, once it no longer listens: shut
+    ///     your broadcasters down here with a final event; their streams then end on their own
+    ///     once it is written (for up to the configuration's `shutdownGracePeriod`). `nil`: open
+    ///     streams end at once.
+    public init(
+        configuration: Configuration = Configuration(),
+        router: SSERouter,
+        onShutdown: (@Sendable () async -> Void)? = nil
+    ) {
         self.configuration = configuration
         self.router = router
+        self.onShutdown = onShutdown
     }
 
     /// How many connections are open.
@@ -116,12 +158,19 @@ public struct SSEServer: Sendable {
         connections.count
     }
 
-    /// Serves until the calling task is cancelled. Once it has returned, the server may run again.
+    /// Serves until the calling task is cancelled or a graceful shutdown begins (in a
+    /// `ServiceGroup`): the `Service` requirement. See ``run(onListening:)``.
+    public func run() async throws {
+        try await run(onListening: { _ in })
+    }
+
+    /// Serves until the calling task is cancelled or a graceful shutdown begins (in a
+    /// `ServiceGroup`). Once it has returned, the server may run again.
     ///
     /// - Parameter onListening: Called once the server listens, with its port.
     /// - Throws: ``SSEServerError/alreadyRunning`` while another call runs this server; an error
     ///   of SwiftNIO's if the address cannot be bound.
-    public func run(onListening: @Sendable (Int) -> Void = { _ in }) async throws {
+    public func run(onListening: @Sendable (Int) -> Void) async throws {
         guard connections.begin() else {
             throw SSEServerError.alreadyRunning
         }
@@ -130,24 +179,45 @@ public struct SSEServer: Sendable {
         do {
             listener = try await bind(writeTimeout: writeTimeout)
         } catch {
-            await connections.shutDown()
+            await connections.shutDown(gracePeriod: nil)
             throw error
         }
         onListening(listener.localAddress?.port ?? configuration.port)
-        // Cancelling this task closes the listener; then every connection is ended and waited for.
-        await withTaskCancellationHandler {
-            try? await listener.closeFuture.get()
-        } onCancel: {
+        configuration.logger?.info(
+            "Listening",
+            metadata: ["sse.host": "\(configuration.host)", "sse.port": "\(listener.localAddress?.port ?? 0)"]
+        )
+        // Cancelling this task, or a graceful shutdown, closes the listener; then every
+        // connection is ended and waited for.
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                try? await listener.closeFuture.get()
+            } onCancel: {
+                listener.close(promise: nil)
+            }
+        } onGracefulShutdown: {
             listener.close(promise: nil)
         }
-        await connections.shutDown()
+        configuration.logger?.info("Stopping", metadata: ["sse.connections": "\(connections.count)"])
+        if let onShutdown {
+            await onShutdown()
+            await connections.shutDown(gracePeriod: configuration.shutdownGracePeriod)
+        } else {
+            await connections.shutDown(gracePeriod: nil)
+        }
     }
+
+    /// What a client that stopped reading may leave waiting in its connection: writes stop once
+    /// this much is pending (and resume below the low mark). With a batch of at most 8 KiB, a
+    /// stalled subscriber holds at most 16 KiB beyond its broadcaster queue.
+    static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 4 * 1024, high: 8 * 1024)
 
     private func bind(writeTimeout: Duration) async throws -> any Channel {
         try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 1_024)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: Self.writeBufferWaterMark)
             // Requests are small: start reads at 512 bytes (NIO's default is 2 KiB), which saves
             // about 1.5 KiB per idle connection; a larger request grows it.
             .childChannelOption(

@@ -13,6 +13,8 @@
 //===----------------------------------------------------------------------===//
 
 #if NIOSupport
+public import HTTPTypes
+
 /// Which web pages on other origins may open the server's event streams.
 ///
 /// ```swift
@@ -64,32 +66,31 @@ public struct SSECORS: Sendable, Hashable {
 
     /// The CORS header fields for a response to a request from `origin` (its `Origin` header),
     /// or none if that origin is not allowed.
-    public func headers(origin: String?) -> [(name: String, value: String)] {
+    public func headers(origin: String?) -> HTTPFields {
         guard let origin, allowedOrigins?.contains(origin) ?? true else {
-            return []
+            return [:]
         }
         if allowedOrigins == nil && !allowsCredentials {
-            return [("Access-Control-Allow-Origin", "*")]
+            return [.accessControlAllowOrigin: "*"]
         }
-        var headers = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+        var headers: HTTPFields = [.accessControlAllowOrigin: origin, .vary: "Origin"]
         if allowsCredentials {
-            headers.append(("Access-Control-Allow-Credentials", "true"))
+            headers[.accessControlAllowCredentials] = "true"
         }
         return headers
     }
 
     /// The header fields of the answer to a preflight (`OPTIONS`) request from `origin`, or none
     /// if that origin is not allowed.
-    public func preflightHeaders(origin: String?) -> [(name: String, value: String)] {
-        let allowed = headers(origin: origin)
+    public func preflightHeaders(origin: String?) -> HTTPFields {
+        var allowed = headers(origin: origin)
         guard !allowed.isEmpty else {
-            return []
+            return [:]
         }
-        return allowed + [
-            ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
-            ("Access-Control-Allow-Headers", "Last-Event-ID, Cache-Control, Content-Type"),
-            ("Access-Control-Max-Age", String(maximumAge)),
-        ]
+        allowed[.accessControlAllowMethods] = "GET, POST, OPTIONS"
+        allowed[.accessControlAllowHeaders] = "Last-Event-ID, Cache-Control, Content-Type"
+        allowed[.accessControlMaxAge] = String(maximumAge)
+        return allowed
     }
 }
 

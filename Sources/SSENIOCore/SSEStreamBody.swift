@@ -29,8 +29,9 @@ public import SSEStreaming
 /// subscription can be ended from the connection's close callback: ``end`` does it. Any other
 /// source ends only when the task writing it is cancelled.
 public struct SSEStreamBody: Sendable {
-    /// Appends the next chunks to the buffer, waiting for the first; `false` at the end.
-    typealias Read = (inout ByteBuffer) async throws -> Bool
+    /// Appends the next chunks to the buffer, waiting for the first; how many it appended, 0 at
+    /// the end.
+    typealias Read = (inout ByteBuffer) async throws -> Int
 
     private let makeReader: @Sendable (_ heartbeat: Duration?) -> Read
 
@@ -59,7 +60,14 @@ public struct SSEStreamBody: Sendable {
             subscription: subscription,
             makeReader: { _ in
                 var iterator = subscription.makeAsyncIterator()
-                return { buffer in try await iterator.nextBatch { buffer.writeBytes($0) } }
+                return { buffer in
+                    var chunks = 0
+                    _ = try await iterator.nextBatch {
+                        buffer.writeBytes($0)
+                        chunks += 1
+                    }
+                    return chunks
+                }
             }
         )
     }
@@ -81,10 +89,10 @@ public struct SSEStreamBody: Sendable {
         var iterator = chunks.makeAsyncIterator()
         return { buffer in
             guard let chunk = try await iterator.next() else {
-                return false
+                return 0
             }
             buffer.writeBytes(chunk)
-            return true
+            return 1
         }
     }
 
@@ -96,14 +104,18 @@ public struct SSEStreamBody: Sendable {
     ///     ``SSEStreamConfiguration/responseHeaders(acceptEncoding:)``); `nil` for none.
     ///   - heartbeat: The heartbeat interval for ``events(_:)`` streams.
     ///   - allocator: Allocates the buffers.
+    ///   - metrics: Where the stream is counted (see ``SSEMetrics``); `nil` for nowhere.
     ///   - write: Writes and flushes one buffer.
     /// - Throws: The source's error, a compression error, or `write`'s error.
     public func write(
         gzip: SSEGzipEncoder.Configuration?,
         heartbeat: Duration?,
         allocator: ByteBufferAllocator = ByteBufferAllocator(),
+        metrics: SSEMetrics? = nil,
         to write: (ByteBuffer) async throws -> Void
     ) async throws {
+        metrics?.streamOpened(replayUnavailable: subscription?.replayUnavailable ?? false)
+        defer { metrics?.streamClosed() }
         var compressor = try gzip.map { configuration throws(SSECompressionError) in
             try BatchCompressor(configuration)
         }
@@ -112,16 +124,26 @@ public struct SSEStreamBody: Sendable {
             // A new buffer per batch: the previous one may still be being written, and an idle
             // stream then holds none.
             var buffer = allocator.buffer(capacity: 128)
-            guard try await read(&buffer) else {
+            let chunks: Int
+            do {
+                chunks = try await read(&buffer)
+            } catch let error as SSEBroadcasterError where error == .subscriberTooSlow {
+                metrics?.subscriberCut()
+                throw error
+            }
+            guard chunks > 0 else {
                 break
             }
             if compressor != nil {
                 buffer = try compressor!.compress(buffer, allocator: allocator)
             }
+            metrics?.wrote(chunks: chunks, bytes: buffer.readableBytes)
             try await write(buffer)
         }
         if compressor != nil {
-            try await write(compressor!.finish(allocator: allocator))
+            let trailer = try compressor!.finish(allocator: allocator)
+            metrics?.wrote(chunks: 0, bytes: trailer.readableBytes)
+            try await write(trailer)
         }
     }
 }

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #if NIOSupport
+public import HTTPTypes
 public import SSECompression
 
 /// How event streams are answered, by the embedded server and by every framework adapter
@@ -45,6 +46,10 @@ public struct SSEStreamConfiguration: Sendable {
     /// Defaults to level 6 with a 4 KiB window (about 40 KB of zlib state per compressed stream).
     public var gzip: SSEGzipEncoder.Configuration?
 
+    /// Where the streams' figures go (streams open, events and bytes written, subscribers cut
+    /// for slowness, replay misses); `nil` (the default) reports none. See ``SSEMetrics``.
+    public var metrics: SSEMetrics?
+
     /// Creates the default configuration.
     public init() {
         heartbeat = .seconds(15)
@@ -52,6 +57,7 @@ public struct SSEStreamConfiguration: Sendable {
         lastEventIDQueryParameter = "lastEventId"
         maximumLastEventIDLength = 1_024
         gzip = SSEGzipEncoder.Configuration(level: 6, windowBits: 12, memoryLevel: 5)
+        metrics = nil
     }
 
     /// The header fields of an event stream response, and the gzip parameters when the client
@@ -65,20 +71,20 @@ public struct SSEStreamConfiguration: Sendable {
     /// - Parameter acceptEncoding: The request's `Accept-Encoding` value.
     public func responseHeaders(
         acceptEncoding: String?
-    ) -> (fields: [(name: String, value: String)], gzip: SSEGzipEncoder.Configuration?) {
+    ) -> (fields: HTTPFields, gzip: SSEGzipEncoder.Configuration?) {
         let negotiated = gzip.flatMap { Self.acceptsGzip(acceptEncoding) ? $0 : nil }
-        var fields = [
-            (name: "Content-Type", value: "text/event-stream; charset=utf-8"),
-            (name: "Cache-Control", value: "no-cache"),
+        var fields: HTTPFields = [
+            .contentType: "text/event-stream; charset=utf-8",
+            .cacheControl: "no-cache",
         ]
         if disablesProxyBuffering {
-            fields.append(("X-Accel-Buffering", "no"))
+            fields[.xAccelBuffering] = "no"
         }
         if negotiated != nil {
-            fields.append(("Content-Encoding", "gzip"))
+            fields[.contentEncoding] = "gzip"
         }
         if gzip != nil {
-            fields.append(("Vary", "Accept-Encoding"))
+            fields[.vary] = "Accept-Encoding"
         }
         return (fields, negotiated)
     }
@@ -111,7 +117,7 @@ public struct SSEStreamConfiguration: Sendable {
     /// when there is one, else of `*`, is above zero
     /// ([RFC 9110 §12.5.3](https://www.rfc-editor.org/rfc/rfc9110#section-12.5.3)), so
     /// `*, gzip;q=0` refuses gzip.
-    static func acceptsGzip(_ acceptEncoding: String?) -> Bool {
+    package static func acceptsGzip(_ acceptEncoding: String?) -> Bool {
         guard let acceptEncoding else {
             return false
         }
@@ -132,6 +138,13 @@ public struct SSEStreamConfiguration: Sendable {
         }
         return (gzipWeight ?? anyWeight ?? 0) > 0
     }
+}
+
+extension HTTPField.Name {
+    /// `X-Accel-Buffering`: `no` tells nginx not to buffer a response.
+    package static let xAccelBuffering = Self("X-Accel-Buffering")!
+    /// `Last-Event-ID`: the last event ID a reconnecting client received.
+    package static let lastEventID = Self("Last-Event-ID")!
 }
 
 /// Why a request's last event ID was refused; the answer is `400 Bad Request` with ``description``.

@@ -17,6 +17,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import SSECodec
 public import SSENIOCore
+import HTTPTypes
 import SSEStreaming
 public import Vapor
 
@@ -83,6 +84,11 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
         }
         let body = self.body
         let heartbeat = configuration.heartbeat
+        let metrics = configuration.metrics
+        let logger = request.logger
+        let requestLine: Logger.Metadata = [
+            "http.method": "\(request.method.rawValue)", "http.path": "\(request.url.path)",
+        ]
         let interval = TimeAmount(closeCheckInterval)
         let allocator = request.byteBufferAllocator
         let responseBody = Response.Body(
@@ -94,11 +100,16 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
                 // that the connection is open and ends the stream when it is not.
                 let task = Task {
                     do {
-                        try await body.write(gzip: gzip, heartbeat: heartbeat, allocator: allocator) { buffer in
+                        try await body.write(gzip: gzip, heartbeat: heartbeat, allocator: allocator, metrics: metrics) {
+                            buffer in
                             try await writer.write(.buffer(buffer)).get()
                         }
                         try await writer.write(.end).get()
                     } catch {
+                        if let error = error as? SSEBroadcasterError {
+                            // Cut for slowness: said once, with the request.
+                            logger.notice("Closed an event stream: \(error)", metadata: requestLine)
+                        }
                         try? await writer.write(.error(error)).get()
                     }
                 }
@@ -139,6 +150,16 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
             logger.warning(
                 "SSEStream: HTTP pipelining support is on, so a client's disconnect is noticed only when a write fails; set app.http.server.configuration.supportPipelining = false"
             )
+        }
+    }
+}
+
+extension HTTPHeaders {
+    /// Vapor's header fields from swift-http-types' fields, in order.
+    init(_ fields: HTTPFields) {
+        self.init()
+        for field in fields {
+            add(name: field.name.rawName, value: field.value)
         }
     }
 }

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #if NIOSupport
+import HTTPTypes
 import SSENIOCore
 import Testing
 

@@ -114,7 +114,7 @@ struct BroadcasterStateMachine {
         lastEventID: String?,
         overflowPolicy: SSEBroadcaster.OverflowPolicy,
         now: Duration
-    ) -> Token? {
+    ) -> (token: Token, replayUnavailable: Bool)? {
         guard !isShutDown else {
             return nil
         }
@@ -123,8 +123,9 @@ struct BroadcasterStateMachine {
         subscriber.audiences = audiences.filter { unique.insert($0).inserted }
         subscriber.status = .active
         subscriber.overflowPolicy = overflowPolicy
+        var replayUnavailable = false
         if let lastEventID, !lastEventID.isEmpty {
-            subscriber.replay = replay(after: lastEventID, for: subscriber.audiences, now: now)
+            (subscriber.replay, replayUnavailable) = replay(after: lastEventID, for: subscriber.audiences, now: now)
         }
         let newStream = AudienceStream(
             maximumEvents: configuration.maximumQueuedEvents,
@@ -139,7 +140,7 @@ struct BroadcasterStateMachine {
         subscriber.generation = subscribers[slot].generation
         subscribers[slot] = subscriber
         subscriberCount += 1
-        return Token(slot: slot, generation: subscriber.generation)
+        return (Token(slot: slot, generation: subscriber.generation), replayUnavailable)
     }
 
     private mutating func appendSlot() -> Int {
@@ -151,7 +152,7 @@ struct BroadcasterStateMachine {
         after lastEventID: String,
         for audiences: [Audience],
         now: Duration
-    ) -> Ring<QueuedEvent> {
+    ) -> (events: Ring<QueuedEvent>, unavailable: Bool) {
         log.evict(now: now)
         var replay = Ring<QueuedEvent>()
         switch log.position(after: lastEventID) {
@@ -161,8 +162,9 @@ struct BroadcasterStateMachine {
             }
         case .unavailable:
             replay.append(SSEBroadcaster.replayUnavailableEvent(lastEventID: lastEventID, resumeID: newestID ?? ""))
+            return (replay, true)
         }
-        return replay
+        return (replay, false)
     }
 
     private func isCurrent(_ token: Token) -> Bool {
@@ -573,16 +575,21 @@ struct PollSink: DeliverySink {
     }
 
     private(set) var pieces: [Piece] = []
+    /// How many chunks (events, comments, signals) the pieces hold.
+    private(set) var chunkCount = 0
 
     mutating func gap(dropped: Int) {
         pieces.append(.bytes(SSEBroadcaster.gapBytes(dropped: dropped)))
+        chunkCount += 1
     }
 
     mutating func event(_ event: QueuedEvent) {
         pieces.append(.bytes(event.bytes))
+        chunkCount += 1
     }
 
     mutating func events(at positions: Range<Int>, of stream: AudienceStream) {
+        chunkCount += positions.count
         stream.forEachSegment(in: positions) { segment, range in
             pieces.append(.segment(segment, range))
         }

@@ -31,6 +31,16 @@ extension SSEBroadcaster {
         /// `nil` when subscribing after shutdown: the sequence is empty.
         let handle: SubscriberHandle?
 
+        /// Whether the subscription asked to resume after an event the replay log no longer has
+        /// (or never had), so that it starts with ``SSEBroadcaster/replayUnavailableEventType``
+        /// instead of the missed events: what a server counts as a replay miss.
+        public let replayUnavailable: Bool
+
+        init(handle: SubscriberHandle?, replayUnavailable: Bool = false) {
+            self.handle = handle
+            self.replayUnavailable = replayUnavailable
+        }
+
         /// The subscription's iterator. A subscription has one consumer: a second iterator throws
         /// ``SSEBroadcasterError/alreadyIterated`` at its first `next()`.
         public func makeAsyncIterator() -> AsyncIterator {
@@ -96,10 +106,33 @@ extension SSEBroadcaster {
             onReady: @escaping @Sendable () -> Void,
             _ body: (UnsafeRawBufferPointer) -> Void
         ) throws(SSEBroadcasterError) -> PollResult {
+            var chunks = 0
+            return try poll(maximumBytes: maximumBytes, onReady: onReady, chunkCount: &chunks, body)
+        }
+
+        /// ``poll(maximumBytes:onReady:_:)``, which also reports how many chunks (events,
+        /// heartbeat comments, signals) were handed over, for a server's metrics.
+        ///
+        /// - Parameter chunkCount: Set to the number of chunks handed over (0 unless
+        ///   ``PollResult/delivered``).
+        public func poll(
+            maximumBytes: Int = 64 * 1024,
+            onReady: @escaping @Sendable () -> Void,
+            chunkCount: inout Int,
+            _ body: (UnsafeRawBufferPointer) -> Void
+        ) throws(SSEBroadcasterError) -> PollResult {
+            chunkCount = 0
             guard let handle else {
                 return .finished
             }
-            switch handle.broadcaster.poll(handle.token, maximumBytes: maximumBytes, onReady: onReady, body: body) {
+            let result = handle.broadcaster.poll(
+                handle.token,
+                maximumBytes: maximumBytes,
+                onReady: onReady,
+                chunkCount: &chunkCount,
+                body: body
+            )
+            switch result {
             case .delivered: return .delivered
             case .parked: return .pending
             case .finished: return .finished

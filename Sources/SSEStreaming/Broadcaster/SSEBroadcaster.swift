@@ -209,7 +209,7 @@ public final class SSEBroadcaster: Sendable {
             audiences.append(.subscriber(subscriberID))
         }
         let now = self.now()
-        let token = state.withLock { state in
+        let subscribed = state.withLock { state in
             state.subscribe(
                 to: audiences,
                 lastEventID: lastEventID,
@@ -217,11 +217,14 @@ public final class SSEBroadcaster: Sendable {
                 now: now
             )
         }
-        guard let token else {
+        guard let subscribed else {
             return Subscription(handle: nil)
         }
         startTickerIfNeeded()
-        return Subscription(handle: SubscriberHandle(broadcaster: self, token: token))
+        return Subscription(
+            handle: SubscriberHandle(broadcaster: self, token: subscribed.token),
+            replayUnavailable: subscribed.replayUnavailable
+        )
     }
 
     // MARK: Shutting down
@@ -356,6 +359,7 @@ public final class SSEBroadcaster: Sendable {
         _ token: BroadcasterStateMachine.Token,
         maximumBytes: Int,
         onReady: @escaping @Sendable () -> Void,
+        chunkCount: inout Int,
         body: (UnsafeRawBufferPointer) -> Void
     ) -> BroadcasterStateMachine.Poll {
         var sink = PollSink()
@@ -363,6 +367,7 @@ public final class SSEBroadcaster: Sendable {
             state.poll(token, maximumBytes: maximumBytes, waiter: .callback(onReady), into: &sink)
         }
         sink.write(to: body)
+        chunkCount = sink.chunkCount
         return result
     }
 

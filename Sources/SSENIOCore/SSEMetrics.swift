@@ -1,0 +1,118 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if NIOSupport
+public import CoreMetrics
+
+/// Where an event-stream server's figures go, as swift-metrics counters and meters: give one to
+/// ``SSEStreamConfiguration/metrics`` (every adapter) or the embedded server's configuration.
+///
+/// ```swift
+/// MetricsSystem.bootstrap(PrometheusMetricsFactory(...))
+/// configuration.stream.metrics = SSEMetrics()          // MetricsSystem.factory
+/// ```
+///
+/// The labels, the same from every server:
+///
+/// | Label | Kind | What |
+/// |---|---|---|
+/// | `sse_streams` | meter | event streams open now |
+/// | `sse_events_written_total` | counter | chunks written to streams: events, heartbeat comments, signals |
+/// | `sse_bytes_written_total` | counter | bytes written to streams, as sent (compressed when gzip) |
+/// | `sse_subscribers_cut_total` | counter | streams closed because their subscriber was too slow |
+/// | `sse_replay_misses_total` | counter | reconnections whose `Last-Event-ID` was no longer in the replay log |
+/// | `sse_connections` | meter | connections open now (embedded server) |
+/// | `sse_requests_refused_total` | counter | requests refused by a limit, by `reason` (embedded server) |
+///
+/// Reasons of refusal: `body_too_large` (413), `request_timeout` (no complete request in time),
+/// `too_many_pipelined` (more waiting requests than allowed), `malformed` (not HTTP/1.1).
+public struct SSEMetrics: Sendable {
+    /// Why a request was refused.
+    package enum Refusal: String, CaseIterable, Sendable {
+        case bodyTooLarge = "body_too_large"
+        case requestTimeout = "request_timeout"
+        case tooManyPipelined = "too_many_pipelined"
+        case malformed = "malformed"
+    }
+
+    package let streams: Meter
+    package let events: Counter
+    package let bytes: Counter
+    package let subscribersCut: Counter
+    package let replayMisses: Counter
+    package let connections: Meter
+    private let refusals: [Counter]
+
+    /// Creates the metrics.
+    ///
+    /// - Parameters:
+    ///   - factory: Where they are reported; `MetricsSystem.factory` unless given (tests give a
+    ///     `TestMetrics`).
+    ///   - dimensions: Dimensions on every metric, such as `[("server", "chat")]`.
+    public init(factory: any MetricsFactory = MetricsSystem.factory, dimensions: [(String, String)] = []) {
+        streams = Meter(label: "sse_streams", dimensions: dimensions, factory: factory)
+        events = Counter(label: "sse_events_written_total", dimensions: dimensions, factory: factory)
+        bytes = Counter(label: "sse_bytes_written_total", dimensions: dimensions, factory: factory)
+        subscribersCut = Counter(label: "sse_subscribers_cut_total", dimensions: dimensions, factory: factory)
+        replayMisses = Counter(label: "sse_replay_misses_total", dimensions: dimensions, factory: factory)
+        connections = Meter(label: "sse_connections", dimensions: dimensions, factory: factory)
+        refusals = Refusal.allCases.map { reason in
+            Counter(
+                label: "sse_requests_refused_total",
+                dimensions: dimensions + [("reason", reason.rawValue)],
+                factory: factory
+            )
+        }
+    }
+
+    /// Counts a request refused by a limit.
+    package func refused(_ reason: Refusal) {
+        refusals[Refusal.allCases.firstIndex(of: reason)!].increment()
+    }
+
+    /// Counts a stream that begins; a subscription that asked for events the replay log no longer
+    /// has is a replay miss.
+    package func streamOpened(replayUnavailable: Bool) {
+        streams.increment()
+        if replayUnavailable {
+            replayMisses.increment()
+        }
+    }
+
+    /// Counts a stream that has ended.
+    package func streamClosed() {
+        streams.decrement()
+    }
+
+    /// Counts a stream closed because its subscriber was too slow.
+    package func subscriberCut() {
+        subscribersCut.increment()
+    }
+
+    /// Counts a connection opened (`true`) or closed.
+    package func connection(opened: Bool) {
+        if opened {
+            connections.increment()
+        } else {
+            connections.decrement()
+        }
+    }
+
+    /// Counts what one write of a stream carried.
+    package func wrote(chunks: Int, bytes count: Int) {
+        events.increment(by: chunks)
+        bytes.increment(by: count)
+    }
+}
+#endif
