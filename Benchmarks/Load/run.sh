@@ -17,6 +17,9 @@
 # broadcast 1,000 events of 64 bytes, and print one JSON line per run (see Generator/main.swift).
 #
 #     Benchmarks/Load/run.sh [N ...]        # default: 100 1000 10000
+#     Benchmarks/Load/run.sh --stalled [N]  # N subscribers that stop reading (default 1000) while
+#                                           # 20 MB are published: memory per stalled subscriber
+#     Benchmarks/Load/run.sh --idle [N]     # N quiet streams (default 10000): server CPU over 10 s
 #
 # Servers: sse-load-server (SSENIO), sse-load-hummingbird (SSEHummingbird), sse-load-vapor
 # (SSEVapor), all release builds with the same broadcaster (Load/Shared); Go net/http (Load/go, needs golang-go),
@@ -25,6 +28,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+stalled=false
+idle=false
+if [ "${1:-}" = "--stalled" ]; then
+    stalled=true
+    shift
+    set -- "${@:-1000}"
+elif [ "${1:-}" = "--idle" ]; then
+    idle=true
+    shift
+    set -- "${@:-10000}"
+fi
 counts=("${@:-100 1000 10000}")
 read -r -a counts <<< "${counts[*]}"
 for product in sse-load-server sse-load-hummingbird sse-load-vapor; do
@@ -50,8 +64,15 @@ run() {
         sleep 0.05
     done
     printf '{"server":"%s",' "$name"
-    "$bin/sse-load" --port "$port" --connections "$connections" --events 1000 --size 64 --server-pid "$pid" \
-        --timeout 180 | sed 's/^{//'
+    if $idle; then
+        python3 Load/idle.py --port "$port" --server-pid "$pid" --connections "$connections" | sed 's/^{//'
+    elif $stalled; then
+        python3 Load/stalled.py --port "$port" --server-pid "$pid" --connections "$connections" --timeout 60 |
+            sed 's/^{//'
+    else
+        "$bin/sse-load" --port "$port" --connections "$connections" --events 1000 --size 64 --server-pid "$pid" \
+            --timeout 180 | sed 's/^{//'
+    fi
     kill "$pid"
     wait "$pid" 2>/dev/null || true
 }
@@ -61,5 +82,7 @@ for connections in "${counts[@]}"; do
     run SSEHummingbird "$connections" "$bin/sse-load-hummingbird"
     run SSEVapor "$connections" "$bin/sse-load-vapor"
     if [ -x "$scratch/go-server" ]; then run "Go net/http" "$connections" "$scratch/go-server"; fi
-    if command -v node >/dev/null; then run "Node http" "$connections" node Load/node/server.js; fi
+    # Node's tutorial server buffers every event for a client that stopped reading, without limit:
+    # 20 MB for each of 1,000 stalled subscribers would be 20 GB, so it is not run with --stalled.
+    if command -v node >/dev/null && ! $stalled; then run "Node http" "$connections" node Load/node/server.js; fi
 done

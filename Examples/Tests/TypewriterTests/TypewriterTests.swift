@@ -113,6 +113,73 @@ struct TypewriterTests {
         }
     }
 
+    @Test(
+        "Ctrl-C (SIGINT) or SIGTERM stops the demo process: an open answer is ended properly, and it exits 0",
+        arguments: [SIGINT, SIGTERM]
+    )
+    func stopsOnSignal(_ signal: Int32) async throws {
+        // The demo's executable, built beside these tests.
+        let tests = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tests).deletingLastPathComponent().appendingPathComponent(
+            "typewriter"
+        )
+        process.arguments = ["--port", "0"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let announcement = try await Self.readLine(output.fileHandleForReading)
+        let port = try #require(
+            announcement.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) }
+        )
+        // A slow answer is still streaming when the signal comes: curl sees its response end.
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = [
+            "curl", "-sN",
+            "http://127.0.0.1:\(port)/answer?prompt=\(Self.prompt.replacingOccurrences(of: " ", with: "+"))",
+        ]
+        let answer = Pipe()
+        curl.standardOutput = answer
+        try curl.run()
+        let first = try await Self.readLine(answer.fileHandleForReading)
+        #expect(first.hasPrefix("retry: "))
+        kill(process.processIdentifier, signal)
+        try await Self.waitForExit(process)
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        try await Self.waitForExit(curl)
+        // curl exits 0 only when the chunked response was ended properly (18 when cut off).
+        #expect(curl.terminationStatus == 0)
+    }
+
+    /// One line from a pipe, read on a thread of its own.
+    static func readLine(_ handle: FileHandle) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                var line = ""
+                while !line.hasSuffix("\n") {
+                    guard let byte = try? handle.read(upToCount: 1), !byte.isEmpty else {
+                        break
+                    }
+                    line += String(decoding: byte, as: UTF8.self)
+                }
+                continuation.resume(returning: line)
+            }.start()
+        }
+    }
+
+    /// Waits, on a thread of its own, for a process to exit.
+    static func waitForExit(_ process: Process) async throws {
+        await withCheckedContinuation { continuation in
+            Thread {
+                process.waitUntilExit()
+                continuation.resume()
+            }.start()
+        }
+    }
+
     /// The text content of the element with this ID in serialised HTML (no nested elements).
     static func element(_ id: String, in html: String) -> String? {
         guard let start = html.range(of: #"id="\#(id)">"#),
