@@ -20,6 +20,8 @@
 #     Benchmarks/Load/run.sh --stalled [N]  # N subscribers that stop reading (default 1000) while
 #                                           # 20 MB are published: memory per stalled subscriber
 #     Benchmarks/Load/run.sh --idle [N]     # N quiet streams (default 10000): server CPU over 10 s
+#     Benchmarks/Load/run.sh --own          # per-connection streams (1 × 50,000 and 100 × 2,000
+#                                           # events): server CPU per event
 #
 # Servers: sse-load-server (SSENIO), sse-load-hummingbird (SSEHummingbird), sse-load-vapor
 # (SSEVapor), all release builds with the same broadcaster (Load/Shared); Go net/http (Load/go, needs golang-go),
@@ -30,10 +32,15 @@ cd "$(dirname "$0")/.."
 
 stalled=false
 idle=false
+own=false
 if [ "${1:-}" = "--stalled" ]; then
     stalled=true
     shift
     set -- "${@:-1000}"
+elif [ "${1:-}" = "--own" ]; then
+    own=true
+    shift
+    set -- 1
 elif [ "${1:-}" = "--idle" ]; then
     idle=true
     shift
@@ -63,13 +70,17 @@ run() {
         grep -q listening "$scratch/server.log" 2>/dev/null && break
         sleep 0.05
     done
-    printf '{"server":"%s",' "$name"
-    if $idle; then
+    if $own; then
+        python3 Load/own.py --port "$port" --server-pid "$pid" | sed "s/^{/{\"server\":\"$name\",/"
+    elif $idle; then
+        printf '{"server":"%s",' "$name"
         python3 Load/idle.py --port "$port" --server-pid "$pid" --connections "$connections" | sed 's/^{//'
     elif $stalled; then
+        printf '{"server":"%s",' "$name"
         python3 Load/stalled.py --port "$port" --server-pid "$pid" --connections "$connections" --timeout 60 |
             sed 's/^{//'
     else
+        printf '{"server":"%s",' "$name"
         "$bin/sse-load" --port "$port" --connections "$connections" --events 1000 --size 64 --server-pid "$pid" \
             --timeout 180 | sed 's/^{//'
     fi

@@ -16,7 +16,8 @@
 
 """What a subscriber that stopped reading costs a server: N connections open an event stream,
 read its head and then never read again, while M megabytes of events are published to them. One
-more connection reads everything, which says when the burst is over. Prints one JSON line: the
+more connection reads everything, which paces the bursts (each once it has the one before, so it
+stays within its own queue) and says when they are over. Prints one JSON line: the
 server's resident memory before the burst, after it and at its peak, and the growth per stalled
 subscriber.
 
@@ -73,25 +74,29 @@ def main():
     time.sleep(1)
     before = resident_kib(options.server_pid)
 
+    # Published in bursts of 100 events, each once the reading connection has the one before,
+    # so that it stays within its broadcaster queue; the stalled ones fall behind it all.
     count = int(options.megabytes * 1_000_000 / options.size)
-    request = socket.create_connection(("127.0.0.1", options.port))
-    request.sendall(
-        f"POST /broadcast?count={count}&size={options.size} HTTP/1.1\r\nHost: load\r\nContent-Length: 0\r\n\r\n".encode()
-    )
-    request.recv(4096)
-    request.close()
-
-    # The reading connection sees every event: the burst is over when it has them all.
+    burst = 100
     reader.settimeout(options.timeout)
     seen = 0
     tail = b""
     deadline = time.monotonic() + options.timeout
     while seen < count and time.monotonic() < deadline:
-        data = reader.recv(1 << 20)
-        if not data:
-            break
-        seen += (tail + data).count(b"\n\n")
-        tail = data[-1:]
+        request = socket.create_connection(("127.0.0.1", options.port))
+        request.sendall(
+            f"POST /broadcast?count={burst}&size={options.size} HTTP/1.1\r\nHost: load\r\nContent-Length: 0\r\n\r\n".encode()
+        )
+        request.recv(4096)
+        request.close()
+        target = seen + burst
+        while seen < target and time.monotonic() < deadline:
+            data = reader.recv(1 << 20)
+            if not data:
+                deadline = 0
+                break
+            seen += (tail + data).count(b"\n\n")
+            tail = data[-1:]
     time.sleep(1)
     after = resident_kib(options.server_pid)
     peak = resident_kib(options.server_pid, "VmHWM")

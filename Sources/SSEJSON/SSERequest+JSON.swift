@@ -38,7 +38,7 @@ extension SSERequest {
     ///   - type: The type to decode.
     ///   - decoder: The JSON decoder.
     /// - Returns: The decoded value.
-    /// - Throws: ``SSENIO/SSEHTTPError`` with `415 Unsupported Media Type` when the
+    /// - Throws: `SSEHTTPError` with `415 Unsupported Media Type` when the
     ///   `Content-Type` is given and is not JSON, or `400 Bad Request` saying why the body does
     ///   not decode; thrown from a route, the server answers it.
     public func decodeJSON<Value: Decodable>(

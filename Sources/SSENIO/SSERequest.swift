@@ -41,7 +41,7 @@ public struct SSERequest: Sendable {
     /// The values the route's pattern captured, percent-decoded: `request.parameters["room"]`
     /// for a route `/rooms/:room/events`, and under `"**"` the rest of the path a trailing `**`
     /// matched (without its leading `/`). Empty for a route without captures.
-    public internal(set) var parameters: [String: String] = [:]
+    public var parameters: [String: String]
 
     /// The body, as sent (chunked or with a `Content-Length`), at most the server's
     /// ``SSEServer/Configuration/maximumBodySize``; empty when there is none.
@@ -69,10 +69,18 @@ public struct SSERequest: Sendable {
     ///   - uri: The request target: path and query, percent-encoded, such as `/rooms/42?x=1`.
     ///   - headers: The header fields.
     ///   - body: The body.
-    public init(method: HTTPRequest.Method, uri: String, headers: HTTPFields = [:], body: [UInt8] = []) {
+    ///   - parameters: The route's captures (the server sets them from the route's pattern).
+    public init(
+        method: HTTPRequest.Method,
+        uri: String,
+        headers: HTTPFields = [:],
+        body: [UInt8] = [],
+        parameters: [String: String] = [:]
+    ) {
         self.method = method
         self.headers = headers
         self.body = body
+        self.parameters = parameters
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let rawPath = parts.first ?? "/"
         rawSegments = rawPath.split(separator: "/", omittingEmptySubsequences: true)

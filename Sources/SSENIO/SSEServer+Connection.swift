@@ -72,8 +72,9 @@ extension SSEServer {
         private var headTimer: Scheduled<Void>?
         /// The server is stopping: streams end, keep-alive ends.
         private var shuttingDown = false
-        /// The request of the stream being written, for log entries about it.
-        private var streamRequest: SSERequest?
+        /// The method and path of the stream being written, for log entries about it (not the
+        /// whole request: an idle stream keeps only what it needs).
+        private var streamRequest: (method: HTTPRequest.Method, path: String)?
         /// The stream being written is counted in ``SSEMetrics/streams``.
         private var streamCounted = false
         /// The connection is counted in ``SSEMetrics/connections``.
@@ -478,7 +479,7 @@ extension SSEServer {
                 // Called by whoever publishes: one hop to the event loop, no allocation per call.
                 onReady = { loop.execute(poll) }
                 state = .polling(subscription)
-                streamRequest = request
+                streamRequest = (request.method, request.path)
                 if let metrics {
                     streamCounted = true
                     metrics.streamOpened(replayUnavailable: subscription.replayUnavailable)
@@ -521,11 +522,11 @@ extension SSEServer {
         /// other work waiting on its event loop.
         static let maximumBatchesPerTurn = 8
 
-        /// The most bytes of events one batch takes (it may exceed it by one event). With the
-        /// write-buffer watermarks (``SSEServer/writeBufferWaterMark``), what a client that stopped
-        /// reading costs beyond its broadcaster queue: a batch goes out only while the channel is
-        /// writable, so at most the high watermark plus one batch waits in the channel.
-        static let maximumBatchBytes = 8 * 1024
+        /// The most bytes of events one batch takes (it may exceed it by one event): the server's
+        /// `writeBufferSize`. A batch goes out only while the channel is writable (below the
+        /// high watermark, half of it), so a client that stopped reading leaves at most about
+        /// one and a half times that waiting in the server, beyond its broadcaster queue.
+        private var maximumBatchBytes: Int { server.configuration.writeBufferSize }
 
         /// Writes what the subscription has while the socket takes it; when nothing is ready, the
         /// subscription calls ``onReady`` once something is.
@@ -548,7 +549,9 @@ extension SSEServer {
                 var chunks = 0
                 do {
                     result = try subscription.poll(
-                        maximumBytes: Self.maximumBatchBytes,
+                        // Three quarters of the buffer, so that the event that crosses it
+                        // rarely outgrows the buffer (ByteBuffer doubles its capacity).
+                        maximumBytes: maximumBatchBytes * 3 / 4,
                         onReady: onReady,
                         chunkCount: &chunks
                     ) { buffer.writeBytes($0) }
@@ -562,7 +565,8 @@ extension SSEServer {
                     }
                     logger?.notice(
                         "Closed an event stream: \(error)",
-                        metadata: streamRequest.map { SSEServer.metadata($0) } ?? [:]
+                        metadata: streamRequest.map { ["http.method": "\($0.method.rawValue)", "http.path": "\($0.path)"] }
+                            ?? [:]
                     )
                     state = .closing
                     context.close(promise: nil)
@@ -570,7 +574,7 @@ extension SSEServer {
                 }
                 switch result {
                 case .delivered:
-                    batchCapacity = max(256, buffer.readableBytes + buffer.readableBytes / 8)
+                    batchCapacity = min(max(256, buffer.readableBytes + buffer.readableBytes / 8), maximumBatchBytes)
                     metrics?.wrote(chunks: chunks, bytes: buffer.readableBytes)
                     context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
                 case .pending:

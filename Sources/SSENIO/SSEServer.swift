@@ -93,6 +93,15 @@ public struct SSEServer: Sendable, Service {
         /// closes; nothing else is affected. Defaults to 1 MiB.
         public var maximumBodySize: Int
 
+        /// The most bytes of events one connection writes at once, and so about what a client
+        /// that stopped reading can leave waiting in the server (one and a half times this,
+        /// beyond its broadcaster queue): a batch is at most this much, and writes pause while
+        /// more than half of it has not reached the socket. Defaults to 8 KiB: about 13 KiB per
+        /// stalled subscriber. Larger batches cost fewer writes for fast readers (64 KiB takes
+        /// about a third of the server CPU per delivery in a burst to 10,000 subscribers) and
+        /// up to about 75 KiB per stalled one. See the Performance article of the package documentation.
+        public var writeBufferSize: Int
+
         /// How long a stopping server lets the streams of its broadcasters end on their own, after
         /// `onShutdown` (which shuts them down with their final events), before it ends the rest.
         /// Used only when there is an `onShutdown`. Defaults to 5 seconds.
@@ -125,6 +134,7 @@ public struct SSEServer: Sendable, Service {
             keepAliveTimeout = .seconds(15)
             maximumBodySize = 1024 * 1024
             shutdownGracePeriod = .seconds(5)
+            writeBufferSize = 8 * 1024
             logger = nil
         }
     }
@@ -207,17 +217,19 @@ public struct SSEServer: Sendable, Service {
         }
     }
 
-    /// What a client that stopped reading may leave waiting in its connection: writes stop once
-    /// this much is pending (and resume below the low mark). With a batch of at most 8 KiB, a
-    /// stalled subscriber holds at most 16 KiB beyond its broadcaster queue.
-    static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 4 * 1024, high: 8 * 1024)
+    /// Writes pause while more than half the write buffer waits to reach the socket, and resume
+    /// below a quarter.
+    var writeBufferWaterMark: ChannelOptions.Types.WriteBufferWaterMark {
+        let size = max(configuration.writeBufferSize, 1_024)
+        return .init(low: size / 4, high: size / 2)
+    }
 
     private func bind(writeTimeout: Duration) async throws -> any Channel {
         try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 1_024)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.writeBufferWaterMark, value: Self.writeBufferWaterMark)
+            .childChannelOption(.writeBufferWaterMark, value: writeBufferWaterMark)
             // Requests are small: start reads at 512 bytes (NIO's default is 2 KiB), which saves
             // about 1.5 KiB per idle connection; a larger request grows it.
             .childChannelOption(

@@ -21,7 +21,7 @@ public import SSEStreaming
 /// The body of an event stream, for any HTTP server on SwiftNIO: the embedded server and the
 /// framework adapters write their streams with it.
 ///
-/// ``write(gzip:heartbeat:allocator:to:)`` hands the server one buffer per batch: every chunk
+/// ``write(gzip:heartbeat:allocator:metrics:to:)`` hands the server one buffer per batch: every chunk
 /// already waiting goes out with one write and one flush, and none waits for another. With gzip,
 /// each batch is compressed and sync-flushed, so the client can decode every event on arrival.
 ///
@@ -79,7 +79,7 @@ public struct SSEStreamBody: Sendable {
     }
 
     /// Events, encoded one chunk each, with a heartbeat comment whenever they go quiet for the
-    /// `heartbeat` given to ``write(gzip:heartbeat:allocator:to:)``.
+    /// `heartbeat` given to ``write(gzip:heartbeat:allocator:metrics:to:)``.
     public static func events<Events: AsyncSequence & Sendable>(_ events: Events) -> Self
     where Events.Element == ServerSentEvent {
         Self(end: nil) { heartbeat in reader(events.encodedServerSentEvents(heartbeat: heartbeat)) }

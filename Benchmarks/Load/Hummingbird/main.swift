@@ -23,6 +23,12 @@ let router = Router()
 router.get("/events") { request, _ in
     SSEStream(LoadBroadcast.subscribe(lastEventID: try request.lastEventID()))
 }
+router.get("/own") { request, _ in
+    let query = request.uri.queryParameters
+    return SSEStream(
+        events: LoadBroadcast.ownEvents(count: query["count"].flatMap { Int($0) }, size: query["size"].flatMap { Int($0) })
+    )
+}
 router.post("/broadcast") { request, _ in
     let query = request.uri.queryParameters
     return Response(

@@ -21,6 +21,14 @@ var router = SSERouter()
 router.get("/events") { request in
     .stream(LoadBroadcast.subscribe(lastEventID: request.lastEventID))
 }
+router.get("/own") { request in
+    .events(
+        LoadBroadcast.ownEvents(
+            count: request.query["count"].flatMap { Int($0) },
+            size: request.query["size"].flatMap { Int($0) }
+        )
+    )
+}
 router.post("/broadcast") { request in
     .text(
         LoadBroadcast.startBurst(

@@ -50,6 +50,12 @@ public enum LoadBroadcast {
         return "publishing \(count)\n"
     }
 
+    /// One connection's own stream for `GET /own?count=N&size=B`: `count` events of `size` bytes
+    /// of data (default 50,000 of 64), made as fast as the connection takes them.
+    public static func ownEvents(count: Int?, size: Int?) -> OwnEvents {
+        OwnEvents(count: count ?? 50_000, size: size ?? 64)
+    }
+
     /// The port from the command line (default 8080).
     public static var port: Int {
         CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 8080
@@ -65,5 +71,47 @@ public enum LoadBroadcast {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         return time.tv_sec * 1_000_000_000 + time.tv_nsec
+    }
+}
+
+/// A per-connection stream of events that never waits: what an AI answer looks like to the server
+/// when the model is faster than the client.
+public struct OwnEvents: AsyncSequence, Sendable {
+    public typealias Element = ServerSentEvent
+    public typealias Failure = Never
+
+    let count: Int
+    let data: String
+
+    init(count: Int, size: Int) {
+        self.count = count
+        data = String(repeating: "x", count: size)
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(remaining: count, data: data)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var remaining: Int
+        var next = 1
+        let data: String
+
+        public mutating func next() async -> ServerSentEvent? {
+            produce()
+        }
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async -> ServerSentEvent? {
+            produce()
+        }
+
+        private mutating func produce() -> ServerSentEvent? {
+            guard remaining > 0 else {
+                return nil
+            }
+            remaining -= 1
+            defer { next += 1 }
+            return ServerSentEvent(data: data, id: String(next))
+        }
     }
 }

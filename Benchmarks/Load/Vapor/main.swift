@@ -25,6 +25,9 @@ app.http.server.configuration.backlog = 1_024
 app.get("events") { request in
     SSEStream(LoadBroadcast.subscribe(lastEventID: try request.lastEventID()))
 }
+app.get("own") { request in
+    SSEStream(events: LoadBroadcast.ownEvents(count: request.query["count"], size: request.query["size"]))
+}
 app.post("broadcast") { request in
     Response(
         status: .accepted,

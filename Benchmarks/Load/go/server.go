@@ -94,6 +94,30 @@ func (b *broker) broadcast(w http.ResponseWriter, r *http.Request) {
 	}()
 }
 
+// own is one connection's own stream, as a tutorial writes it: count events of size bytes, each
+// written and flushed on its own.
+func own(w http.ResponseWriter, r *http.Request) {
+	count, _ := strconv.Atoi(r.URL.Query().Get("count"))
+	size, _ := strconv.Atoi(r.URL.Query().Get("size"))
+	if count == 0 {
+		count = 50000
+	}
+	if size == 0 {
+		size = 64
+	}
+	flusher := w.(http.Flusher)
+	w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	data := strings.Repeat("x", size)
+	for i := 1; i <= count; i++ {
+		if _, err := fmt.Fprintf(w, "id: %d\ndata: %s\n\n", i, data); err != nil {
+			return
+		}
+		flusher.Flush()
+	}
+}
+
 func main() {
 	port := "8080"
 	if len(os.Args) > 1 {
@@ -102,6 +126,7 @@ func main() {
 	b := &broker{clients: map[chan string]struct{}{}}
 	http.HandleFunc("/events", b.events)
 	http.HandleFunc("/broadcast", b.broadcast)
+	http.HandleFunc("/own", own)
 	fmt.Println("go server: listening on 127.0.0.1:" + port)
 	if err := http.ListenAndServe("127.0.0.1:"+port, nil); err != nil {
 		panic(err)

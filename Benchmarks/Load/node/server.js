@@ -39,6 +39,16 @@ const server = http.createServer((req, res) => {
     req.on("close", () => clients.delete(res));
     return;
   }
+  if (req.method === "GET" && url.pathname === "/own") {
+    // One connection's own stream, as a tutorial writes it: res.write per event.
+    const count = Number(url.searchParams.get("count") ?? 50000);
+    const size = Number(url.searchParams.get("size") ?? 64);
+    res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache" });
+    const data = "x".repeat(size);
+    for (let i = 1; i <= count; i++) res.write(`id: ${i}\ndata: ${data}\n\n`);
+    res.end();
+    return;
+  }
   if (req.method === "POST" && url.pathname === "/broadcast") {
     const count = Number(url.searchParams.get("count") ?? 1000);
     const size = Number(url.searchParams.get("size") ?? 64);
