@@ -64,6 +64,7 @@ def run_case(port, pid, streams, events, size):
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--name", default="server")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--server-pid", type=int, required=True)
     parser.add_argument("--cases", default="1x50000,100x2000")
@@ -71,7 +72,7 @@ def main():
     options = parser.parse_args()
     for case in options.cases.split(","):
         streams, events = (int(part) for part in case.split("x"))
-        print(json.dumps(run_case(options.port, options.server_pid, streams, events, options.size)))
+        print(json.dumps({"server": options.name} | run_case(options.port, options.server_pid, streams, events, options.size)))
 
 
 if __name__ == "__main__":

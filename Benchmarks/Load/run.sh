@@ -71,7 +71,7 @@ run() {
         sleep 0.05
     done
     if $own; then
-        python3 Load/own.py --port "$port" --server-pid "$pid" | sed "s/^{/{\"server\":\"$name\",/"
+        python3 Load/own.py --name "$name" --port "$port" --server-pid "$pid"
     elif $idle; then
         printf '{"server":"%s",' "$name"
         python3 Load/idle.py --port "$port" --server-pid "$pid" --connections "$connections" | sed 's/^{//'

@@ -87,6 +87,17 @@ extension SSEServer {
         private var batchCapacity = 256
         /// Completes when the channel can take more writes again, for a pumping task that waits.
         private var writable: EventLoopPromise<Void>?
+        /// A pulled stream's bytes since its last flush: events that are ready together go out
+        /// with one write and one flush.
+        private var pending: ByteBuffer?
+        /// The chunks in `pending`, for the metrics.
+        private var pendingChunks = 0
+        /// A flush of `pending` is queued on the event loop: it runs once the pull waits.
+        private var flushQueued = false
+        /// Something went out since the last heartbeat tick.
+        private var wroteSinceTick = false
+        /// Sends a heartbeat comment on a pulled stream that stays quiet.
+        private var heartbeatTimer: RepeatedTask?
 
         init(server: SSEServer, eventLoop: any EventLoop) {
             self.server = server
@@ -241,6 +252,9 @@ extension SSEServer {
             state = .closed
             headTimer?.cancel()
             headTimer = nil
+            heartbeatTimer?.cancel()
+            heartbeatTimer = nil
+            pending = nil
             streamEnded()
             onReady = nil
             compressor = nil
@@ -489,6 +503,10 @@ extension SSEServer {
                 return
             }
             context.flush()
+            if let pull = body.pull {
+                pullStream(pull, gzip: gzip, heartbeat: configuration.heartbeat, request: request)
+                return
+            }
             let bound = self.bound
             let allocator = context.channel.allocator
             let heartbeat = configuration.heartbeat
@@ -565,7 +583,9 @@ extension SSEServer {
                     }
                     logger?.notice(
                         "Closed an event stream: \(error)",
-                        metadata: streamRequest.map { ["http.method": "\($0.method.rawValue)", "http.path": "\($0.path)"] }
+                        metadata: streamRequest.map {
+                            ["http.method": "\($0.method.rawValue)", "http.path": "\($0.path)"]
+                        }
                             ?? [:]
                     )
                     state = .closing
@@ -592,6 +612,159 @@ extension SSEServer {
                     endResponseAndClose()
                     return
                 }
+            }
+        }
+
+        /// A stream of the connection's own (events, chunks), pulled on the connection's event loop:
+        /// the task that pulls it runs on an actor whose executor is the loop, so pulling,
+        /// encoding and writing take no thread hop per event (when the source can produce on the
+        /// caller's executor, as `AsyncStream` does). Chunks that are ready together go out with
+        /// one write and one flush; one that comes alone is flushed as soon as the pull waits.
+        private func pullStream(
+            _ pull: @escaping @Sendable (any SSEStreamSink) async throws -> Void,
+            gzip: SSEGzipEncoder.Configuration?,
+            heartbeat: Duration?,
+            request: SSERequest
+        ) {
+            guard let context else {
+                return
+            }
+            do {
+                compressor = try gzip.map { configuration throws(SSECompressionError) in
+                    try BatchCompressor(configuration)
+                }
+            } catch {
+                state = .closing
+                context.close(promise: nil)
+                return
+            }
+            pending = context.channel.allocator.buffer(capacity: 256)
+            streamRequest = (request.method, request.path)
+            if let metrics {
+                streamCounted = true
+                metrics.streamOpened(replayUnavailable: false)
+            }
+            let bound = self.bound
+            if let heartbeat {
+                heartbeatTimer = eventLoop.scheduleRepeatedTask(
+                    initialDelay: TimeAmount(heartbeat),
+                    delay: TimeAmount(heartbeat)
+                ) { _ in
+                    bound.value.heartbeatTick()
+                }
+            }
+            let sink = LoopSink(bound)
+            let logger = server.configuration.logger
+            state = .pumping(
+                Task {
+                    var ended = true
+                    do {
+                        try await pull(sink)
+                    } catch {
+                        ended = false
+                        if !(error is CancellationError), !(error is ChannelError) {
+                            logger?.notice(
+                                "An event stream failed; its connection closes",
+                                metadata: SSEServer.metadata(request, ["error.message": "\(error)"])
+                            )
+                        }
+                    }
+                    bound.eventLoop.execute { [ended] in
+                        bound.value.pulled(ended: ended)
+                    }
+                }
+            )
+        }
+
+        /// Takes one chunk of a pulled stream (see ``LoopSink``); whether the channel can take more.
+        func emit(_ chunk: [UInt8]) -> Bool {
+            guard case .pumping = state, let context, pending != nil else {
+                // Closed: the pull is being cancelled.
+                return true
+            }
+            pending!.writeBytes(chunk)
+            pendingChunks += 1
+            wroteSinceTick = true
+            if pending!.readableBytes >= maximumBatchBytes {
+                flushPending()
+            } else if !flushQueued {
+                flushQueued = true
+                let bound = self.bound
+                eventLoop.execute { bound.value.flushPending() }
+            }
+            return context.channel.isWritable
+        }
+
+        /// Completes once the channel can take more writes; fails once it is closed.
+        func whenWritable() -> EventLoopFuture<Void> {
+            guard case .pumping = state, let context else {
+                return eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+            }
+            if context.channel.isWritable {
+                return eventLoop.makeSucceededVoidFuture()
+            }
+            let promise = writable ?? eventLoop.makePromise(of: Void.self)
+            writable = promise
+            return promise.futureResult
+        }
+
+        /// Writes and flushes what a pulled stream has pending, compressed when gzip is on.
+        private func flushPending() {
+            flushQueued = false
+            guard case .pumping = state, let context, var buffer = pending, buffer.readableBytes > 0 else {
+                return
+            }
+            pending = context.channel.allocator.buffer(capacity: max(256, buffer.readableBytes))
+            if compressor != nil {
+                do {
+                    buffer = try compressor!.compress(buffer, allocator: context.channel.allocator)
+                } catch {
+                    state = .closing
+                    context.close(promise: nil)
+                    return
+                }
+            }
+            metrics?.wrote(chunks: pendingChunks, bytes: buffer.readableBytes)
+            pendingChunks = 0
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+
+        /// A heartbeat interval has passed: a comment goes out if nothing else did meanwhile.
+        private func heartbeatTick() {
+            defer { wroteSinceTick = false }
+            guard !wroteSinceTick, case .pumping = state else {
+                return
+            }
+            _ = emit([UInt8(ascii: ":"), UInt8(ascii: "\n")])
+        }
+
+        /// A pulled stream is done: what is pending goes out, then the gzip trailer and the end
+        /// (after an error, the connection just closes).
+        private func pulled(ended: Bool) {
+            heartbeatTimer?.cancel()
+            heartbeatTimer = nil
+            guard case .pumping = state, let context else {
+                return
+            }
+            flushPending()
+            guard case .pumping = state else {
+                return
+            }
+            pending = nil
+            if ended || shuttingDown {
+                if compressor != nil {
+                    guard let trailer = try? compressor!.finish(allocator: context.channel.allocator) else {
+                        state = .closing
+                        context.close(promise: nil)
+                        return
+                    }
+                    metrics?.wrote(chunks: 0, bytes: trailer.readableBytes)
+                    context.write(wrapOutboundOut(.body(.byteBuffer(trailer))), promise: nil)
+                }
+                endResponseAndClose()
+            } else {
+                state = .closing
+                context.close(promise: nil)
             }
         }
 

@@ -43,13 +43,20 @@ public struct SSEStreamBody: Sendable {
     /// event loop instead of running a task.
     package let subscription: SSEBroadcaster.Subscription?
 
+    /// Pulls the source on the sink's executor (for the embedded server, the connection's event
+    /// loop), encoding each element into the sink: no thread hop per event when the source can
+    /// produce on the caller's executor. `nil` for a subscription, which is polled instead.
+    package let pull: (@Sendable (any SSEStreamSink) async throws -> Void)?
+
     private init(
         end: (@Sendable () -> Void)?,
         subscription: SSEBroadcaster.Subscription? = nil,
+        pull: (@Sendable (any SSEStreamSink) async throws -> Void)? = nil,
         makeReader: @escaping @Sendable (_ heartbeat: Duration?) -> Read
     ) {
         self.end = end
         self.subscription = subscription
+        self.pull = pull
         self.makeReader = makeReader
     }
 
@@ -75,14 +82,49 @@ public struct SSEStreamBody: Sendable {
     /// Encoded chunks, each written and flushed as it comes.
     public static func chunks<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) -> Self
     where Chunks.Element == [UInt8] {
-        Self(end: nil) { _ in reader(chunks) }
+        Self(end: nil, pull: { sink in try await pullChunks(chunks, into: sink) }) { _ in reader(chunks) }
     }
 
     /// Events, encoded one chunk each, with a heartbeat comment whenever they go quiet for the
     /// `heartbeat` given to ``write(gzip:heartbeat:allocator:metrics:to:)``.
     public static func events<Events: AsyncSequence & Sendable>(_ events: Events) -> Self
     where Events.Element == ServerSentEvent {
-        Self(end: nil) { heartbeat in reader(events.encodedServerSentEvents(heartbeat: heartbeat)) }
+        Self(end: nil, pull: { sink in try await pullEvents(events, into: sink) }) { heartbeat in
+            reader(events.encodedServerSentEvents(heartbeat: heartbeat))
+        }
+    }
+
+    /// Encodes the events into the sink, on its executor, until they end or the task is cancelled.
+    private static func pullEvents<Events: AsyncSequence, Sink: SSEStreamSink>(
+        _ events: Events,
+        into sink: isolated Sink
+    ) async throws where Events.Element == ServerSentEvent {
+        let encoder = SSEEncoder()
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(256)
+        var iterator = events.makeAsyncIterator()
+        while let event = try await iterator.next(isolation: #isolation) {
+            try Task.checkCancellation()
+            scratch.removeAll(keepingCapacity: true)
+            try encoder.encode(event, into: &scratch)
+            if !sink.emit(scratch) {
+                try await sink.waitUntilWritable()
+            }
+        }
+    }
+
+    /// Hands the chunks to the sink, on its executor, until they end or the task is cancelled.
+    private static func pullChunks<Chunks: AsyncSequence, Sink: SSEStreamSink>(
+        _ chunks: Chunks,
+        into sink: isolated Sink
+    ) async throws where Chunks.Element == [UInt8] {
+        var iterator = chunks.makeAsyncIterator()
+        while let chunk = try await iterator.next(isolation: #isolation) {
+            try Task.checkCancellation()
+            if !sink.emit(chunk) {
+                try await sink.waitUntilWritable()
+            }
+        }
     }
 
     private static func reader<Chunks: AsyncSequence>(_ chunks: Chunks) -> Read where Chunks.Element == [UInt8] {
@@ -146,6 +188,18 @@ public struct SSEStreamBody: Sendable {
             try await write(trailer)
         }
     }
+}
+
+/// Where a server's connection takes a stream's chunks, on the executor the source is pulled on:
+/// an actor whose executor is the connection's event loop, so that pulling, encoding and writing
+/// run on one thread.
+package protocol SSEStreamSink: Actor {
+    /// Takes one encoded chunk (an event, a comment); whether the connection can take more now.
+    /// After `false`, the source waits for ``waitUntilWritable()`` before it is pulled again.
+    func emit(_ chunk: [UInt8]) -> Bool
+
+    /// Returns once the connection can take more; throws once it is gone.
+    func waitUntilWritable() async throws
 }
 
 /// gzip for an event stream written in batches: each batch compressed and sync-flushed on its own,

@@ -17,7 +17,10 @@ import Foundation
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+import SSECodec
 @testable import SSENIO
+import SSETestSupport
+import Synchronization
 import Testing
 
 /// The connection handler's state machine, driven without sockets (as swift-nio tests handlers):
@@ -174,6 +177,50 @@ struct ConnectionHandlerTests {
         #expect(try await connection.isOpen)
         await connection.loop.advanceTime(by: .seconds(1))
         #expect(try await !connection.isOpen)
+    }
+
+    /// Endless events of 1 KiB, counting how many were pulled.
+    struct CountedEvents: AsyncSequence, Sendable {
+        let counter: Counter
+
+        struct AsyncIterator: AsyncIteratorProtocol {
+            let counter: Counter
+            let data = String(repeating: "x", count: 1_024)
+
+            mutating func next() async -> ServerSentEvent? {
+                let count = counter.pulled.add(1, ordering: .relaxed).newValue
+                return ServerSentEvent(data: data, id: String(count))
+            }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(counter: counter) }
+    }
+
+    final class Counter: Sendable {
+        let pulled = Atomic(0)
+    }
+
+    @Test("A connection's own stream stops being pulled while the channel is not writable, and goes on when it is")
+    func pullFollowsWritability() async throws {
+        let counter = Counter()
+        var router = SSERouter()
+        router.get("/own") { _ in .events(CountedEvents(counter: counter)) }
+        var connection = try await Connection(router: router)
+        connection.channel.isWritable = false
+        try await connection.send("GET /own HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try await connection.receive(until: "data: ")
+        // At most one batch (three quarters of the 8 KiB write buffer, the event that crosses it
+        // included) is pulled before the pull waits for writability.
+        let stopped = counter.pulled.load(ordering: .relaxed)
+        #expect(stopped > 0)
+        #expect(stopped <= 8)
+        connection.channel.isWritable = true
+        let channel = connection.channel
+        try await connection.loop.submit { channel.pipeline.fireChannelWritabilityChanged() }.get()
+        #expect(await eventually { counter.pulled.load(ordering: .relaxed) > stopped + 100 })
+        // Closing the connection cancels the pull: the count stops.
+        try await connection.channel.close()
+        #expect(await eventually { !connection.channel.isActive })
     }
 
     @Test("HTTP/1.0 without keep-alive gets Connection: close, and the connection closes")

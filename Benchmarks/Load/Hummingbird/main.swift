@@ -26,7 +26,10 @@ router.get("/events") { request, _ in
 router.get("/own") { request, _ in
     let query = request.uri.queryParameters
     return SSEStream(
-        events: LoadBroadcast.ownEvents(count: query["count"].flatMap { Int($0) }, size: query["size"].flatMap { Int($0) })
+        events: LoadBroadcast.ownEvents(
+            count: query["count"].flatMap { Int($0) },
+            size: query["size"].flatMap { Int($0) }
+        )
     )
 }
 router.post("/broadcast") { request, _ in
