@@ -82,16 +82,22 @@ public struct SSEStreamBody: Sendable {
     /// Encoded chunks, each written and flushed as it comes.
     public static func chunks<Chunks: AsyncSequence & Sendable>(_ chunks: Chunks) -> Self
     where Chunks.Element == [UInt8] {
-        Self(end: nil, pull: { sink in try await pullChunks(chunks, into: sink) }) { _ in reader(chunks) }
+        Self(
+            end: nil,
+            pull: { sink in try await pullChunks(chunks, into: sink) },
+            makeReader: { _ in reader(chunks) }
+        )
     }
 
     /// Events, encoded one chunk each, with a heartbeat comment whenever they go quiet for the
     /// `heartbeat` given to ``write(gzip:heartbeat:allocator:metrics:to:)``.
     public static func events<Events: AsyncSequence & Sendable>(_ events: Events) -> Self
     where Events.Element == ServerSentEvent {
-        Self(end: nil, pull: { sink in try await pullEvents(events, into: sink) }) { heartbeat in
-            reader(events.encodedServerSentEvents(heartbeat: heartbeat))
-        }
+        Self(
+            end: nil,
+            pull: { sink in try await pullEvents(events, into: sink) },
+            makeReader: { heartbeat in reader(events.encodedServerSentEvents(heartbeat: heartbeat)) }
+        )
     }
 
     /// Encodes the events into the sink, on its executor, until they end or the task is cancelled.
