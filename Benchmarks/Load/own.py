@@ -67,7 +67,7 @@ def main():
     parser.add_argument("--name", default="server")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--server-pid", type=int, required=True)
-    parser.add_argument("--cases", default="1x50000,100x2000")
+    parser.add_argument("--cases", default="1x50000,1x500000,100x2000")
     parser.add_argument("--size", type=int, default=64)
     options = parser.parse_args()
     for case in options.cases.split(","):

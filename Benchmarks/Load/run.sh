@@ -21,7 +21,7 @@
 #                                           # 20 MB are published: memory per stalled subscriber
 #     Benchmarks/Load/run.sh --idle [N]     # N quiet streams (default 10000): server CPU over 10 s
 #     Benchmarks/Load/run.sh --own          # per-connection streams (1 × 50,000 and 100 × 2,000
-#                                           # events): server CPU per event
+#                                           # events, and 1 x 500,000 for the clock tick): server CPU per event
 #
 # Servers: sse-load-server (SSENIO), sse-load-hummingbird (SSEHummingbird), sse-load-vapor
 # (SSEVapor), all release builds with the same broadcaster (Load/Shared); Go net/http (Load/go, needs golang-go),

@@ -167,7 +167,43 @@ public struct SSEStreamBody: Sendable {
         var compressor = try gzip.map { configuration throws(SSECompressionError) in
             try BatchCompressor(configuration)
         }
-        let read = makeReader(heartbeat)
+        let read: Read
+        // A source of the connection's own is pulled by a task of its own into a gathering
+        // buffer, and this task writes whatever has gathered: one hand-off per batch of ready
+        // events rather than per event, and at most `gatheringLimit` bytes waiting.
+        var producer: Task<Void, Never>?
+        var ticker: Task<Void, Never>?
+        if let pull {
+            let sink = GatheringSink(allocator: allocator, limit: Self.gatheringLimit)
+            producer = Task {
+                do {
+                    try await pull(sink)
+                    await sink.finish(nil)
+                } catch {
+                    await sink.finish(error)
+                }
+            }
+            if let heartbeat {
+                ticker = Task {
+                    while (try? await Task.sleep(for: heartbeat)) != nil {
+                        await sink.tick()
+                    }
+                }
+            }
+            read = { buffer in
+                guard let (gathered, chunks) = try await sink.take() else {
+                    return 0
+                }
+                buffer = gathered
+                return chunks
+            }
+        } else {
+            read = makeReader(heartbeat)
+        }
+        defer {
+            producer?.cancel()
+            ticker?.cancel()
+        }
         while true {
             // A new buffer per batch: the previous one may still be being written, and an idle
             // stream then holds none.
@@ -193,6 +229,106 @@ public struct SSEStreamBody: Sendable {
             metrics?.wrote(chunks: 0, bytes: trailer.readableBytes)
             try await write(trailer)
         }
+    }
+}
+
+extension SSEStreamBody {
+    /// The most bytes a pulled source gathers before it waits for the writer.
+    static let gatheringLimit = 16 * 1024
+}
+
+/// The sink of a source pulled by a task of its own while another writes (the adapters): chunks
+/// gather in one buffer, which the writer takes whole; the source waits while `limit` bytes are
+/// waiting, and a heartbeat comment goes in when nothing did for a heartbeat interval.
+actor GatheringSink: SSEStreamSink {
+    private let allocator: ByteBufferAllocator
+    private let limit: Int
+    private var buffer: ByteBuffer
+    private var chunks = 0
+    /// The source has ended: `nil` inside for its end, else its error.
+    private var ended: (any Error)??
+    private var wroteSinceTick = false
+    /// The writer, waiting for chunks.
+    private var taker: CheckedContinuation<Void, Never>?
+    /// The source, waiting for room.
+    private var producer: CheckedContinuation<Void, any Error>?
+    private var cancelled = false
+
+    init(allocator: ByteBufferAllocator, limit: Int) {
+        self.allocator = allocator
+        self.limit = limit
+        buffer = allocator.buffer(capacity: 256)
+    }
+
+    func emit(_ chunk: [UInt8]) -> Bool {
+        buffer.writeBytes(chunk)
+        chunks += 1
+        wroteSinceTick = true
+        taker?.resume()
+        taker = nil
+        return buffer.readableBytes < limit
+    }
+
+    func waitUntilWritable() async throws {
+        while buffer.readableBytes >= limit {
+            if cancelled {
+                throw CancellationError()
+            }
+            try await withCheckedThrowingContinuation { producer = $0 }
+        }
+    }
+
+    /// The source has ended, or failed.
+    func finish(_ error: (any Error)?) {
+        ended = .some(error)
+        taker?.resume()
+        taker = nil
+    }
+
+    /// A heartbeat interval has passed: a comment goes in unless something else did.
+    func tick() {
+        if !wroteSinceTick {
+            _ = emit([UInt8(ascii: ":"), UInt8(ascii: "\n")])
+        }
+        wroteSinceTick = false
+    }
+
+    /// What has gathered, waiting for something; `nil` at the end. Throws the source's error, or
+    /// `CancellationError` when the writing task is cancelled.
+    func take() async throws -> (ByteBuffer, Int)? {
+        while buffer.readableBytes == 0 {
+            if let ended {
+                if let error = ended {
+                    throw error
+                }
+                return nil
+            }
+            if Task.isCancelled || cancelled {
+                cancel()
+                throw CancellationError()
+            }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { taker = $0 }
+            } onCancel: {
+                Task { await self.cancel() }
+            }
+        }
+        let gathered = buffer
+        let count = chunks
+        buffer = allocator.buffer(capacity: max(256, gathered.readableBytes))
+        chunks = 0
+        producer?.resume()
+        producer = nil
+        return (gathered, count)
+    }
+
+    /// The writer is gone: whoever waits is woken.
+    private func cancel() {
+        cancelled = true
+        taker?.resume()
+        taker = nil
+        producer?.resume(throwing: CancellationError())
+        producer = nil
     }
 }
 
