@@ -57,9 +57,14 @@ public struct SSERequest: Sendable {
     /// is empty.
     public internal(set) var lastEventID: String?
 
-    /// The path's segments as sent (not decoded), for matching routes: a `%2F` inside a segment
+    /// The path as sent (not decoded), for matching routes by segment: a `%2F` inside a segment
     /// stays inside it.
-    let rawSegments: [Substring]
+    let rawPath: Substring
+
+    /// The path's segments as sent; split only when a route with captures is tried.
+    var rawSegments: [Substring] {
+        rawPath.split(separator: "/", omittingEmptySubsequences: true)
+    }
 
     /// Creates a request, as the server does for each it receives: for testing route handlers
     /// without a server.
@@ -81,13 +86,13 @@ public struct SSERequest: Sendable {
         self.headers = headers
         self.body = body
         self.parameters = parameters
-        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let rawPath = parts.first ?? "/"
-        rawSegments = rawPath.split(separator: "/", omittingEmptySubsequences: true)
+        // No arrays for the split: a request allocates as little as it can (many arrive at once).
+        let queryStart = uri.firstIndex(of: "?")
+        rawPath = uri.isEmpty ? "/" : uri[..<(queryStart ?? uri.endIndex)]
         path = Self.percentDecoded(String(rawPath), plusIsSpace: false)
         var query: [String: String] = [:]
-        if parts.count > 1 {
-            for pair in parts[1].split(separator: "&") {
+        if let queryStart {
+            for pair in uri[uri.index(after: queryStart)...].split(separator: "&") {
                 let nameAndValue = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 let name = Self.percentDecoded(String(nameAndValue[0]), plusIsSpace: true)
                 let value =

@@ -202,8 +202,9 @@ public struct SSERouter: Sendable {
             }
             allowed.formUnion(methods.keys.map(\.rawValue))
         }
+        let segments = patternRoutes.isEmpty ? [] : request.rawSegments
         for route in patternRoutes {
-            guard let parameters = route.pattern.match(request.rawSegments) else {
+            guard let parameters = route.pattern.match(segments) else {
                 continue
             }
             if let handler = Self.handler(in: route.methods, for: request.method) {

@@ -87,17 +87,27 @@ extension SSEServer {
         private var batchCapacity = 256
         /// Completes when the channel can take more writes again, for a pumping task that waits.
         private var writable: EventLoopPromise<Void>?
-        /// A pulled stream's bytes since its last flush: events that are ready together go out
-        /// with one write and one flush.
-        private var pending: ByteBuffer?
-        /// The chunks in `pending`, for the metrics.
-        private var pendingChunks = 0
-        /// A flush of `pending` is queued on the event loop: it runs once the pull waits.
-        private var flushQueued = false
-        /// Something went out since the last heartbeat tick.
-        private var wroteSinceTick = false
-        /// Sends a heartbeat comment on a pulled stream that stays quiet.
-        private var heartbeatTimer: RepeatedTask?
+        /// What a pulled stream (the connection's own events) keeps between events; only such a
+        /// stream has one, so an idle broadcast stream does not pay for it.
+        private final class PulledStream {
+            /// The bytes since the last flush: events that are ready together go out with one
+            /// write and one flush.
+            var pending: ByteBuffer
+            /// The chunks in `pending`, for the metrics.
+            var chunks = 0
+            /// A flush of `pending` is queued on the event loop: it runs once the pull waits.
+            var flushQueued = false
+            /// Something went out since the last heartbeat tick.
+            var wroteSinceTick = false
+            /// Sends a heartbeat comment while the stream stays quiet.
+            var heartbeatTimer: RepeatedTask?
+
+            init(pending: ByteBuffer) {
+                self.pending = pending
+            }
+        }
+
+        private var pulledStream: PulledStream?
 
         init(server: SSEServer, eventLoop: any EventLoop) {
             self.server = server
@@ -108,8 +118,8 @@ extension SSEServer {
             NIOLoopBound(self, eventLoop: eventLoop)
         }
 
-        private var metrics: SSEMetrics? { server.configuration.stream.metrics }
-        private var logger: Logger? { server.configuration.logger }
+        private var metrics: SSEMetrics? { server.metrics }
+        private var logger: Logger? { server.logger }
 
         /// Counts and logs a request refused by a limit.
         private func refused(_ reason: SSEMetrics.Refusal, _ head: HTTPRequestHead?, _ message: Logger.Message) {
@@ -252,9 +262,8 @@ extension SSEServer {
             state = .closed
             headTimer?.cancel()
             headTimer = nil
-            heartbeatTimer?.cancel()
-            heartbeatTimer = nil
-            pending = nil
+            pulledStream?.heartbeatTimer?.cancel()
+            pulledStream = nil
             streamEnded()
             onReady = nil
             compressor = nil
@@ -493,7 +502,9 @@ extension SSEServer {
                 // Called by whoever publishes: one hop to the event loop, no allocation per call.
                 onReady = { loop.execute(poll) }
                 state = .polling(subscription)
-                streamRequest = (request.method, request.path)
+                if logger != nil {
+                    streamRequest = (request.method, request.path)
+                }
                 if let metrics {
                     streamCounted = true
                     metrics.streamOpened(replayUnavailable: subscription.replayUnavailable)
@@ -544,7 +555,7 @@ extension SSEServer {
         /// `writeBufferSize`. A batch goes out only while the channel is writable (below the
         /// high watermark, half of it), so a client that stopped reading leaves at most about
         /// one and a half times that waiting in the server, beyond its broadcaster queue.
-        private var maximumBatchBytes: Int { server.configuration.writeBufferSize }
+        private var maximumBatchBytes: Int { server.writeBufferSize }
 
         /// Writes what the subscription has while the socket takes it; when nothing is ready, the
         /// subscription calls ``onReady`` once something is.
@@ -638,15 +649,18 @@ extension SSEServer {
                 context.close(promise: nil)
                 return
             }
-            pending = context.channel.allocator.buffer(capacity: 256)
-            streamRequest = (request.method, request.path)
+            let pulled = PulledStream(pending: context.channel.allocator.buffer(capacity: 256))
+            pulledStream = pulled
+            if logger != nil {
+                streamRequest = (request.method, request.path)
+            }
             if let metrics {
                 streamCounted = true
                 metrics.streamOpened(replayUnavailable: false)
             }
             let bound = self.bound
             if let heartbeat {
-                heartbeatTimer = eventLoop.scheduleRepeatedTask(
+                pulled.heartbeatTimer = eventLoop.scheduleRepeatedTask(
                     initialDelay: TimeAmount(heartbeat),
                     delay: TimeAmount(heartbeat)
                 ) { _ in
@@ -678,17 +692,17 @@ extension SSEServer {
 
         /// Takes one chunk of a pulled stream (see ``LoopSink``); whether the channel can take more.
         func emit(_ chunk: [UInt8]) -> Bool {
-            guard case .pumping = state, let context, pending != nil else {
+            guard case .pumping = state, let context, let pulled = pulledStream else {
                 // Closed: the pull is being cancelled.
                 return true
             }
-            pending!.writeBytes(chunk)
-            pendingChunks += 1
-            wroteSinceTick = true
-            if pending!.readableBytes >= maximumBatchBytes {
+            pulled.pending.writeBytes(chunk)
+            pulled.chunks += 1
+            pulled.wroteSinceTick = true
+            if pulled.pending.readableBytes >= maximumBatchBytes {
                 flushPending()
-            } else if !flushQueued {
-                flushQueued = true
+            } else if !pulled.flushQueued {
+                pulled.flushQueued = true
                 let bound = self.bound
                 eventLoop.execute { bound.value.flushPending() }
             }
@@ -710,11 +724,15 @@ extension SSEServer {
 
         /// Writes and flushes what a pulled stream has pending, compressed when gzip is on.
         private func flushPending() {
-            flushQueued = false
-            guard case .pumping = state, let context, var buffer = pending, buffer.readableBytes > 0 else {
+            guard let pulled = pulledStream else {
                 return
             }
-            pending = context.channel.allocator.buffer(capacity: max(256, buffer.readableBytes))
+            pulled.flushQueued = false
+            guard case .pumping = state, let context, pulled.pending.readableBytes > 0 else {
+                return
+            }
+            var buffer = pulled.pending
+            pulled.pending = context.channel.allocator.buffer(capacity: max(256, buffer.readableBytes))
             if compressor != nil {
                 do {
                     buffer = try compressor!.compress(buffer, allocator: context.channel.allocator)
@@ -724,15 +742,18 @@ extension SSEServer {
                     return
                 }
             }
-            metrics?.wrote(chunks: pendingChunks, bytes: buffer.readableBytes)
-            pendingChunks = 0
+            metrics?.wrote(chunks: pulled.chunks, bytes: buffer.readableBytes)
+            pulled.chunks = 0
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         }
 
         /// A heartbeat interval has passed: a comment goes out if nothing else did meanwhile.
         private func heartbeatTick() {
-            defer { wroteSinceTick = false }
-            guard !wroteSinceTick, case .pumping = state else {
+            guard let pulled = pulledStream else {
+                return
+            }
+            defer { pulled.wroteSinceTick = false }
+            guard !pulled.wroteSinceTick, case .pumping = state else {
                 return
             }
             _ = emit([UInt8(ascii: ":"), UInt8(ascii: "\n")])
@@ -741,16 +762,16 @@ extension SSEServer {
         /// A pulled stream is done: what is pending goes out, then the gzip trailer and the end
         /// (after an error, the connection just closes).
         private func pulled(ended: Bool) {
-            heartbeatTimer?.cancel()
-            heartbeatTimer = nil
+            pulledStream?.heartbeatTimer?.cancel()
             guard case .pumping = state, let context else {
+                pulledStream = nil
                 return
             }
             flushPending()
+            pulledStream = nil
             guard case .pumping = state else {
                 return
             }
-            pending = nil
             if ended || shuttingDown {
                 if compressor != nil {
                     guard let trailer = try? compressor!.finish(allocator: context.channel.allocator) else {

@@ -139,10 +139,33 @@ public struct SSEServer: Sendable, Service {
         }
     }
 
-    public let configuration: Configuration
-    let router: SSERouter
-    let connections = Connections()
-    private let onShutdown: (@Sendable () async -> Void)?
+    /// What every connection of the server shares, by reference: each connection handler keeps
+    /// the server, so the server is one reference (an idle stream does not carry a copy of the
+    /// configuration and the routes).
+    private final class Shared: Sendable {
+        let configuration: Configuration
+        let router: SSERouter
+        let connections = Connections()
+        let onShutdown: (@Sendable () async -> Void)?
+
+        init(configuration: Configuration, router: SSERouter, onShutdown: (@Sendable () async -> Void)?) {
+            self.configuration = configuration
+            self.router = router
+            self.onShutdown = onShutdown
+        }
+    }
+
+    private let shared: Shared
+
+    /// Where it listens and how it answers.
+    public var configuration: Configuration { shared.configuration }
+    var router: SSERouter { shared.router }
+    var connections: Connections { shared.connections }
+    private var onShutdown: (@Sendable () async -> Void)? { shared.onShutdown }
+    /// The configuration's values a connection reads on every batch, read in place.
+    var metrics: SSEMetrics? { shared.configuration.stream.metrics }
+    var logger: Logger? { shared.configuration.logger }
+    var writeBufferSize: Int { shared.configuration.writeBufferSize }
 
     /// Creates a server; ``run(onListening:)`` starts it.
     ///
@@ -158,9 +181,7 @@ public struct SSEServer: Sendable, Service {
         router: SSERouter,
         onShutdown: (@Sendable () async -> Void)? = nil
     ) {
-        self.configuration = configuration
-        self.router = router
-        self.onShutdown = onShutdown
+        shared = Shared(configuration: configuration, router: router, onShutdown: onShutdown)
     }
 
     /// How many connections are open.
