@@ -56,7 +56,10 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
     /// Extra header fields for the response.
     public var headers: HTTPHeaders
 
-    /// How often a quiet stream checks that its connection is still open. Defaults to 0.5 s.
+    /// How often a quiet stream checks that its connection is still open. Defaults to 0.5 s. Each
+    /// check is an empty write on the connection's event loop: 10,000 quiet streams cost about a
+    /// third of a core at 0.5 s; a longer interval costs proportionally less and notices a client
+    /// that goes that much later.
     public var closeCheckInterval: Duration
 
     /// A stream of any body: a subscription, events or encoded chunks.
