@@ -75,6 +75,7 @@ let package = Package(
                 .product(name: "SSEClient", package: "swift-sse"),
                 .product(name: "SSECodec", package: "swift-sse"),
                 .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/SSETailTests"

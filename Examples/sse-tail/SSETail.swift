@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Dispatch
 import Foundation
 import HTTPTypes
 import SSEClient
@@ -28,6 +29,21 @@ import SSECodec
 @main
 struct SSETail {
     static func main() async {
+        // Ctrl-C (or SIGTERM) ends the tail: what was received is printed already, line by line,
+        // and the process exits 0 instead of dying of the signal.
+        let signals = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+            source.setEventHandler {
+                print("# interrupted")
+                fflush(nil)
+                // Not exit(): the other threads are still running; nothing is left to clean up.
+                _exit(0)
+            }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             let client = try client(arguments)

@@ -12,10 +12,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Foundation
 import HTTPTypes
 import SSEClient
 import SSECodec
 import SSENIO
+import SSEStreaming
 import Synchronization
 import Testing
 
@@ -81,6 +83,61 @@ struct SSETailTests {
         #expect(lines.contains { $0.hasPrefix("# open: 200 text/event-stream") })
         #expect(lines.contains { $0.hasPrefix("# reconnecting in ") && $0.hasSuffix("the server ended the response") })
         #expect(lines.last == "# closed: the server answered 204 No Content")
+    }
+
+    @Test("Ctrl-C (SIGINT) ends the tail: what arrived is printed, and it exits 0")
+    func interrupted() async throws {
+        let broadcaster = SSEBroadcaster()
+        var router = SSERouter()
+        router.get("/events") { request in
+            .stream(broadcaster.subscribe(to: ["news"], lastEventID: request.lastEventID))
+        }
+        let server = SSEServer(configuration: .init(host: "127.0.0.1", port: 0), router: router)
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let serving = Task { try await server.run { portContinuation.yield($0) } }
+        defer { serving.cancel() }
+        var portIterator = ports.makeAsyncIterator()
+        let port = try #require(await portIterator.next())
+
+        // The example's executable, built beside these tests.
+        let tests = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tests).deletingLastPathComponent().appendingPathComponent(
+            "sse-tail"
+        )
+        process.arguments = ["http://127.0.0.1:\(port)/events"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let handle = output.fileHandleForReading
+        var subscribed = false
+        for _ in 0..<600 where !subscribed {
+            subscribed = broadcaster.subscriberCount == 1
+            if !subscribed {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        #expect(subscribed)
+        try broadcaster.publish(ServerSentEvent(data: "before the interrupt"), to: "news")
+        // Interrupted once the event is printed; then everything up to its end is read.
+        let printed = await Task.detached {
+            var text = ""
+            while !text.contains("before the interrupt\n") {
+                let data = handle.availableData
+                guard !data.isEmpty else {
+                    break
+                }
+                text += String(decoding: data, as: UTF8.self)
+            }
+            kill(process.processIdentifier, SIGINT)
+            text += String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return text
+        }.value
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        #expect(printed.contains(": before the interrupt\n"))
+        #expect(printed.hasSuffix("# interrupted\n"))
     }
 
     @Test("Arguments: headers, a POST body, a starting event ID; a missing URL is a usage error")

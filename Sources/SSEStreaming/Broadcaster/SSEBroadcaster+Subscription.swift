@@ -113,8 +113,16 @@ extension SSEBroadcaster {
         /// ``poll(maximumBytes:onReady:_:)``, which also reports how many chunks (events,
         /// heartbeat comments, signals) were handed over, for a server's metrics.
         ///
-        /// - Parameter chunkCount: Set to the number of chunks handed over (0 unless
-        ///   ``PollResult/delivered``).
+        /// - Parameters:
+        ///   - maximumBytes: Stop handing over events once this many bytes were.
+        ///   - onReady: Called once when something is ready, if nothing was now.
+        ///   - chunkCount: Set to the number of chunks handed over (0 unless
+        ///     ``PollResult/delivered``).
+        ///   - body: Receives the ready bytes, in order, in one or more pieces.
+        /// - Returns: Whether chunks were handed over, `onReady` is waiting, or the subscription
+        ///   has ended.
+        /// - Throws: ``SSEBroadcasterError/subscriberTooSlow`` when the
+        ///   ``SSEBroadcaster/OverflowPolicy/disconnect`` policy disconnected it.
         public func poll(
             maximumBytes: Int = 64 * 1024,
             onReady: @escaping @Sendable () -> Void,
