@@ -43,7 +43,11 @@ struct SSETail {
             source.resume()
             return source
         }
-        defer { signals.forEach { $0.cancel() } }
+        defer {
+            for source in signals {
+                source.cancel()
+            }
+        }
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             let client = try client(arguments)
