@@ -29,7 +29,8 @@ extension SSEServer {
     /// Nothing waits in a task on a quiet connection: a route handler runs in a task only while it
     /// answers, and a broadcaster subscription is polled from the event loop whenever it has
     /// something and the socket can take it (which is what keeps an idle stream to a few KiB).
-    /// Only a stream of another async sequence has a task, which reads and writes it.
+    /// Only a stream of another async sequence has a task, which pulls it on the connection's
+    /// event loop and writes what it pulls (see `pullStream`).
     final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
@@ -41,7 +42,7 @@ extension SSEServer {
             case routing(Task<Void, Never>)
             /// A subscription is polled and written from the event loop.
             case polling(SSEBroadcaster.Subscription)
-            /// Another stream is written by its own task.
+            /// Another stream is pulled by a task on the connection's event loop (see `pullStream`).
             case pumping(Task<Void, Never>)
             /// The last response is written; the connection closes once it has reached the socket.
             case closing
@@ -85,7 +86,7 @@ extension SSEServer {
         private var compressor: BatchCompressor?
         /// The capacity of the next polled batch's buffer.
         private var batchCapacity = 256
-        /// Completes when the channel can take more writes again, for a pumping task that waits.
+        /// Completes when the channel can take more writes again, for a pull that waits.
         private var writable: EventLoopPromise<Void>?
         /// What a pulled stream (the connection's own events) keeps between events; only such a
         /// stream has one, so an idle broadcast stream does not pay for it.
@@ -514,37 +515,13 @@ extension SSEServer {
                 return
             }
             context.flush()
-            if let pull = body.pull {
-                pullStream(pull, gzip: gzip, heartbeat: configuration.heartbeat, request: request)
+            // Every body but a subscription is pulled (events, chunks).
+            guard let pull = body.pull else {
+                state = .closing
+                context.close(promise: nil)
                 return
             }
-            let bound = self.bound
-            let allocator = context.channel.allocator
-            let heartbeat = configuration.heartbeat
-            let metrics = configuration.metrics
-            let logger = server.configuration.logger
-            state = .pumping(
-                Task {
-                    var ended = true
-                    do {
-                        try await body.write(gzip: gzip, heartbeat: heartbeat, allocator: allocator, metrics: metrics) {
-                            buffer in
-                            try await bound.eventLoop.flatSubmit { bound.value.writeFromTask(buffer) }.get()
-                        }
-                    } catch {
-                        ended = false
-                        if !(error is CancellationError), !(error is ChannelError) {
-                            logger?.notice(
-                                "An event stream failed; its connection closes",
-                                metadata: SSEServer.metadata(request, ["error.message": "\(error)"])
-                            )
-                        }
-                    }
-                    bound.eventLoop.execute { [ended] in
-                        bound.value.pumped(ended: ended)
-                    }
-                }
-            )
+            pullStream(pull, gzip: gzip, heartbeat: configuration.heartbeat, request: request)
         }
 
         /// How many batches one connection writes in a row before the rest is queued behind the
@@ -782,35 +759,6 @@ extension SSEServer {
                     metrics?.wrote(chunks: 0, bytes: trailer.readableBytes)
                     context.write(wrapOutboundOut(.body(.byteBuffer(trailer))), promise: nil)
                 }
-                endResponseAndClose()
-            } else {
-                state = .closing
-                context.close(promise: nil)
-            }
-        }
-
-        /// Writes one buffer of a pumping task's stream; the future completes when the task may
-        /// write the next (at once, unless the socket is behind).
-        private func writeFromTask(_ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-            guard case .pumping = state, let context else {
-                return eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
-            }
-            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            if context.channel.isWritable {
-                return context.eventLoop.makeSucceededVoidFuture()
-            }
-            let promise = context.eventLoop.makePromise(of: Void.self)
-            writable = promise
-            return promise.futureResult
-        }
-
-        /// A pumping task is done: the response ends after a stream that ended (or was ended by the
-        /// server stopping); after an error, the connection just closes.
-        private func pumped(ended: Bool) {
-            guard case .pumping = state, let context else {
-                return
-            }
-            if ended || shuttingDown {
                 endResponseAndClose()
             } else {
                 state = .closing
