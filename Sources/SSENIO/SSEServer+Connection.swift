@@ -82,7 +82,7 @@ extension SSEServer {
         private var connectionCounted = false
         /// Calls ``pollSubscription()`` from the event loop; handed to the subscription while polling.
         private var onReady: (@Sendable () -> Void)?
-        /// The gzip encoder of a polled subscription, when the client asked for gzip.
+        /// The gzip encoder of the stream being written, when the client asked for gzip.
         private var compressor: BatchCompressor?
         /// The capacity of the next polled batch's buffer.
         private var batchCapacity = 256
@@ -487,16 +487,16 @@ extension SSEServer {
                 endResponseAndClose()
                 return
             }
-            if let subscription = body.subscription {
-                do {
-                    compressor = try gzip.map { configuration throws(SSECompressionError) in
-                        try BatchCompressor(configuration)
-                    }
-                } catch {
-                    state = .closing
-                    context.close(promise: nil)
-                    return
+            do {
+                compressor = try gzip.map { configuration throws(SSECompressionError) in
+                    try BatchCompressor(configuration)
                 }
+            } catch {
+                state = .closing
+                context.close(promise: nil)
+                return
+            }
+            if let subscription = body.subscription {
                 let bound = self.bound
                 let poll: @Sendable () -> Void = { bound.value.pollSubscription() }
                 let loop = context.eventLoop
@@ -521,7 +521,7 @@ extension SSEServer {
                 context.close(promise: nil)
                 return
             }
-            pullStream(pull, gzip: gzip, heartbeat: configuration.heartbeat, request: request)
+            pullStream(pull, heartbeat: configuration.heartbeat, request: request)
         }
 
         /// How many batches one connection writes in a row before the rest is queued behind the
@@ -610,20 +610,10 @@ extension SSEServer {
         /// one write and one flush; one that comes alone is flushed as soon as the pull waits.
         private func pullStream(
             _ pull: @escaping @Sendable (any SSEStreamSink) async throws -> Void,
-            gzip: SSEGzipEncoder.Configuration?,
             heartbeat: Duration?,
             request: SSERequest
         ) {
             guard let context else {
-                return
-            }
-            do {
-                compressor = try gzip.map { configuration throws(SSECompressionError) in
-                    try BatchCompressor(configuration)
-                }
-            } catch {
-                state = .closing
-                context.close(promise: nil)
                 return
             }
             let pulled = PulledStream(pending: context.channel.allocator.buffer(capacity: 256))
