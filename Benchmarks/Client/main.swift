@@ -108,6 +108,9 @@ case "serve":
     router.get("/idle") { _ in .events(AsyncStream<ServerSentEvent> { _ in }) }
     var configuration = SSEServer.Configuration(host: "127.0.0.1", port: port)
     configuration.stream.heartbeat = nil
+    // Identity only: clients that ask for gzip (Go's transport always does) would otherwise
+    // measure the server's zlib, not themselves.
+    configuration.stream.gzip = nil
     let server = SSEServer(configuration: configuration, router: router)
     try await server.run { port in print("listening on \(port)") }
 
