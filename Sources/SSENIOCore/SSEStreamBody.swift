@@ -271,10 +271,16 @@ actor GatheringSink: SSEStreamSink {
 
     func waitUntilWritable() async throws {
         while buffer.readableBytes >= limit {
-            if cancelled {
+            if cancelled || Task.isCancelled {
                 throw CancellationError()
             }
-            try await withCheckedThrowingContinuation { producer = $0 }
+            // The source's task is cancelled when the writer is done (the client went): the wait
+            // ends then too, so the task does not outlive the response.
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { producer = $0 }
+            } onCancel: {
+                Task { await self.cancel() }
+            }
         }
     }
 
@@ -322,7 +328,7 @@ actor GatheringSink: SSEStreamSink {
         return (gathered, count)
     }
 
-    /// The writer is gone: whoever waits is woken.
+    /// The writer or the source is gone: whoever waits is woken.
     private func cancel() {
         cancelled = true
         taker?.resume()
