@@ -41,6 +41,17 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
+def read_for(selector, seconds):
+    """Reads whatever the streams send (heartbeats, heads) for `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for key, _ in selector.select(timeout=0.1):
+            try:
+                key.fileobj.recv(65536)
+            except BlockingIOError:
+                pass
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -58,21 +69,9 @@ def main():
         selector.register(sock, selectors.EVENT_READ)
         streams.append(sock)
     # Let every stream open (and its head arrive) before measuring.
-    settle = time.monotonic() + 3
-    while time.monotonic() < settle:
-        for key, _ in selector.select(timeout=0.1):
-            try:
-                key.fileobj.recv(65536)
-            except BlockingIOError:
-                pass
+    read_for(selector, 3)
     start = cpu_seconds(options.server_pid)
-    deadline = time.monotonic() + options.seconds
-    while time.monotonic() < deadline:
-        for key, _ in selector.select(timeout=0.1):
-            try:
-                key.fileobj.recv(65536)
-            except BlockingIOError:
-                pass
+    read_for(selector, options.seconds)
     used = cpu_seconds(options.server_pid) - start
     print(json.dumps({
         "idleConnections": options.connections,

@@ -128,6 +128,17 @@ extension SSEServer {
             logger?.notice(message, metadata: SSEServer.metadata(head, ["sse.refusal": "\(reason.rawValue)"]))
         }
 
+        /// A stream begins: counted, and its method and path kept for log entries about it.
+        private func streamBegan(_ request: SSERequest, replayUnavailable: Bool) {
+            if logger != nil {
+                streamRequest = (request.method, request.path)
+            }
+            if let metrics {
+                streamCounted = true
+                metrics.streamOpened(replayUnavailable: replayUnavailable)
+            }
+        }
+
         /// The stream being written has ended (or its connection has): it is no longer counted.
         private func streamEnded() {
             if streamCounted {
@@ -503,13 +514,7 @@ extension SSEServer {
                 // Called by whoever publishes: one hop to the event loop, no allocation per call.
                 onReady = { loop.execute(poll) }
                 state = .polling(subscription)
-                if logger != nil {
-                    streamRequest = (request.method, request.path)
-                }
-                if let metrics {
-                    streamCounted = true
-                    metrics.streamOpened(replayUnavailable: subscription.replayUnavailable)
-                }
+                streamBegan(request, replayUnavailable: subscription.replayUnavailable)
                 context.flush()
                 pollSubscription()
                 return
@@ -618,13 +623,7 @@ extension SSEServer {
             }
             let pulled = PulledStream(pending: context.channel.allocator.buffer(capacity: 256))
             pulledStream = pulled
-            if logger != nil {
-                streamRequest = (request.method, request.path)
-            }
-            if let metrics {
-                streamCounted = true
-                metrics.streamOpened(replayUnavailable: false)
-            }
+            streamBegan(request, replayUnavailable: false)
             let bound = self.bound
             if let heartbeat {
                 pulled.heartbeatTimer = eventLoop.scheduleRepeatedTask(
