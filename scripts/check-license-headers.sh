@@ -52,7 +52,9 @@ while IFS= read -r file; do
         '#!'* | '// swift-tools-version'*) keep=1 ;;
     esac
     expected=$(header "$prefix")
-    actual=$(tail -n +"$((keep + 1))" "$file" | head -n "$(printf '%s\n' "$expected" | wc -l)")
+    # sed reads the whole file: `tail | head` would die of SIGPIPE on a large one (pipefail).
+    lines=$(printf '%s\n' "$expected" | wc -l)
+    actual=$(sed -n "$((keep + 1)),$((keep + lines))p" "$file")
     [ "$actual" = "$expected" ] && continue
     if $fix; then
         {
