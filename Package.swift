@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "SSEHummingbird", targets: ["SSEHummingbird"]),
         .library(name: "SSEVapor", targets: ["SSEVapor"]),
         .library(name: "SSEClient", targets: ["SSEClient"]),
+        .library(name: "SSELongPolling", targets: ["SSELongPolling"]),
     ],
     traits: [
         .trait(
@@ -98,6 +99,7 @@ let package = Package(
                 "SSENIO",
                 "SSEHummingbird",
                 "SSEVapor",
+                "SSELongPolling",
                 .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
                 .product(name: "HummingbirdCore", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
@@ -260,6 +262,53 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
                 .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
             ]
+        ),
+        // Long polling on a broadcaster and the browser script (embedded from Browser/sse.js by
+        // scripts/embed-browser-script.sh). The core needs only SSEStreaming; each server's adapter
+        // comes with its trait.
+        .target(
+            name: "SSELongPolling",
+            dependencies: [
+                "SSEStreaming",
+                .target(name: "SSENIO", condition: .when(traits: ["NIOSupport"])),
+                .target(name: "SSENIOCore", condition: .when(traits: ["NIOSupport"])),
+                .target(name: "SSEHummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+                .target(name: "SSEVapor", condition: .when(traits: ["VaporSupport"])),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+            ],
+            exclude: ["Browser"]
+        ),
+        .testTarget(
+            name: "SSELongPollingTests",
+            dependencies: [
+                "SSELongPolling",
+                "SSEStreaming",
+                "SSECodec",
+                "SSETestSupport",
+                "SSENIO",
+                "SSEHummingbird",
+                "SSEVapor",
+                .target(name: "SSEBrowserFixture", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+            ]
+        ),
+        // The server the browser tests (Tests/Browser) drive: the embedded server with long
+        // polling, a broadcaster that outlives restarts of its listener, and control routes. Not a
+        // product.
+        .executableTarget(
+            name: "SSEBrowserFixture",
+            dependencies: [
+                "SSELongPolling",
+                "SSENIO",
+                "SSEStreaming",
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
+            ],
+            path: "Tests/SSEBrowserFixture"
         ),
         .target(name: "SwiftSSEDocumentation", path: "Documentation"),
     ]

@@ -20,6 +20,7 @@ public import HummingbirdCore
 import Logging
 import SSEHummingbird
 import SSENIO
+import SSELongPolling
 import SSEStreaming
 import Synchronization
 
@@ -53,6 +54,9 @@ public struct HummingbirdServer: ServerUnderTest {
         }
         router.get("/finite") { _, _ in
             SSEStream(events: fixture.finite())
+        }
+        router.get("/updates") { request, context in
+            try await fixture.longPoll.response(to: request, context: context, topics: ["news"])
         }
         let connections = ConnectionCounter()
         let (ports, continuation) = AsyncStream<Int>.makeStream()

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 public import SSECodec
+public import SSELongPolling
 public import SSEStreaming
 import Synchronization
 
@@ -23,12 +24,17 @@ import Synchronization
 ///   last event ID;
 /// - `GET /ticks`: a stream of events (``ticks()``) that stays quiet, to see that its task ends
 ///   when the client goes;
-/// - `GET /finite`: ``finite()``, a stream of events that ends.
+/// - `GET /finite`: ``finite()``, a stream of events that ends;
+/// - `GET /updates`: ``longPoll``'s answer on the `news` topic: a long poll with
+///   `?transport=poll`, else a stream.
 public final class Fixture: Sendable {
     public static let page = "<!doctype html><title>demo</title>"
 
     /// IDs are plain publish numbers, and there are no heartbeats.
     public let broadcaster: SSEBroadcaster
+
+    /// Long polling on ``broadcaster``: a 2-second wait, no minimum interval, `retry: 1000`.
+    public let longPoll: SSELongPoll
 
     private let openTicks = Atomic(0)
 
@@ -37,6 +43,11 @@ public final class Fixture: Sendable {
         configuration.idPrefix = ""
         configuration.heartbeat = nil
         broadcaster = SSEBroadcaster(configuration: configuration)
+        var polling = SSELongPoll.Configuration()
+        polling.timeout = .seconds(2)
+        polling.minimumInterval = .zero
+        polling.retry = .seconds(1)
+        longPoll = SSELongPoll(broadcaster: broadcaster, configuration: polling)
     }
 
     /// A quiet stream of events, counted in ``openTickStreams`` until its reader stops.
@@ -133,6 +144,47 @@ public enum Scenarios {
         try broadcaster.shutDown()
         try check(try await blocking { header.readToEnd() } == "data: event 4\nid: 4\n\ndata: event 5\nid: 5\n\n")
         try check(try await blocking { query.readToEnd() } == "data: event 5\nid: 5\n\n")
+        await server.stop()
+    }
+
+    /// Long polling on the same broadcaster as the streams, through the adapter: what is ready at
+    /// once, the next event for a waiting poll, the cursor when nothing came, and a stream from
+    /// the same URL without `transport=poll`.
+    public static func longPolls(_ start: Start) async throws {
+        let fixture = Fixture()
+        let broadcaster = fixture.broadcaster
+        for index in 1...3 {
+            try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
+        }
+        let server = try await start(fixture, nil)
+        let retry = "retry: 1000\n\n"
+        let ready = try Child(["curl", "-s", "-D", "/dev/stderr", server.url("/updates?transport=poll&lastEventId=1")])
+        try check(
+            try await blocking { ready.readToEnd() } == retry + "data: event 2\nid: 2\n\ndata: event 3\nid: 3\n\n"
+        )
+        let headers = try Child(["curl", "-s", "-o", "/dev/null", "-D", "-", server.url("/updates?transport=poll")])
+        let head = try await blocking { headers.readToEnd() }.lowercased()
+        try check(head.hasPrefix("http/1.1 200"), "a long poll answers 200: \(head)")
+        try check(head.contains("content-type: text/event-stream"), "a long poll's body is an event stream: \(head)")
+        try check(head.contains("content-length: \(retry.utf8.count + "id: 3\n\n".utf8.count)"), "\(head)")
+
+        let waiting = try Child(["curl", "-s", "-H", "Last-Event-ID: 3", server.url("/updates?transport=poll")])
+        try check(await eventually { fixture.longPoll.waitingCount == 1 })
+        try broadcaster.publish(ServerSentEvent(data: "event 4"), to: "news")
+        try check(try await blocking { waiting.readToEnd() } == retry + "data: event 4\nid: 4\n\n")
+
+        // Nothing comes: the answer ends after the wait, and hands back the newest ID.
+        let quiet = try Child(["curl", "-s", server.url("/updates?transport=poll&lastEventId=4")])
+        try check(try await blocking { quiet.readToEnd() } == retry + "id: 4\n\n")
+        let fresh = try Child(["curl", "-s", server.url("/updates?transport=poll")])
+        try check(try await blocking { fresh.readToEnd() } == retry + "id: 4\n\n")
+        let stale = try Child(["curl", "-s", server.url("/updates?transport=poll&lastEventId=nope")])
+        try check(try await blocking { stale.readToEnd() }.contains("event: sse-replay-unavailable\n"))
+
+        let stream = try Child(["curl", "-sN", server.url("/updates?lastEventId=3")])
+        try check(await eventually { broadcaster.subscriberCount == 1 })
+        try broadcaster.shutDown()
+        try check(try await blocking { stream.readToEnd() } == "data: event 4\nid: 4\n\n")
         await server.stop()
     }
 
@@ -329,6 +381,10 @@ public struct Scenario: Sendable, CustomStringConvertible {
         Scenario(
             description: "a malformed Last-Event-ID is a 400 saying what is wrong",
             body: Scenarios.malformedLastEventIDIsRefused
+        ),
+        Scenario(
+            description: "long polling on the same URL and broadcaster: ready events, a wait, the cursor, a stream",
+            body: Scenarios.longPolls
         ),
         Scenario(
             description: "CORS: an allowed origin is named (never * with credentials); others get no CORS headers",

@@ -17,6 +17,7 @@
 #if NIOSupport
 import NIOCore
 public import SSENIO
+import SSELongPolling
 import SSEStreaming
 
 /// A server on a free port of 127.0.0.1, for one test.
@@ -37,6 +38,7 @@ public struct TestServer: ServerUnderTest {
         }
         router.get("/ticks") { _ in .events(fixture.ticks()) }
         router.get("/finite") { _ in .events(fixture.finite()) }
+        router.get("/updates") { request in await fixture.longPoll.response(to: request, topics: ["news"]) }
         return try await start(configuration, router: router)
     }
 

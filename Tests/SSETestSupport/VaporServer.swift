@@ -16,6 +16,7 @@
 
 #if VaporSupport
 import SSENIO
+import SSELongPolling
 import SSEStreaming
 import SSEVapor
 public import Vapor
@@ -50,6 +51,9 @@ public struct VaporServer: ServerUnderTest {
         }
         app.get("finite") { _ in
             SSEStream(events: fixture.finite())
+        }
+        app.get("updates") { request in
+            try await fixture.longPoll.response(to: request, topics: ["news"])
         }
         try await app.server.start(address: .hostname("127.0.0.1", port: port))
         guard let port = app.http.server.shared.localAddress?.port else {

@@ -114,7 +114,7 @@ struct BroadcasterStateMachine {
         lastEventID: String?,
         overflowPolicy: SSEBroadcaster.OverflowPolicy,
         now: Duration
-    ) -> (token: Token, replayUnavailable: Bool)? {
+    ) -> (token: Token, replayUnavailable: Bool, newestID: String?)? {
         guard !isShutDown else {
             return nil
         }
@@ -140,7 +140,7 @@ struct BroadcasterStateMachine {
         subscriber.generation = subscribers[slot].generation
         subscribers[slot] = subscriber
         subscriberCount += 1
-        return (Token(slot: slot, generation: subscriber.generation), replayUnavailable)
+        return (Token(slot: slot, generation: subscriber.generation), replayUnavailable, newestID)
     }
 
     private mutating func appendSlot() -> Int {

@@ -36,9 +36,16 @@ extension SSEBroadcaster {
         /// instead of the missed events: what a server counts as a replay miss.
         public let replayUnavailable: Bool
 
-        init(handle: SubscriberHandle?, replayUnavailable: Bool = false) {
+        /// The ID of the newest event published before the subscription was made (`nil` if none,
+        /// or after a shutdown). The live events it delivers come after this one, and the events a
+        /// resumed subscription replays come up to it, so a long poll that delivers nothing hands
+        /// this ID back as the client's cursor.
+        public let lastPublishedEventID: String?
+
+        init(handle: SubscriberHandle?, replayUnavailable: Bool = false, lastPublishedEventID: String? = nil) {
             self.handle = handle
             self.replayUnavailable = replayUnavailable
+            self.lastPublishedEventID = lastPublishedEventID
         }
 
         /// The subscription's iterator. A subscription has one consumer: a second iterator throws

@@ -223,7 +223,8 @@ public final class SSEBroadcaster: Sendable {
         startTickerIfNeeded()
         return Subscription(
             handle: SubscriberHandle(broadcaster: self, token: subscribed.token),
-            replayUnavailable: subscribed.replayUnavailable
+            replayUnavailable: subscribed.replayUnavailable,
+            lastPublishedEventID: subscribed.newestID
         )
     }
 

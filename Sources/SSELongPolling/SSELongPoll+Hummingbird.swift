@@ -1,0 +1,70 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if HummingbirdSupport
+public import Hummingbird
+import HTTPTypes
+import NIOCore
+import SSEHummingbird
+public import SSENIOCore
+import SSEStreaming
+
+extension SSELongPoll {
+    /// Answers a Hummingbird request on the broadcaster's topics: a long poll when the request
+    /// asks for one (see `isLongPoll(query:)`), else an event stream resumed from the same cursor.
+    ///
+    /// ```swift
+    /// router.get("events") { request, context in
+    ///     try await longPoll.response(to: request, context: context, topics: ["news"])
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - request: The request; its cursor is the `Last-Event-ID` header, else the query
+    ///     parameter of `stream`.
+    ///   - context: The request's context.
+    ///   - topics: The topics to receive.
+    ///   - subscriberID: Also receive the events published for this subscriber ID.
+    ///   - stream: The stream's header fields, gzip and the cursor's query parameter.
+    /// - Returns: The long poll's answer, or the stream.
+    /// - Throws: `HTTPError(.badRequest)` for an invalid cursor.
+    public func response(
+        to request: Request,
+        context: some RequestContext,
+        topics: [String],
+        subscriberID: String? = nil,
+        stream: SSEStreamConfiguration = SSEStreamConfiguration()
+    ) async throws -> Hummingbird.Response {
+        let cursor = try request.lastEventID(configuration: stream)
+        guard request.uri.queryParameters[configuration.transportParameter[...]] == "poll" else {
+            let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
+            return try SSEStream(body: .subscription(subscription), configuration: stream)
+                .response(from: request, context: context)
+        }
+        let answer = await respond(topics: topics, subscriberID: subscriberID, lastEventID: cursor)
+        var fields = HTTPFields()
+        for (name, value) in answer.headers {
+            if let name = HTTPField.Name(name) {
+                fields[name] = value
+            }
+        }
+        fields[.contentLength] = String(answer.body.count)
+        return Hummingbird.Response(
+            status: HTTPResponse.Status(code: answer.status),
+            headers: fields,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body))
+        )
+    }
+}
+#endif

@@ -1,0 +1,82 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if NIOSupport
+import HTTPTypes
+public import SSENIO
+import SSEStreaming
+
+extension SSELongPoll {
+    /// Answers a request of the embedded server on the broadcaster's topics: a long poll when the
+    /// request asks for one (see isLongPoll(query:)), else an event stream resumed from the
+    /// same cursor, so that one URL serves both transports of the browser script.
+    ///
+    /// ```swift
+    /// router.get("/events") { request in
+    ///     await longPoll.response(to: request, topics: ["news"])
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - request: The request; its cursor is its `lastEventID` (the `Last-Event-ID` header, or
+    ///     the server's query parameter for it).
+    ///   - topics: The topics to receive.
+    ///   - subscriberID: Also receive the events published for this subscriber ID.
+    /// - Returns: The long poll's answer, or the stream.
+    public func response(to request: SSERequest, topics: [String], subscriberID: String? = nil) async -> SSEResponse {
+        guard isLongPoll(query: request.query) else {
+            return .stream(broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: request.lastEventID))
+        }
+        return .longPoll(await respond(topics: topics, subscriberID: subscriberID, lastEventID: request.lastEventID))
+    }
+}
+
+extension SSEResponse {
+    /// A long poll's answer (see `SSELongPoll/respond(topics:subscriberID:lastEventID:)`), sent as
+    /// it is.
+    ///
+    /// - Parameter answer: The answer.
+    /// - Returns: The response.
+    public static func longPoll(_ answer: SSELongPoll.Response) -> Self {
+        var contentType = "text/event-stream; charset=utf-8"
+        var fields = HTTPFields()
+        for (name, value) in answer.headers {
+            if name == "Content-Type" {
+                contentType = value
+            } else if let name = HTTPField.Name(name) {
+                fields[name] = value
+            }
+        }
+        var response = complete(status: HTTPResponse.Status(code: answer.status), contentType: contentType, body: answer.body)
+        response.headers.append(contentsOf: fields)
+        return response
+    }
+}
+
+extension SSERouter {
+    /// Serves the browser script at `path` as a classic script, and as an ES module at the same
+    /// path ending in `.mjs` instead of `.js`, both from memory with their `ETag` and gzip.
+    ///
+    /// ```swift
+    /// router.getBrowserScript()   // GET /sse.js and GET /sse.mjs
+    /// ```
+    ///
+    /// - Parameter path: The script's path; it must end in `.js`.
+    public mutating func getBrowserScript(at path: String = "/sse.js") {
+        precondition(path.hasSuffix(".js"), "the browser script's path must end in .js")
+        get(path, asset: SSEAsset(SSELongPoll.browserScript, contentType: .javascript))
+        get(String(path.dropLast(3)) + ".mjs", asset: SSEAsset(SSELongPoll.browserModule, contentType: .javascript))
+    }
+}
+#endif

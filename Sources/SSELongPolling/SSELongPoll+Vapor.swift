@@ -1,0 +1,64 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if VaporSupport
+import NIOCore
+public import SSENIOCore
+import SSEStreaming
+import SSEVapor
+public import Vapor
+
+extension SSELongPoll {
+    /// Answers a Vapor request on the broadcaster's topics: a long poll when the request asks for
+    /// one (see `isLongPoll(query:)`), else an event stream resumed from the same cursor.
+    ///
+    /// ```swift
+    /// app.get("events") { request in
+    ///     try await longPoll.response(to: request, topics: ["news"])
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - request: The request; its cursor is the `Last-Event-ID` header, else the query
+    ///     parameter of `stream`.
+    ///   - topics: The topics to receive.
+    ///   - subscriberID: Also receive the events published for this subscriber ID.
+    ///   - stream: The stream's header fields, gzip and the cursor's query parameter.
+    /// - Returns: The long poll's answer, or the stream.
+    /// - Throws: `Abort(.badRequest)` for an invalid cursor.
+    public func response(
+        to request: Request,
+        topics: [String],
+        subscriberID: String? = nil,
+        stream: SSEStreamConfiguration = SSEStreamConfiguration()
+    ) async throws -> Vapor.Response {
+        let cursor = try request.lastEventID(configuration: stream)
+        guard request.query[String.self, at: configuration.transportParameter] == "poll" else {
+            let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
+            return try await SSEStream(body: .subscription(subscription), configuration: stream)
+                .encodeResponse(for: request)
+        }
+        let answer = await respond(topics: topics, subscriberID: subscriberID, lastEventID: cursor)
+        var headers = HTTPHeaders()
+        for (name, value) in answer.headers {
+            headers.replaceOrAdd(name: name, value: value)
+        }
+        return Vapor.Response(
+            status: HTTPResponseStatus(statusCode: answer.status),
+            headers: headers,
+            body: Vapor.Response.Body(buffer: ByteBuffer(bytes: answer.body))
+        )
+    }
+}
+#endif

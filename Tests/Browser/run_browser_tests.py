@@ -1,0 +1,536 @@
+#!/usr/bin/env python3
+#===----------------------------------------------------------------------===//
+#
+# This source file is part of the swift-sse open source project
+#
+# Copyright (c) 2026 the swift-sse project authors
+# Licensed under Apache License v2.0
+#
+# See LICENSE.txt for license information
+# See CONTRIBUTORS.txt for the list of swift-sse project authors
+#
+# SPDX-License-Identifier: Apache-2.0
+#
+#===----------------------------------------------------------------------===//
+"""Runs sse.js in headless Chromium against an SSE test server, every transport, every failure.
+
+    python3 Tests/Browser/run_browser_tests.py --server-command "<command>"
+
+The server command (default: the Python stub next to this file) gets `--port 0 --static <this
+folder>` appended and must print `listening on PORT`. Each scenario opens fresh tabs on a topic
+of its own, publishes through the server, and checks that every page received exactly the
+published events in order. One line per scenario; the exit status is 1 if any failed.
+"""
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import queue
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.parse
+
+import cdp
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(HERE, "..", "..", "Sources", "SSELongPolling", "Browser", "sse.js")
+TRANSPORTS = ["eventsource", "fetch", "xhr", "longpoll"]
+SCENARIO_TIMEOUT = 30.0
+GZIP_LIMIT = 10 * 1024
+# The `retry:` the test server sends; the 204 scenario waits a few of these for requests that must not come.
+SERVER_RETRY = 0.5
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+class NotSent(Exception):
+    """The request never reached the server."""
+
+
+class Server:
+    """The SSE server under test, started from a command line."""
+
+    def __init__(self, command):
+        self.process = subprocess.Popen(
+            shlex.split(command) + ["--port", "0", "--static", HERE],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        lines = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in self.process.stdout], daemon=True).start()
+        try:
+            first = lines.get(timeout=60)
+        except queue.Empty:
+            self.stop()
+            raise Failure(f"the server did not print `listening on PORT` within 60 s: {command}")
+        words = first.split()
+        if words[:2] != ["listening", "on"] or len(words) != 3:
+            self.stop()
+            raise Failure(f"the server's first line is not `listening on PORT`: {first!r}")
+        self.port = int(words[2])
+        self.origin = f"http://127.0.0.1:{self.port}"
+
+    def request(self, method, path, body=None, timeout=5.0):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            try:
+                connection.connect()
+            except OSError as error:
+                raise NotSent(f"could not connect to the server: {error}") from error
+            connection.request(method, path, body=body)
+            response = connection.getresponse()
+            return response.status, response.read().decode()
+        finally:
+            connection.close()
+
+    def post(self, path, body=None, retry_until=None):
+        """POSTs, retrying refused connections until `retry_until` (a monotonic time).
+
+        Only a failed connect is retried: a request that reached the server may have taken effect.
+        """
+        while True:
+            try:
+                status, text = self.request("POST", path, body)
+                check(status == 200, f"POST {path} answered {status}: {text}")
+                return text
+            except NotSent:
+                if retry_until is None or time.monotonic() >= retry_until:
+                    raise
+                time.sleep(0.02)
+
+    def wait_until_down(self, until):
+        """Returns once a connection to the server fails."""
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            except OSError:
+                return
+            check(time.monotonic() < until, "the server kept accepting connections after /control/restart")
+            time.sleep(0.01)
+
+    def stats(self):
+        status, text = self.request("GET", "/control/stats")
+        check(status == 200, f"GET /control/stats answered {status}")
+        return json.loads(text)
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Nginx:
+    """Stock nginx in front of the server: proxy_buffering stays at its default (on)."""
+
+    def __init__(self, executable, upstream_port):
+        self.directory = tempfile.mkdtemp(prefix="swift-sse-nginx-")
+        # nginx's workers drop root for `nobody`, and write their temp files here.
+        os.chmod(self.directory, 0o777)
+        self.port = free_port()
+        self.origin = f"http://127.0.0.1:{self.port}"
+        d = self.directory
+        with open(os.path.join(d, "nginx.conf"), "w") as conf:
+            conf.write(f"""
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/client_body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    server {{
+        listen 127.0.0.1:{self.port};
+        location / {{
+            proxy_pass http://127.0.0.1:{upstream_port};
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }}
+    }}
+}}
+""")
+        self.process = subprocess.Popen(
+            [executable, "-p", d, "-c", "nginx.conf", "-e", f"{d}/error.log", "-g", "daemon off;"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() >= deadline:
+                    raise Failure(f"nginx did not start listening on {self.port}: {self.error_log()}")
+                time.sleep(0.05)
+
+    def error_log(self):
+        try:
+            with open(os.path.join(self.directory, "error.log")) as log:
+                return log.read()[-2000:]
+        except OSError:
+            return ""
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Scenario:
+    """One scenario's tabs, topic and deadline; every wait in it ends by the deadline."""
+
+    counter = 0
+
+    def __init__(self, suite, name):
+        Scenario.counter += 1
+        self.suite = suite
+        self.server = suite.server
+        self.browser = suite.browser
+        self.topic = f"{name.replace('/', '-')}-{Scenario.counter}"
+        self.deadline = time.monotonic() + SCENARIO_TIMEOUT
+        self.tabs = []
+        self.published = []  # (id, data) in publishing order
+        self.sentinels = 0
+
+    def remaining(self, at_most=None):
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"the scenario ran past its {SCENARIO_TIMEOUT:.0f} s")
+        return left if at_most is None else min(left, at_most)
+
+    def open_page(self, origin=None, wait_open=True, **query):
+        query.setdefault("topic", self.topic)
+        for name in ("retry", "headers"):
+            if name in query:
+                query[name] = json.dumps(query[name])
+        url = f"{origin or self.server.origin}/page.html?{urllib.parse.urlencode(query)}"
+        tab = self.browser.new_tab(url)
+        self.tabs.append(tab)
+        tab.wait_for("window.source !== undefined || window.pageError", "the page to create its SSEEventSource",
+                     self.remaining())
+        self.check_page(tab)
+        if wait_open:
+            self.wait(tab, "window.source.readyState === 1", "readyState OPEN")
+        return tab
+
+    def wait(self, tab, expression, what, at_most=None):
+        try:
+            return tab.wait_for(expression, what, self.remaining(at_most))
+        except TimeoutError as error:
+            raise Failure(f"{error}; page: {self.describe(tab)}") from None
+
+    def describe(self, tab):
+        try:
+            return tab.evaluate(
+                "JSON.stringify({readyState: source.readyState, transport: source.transport,"
+                " data: received.map(e => e.data), states: states.map(s => s.kind), pageError})"
+            )
+        except cdp.CDPError as error:
+            return f"<{error}>"
+
+    def check_page(self, tab):
+        error = tab.evaluate("window.pageError")
+        check(error is None, f"the page reported an error: {error}")
+
+    def publish(self, data, retry_until=None):
+        event_id = self.server.post(f"/publish?topic={self.topic}", data, retry_until=retry_until)
+        self.published.append((event_id, data))
+        return event_id
+
+    def publish_many(self, label, count):
+        for index in range(count):
+            self.publish(f"{label}-{index}")
+
+    def errors(self, tab):
+        return tab.evaluate("states.filter(s => s.kind === 'error').length")
+
+    def expect_all(self, tabs):
+        """Each tab has received exactly every published event, in order, and then nothing.
+
+        A sentinel published last and received last shows nothing else was still on its way.
+        """
+        self.sentinels += 1
+        self.publish(f"sentinel-{self.sentinels}")
+        expected = list(self.published)
+        for tab in tabs:
+            self.wait(tab, f"received.some(e => e.data === 'sentinel-{self.sentinels}')",
+                      f"the sentinel event sentinel-{self.sentinels}")
+            got = tab.evaluate("received.filter(e => e.type === 'message').map(e => [e.lastEventId, e.data])")
+            got = [tuple(pair) for pair in got]
+            if got != expected:
+                missing = [event for event in expected if event not in got]
+                extra = [event for event in got if event not in expected or got.count(event) > 1]
+                raise Failure(f"events differ: missing {missing}, unexpected or repeated {extra}, got {got}")
+            self.check_page(tab)
+
+    def close(self):
+        for tab in self.tabs:
+            try:
+                tab.close()
+            except cdp.CDPError:
+                pass
+
+
+# Scenarios: each takes the Scenario and its argument and raises Failure.
+
+
+def scenario_live(s, transport):
+    tab = s.open_page(transport=transport)
+    check(tab.evaluate("source.transport") == transport, f"transport is {tab.evaluate('source.transport')}")
+    s.publish_many("live", 5)
+    s.expect_all([tab])
+
+
+def scenario_drop(s, transport):
+    tab = s.open_page(transport=transport)
+    # Until its first event the page has no cursor, and nothing published before a drop could be
+    # recovered from a server that dropped it unsent.
+    s.publish("first")
+    s.wait(tab, "received.length >= 1", "the first event")
+    for round_ in range(3):
+        s.publish_many(f"before-drop{round_}", 2)
+        s.server.post("/control/drop")
+        s.publish_many(f"after-drop{round_}", 2)
+        s.wait(tab, f"received.length >= {len(s.published)}", f"{len(s.published)} events after drop {round_ + 1}")
+    s.expect_all([tab])
+    # A poll waiting when it was dropped may be retried by the browser itself, unseen by the page.
+    if transport != "longpoll":
+        check(s.errors(tab) >= 3, f"expected an error per drop, saw {s.errors(tab)}")
+
+
+def scenario_restart(s, transport):
+    tab = s.open_page(transport=transport)
+    s.publish_many("early", 2)
+    s.wait(tab, "received.length >= 2", "the first events")
+    s.publish_many("right-before", 2)
+    s.server.post("/control/restart?down=1000")
+    s.server.wait_until_down(time.monotonic() + s.remaining(5))
+    s.publish("right-after-0", retry_until=time.monotonic() + s.remaining(10))
+    s.publish("right-after-1")
+    s.expect_all([tab])
+    check(s.errors(tab) >= 1, "the restart went unnoticed: no error event")
+
+
+def scenario_offline(s, transport):
+    # Backoff after each failure: native EventSource (which never sees `retry:`) 20 s at once; the
+    # others 500 ms (the server's `retry:`), 500 ms, then 50 s. Catching up within 10 s of going
+    # online is only possible through the `online` event.
+    retry = {"initial": 20000, "factor": 100, "max": 60000, "jitter": 0}
+    tab = s.open_page(transport=transport, retry=retry)
+    s.publish("online-0")
+    s.wait(tab, "received.length >= 1", "the first event")
+    errors_before = s.errors(tab)
+    tab.set_offline(True)
+    # DevTools' offline mode fails new requests but leaves open ones alone, so the drop stands in
+    # for the connection the network would have taken down.
+    s.server.post("/control/drop")
+    failures = 1 if transport == "eventsource" else 3
+    s.wait(tab, f"states.filter(s => s.kind === 'error').length >= {errors_before + failures}",
+           f"{failures} error(s) while offline, so a long backoff is pending")
+    s.publish_many("offline", 3)
+    check(tab.evaluate("received.length") == 1, "events arrived while offline")
+    tab.set_offline(False)
+    s.wait(tab, f"received.length >= {len(s.published)}", "catching up within 10 s of going online", at_most=10)
+    s.expect_all([tab])
+
+
+def scenario_nginx(s, transport):
+    tab = s.open_page(origin=s.suite.nginx().origin, transport=transport)
+    for index in range(4):
+        s.publish(f"through-nginx-{index}")
+        s.wait(tab, f"received.length >= {index + 1}", f"event {index} to pass nginx while the stream is open",
+               at_most=5)
+    s.expect_all([tab])
+
+
+def scenario_gone(s, transport):
+    tab = s.open_page(transport=transport)
+    try:
+        gone_before = s.server.stats()["goneRequests"]
+        s.server.post("/control/gone")
+        s.server.post("/control/drop")
+        s.wait(tab, "source.readyState === 2", "readyState CLOSED after 204")
+        check(s.errors(tab) >= 1, "no error event on 204")
+        # Nothing to wait for: requests that must not come. A few retry intervals give them the chance.
+        time.sleep(4 * SERVER_RETRY)
+        gone = s.server.stats()["goneRequests"] - gone_before
+        # Native EventSource cannot tell 204 from an error: its 204 is confirmed once with fetch.
+        expected = 2 if transport == "eventsource" else 1
+        check(gone == expected, f"{gone} requests answered 204, expected {expected}")
+        check(tab.evaluate("source.readyState") == 2, "left CLOSED")
+    finally:
+        s.server.post("/control/back")
+
+
+def wait_for_open_streams(s, count):
+    deadline = time.monotonic() + s.remaining(10)
+    while True:
+        open_streams = s.server.stats()["open"]
+        if open_streams == count:
+            return
+        if time.monotonic() >= deadline:
+            raise Failure(f"the server has {open_streams} open streams, expected {count}")
+        time.sleep(0.05)
+
+
+def scenario_shared(s, mode):
+    tabs = [s.open_page(shared="1", sharedMode=mode)]
+    tabs += [s.open_page(shared="1", sharedMode=mode) for _ in range(2)]
+    wait_for_open_streams(s, 1)
+    for tab in tabs:
+        check(tab.evaluate("source.transport") == "fetch", f"transport is {tab.evaluate('source.transport')}")
+    if mode == "locks":
+        name = json.dumps("swift-sse " + tabs[0].evaluate("source.url"))
+        locks = tabs[1].evaluate(f"navigator.locks.query().then(q => [q.held.filter(l => l.name === {name}).length,"
+                                 f" q.pending.filter(l => l.name === {name}).length])")
+        check(locks == [1, 2], f"expected one leader and two tabs waiting for the lock, got {locks}")
+    s.publish_many("shared", 5)
+    s.expect_all(tabs)
+    # The first tab holds the lock (locks mode) or is just one of the worker's ports.
+    tabs[0].close()
+    s.publish_many("after-close", 5)
+    s.expect_all(tabs[1:])
+    wait_for_open_streams(s, 1)
+
+
+def scenario_echo(s, transport):
+    token, body = "token-42", "hello, body"
+    tab = s.open_page(url="/echo", transport=transport, headers={"X-Token": token}, method="POST", body=body,
+                      types="echo")
+    expected_transport = "fetch" if transport == "auto" else transport
+    check(tab.evaluate("source.transport") == expected_transport, f"transport is {tab.evaluate('source.transport')}")
+    data = s.wait(tab, "received.find(e => e.type === 'echo')?.data", "the echo event")
+    echo = json.loads(data)
+    check(echo == {"method": "POST", "token": token, "body": body}, f"the server saw {echo}")
+
+
+def scenario_module(s, _):
+    tab = s.open_page(module="1")
+    check(tab.evaluate("window.moduleExportsMatch") is True, "the module's exports are not globalThis.SSEEventSource")
+    check(tab.evaluate("source.transport") == "eventsource", f"transport is {tab.evaluate('source.transport')}")
+    s.publish_many("module", 3)
+    s.expect_all([tab])
+
+
+def scenario_parser(s, _):
+    tab = s.open_page(transport="fetch")
+    with open(os.path.join(HERE, "parser_cases.js"), encoding="utf-8") as cases:
+        failures = tab.evaluate(cases.read(), timeout=s.remaining())
+    check(failures == [], "; ".join(failures or []))
+
+
+def gzip_size():
+    with open(SCRIPT, "rb") as script:
+        return len(gzip.compress(script.read(), compresslevel=9, mtime=0))
+
+
+class Suite:
+    def __init__(self, args):
+        self.args = args
+        self.server = Server(args.server_command)
+        self.browser = cdp.Browser(args.chromium)
+        self._nginx = None
+
+    def nginx(self):
+        if self._nginx is None:
+            self._nginx = Nginx(self.args.nginx, self.server.port)
+        return self._nginx
+
+    def run(self, name, function, argument):
+        scenario = Scenario(self, name)
+        started = time.monotonic()
+        try:
+            function(scenario, argument)
+            print(f"PASS {name} ({time.monotonic() - started:.1f} s)", flush=True)
+            return True
+        except (Failure, NotSent, TimeoutError, cdp.CDPError, OSError) as error:
+            print(f"FAIL {name}: {error}", flush=True)
+            if self.args.verbose:
+                traceback.print_exc()
+            return False
+        finally:
+            scenario.close()
+
+    def stop(self):
+        self.browser.quit()
+        if self._nginx:
+            self._nginx.stop()
+        self.server.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server-command", default=f"{shlex.quote(sys.executable)} "
+                        f"{shlex.quote(os.path.join(HERE, 'stub_server.py'))}")
+    parser.add_argument("--chromium", default="chromium")
+    parser.add_argument("--nginx", default="nginx")
+    parser.add_argument("--only", help="run the scenarios whose name contains this")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+
+    scenarios = [(f"{name}/{transport}", function, transport)
+                 for transport in TRANSPORTS
+                 for name, function in [("live", scenario_live), ("drop", scenario_drop),
+                                        ("restart", scenario_restart), ("offline", scenario_offline),
+                                        ("nginx", scenario_nginx), ("gone", scenario_gone)]]
+    scenarios += [("shared/worker", scenario_shared, "worker"), ("shared/locks", scenario_shared, "locks")]
+    scenarios += [(f"echo/{transport}", scenario_echo, transport) for transport in ["fetch", "xhr", "auto"]]
+    scenarios += [("module", scenario_module, None), ("parser", scenario_parser, None)]
+    if args.only:
+        scenarios = [scenario for scenario in scenarios if args.only in scenario[0]]
+
+    started = time.monotonic()
+    failures = 0
+    suite = Suite(args)
+    try:
+        for name, function, argument in scenarios:
+            failures += not suite.run(name, function, argument)
+    finally:
+        suite.stop()
+    size = gzip_size()
+    if size <= GZIP_LIMIT:
+        print(f"PASS size: sse.js is {size} bytes gzipped (limit {GZIP_LIMIT})")
+    else:
+        failures += 1
+        print(f"FAIL size: sse.js is {size} bytes gzipped, over the limit of {GZIP_LIMIT}")
+    print(f"{len(scenarios) + 1 - failures} passed, {failures} failed in {time.monotonic() - started:.0f} s")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
