@@ -33,6 +33,8 @@ let package = Package(
         .library(name: "SSEVapor", targets: ["SSEVapor"]),
         .library(name: "SSEClient", targets: ["SSEClient"]),
         .library(name: "SSELongPolling", targets: ["SSELongPolling"]),
+        // `swift run --traits CommandLineTool sse --help`
+        .executable(name: "sse", targets: ["SSETool"]),
     ],
     traits: [
         .trait(
@@ -54,6 +56,11 @@ let package = Package(
             name: "AsyncHTTPClientSupport",
             description: "The reconnecting client on AsyncHTTPClient (SSEClient)."
         ),
+        .trait(
+            name: "CommandLineTool",
+            description: "The `sse` command-line tool: listen, decode, serve, hub.",
+            enabledTraits: ["NIOSupport", "AsyncHTTPClientSupport"]
+        ),
         .default(enabledTraits: []),
     ],
     dependencies: [
@@ -65,6 +72,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
@@ -304,11 +312,42 @@ let package = Package(
             dependencies: [
                 "SSELongPolling",
                 "SSENIO",
+                "SSENIOCore",
                 "SSEStreaming",
                 .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
                 .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
             ],
             path: "Tests/SSEBrowserFixture"
+        ),
+        // The `sse` tool; every file inside `#if CommandLineTool` (without it, a main that says how
+        // to build it), so that no user of the libraries resolves swift-argument-parser.
+        .executableTarget(
+            name: "SSETool",
+            dependencies: [
+                "SSECodec",
+                "SSEStreaming",
+                "SSELongPolling",
+                .target(name: "SSENIO", condition: .when(traits: ["CommandLineTool"])),
+                .target(name: "SSEClient", condition: .when(traits: ["CommandLineTool"])),
+                .product(
+                    name: "ArgumentParser",
+                    package: "swift-argument-parser",
+                    condition: .when(traits: ["CommandLineTool"])
+                ),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["CommandLineTool"])),
+            ]
+        ),
+        .testTarget(
+            name: "SSEToolTests",
+            dependencies: [
+                "SSECodec",
+                "SSETestSupport",
+                "SSEStreaming",
+                "SSENIO",
+                "SSEClient",
+                .target(name: "SSETool", condition: .when(traits: ["CommandLineTool"])),
+            ],
+            exclude: ["Recordings"]
         ),
         .target(name: "SwiftSSEDocumentation", path: "Documentation"),
     ]

@@ -17,7 +17,7 @@
 # (SSELongPollingTests) fails when the two differ; run this after editing the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source=${SSE_SCRIPT_SOURCE:-Sources/SSELongPolling/Browser/sse.js}
+source=Sources/SSELongPolling/Browser/sse.js
 output=Sources/SSELongPolling/BrowserScript.swift
 if grep -q '"""##' "$source"; then
     echo "$source contains the raw string's delimiter \"\"\"##" >&2

@@ -125,6 +125,8 @@ struct SSETail {
                 print("# comment: \(text)")
             case .dropped(let error):
                 print("# dropped: \(error)")
+            case .retry(let milliseconds):
+                print("# retry: \(milliseconds) ms")
             }
         }
     }

@@ -193,6 +193,7 @@ extension SSEClient {
                         deliveredEvents = true
                     case .retry(let milliseconds):
                         retryMilliseconds = milliseconds
+                        batch.append(.retry(milliseconds: milliseconds))
                     case .comment(let text):
                         batch.append(.comment(text))
                     case .lastEventID:

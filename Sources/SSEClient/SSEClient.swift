@@ -265,6 +265,9 @@ public struct SSEClient: Sendable {
         /// A line or an event over the decoder's limits was dropped, here in the stream; the
         /// session goes on (``OversizedEventPolicy/skip``).
         case dropped(SSEClientError)
+        /// A `retry` field set the reconnection time, in milliseconds, here in the stream: what a
+        /// recorder or a debugging tool shows (the client applies it on its own).
+        case retry(milliseconds: Int)
     }
 
     /// The state of an ``SSEClient``'s connection, as ``updates`` reports it.

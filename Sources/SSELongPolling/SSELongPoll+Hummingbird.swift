@@ -49,7 +49,8 @@ extension SSELongPoll {
         let cursor = try request.lastEventID(configuration: stream)
         guard request.uri.queryParameters[configuration.transportParameter[...]] == "poll" else {
             let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
-            return try SSEStream(body: .subscription(subscription), configuration: stream)
+            let prefix = streamPrefix(for: subscription, lastEventID: cursor)
+            return try SSEStream(body: .subscription(subscription).startingWith(prefix), configuration: stream)
                 .response(from: request, context: context)
         }
         let answer = await respond(topics: topics, subscriberID: subscriberID, lastEventID: cursor)

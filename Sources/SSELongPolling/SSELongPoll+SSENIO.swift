@@ -15,6 +15,7 @@
 #if NIOSupport
 import HTTPTypes
 public import SSENIO
+import SSENIOCore
 import SSEStreaming
 
 extension SSELongPoll {
@@ -36,7 +37,13 @@ extension SSELongPoll {
     /// - Returns: The long poll's answer, or the stream.
     public func response(to request: SSERequest, topics: [String], subscriberID: String? = nil) async -> SSEResponse {
         guard isLongPoll(query: request.query) else {
-            return .stream(broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: request.lastEventID))
+            let subscription = broadcaster.subscribe(
+                to: topics,
+                subscriberID: subscriberID,
+                lastEventID: request.lastEventID
+            )
+            let prefix = streamPrefix(for: subscription, lastEventID: request.lastEventID)
+            return .stream(SSEStreamBody.subscription(subscription).startingWith(prefix))
         }
         return .longPoll(await respond(topics: topics, subscriberID: subscriberID, lastEventID: request.lastEventID))
     }

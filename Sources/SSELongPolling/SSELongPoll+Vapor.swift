@@ -46,7 +46,8 @@ extension SSELongPoll {
         let cursor = try request.lastEventID(configuration: stream)
         guard request.query[String.self, at: configuration.transportParameter] == "poll" else {
             let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
-            return try await SSEStream(body: .subscription(subscription), configuration: stream)
+            let prefix = streamPrefix(for: subscription, lastEventID: cursor)
+            return try await SSEStream(body: .subscription(subscription).startingWith(prefix), configuration: stream)
                 .encodeResponse(for: request)
         }
         let answer = await respond(topics: topics, subscriberID: subscriberID, lastEventID: cursor)

@@ -115,6 +115,26 @@ public struct SSELongPoll: Sendable {
         query[configuration.transportParameter] == "poll"
     }
 
+    /// What a stream on the same topics starts with, for an adapter that serves both transports:
+    /// the padding comment (if configured) and the `retry:` field, as a long poll's answer starts;
+    /// and, for a client without a cursor, a block with only the newest event's `id:`, so that
+    /// it has a cursor before its first event and a reconnection misses nothing.
+    ///
+    /// These bytes also open the stream at once for clients that see nothing of a response until
+    /// body bytes arrive (Chromium's `XMLHttpRequest`, some proxies).
+    ///
+    /// - Parameters:
+    ///   - subscription: The stream's subscription.
+    ///   - lastEventID: The cursor the subscription was made with.
+    /// - Returns: The bytes to send before the first event.
+    public func streamPrefix(for subscription: SSEBroadcaster.Subscription, lastEventID: String?) -> [UInt8] {
+        var bytes = Answer.leadingBytes(configuration)
+        if lastEventID.map({ $0.isEmpty }) ?? true, let newest = subscription.lastPublishedEventID {
+            bytes.append(contentsOf: "id: \(newest)\n\n".utf8)
+        }
+        return bytes
+    }
+
     /// Answers one long poll: the events after `lastEventID` that are ready, or the next ones to
     /// come within the timeout, or none.
     ///
@@ -299,14 +319,21 @@ private struct Answer: Sendable {
     init(configuration: SSELongPoll.Configuration) {
         maximumEvents = configuration.maximumEvents
         maximumBytes = configuration.maximumBytes
+        body = Self.leadingBytes(configuration)
+    }
+
+    /// What every answer and stream starts with: the padding comment, if any, and `retry:`.
+    static func leadingBytes(_ configuration: SSELongPoll.Configuration) -> [UInt8] {
+        var bytes: [UInt8] = []
         if configuration.paddingBytes > 0 {
-            body.append(UInt8(ascii: ":"))
-            body.append(contentsOf: repeatElement(UInt8(ascii: " "), count: configuration.paddingBytes))
-            body.append(contentsOf: [0x0A, 0x0A])
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: configuration.paddingBytes))
+            bytes.append(contentsOf: [0x0A, 0x0A])
         }
         let milliseconds = configuration.retry.components.seconds * 1000
             + configuration.retry.components.attoseconds / 1_000_000_000_000_000
-        body.append(contentsOf: "retry: \(milliseconds)\n\n".utf8)
+        bytes.append(contentsOf: "retry: \(milliseconds)\n\n".utf8)
+        return bytes
     }
 
     var isFull: Bool {

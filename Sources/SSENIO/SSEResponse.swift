@@ -15,6 +15,7 @@
 #if NIOSupport
 public import HTTPTypes
 import NIOCore
+public import SSENIOCore
 public import SSECodec
 public import SSEStreaming
 
@@ -62,6 +63,12 @@ public struct SSEResponse: Sendable {
     /// connection is ready go out together, with one write and one flush; none waits for another.
     public static func stream(_ subscription: SSEBroadcaster.Subscription) -> Self {
         Self(.stream(.subscription(subscription)))
+    }
+
+    /// An event stream from a stream body: a subscription, chunks or events, with a prefix of
+    /// its own (see `SSEStreamBody.startingWith(_:)`).
+    public static func stream(_ body: SSEStreamBody) -> Self {
+        Self(.stream(body))
     }
 
     /// An event stream from events, encoded one chunk per event, with a heartbeat comment whenever

@@ -507,6 +507,19 @@ extension SSEServer {
                 context.close(promise: nil)
                 return
             }
+            if !body.prefix.isEmpty {
+                var prefix = context.channel.allocator.buffer(bytes: body.prefix)
+                if compressor != nil {
+                    guard let compressed = try? compressor!.compress(prefix, allocator: context.channel.allocator) else {
+                        state = .closing
+                        context.close(promise: nil)
+                        return
+                    }
+                    prefix = compressed
+                }
+                metrics?.wrote(chunks: 0, bytes: prefix.readableBytes)
+                context.write(wrapOutboundOut(.body(.byteBuffer(prefix))), promise: nil)
+            }
             if let subscription = body.subscription {
                 let bound = self.bound
                 let poll: @Sendable () -> Void = { bound.value.pollSubscription() }

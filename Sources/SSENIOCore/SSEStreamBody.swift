@@ -48,6 +48,10 @@ public struct SSEStreamBody: Sendable {
     /// produce on the caller's executor. `nil` for a subscription, which is polled instead.
     package let pull: (@Sendable (any SSEStreamSink) async throws -> Void)?
 
+    /// Bytes written before the first event, with the response's head (see
+    /// ``startingWith(_:)``); empty by default.
+    public private(set) var prefix: [UInt8] = []
+
     private init(
         end: (@Sendable () -> Void)?,
         subscription: SSEBroadcaster.Subscription? = nil,
@@ -58,6 +62,25 @@ public struct SSEStreamBody: Sendable {
         self.subscription = subscription
         self.pull = pull
         self.makeReader = makeReader
+    }
+
+    /// The same stream, which first sends `prefix` (encoded fields or comments, such as a
+    /// `retry:` field or padding), flushed with the response's head.
+    ///
+    /// Some clients see a response only once body bytes arrive: Chromium's `XMLHttpRequest`
+    /// reports nothing of a stream whose head came alone, and some proxies hold back a
+    /// response's first bytes. A prefix opens the stream for them before the first event.
+    ///
+    /// ```swift
+    /// let body = SSEStreamBody.subscription(subscription).startingWith(Array("retry: 2000\n\n".utf8))
+    /// ```
+    ///
+    /// - Parameter prefix: Bytes of the event stream format, written before everything else.
+    /// - Returns: The stream with the prefix.
+    public func startingWith(_ prefix: [UInt8]) -> Self {
+        var body = self
+        body.prefix = prefix
+        return body
     }
 
     /// A broadcaster subscription: events already waiting go out together.
@@ -203,6 +226,14 @@ public struct SSEStreamBody: Sendable {
         defer {
             producer?.cancel()
             ticker?.cancel()
+        }
+        if !prefix.isEmpty {
+            var buffer = allocator.buffer(bytes: prefix)
+            if compressor != nil {
+                buffer = try compressor!.compress(buffer, allocator: allocator)
+            }
+            metrics?.wrote(chunks: 0, bytes: buffer.readableBytes)
+            try await write(buffer)
         }
         while true {
             // A new buffer per batch: the previous one may still be being written, and an idle

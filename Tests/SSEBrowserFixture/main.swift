@@ -29,6 +29,7 @@ import HTTPTypes
 import SSECodec
 import SSELongPolling
 import SSENIO
+import SSENIOCore
 import SSEStreaming
 import Synchronization
 
@@ -68,7 +69,8 @@ final class Fixture: Sendable {
         guard longPoll.isLongPoll(query: request.query) else {
             let subscription = broadcaster.subscribe(to: topics, lastEventID: request.lastEventID)
             open.withLock { $0.subscriptions.append(subscription) }
-            return .stream(subscription)
+            let prefix = longPoll.streamPrefix(for: subscription, lastEventID: request.lastEventID)
+            return .stream(SSEStreamBody.subscription(subscription).startingWith(prefix))
         }
         // In a task of its own, so that /control/drop can end the wait.
         let number = nextPoll.add(1, ordering: .relaxed).newValue
@@ -106,7 +108,7 @@ final class Fixture: Sendable {
         }
         router.post("/control/drop") { _ in
             self.drop()
-            return .empty()
+            return .text("dropped\n")
         }
         router.post("/control/restart") { request in
             let down = Int(request.query["down"] ?? "") ?? 500
@@ -115,15 +117,15 @@ final class Fixture: Sendable {
                 try? await Task.sleep(for: .milliseconds(50))
                 await self.restart(downFor: .milliseconds(down))
             }
-            return .empty(.accepted)
+            return .text("restarting\n")
         }
         router.post("/control/gone") { _ in
             self.gone.store(true, ordering: .relaxed)
-            return .empty()
+            return .text("gone\n")
         }
         router.post("/control/back") { _ in
             self.gone.store(false, ordering: .relaxed)
-            return .empty()
+            return .text("back\n")
         }
         router.get("/control/stats") { _ in
             let stats = """

@@ -66,7 +66,7 @@ struct SSEClientAdapterTests {
                     if case .open = state {
                         opened.withLock { $0.append(state) }
                     }
-                case .comment, .dropped:
+                case .comment, .dropped, .retry:
                     break
                 }
             }

@@ -96,6 +96,13 @@ public final class Child: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Interrupts the process as Ctrl-C does (SIGINT) and waits for it; its exit status.
+    public func interrupt() -> Int32 {
+        _ = Glibc.kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     /// Kills the process (SIGKILL: a child started from a concurrency thread inherits its blocked
     /// signals, SIGTERM among them), which closes its connections.
     public func kill() {

@@ -182,9 +182,12 @@ public enum Scenarios {
         try check(try await blocking { stale.readToEnd() }.contains("event: sse-replay-unavailable\n"))
 
         let stream = try Child(["curl", "-sN", server.url("/updates?lastEventId=3")])
-        try check(await eventually { broadcaster.subscriberCount == 1 })
+        // A stream without a cursor starts with one: the newest ID, in a block that dispatches nothing.
+        let cursorless = try Child(["curl", "-sN", server.url("/updates")])
+        try check(await eventually { broadcaster.subscriberCount == 2 })
         try broadcaster.shutDown()
-        try check(try await blocking { stream.readToEnd() } == "data: event 4\nid: 4\n\n")
+        try check(try await blocking { stream.readToEnd() } == retry + "data: event 4\nid: 4\n\n")
+        try check(try await blocking { cursorless.readToEnd() } == retry + "id: 4\n\n")
         await server.stop()
     }
 

@@ -16,6 +16,21 @@
 // EventSource, streaming fetch, XMLHttpRequest progress, long polling), with one reconnection
 // policy for all of them, and optionally one connection shared by every tab of the origin.
 //
+//     const source = new SSEEventSource("/events?topic=news", { retry: { max: 10000 } });
+//     source.onmessage = (event) => show(event.data);
+//     source.addEventListener("sse-replay-unavailable", reload);
+//
+// Options:
+//   transport        "auto" (default), or force "eventsource" | "fetch" | "xhr" | "longpoll"
+//   withCredentials  send cookies cross-origin
+//   headers, method, body   request headers, method (GET) and body; these need fetch or xhr
+//   retry            {initial: 1000, max: 30000, factor: 2, jitter: 0.5, maxAttempts: Infinity}
+//   pollURL          long-poll URL (default: the URL with transport=poll)
+//   cursorParameter  query parameter carrying the last event ID (default "lastEventId")
+//   shared           share one connection between the tabs of the origin
+//   sharedMode       "auto" (SharedWorker, else Web Locks), "worker" or "locks"
+//   scriptURL        this script's URL, for the SharedWorker (default: where it was loaded from)
+//
 // The same file is a classic script, an ES module (the server appends the exports) and the
 // SharedWorker script, so it holds no import/export and reaches the global object only through
 // globalThis.
@@ -272,7 +287,7 @@
                 listen: null,
                 cancel: () => {},
                 done: false,
-                opened: false,
+                wasOpen: false,
             };
             current = attempt;
             const live = () => current === attempt && !attempt.done;
@@ -327,7 +342,7 @@
                 },
                 opened() {
                     if (!live()) return;
-                    attempt.opened = true;
+                    attempt.wasOpen = true;
                     failures = 0;
                     if (state !== OPEN) {
                         state = OPEN;
@@ -355,7 +370,7 @@
                 end(delay) {
                     if (!live()) return;
                     finish();
-                    if (!attempt.opened) failures += 1;
+                    if (!attempt.wasOpen) failures += 1;
                     if (failures >= retry.maxAttempts) return closeForGood();
                     state = CONNECTING;
                     emit({ kind: "error" });
@@ -407,8 +422,11 @@
 
     function shareThroughWorker(url, options, name, scriptURL, receive) {
         const type = /\.mjs([?#]|$)/.test(scriptURL) ? "module" : "classic";
-        const port = new SharedWorker(scriptURL, { name, type }).port;
+        const worker = new SharedWorker(scriptURL, { name, type });
+        const port = worker.port;
         port.onmessage = (event) => receive(event.data);
+        // A worker script that does not load would leave the tab waiting forever.
+        worker.onerror = () => receive({ kind: "closed" });
         port.postMessage({ kind: "join", url, options: plainOptions(options) });
         // A port gives no sign when its tab goes away; a tab that leaves says so.
         const leave = () => port.postMessage({ kind: "leave" });
