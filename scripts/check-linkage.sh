@@ -13,10 +13,34 @@
 #
 #===----------------------------------------------------------------------===//
 
-# Proves that an executable using only SSECodec links no Foundation library: builds the sse-decode
-# example (which imports SSECodec alone) and inspects its dynamic dependencies with ldd.
+# Proves that a user of SSECodec alone takes nothing else: a package depending on this one for
+# SSECodec resolves none of its dependencies (SwiftNIO, Hummingbird, Vapor, AsyncHTTPClient,
+# swift-argument-parser for the `sse` tool: all behind traits), and an executable using only
+# SSECodec links no Foundation library (the sse-decode example, inspected with ldd).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+user=$(mktemp -d)
+trap 'rm -rf "$user"' EXIT
+mkdir -p "$user/Sources/CodecUser"
+cat >"$user/Package.swift" <<MANIFEST
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "codec-user",
+    dependencies: [.package(name: "swift-sse", path: "$PWD")],
+    targets: [.executableTarget(name: "CodecUser", dependencies: [.product(name: "SSECodec", package: "swift-sse")])]
+)
+MANIFEST
+echo 'import SSECodec; print(SSEEncoder())' >"$user/Sources/CodecUser/main.swift"
+swift package --package-path "$user" resolve
+if [ -e "$user/Package.resolved" ] && grep -q '"identity"' "$user/Package.resolved"; then
+    echo "check-linkage: FAILED: a user of SSECodec alone resolves these packages:" >&2
+    grep '"identity"' "$user/Package.resolved" >&2
+    exit 1
+fi
+echo "check-linkage: passed: a user of SSECodec alone resolves no other package"
 
 if [[ "$(uname -s)" != "Linux" ]]; then
     echo "check-linkage: ldd is Linux-only; skipped on $(uname -s)" >&2

@@ -36,10 +36,11 @@ extension SSELongPoll {
     /// <doc:BrowserScript>.
     public static let browserScript: String = ##"""
 SWIFT
-    cat "$source"
+    # Indented as swift-format indents a multi-line literal (the indentation is not part of it).
+    sed 's/^\(.\)/        \1/' "$source"
     echo
     cat <<'SWIFT'
-"""##
+        """##
 
     /// The browser script as an ES module: `import { SSEEventSource } from "/sse.mjs"`.
     public static var browserModule: String {
@@ -48,7 +49,8 @@ SWIFT
 
     /// What makes the classic script a module: it defines the class on `globalThis`, and the
     /// module exports it from there.
-    static let moduleExports = "\nexport const SSEEventSource = globalThis.SSEEventSource;\nexport default SSEEventSource;\n"
+    static let moduleExports =
+        "\nexport const SSEEventSource = globalThis.SSEEventSource;\nexport default SSEEventSource;\n"
 }
 SWIFT
 } >"$output"

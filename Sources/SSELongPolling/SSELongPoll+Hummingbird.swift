@@ -32,7 +32,7 @@ extension SSELongPoll {
     ///
     /// - Parameters:
     ///   - request: The request; its cursor is the `Last-Event-ID` header, else the query
-    ///     parameter of `stream`.
+    ///     parameter of `stream`, else the one named `Configuration.cursorParameter`.
     ///   - context: The request's context.
     ///   - topics: The topics to receive.
     ///   - subscriberID: Also receive the events published for this subscriber ID.
@@ -46,7 +46,11 @@ extension SSELongPoll {
         subscriberID: String? = nil,
         stream: SSEStreamConfiguration = SSEStreamConfiguration()
     ) async throws -> Hummingbird.Response {
-        let cursor = try request.lastEventID(configuration: stream)
+        let cursor =
+            try request.lastEventID(configuration: stream)
+            ?? request.uri.queryParameters[configuration.cursorParameter[...]].map(String.init).flatMap {
+                $0.isEmpty ? nil : $0
+            }
         guard request.uri.queryParameters[configuration.transportParameter[...]] == "poll" else {
             let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
             let prefix = streamPrefix(for: subscription, lastEventID: cursor)

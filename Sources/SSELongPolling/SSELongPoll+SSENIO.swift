@@ -31,21 +31,20 @@ extension SSELongPoll {
     ///
     /// - Parameters:
     ///   - request: The request; its cursor is its `lastEventID` (the `Last-Event-ID` header, or
-    ///     the server's query parameter for it).
+    ///     the server's query parameter for it), else the query parameter named
+    ///     ``Configuration-swift.struct/cursorParameter``.
     ///   - topics: The topics to receive.
     ///   - subscriberID: Also receive the events published for this subscriber ID.
     /// - Returns: The long poll's answer, or the stream.
     public func response(to request: SSERequest, topics: [String], subscriberID: String? = nil) async -> SSEResponse {
+        // The server's own cursor parameter, or this configuration's when it names another.
+        let cursor = request.lastEventID ?? cursor(lastEventIDHeader: nil, query: request.query)
         guard isLongPoll(query: request.query) else {
-            let subscription = broadcaster.subscribe(
-                to: topics,
-                subscriberID: subscriberID,
-                lastEventID: request.lastEventID
-            )
-            let prefix = streamPrefix(for: subscription, lastEventID: request.lastEventID)
+            let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
+            let prefix = streamPrefix(for: subscription, lastEventID: cursor)
             return .stream(SSEStreamBody.subscription(subscription).startingWith(prefix))
         }
-        return .longPoll(await respond(topics: topics, subscriberID: subscriberID, lastEventID: request.lastEventID))
+        return .longPoll(await respond(topics: topics, subscriberID: subscriberID, lastEventID: cursor))
     }
 }
 
@@ -65,7 +64,11 @@ extension SSEResponse {
                 fields[name] = value
             }
         }
-        var response = complete(status: HTTPResponse.Status(code: answer.status), contentType: contentType, body: answer.body)
+        var response = complete(
+            status: HTTPResponse.Status(code: answer.status),
+            contentType: contentType,
+            body: answer.body
+        )
         response.headers.append(contentsOf: fields)
         return response
     }

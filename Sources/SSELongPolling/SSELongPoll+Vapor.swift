@@ -31,7 +31,7 @@ extension SSELongPoll {
     ///
     /// - Parameters:
     ///   - request: The request; its cursor is the `Last-Event-ID` header, else the query
-    ///     parameter of `stream`.
+    ///     parameter of `stream`, else the one named `Configuration.cursorParameter`.
     ///   - topics: The topics to receive.
     ///   - subscriberID: Also receive the events published for this subscriber ID.
     ///   - stream: The stream's header fields, gzip and the cursor's query parameter.
@@ -43,7 +43,9 @@ extension SSELongPoll {
         subscriberID: String? = nil,
         stream: SSEStreamConfiguration = SSEStreamConfiguration()
     ) async throws -> Vapor.Response {
-        let cursor = try request.lastEventID(configuration: stream)
+        let cursor =
+            try request.lastEventID(configuration: stream)
+            ?? request.query[String.self, at: configuration.cursorParameter].flatMap { $0.isEmpty ? nil : $0 }
         guard request.query[String.self, at: configuration.transportParameter] == "poll" else {
             let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
             let prefix = streamPrefix(for: subscription, lastEventID: cursor)

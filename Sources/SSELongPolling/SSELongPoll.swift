@@ -43,7 +43,7 @@ import Synchronization
 ///   between the two.
 ///
 /// A cursor older than the replay log is answered with the broadcaster's
-/// ``SSEBroadcaster/replayUnavailableEventType`` event, exactly as a resuming stream is. A request
+/// `SSEBroadcaster.replayUnavailableEventType` event, exactly as a resuming stream is. A request
 /// without a cursor is answered at once with the newest event's ID, when there is one, so that
 /// the client has a cursor from its first answer. See <doc:LongPolling>.
 ///
@@ -330,7 +330,8 @@ private struct Answer: Sendable {
             bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: configuration.paddingBytes))
             bytes.append(contentsOf: [0x0A, 0x0A])
         }
-        let milliseconds = configuration.retry.components.seconds * 1000
+        let milliseconds =
+            configuration.retry.components.seconds * 1000
             + configuration.retry.components.attoseconds / 1_000_000_000_000_000
         bytes.append(contentsOf: "retry: \(milliseconds)\n\n".utf8)
         return bytes

@@ -510,7 +510,8 @@ extension SSEServer {
             if !body.prefix.isEmpty {
                 var prefix = context.channel.allocator.buffer(bytes: body.prefix)
                 if compressor != nil {
-                    guard let compressed = try? compressor!.compress(prefix, allocator: context.channel.allocator) else {
+                    guard let compressed = try? compressor!.compress(prefix, allocator: context.channel.allocator)
+                    else {
                         state = .closing
                         context.close(promise: nil)
                         return

@@ -37,6 +37,10 @@ public struct SSECORS: Sendable, Hashable {
     /// How long a browser may cache a preflight answer, in seconds.
     public var maximumAge: Int
 
+    /// Request header fields a page may send beyond `Last-Event-ID`, `Cache-Control` and
+    /// `Content-Type`, such as `Authorization` for the browser script's `headers` option.
+    public var allowedHeaders: [String] = []
+
     /// Creates a CORS policy.
     ///
     /// - Parameters:
@@ -70,10 +74,13 @@ public struct SSECORS: Sendable, Hashable {
         guard let origin, allowedOrigins?.contains(origin) ?? true else {
             return [:]
         }
+        // `Retry-After` is exposed so that a page's script can wait as long as a `503` asks.
         if allowedOrigins == nil && !allowsCredentials {
-            return [.accessControlAllowOrigin: "*"]
+            return [.accessControlAllowOrigin: "*", .accessControlExposeHeaders: "Retry-After"]
         }
-        var headers: HTTPFields = [.accessControlAllowOrigin: origin, .vary: "Origin"]
+        var headers: HTTPFields = [
+            .accessControlAllowOrigin: origin, .vary: "Origin", .accessControlExposeHeaders: "Retry-After",
+        ]
         if allowsCredentials {
             headers[.accessControlAllowCredentials] = "true"
         }
@@ -88,7 +95,8 @@ public struct SSECORS: Sendable, Hashable {
             return [:]
         }
         allowed[.accessControlAllowMethods] = "GET, POST, OPTIONS"
-        allowed[.accessControlAllowHeaders] = "Last-Event-ID, Cache-Control, Content-Type"
+        allowed[.accessControlAllowHeaders] =
+            (["Last-Event-ID", "Cache-Control", "Content-Type"] + allowedHeaders).joined(separator: ", ")
         allowed[.accessControlMaxAge] = String(maximumAge)
         return allowed
     }

@@ -39,7 +39,10 @@ struct Decode: ParsableCommand {
     @Argument(help: "The stream: a file, or - (the default) for standard input.")
     var file: String = "-"
 
-    @Flag(help: "Exit non-zero (\(ExitStatus.invalidStream)) on a line or event over a limit, or an unfinished final event.")
+    @Flag(
+        help:
+            "Exit non-zero (\(ExitStatus.invalidStream)) on a line or event over a limit, or an unfinished final event."
+    )
     var strict = false
 
     @Option(help: "The longest line accepted, in bytes (default: the event limit and 64).")

@@ -109,7 +109,11 @@ struct Hub: AsyncParsableCommand {
         } catch {
             throw SSEHTTPError(.badRequest, "Expected {\"type\":…,\"data\":…,\"id\":…} with a string data: \(error)")
         }
-        return ServerSentEvent(type: published.type ?? ServerSentEvent.defaultType, data: published.data, id: published.id)
+        return ServerSentEvent(
+            type: published.type ?? ServerSentEvent.defaultType,
+            data: published.data,
+            id: published.id
+        )
     }
 }
 #endif

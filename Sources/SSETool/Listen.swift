@@ -161,7 +161,10 @@ struct Listen: AsyncParsableCommand {
                 throw ToolFailure(description: "not a header ('Name: value'): \(header)", status: ExitStatus.usage)
             }
             configuration.headerFields.append(
-                HTTPField(name: name, value: String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+                HTTPField(
+                    name: name,
+                    value: String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                )
             )
         }
         if let body {

@@ -53,6 +53,17 @@
         answers = answerList;
     };
     const settle = (ms) => new Promise((r) => setTimeout(r, ms));
+    // Whether `create` throws a TypeError; a source it makes anyway is closed.
+    const throwsTypeError = (create) => {
+        try {
+            create().close();
+            return false;
+        } catch (error) {
+            return error instanceof TypeError;
+        }
+    };
+    // A stream whose head arrives and then nothing, as through a proxy that buffers.
+    const held = () => new Response(new ReadableStream({}), { status: 200, headers: { "Content-Type": "text/event-stream" } });
 
     try {
         // The interface.
@@ -71,8 +82,8 @@
         source = new SSEEventSource("/policy", { transport: "fetch" });
         let log = await observe(source, (l) => l.filter((e) => e.type === "message").length >= 2, "two messages");
         source.close();
-        expect(requests[0].headers["Last-Event-ID"] === undefined, "first request has no Last-Event-ID");
-        expect(requests[1] && requests[1].headers["Last-Event-ID"] === "5", "reconnect sends Last-Event-ID: 5");
+        expect(requests[0].headers["last-event-id"] === undefined, "first request has no Last-Event-ID");
+        expect(requests[1] && requests[1].headers["last-event-id"] === "5", "reconnect sends Last-Event-ID: 5");
         expect(JSON.stringify(log.filter((e) => e.type === "message").map((e) => e.lastEventId)) === '["5","5"]',
             `lastEventId persists: ${JSON.stringify(log)}`);
 
@@ -115,6 +126,75 @@
         expect(first.searchParams.get("transport") === "poll" && !first.searchParams.has("lastEventId"), `first poll ${first}`);
         expect(second.searchParams.get("lastEventId") === "9", `second poll ${second}`);
         expect(log.filter((e) => e.type === "open").length === 1, `opens: ${JSON.stringify(log)}`);
+
+        // The lastEventId option is the starting cursor, there from the start.
+        fresh([() => stream("")]);
+        source = new SSEEventSource("/policy", { transport: "fetch", lastEventId: "7" });
+        source.close();
+        expect(source.lastEventId === "7", `lastEventId option: source.lastEventId is ${JSON.stringify(source.lastEventId)}`);
+        expect(requests[0].headers["last-event-id"] === "7", "lastEventId option: no Last-Event-ID: 7");
+        fresh([() => stream("")]);
+        new SSEEventSource("/policy", { transport: "longpoll", lastEventId: "7" }).close();
+        expect(new URL(requests[0].url).searchParams.get("lastEventId") === "7", `lastEventId option: poll ${requests[0].url}`);
+
+        // Headers, pairs and plain objects all make header fields.
+        for (const headers of [new Headers({ "X-A": "1" }), [["X-A", "1"]], { "X-A": "1" }]) {
+            fresh([() => stream("")]);
+            new SSEEventSource("/policy", { transport: "fetch", headers }).close();
+            const sent = requests[0].headers;
+            expect(sent["x-a"] === "1" && sent.accept === "text/event-stream", `headers ${headers}: ${JSON.stringify(sent)}`);
+        }
+
+        // A floor under every wait after a failure: the server's `retry: 0`, or an initial 0.
+        for (const [answer, retry] of [[() => stream("retry: 0\n\n"), {}], [() => new Response("", { status: 500 }), { initial: 0 }]]) {
+            fresh([answer]);
+            source = new SSEEventSource("/policy", { transport: "fetch", retry });
+            await settle(450);
+            source.close();
+            const gaps = requests.slice(1).map((request, index) => Math.round(request.at - requests[index].at));
+            expect(requests.length >= 2 && requests.length <= 5 && gaps.every((gap) => gap >= 90),
+                `retry floor ${JSON.stringify(retry)}: ${requests.length} requests, gaps ${gaps}`);
+        }
+
+        // A poll that was answered is followed by the next at once, whatever `retry:` says.
+        fresh([() => stream("retry: 0\n\nid: 1\n\n")]);
+        source = new SSEEventSource("/policy", { transport: "longpoll" });
+        await settle(300);
+        source.close();
+        expect(requests.length >= 10, `only ${requests.length} polls in 300 ms`);
+
+        // Long polling is GET-only: forcing it with a method or body throws, auto never takes it
+        // with a body, and the options are checked even when another tab or a worker connects.
+        expect(throwsTypeError(() => new SSEEventSource("/policy", { transport: "longpoll", body: "x" })), "forced long poll with a body");
+        expect(throwsTypeError(() => new SSEEventSource("/policy", { transport: "longpoll", method: "POST" })), "forced long poll with POST");
+        expect(throwsTypeError(() => new SSEEventSource("/policy", { shared: true, transport: "bogus" })), "shared, unknown transport");
+        const hidden = { EventSource, XMLHttpRequest, ReadableStream };
+        try {
+            for (const name of Object.keys(hidden)) window[name] = undefined;
+            expect(throwsTypeError(() => new SSEEventSource("/policy", { body: "x" })), "auto with a body and only long polling");
+            fresh([() => stream("")]);
+            source = new SSEEventSource("/policy", {});
+            source.close();
+            expect(source.transport === "longpoll", `auto without streaming: ${source.transport}`);
+        } finally {
+            Object.assign(window, hidden);
+        }
+
+        // Auto mode takes a stream without a first byte for buffered, and polls instead; not with a
+        // body (which a poll cannot carry), and not with a forced transport.
+        for (const [options, expected] of [
+            [{ headers: { "X-A": "1" } }, "longpoll"],
+            [{ method: "POST", body: "x" }, "fetch"],
+            [{ transport: "fetch" }, "fetch"],
+        ]) {
+            fresh([held, () => stream("retry: 10\n\nid: 1\n\n")]);
+            source = new SSEEventSource("/policy", Object.assign({ bufferTimeout: 50 }, options));
+            await settle(300);
+            source.close();
+            expect(source.transport === expected, `held stream, ${JSON.stringify(options)}: transport ${source.transport}`);
+            expect(expected === "fetch" ? requests.length === 1 : new URL(requests[1].url).searchParams.get("transport") === "poll",
+                `held stream, ${JSON.stringify(options)}: requests ${JSON.stringify(requests.map((r) => r.url))}`);
+        }
     } finally {
         window.fetch = realFetch;
     }

@@ -243,6 +243,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 state.open -= 1
 
     def stream(self, query):
+        if query.get("hold") in ("1", "2"):
+            return self.hold(query["hold"] == "1")
         broadcaster = self.state.broadcaster
         topic = query.get("topic", "")
         cursor = self.cursor(query)
@@ -276,6 +278,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(b"0\r\n\r\n")
                 self.close_connection = True
                 return
+
+    def hold(self, send_head):
+        """A proxy that buffers: the head of a stream (or not even that), then nothing until a drop."""
+        broadcaster = self.state.broadcaster
+        with broadcaster.condition:
+            generation = broadcaster.generation
+        if send_head:
+            self.start_stream()
+        while not self.client_gone():
+            with broadcaster.condition:
+                if broadcaster.generation != generation:
+                    break
+                broadcaster.condition.wait(WAKE_INTERVAL)
+        self.close_connection = True
 
     def poll(self, query):
         broadcaster = self.state.broadcaster

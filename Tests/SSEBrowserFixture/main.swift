@@ -91,8 +91,12 @@ final class Fixture: Sendable {
             defer { open = ([], [:]) }
             return (open.subscriptions, Array(open.polls.values))
         }
-        subscriptions.forEach { $0.cancel() }
-        polls.forEach { $0.cancel() }
+        for subscription in subscriptions {
+            subscription.cancel()
+        }
+        for poll in polls {
+            poll.cancel()
+        }
     }
 
     func makeRouter() -> SSERouter {

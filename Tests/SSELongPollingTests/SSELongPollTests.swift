@@ -144,7 +144,9 @@ struct SSELongPollTests {
         var cursor = "1"
         var received: [String] = []
         while received.count < 5 {
-            let (events, _, lastEventID) = try Self.parse(await poll.respond(topics: ["news"], lastEventID: cursor).body)
+            let (events, _, lastEventID) = try Self.parse(
+                await poll.respond(topics: ["news"], lastEventID: cursor).body
+            )
             #expect(events.count == min(2, 5 - received.count))
             received += events.map(\.data)
             cursor = lastEventID

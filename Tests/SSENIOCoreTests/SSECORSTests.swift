@@ -30,11 +30,26 @@ struct SSECORSTests {
         #expect(
             fields == [
                 "Access-Control-Allow-Origin: https://app.example", "Vary: Origin",
-                "Access-Control-Allow-Credentials: true",
+                "Access-Control-Expose-Headers: Retry-After", "Access-Control-Allow-Credentials: true",
             ]
         )
         #expect(named.headers(origin: "https://evil.example").isEmpty)
-        #expect(SSECORS.anyOrigin.headers(origin: "https://any.example").map(\.value) == ["*"])
+        #expect(SSECORS.anyOrigin.headers(origin: "https://any.example").map(\.value) == ["*", "Retry-After"])
+    }
+
+    @Test("A preflight allows the standard headers and the policy's own, such as Authorization")
+    func allowedHeaders() throws {
+        var cors = try SSECORS(allowedOrigins: ["https://app.example"])
+        #expect(
+            cors.preflightHeaders(origin: "https://app.example")[.accessControlAllowHeaders]
+                == "Last-Event-ID, Cache-Control, Content-Type"
+        )
+        cors.allowedHeaders = ["Authorization", "X-Token"]
+        #expect(
+            cors.preflightHeaders(origin: "https://app.example")[.accessControlAllowHeaders]
+                == "Last-Event-ID, Cache-Control, Content-Type, Authorization, X-Token"
+        )
+        #expect(cors.preflightHeaders(origin: "https://evil.example").isEmpty)
     }
 }
 #endif

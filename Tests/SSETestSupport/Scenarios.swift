@@ -321,6 +321,7 @@ public enum Scenarios {
         let allowedHead = try await blocking { allowed.read(until: "\r\n\r\n") }.lowercased()
         try check(allowedHead.contains("access-control-allow-origin: https://app.example\r\n"))
         try check(allowedHead.contains("access-control-allow-credentials: true\r\n"))
+        try check(allowedHead.contains("access-control-expose-headers: retry-after\r\n"))
         try check(!allowedHead.contains("access-control-allow-origin: *"))
         allowed.close()
 
