@@ -35,6 +35,9 @@ let package = Package(
         .library(name: "SSELongPolling", targets: ["SSELongPolling"]),
         // `swift run --traits CommandLineTool sse --help`
         .executable(name: "sse", targets: ["SSETool"]),
+        // A target's Assets folder embedded at build time; the browser script written into a folder.
+        .plugin(name: "SSEEmbedAssets", targets: ["SSEEmbedAssets"]),
+        .plugin(name: "ExportSSEScript", targets: ["ExportSSEScript"]),
     ],
     traits: [
         .trait(
@@ -348,6 +351,25 @@ let package = Package(
                 .target(name: "SSETool", condition: .when(traits: ["CommandLineTool"])),
             ],
             exclude: ["Recordings"]
+        ),
+        // The plugins are thin: their logic is in these executables, tested on their own.
+        .executableTarget(name: "SSEEmbed"),
+        .plugin(name: "SSEEmbedAssets", capability: .buildTool(), dependencies: ["SSEEmbed"]),
+        .executableTarget(name: "SSEScriptExport", dependencies: ["SSELongPolling"]),
+        .plugin(
+            name: "ExportSSEScript",
+            capability: .command(
+                intent: .custom(
+                    verb: "export-sse-script",
+                    description: "Write the browser script (sse.js, sse.mjs) into a folder of the package"
+                ),
+                permissions: [.writeToPackageDirectory(reason: "It writes sse.js and sse.mjs into the --output folder.")]
+            ),
+            dependencies: ["SSEScriptExport"]
+        ),
+        .testTarget(
+            name: "SSEPluginToolTests",
+            dependencies: ["SSEEmbed", "SSEScriptExport", "SSELongPolling", "SSETestSupport"]
         ),
         .target(name: "SwiftSSEDocumentation", path: "Documentation"),
     ]

@@ -25,10 +25,80 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
+        // What every server example shares: the embedded server on --port, stopped by Ctrl-C.
+        .target(
+            name: "ExampleSupport",
+            dependencies: [
+                .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "ExampleSupport"
+        ),
+        // The server's time every second to a plain EventSource page.
+        .executableTarget(
+            name: "ticker",
+            dependencies: [
+                "ExampleSupport",
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "SSENIO", package: "swift-sse"),
+            ],
+            path: "ticker",
+            exclude: ["Assets"],
+            plugins: [.plugin(name: "SSEEmbedAssets", package: "swift-sse")]
+        ),
+        // Notifications to one client or all, with a ping heartbeat.
+        .executableTarget(
+            name: "notifications",
+            dependencies: [
+                "ExampleSupport",
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "SSEJSON", package: "swift-sse"),
+                .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
+            ],
+            path: "notifications",
+            exclude: ["Assets"],
+            plugins: [.plugin(name: "SSEEmbedAssets", package: "swift-sse")]
+        ),
+        // This machine's CPU, memory, load and network, live, coalesced for slow tabs.
+        .executableTarget(
+            name: "dashboard",
+            dependencies: [
+                "ExampleSupport",
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
+            ],
+            path: "dashboard",
+            exclude: ["Assets"],
+            plugins: [.plugin(name: "SSEEmbedAssets", package: "swift-sse")]
+        ),
+        // The ticker on the browser script, with a switch for each transport.
+        .executableTarget(
+            name: "fallback",
+            dependencies: [
+                "ExampleSupport",
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "SSELongPolling", package: "swift-sse"),
+                .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
+            ],
+            path: "fallback",
+            exclude: ["Assets"],
+            plugins: [.plugin(name: "SSEEmbedAssets", package: "swift-sse")]
+        ),
+        .testTarget(
+            name: "ExamplesTests",
+            dependencies: ["ticker", "notifications", "dashboard", "fallback"],
+            path: "Tests/ExamplesTests"
+        ),
         // The typewriter demo: an answer streamed token by token to a page, on the embedded server.
         .executableTarget(
             name: "typewriter",
             dependencies: [
+                "ExampleSupport",
                 .product(name: "SSECodec", package: "swift-sse"),
                 .product(name: "SSEJSON", package: "swift-sse"),
                 .product(name: "SSENIO", package: "swift-sse"),

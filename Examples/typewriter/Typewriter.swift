@@ -12,14 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-import Logging
+import ExampleSupport
 import SSENIO
-import ServiceLifecycle
-import UnixSignals
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The typewriter demo: serves its page and an answer endpoint on the embedded server.
 ///
@@ -33,29 +27,7 @@ import Glibc
 @main
 struct Typewriter {
     static func main() async throws {
-        let arguments = CommandLine.arguments
-        let port = arguments.firstIndex(of: "--port").flatMap { arguments.dropFirst($0 + 1).first }.flatMap { Int($0) }
-        let server = SSEServer(configuration: .init(host: "127.0.0.1", port: port ?? 8080), router: router())
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: Announced(server: server))],
-                gracefulShutdownSignals: [.sigint, .sigterm],
-                logger: Logger(label: "typewriter")
-            )
-        )
-        try await group.run()
-    }
-
-    /// The server, saying where it listens.
-    struct Announced: Service {
-        let server: SSEServer
-
-        func run() async throws {
-            try await server.run { port in
-                print("Typewriter demo: open http://127.0.0.1:\(port)/ (Ctrl-C to stop)")
-                fflush(nil)  // all streams: the line goes out even when stdout is a pipe
-            }
-        }
+        try await ExampleServer.run("Typewriter demo", router: router())
     }
 
     /// `/` serves the page; `/answer?prompt=…` streams the answer (`pace=fast` for tests,

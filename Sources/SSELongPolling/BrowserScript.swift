@@ -45,8 +45,14 @@ extension SSELongPoll {
         // Options:
         //   transport        "auto" (default), or force "eventsource" | "fetch" | "xhr" | "longpoll"
         //   withCredentials  send cookies cross-origin
-        //   headers, method, body   request headers, method (GET) and body; these need fetch or xhr
-        //   retry            {initial: 1000, max: 30000, factor: 2, jitter: 0.5, maxAttempts: Infinity}
+        //   headers          request headers (Headers, [name, value] pairs or an object), polls included
+        //   method, body     method (GET) and body of stream requests; these need fetch or xhr, and a long
+        //                    poll, always a GET without a body, throws a TypeError when forced with them
+        //   lastEventId      the cursor to start from
+        //   retry            {initial: 1000, max: 30000, factor: 2, jitter: 0.5, maxAttempts: Infinity,
+        //                    min: 100 (the least wait after a failure)}
+        //   bufferTimeout    in auto mode, how long (ms) a stream may go without its first byte before it is
+        //                    taken for buffered and long polling replaces it (5000; 0: never)
         //   pollURL          long-poll URL (default: the URL with transport=poll)
         //   cursorParameter  query parameter carrying the last event ID (default "lastEventId")
         //   shared           share one connection between the tabs of the origin
@@ -63,7 +69,7 @@ extension SSELongPoll {
             const OPEN = 1;
             const CLOSED = 2;
             const TRANSPORTS = ["eventsource", "fetch", "xhr", "longpoll"];
-            const DEFAULT_RETRY = { initial: 1000, max: 30000, factor: 2, jitter: 0.5, maxAttempts: Infinity };
+            const DEFAULT_RETRY = { initial: 1000, max: 30000, factor: 2, jitter: 0.5, maxAttempts: Infinity, min: 100 };
 
             // Only readable while this classic script first runs; the SharedWorker is started from it later.
             const loadedFrom = globalThis.document && document.currentScript ? document.currentScript.src : "";
@@ -128,18 +134,29 @@ extension SSELongPoll {
                 longpoll: () => typeof fetch === "function",
             };
 
+            const plainGET = (options) => options.body == null && (options.method || "GET").toUpperCase() === "GET";
+
             // Native EventSource can send neither headers nor a body, and only hears the event types it was
-            // told about, which a connection relayed to other tabs cannot know.
+            // told about, which a connection relayed to other tabs cannot know. A long poll is a GET
+            // without a body. `options.headers` holds [name, value] pairs here.
+            function usable(name, options, allowNative) {
+                if (!available[name]()) return false;
+                if (name === "eventsource") return allowNative && plainGET(options) && !options.headers.length;
+                return name !== "longpoll" || plainGET(options);
+            }
+
             function pickTransport(options, allowNative) {
                 const wanted = options.transport || "auto";
                 if (wanted !== "auto" && !TRANSPORTS.includes(wanted)) {
                     throw new TypeError(`SSEEventSource: unknown transport "${wanted}"`);
                 }
-                const nativeFits =
-                    allowNative && !options.headers && options.body == null && (options.method || "GET").toUpperCase() === "GET";
-                const usable = (name) => available[name]() && (name !== "eventsource" || nativeFits);
-                if (wanted !== "auto" && usable(wanted)) return wanted;
-                return TRANSPORTS.find(usable);
+                if (wanted === "longpoll" && !plainGET(options)) {
+                    throw new TypeError("SSEEventSource: long polling is GET-only, it cannot send a method or body");
+                }
+                const fits = (name) => usable(name, options, allowNative);
+                const found = wanted !== "auto" && fits(wanted) ? wanted : TRANSPORTS.find(fits);
+                if (!found) throw new TypeError("SSEEventSource: no transport of this browser can make this request");
+                return found;
             }
 
             function withParameter(url, name, value) {
@@ -251,6 +268,10 @@ extension SSELongPoll {
             //   {kind: "closed"}, {kind: "event", type, data, lastEventId, origin}, {kind: "id", lastEventId}.
             function connect(url, options, allowNative, emit) {
                 const retry = Object.assign({}, DEFAULT_RETRY, options.retry);
+                const bufferTimeout = options.bufferTimeout ?? 5000;
+                // Only auto mode gives up on a stream held back on the way, and only for long polling that
+                // can carry the request.
+                const mayPoll = (options.transport || "auto") === "auto" && bufferTimeout > 0 && usable("longpoll", options);
                 const origin = new URL(url).origin;
                 const types = new Set(["message"]);
                 let transport = pickTransport(options, allowNative);
@@ -310,12 +331,14 @@ extension SSELongPoll {
                         cancel: () => {},
                         done: false,
                         wasOpen: false,
+                        held: 0,
                     };
                     current = attempt;
                     const live = () => current === attempt && !attempt.done;
                     const finish = () => {
                         attempt.done = true;
                         current = null;
+                        clearTimeout(attempt.held);
                     };
                     const push = createParser(
                         lastEventId,
@@ -340,8 +363,8 @@ extension SSELongPoll {
                             return lastEventId ? withParameter(poll, cursorParameter, lastEventId) : poll;
                         },
                         request(signal, streaming) {
-                            const headers = Object.assign({ Accept: "text/event-stream" }, options.headers);
-                            if (streaming && lastEventId) headers["Last-Event-ID"] = lastEventId;
+                            const headers = Object.assign({ accept: "text/event-stream" }, Object.fromEntries(options.headers));
+                            if (streaming && lastEventId) headers["last-event-id"] = lastEventId;
                             return {
                                 method: streaming ? options.method || "GET" : "GET",
                                 headers,
@@ -364,6 +387,8 @@ extension SSELongPoll {
                         },
                         opened() {
                             if (!live()) return;
+                            if (transport === "eventsource") clearTimeout(attempt.held);
+                            if (transport === "fetch") attempt.watch();
                             attempt.wasOpen = true;
                             failures = 0;
                             if (state !== OPEN) {
@@ -372,7 +397,24 @@ extension SSELongPoll {
                             }
                         },
                         chunk(text) {
-                            if (live()) push(text);
+                            if (!live()) return;
+                            clearTimeout(attempt.held);
+                            push(text);
+                        },
+                        // Our servers start every stream with `retry:`, so a stream without a first byte is
+                        // held back by a proxy. The clock starts at the head with fetch; XHR shows nothing
+                        // before the first byte, and the native EventSource only its open on the head (as
+                        // in Chromium), so for them it starts with the request.
+                        watch() {
+                            if (!mayPoll || transport === "longpoll") return;
+                            attempt.held = setTimeout(() => {
+                                if (!live()) return;
+                                finish();
+                                attempt.cancel();
+                                transport = "longpoll";
+                                emit({ kind: "transport", transport });
+                                start();
+                            }, bufferTimeout);
                         },
                         event(type, data, id) {
                             if (!live()) return;
@@ -396,10 +438,11 @@ extension SSELongPoll {
                             if (failures >= retry.maxAttempts) return closeForGood();
                             state = CONNECTING;
                             emit({ kind: "error" });
-                            schedule(delay === undefined ? backoff() : delay);
+                            schedule(Math.max(retry.min, delay === undefined ? backoff() : delay));
                         },
                     });
                     attempt.cancel = transports[transport](attempt);
+                    if (transport !== "fetch") attempt.watch();
                 }
 
                 const cursorParameter = options.cursorParameter || "lastEventId";
@@ -421,11 +464,12 @@ extension SSELongPoll {
             }
 
             // Shared connections: one per URL for all tabs of the origin, named after the URL.
-            function share(url, options, receive) {
+            // `useWorker` is false once a SharedWorker has failed to load.
+            function share(url, options, receive, useWorker = true) {
                 const name = "swift-sse " + url;
                 const mode = options.sharedMode || "auto";
                 const scriptURL = options.scriptURL ? new URL(options.scriptURL, location.href).href : loadedFrom;
-                if (mode !== "locks" && typeof SharedWorker === "function" && scriptURL) {
+                if (useWorker && mode !== "locks" && typeof SharedWorker === "function" && scriptURL) {
                     return shareThroughWorker(url, options, name, scriptURL, receive);
                 }
                 if (mode !== "worker" && globalThis.navigator && navigator.locks && typeof BroadcastChannel === "function") {
@@ -444,19 +488,48 @@ extension SSELongPoll {
 
             function shareThroughWorker(url, options, name, scriptURL, receive) {
                 const type = /\.mjs([?#]|$)/.test(scriptURL) ? "module" : "classic";
-                const worker = new SharedWorker(scriptURL, { name, type });
-                const port = worker.port;
-                port.onmessage = (event) => receive(event.data);
-                // A worker script that does not load would leave the tab waiting forever.
-                worker.onerror = () => receive({ kind: "closed" });
-                port.postMessage({ kind: "join", url, options: plainOptions(options) });
-                // A port gives no sign when its tab goes away; a tab that leaves says so.
-                const leave = () => port.postMessage({ kind: "leave" });
+                let lastEventId = options.lastEventId;
+                let port = null;
+                let fallback = null;
+                // Each join is a new SharedWorker object: the worker may have ended while the tab was away.
+                const join = () => {
+                    const worker = new SharedWorker(scriptURL, { name, type });
+                    const own = (port = worker.port);
+                    own.onmessage = ({ data: message }) => {
+                        if (message.lastEventId !== undefined) lastEventId = message.lastEventId;
+                        receive(message);
+                    };
+                    // A worker script that does not load: share as if there were no SharedWorker.
+                    worker.onerror = () => {
+                        if (port !== own) return;
+                        leave();
+                        fallback = share(url, options, receive, false);
+                        if (!fallback) {
+                            const connection = connect(url, options, false, receive);
+                            fallback = () => connection.close();
+                        }
+                    };
+                    own.postMessage({ kind: "join", url, options: Object.assign(plainOptions(options), { lastEventId }) });
+                };
+                // A port gives no sign when its tab goes away; a tab that leaves says so, and joins again,
+                // from its own last event ID, when the back/forward cache restores it.
+                const leave = () => {
+                    if (!port) return;
+                    port.postMessage({ kind: "leave" });
+                    port.close();
+                    port = null;
+                };
+                const rejoin = (event) => {
+                    if (event.persisted && !port && !fallback) join();
+                };
                 globalThis.addEventListener("pagehide", leave);
+                globalThis.addEventListener("pageshow", rejoin);
+                join();
                 return () => {
                     leave();
-                    port.close();
+                    if (fallback) fallback();
                     globalThis.removeEventListener("pagehide", leave);
+                    globalThis.removeEventListener("pageshow", rejoin);
                 };
             }
 
@@ -488,7 +561,7 @@ extension SSELongPoll {
                 let connection = null;
                 let snapshot = null;
                 let release = null;
-                let lastEventId = "";
+                let lastEventId = options.lastEventId;
                 // A new leader resumes from its own last event ID; a tab that had heard a little further
                 // from the old leader skips the replayed events it already has.
                 let skippingReplay = false;
@@ -543,18 +616,26 @@ extension SSELongPoll {
                 const ports = new Set();
                 let connection = null;
                 let snapshot = null;
+                // The latest events, for a tab that joins again (from the back/forward cache) with the
+                // last event ID it had.
+                let recent = [];
                 globalThis.addEventListener("connect", (connectEvent) => {
                     const port = connectEvent.ports[0];
                     port.onmessage = ({ data: message }) => {
                         if (message.kind === "join") {
                             ports.add(port);
                             if (connection) {
-                                snapshot.messages().forEach((m) => port.postMessage(m));
+                                const seen = message.options.lastEventId;
+                                const from = seen ? recent.findLastIndex((m) => m.lastEventId === seen) : -1;
+                                const missed = from < 0 ? [] : recent.slice(from + 1);
+                                snapshot.messages().concat(missed).forEach((m) => port.postMessage(m));
                                 return;
                             }
                             snapshot = createSnapshot();
+                            recent = [];
                             connection = connect(message.url, message.options, false, (relayed) => {
                                 snapshot.note(relayed);
+                                if (relayed.kind === "event" && recent.push(relayed) > 100) recent.shift();
                                 ports.forEach((p) => p.postMessage(relayed));
                                 if (relayed.kind === "closed") {
                                     connection = null;
@@ -593,9 +674,20 @@ extension SSELongPoll {
                             if (typeof handler === "function") handler.call(this, event);
                         });
                     }
-                    const config = Object.assign({}, options, { withCredentials: this.#withCredentials });
+                    // Headers as pairs, which can cross to a SharedWorker.
+                    const config = Object.assign({}, options, {
+                        withCredentials: this.#withCredentials,
+                        headers: [...new Headers(options.headers || {})],
+                        lastEventId: String(options.lastEventId ?? ""),
+                    });
+                    this.#lastEventId = config.lastEventId;
                     const receive = (message) => this.#receive(message);
-                    const leave = options.shared ? share(this.#url, config, receive) : null;
+                    let leave = null;
+                    if (options.shared) {
+                        // Here, as the connection may be made in another tab or the worker.
+                        pickTransport(config, false);
+                        leave = share(this.#url, config, receive);
+                    }
                     if (leave) {
                         this.#leave = leave;
                     } else {

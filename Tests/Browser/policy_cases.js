@@ -153,7 +153,7 @@
             source.close();
             const gaps = requests.slice(1).map((request, index) => Math.round(request.at - requests[index].at));
             expect(requests.length >= 2 && requests.length <= 5 && gaps.every((gap) => gap >= 90),
-                `retry floor ${JSON.stringify(retry)}: ${requests.length} requests, gaps ${gaps}`);
+                `retry floor ${JSON.stringify(retry)}: ${requests.length} requests, gaps ${gaps.slice(0, 10)}`);
         }
 
         // A poll that was answered is followed by the next at once, whatever `retry:` says.
@@ -165,13 +165,18 @@
 
         // Long polling is GET-only: forcing it with a method or body throws, auto never takes it
         // with a body, and the options are checked even when another tab or a worker connects.
-        expect(throwsTypeError(() => new SSEEventSource("/policy", { transport: "longpoll", body: "x" })), "forced long poll with a body");
-        expect(throwsTypeError(() => new SSEEventSource("/policy", { transport: "longpoll", method: "POST" })), "forced long poll with POST");
-        expect(throwsTypeError(() => new SSEEventSource("/policy", { shared: true, transport: "bogus" })), "shared, unknown transport");
+        for (const [options, what] of [
+            [{ transport: "longpoll", body: "x" }, "forced long poll with a body"],
+            [{ transport: "longpoll", method: "POST" }, "forced long poll with POST"],
+            [{ shared: true, transport: "bogus" }, "shared, unknown transport"],
+        ]) {
+            expect(throwsTypeError(() => new SSEEventSource("/policy", options)), `no TypeError: ${what}`);
+        }
         const hidden = { EventSource, XMLHttpRequest, ReadableStream };
         try {
             for (const name of Object.keys(hidden)) window[name] = undefined;
-            expect(throwsTypeError(() => new SSEEventSource("/policy", { body: "x" })), "auto with a body and only long polling");
+            expect(throwsTypeError(() => new SSEEventSource("/policy", { body: "x" })),
+                "no TypeError: auto with a body and only long polling");
             fresh([() => stream("")]);
             source = new SSEEventSource("/policy", {});
             source.close();
@@ -192,7 +197,8 @@
             await settle(300);
             source.close();
             expect(source.transport === expected, `held stream, ${JSON.stringify(options)}: transport ${source.transport}`);
-            expect(expected === "fetch" ? requests.length === 1 : new URL(requests[1].url).searchParams.get("transport") === "poll",
+            const polled = requests.length > 1 && new URL(requests[1].url).searchParams.get("transport") === "poll";
+            expect(expected === "fetch" ? requests.length === 1 : polled,
                 `held stream, ${JSON.stringify(options)}: requests ${JSON.stringify(requests.map((r) => r.url))}`);
         }
     } finally {

@@ -20,6 +20,11 @@ The server command (default: the Python stub next to this file) gets `--port 0 -
 folder>` appended and must print `listening on PORT`. Each scenario opens fresh tabs on a topic
 of its own, publishes through the server, and checks that every page received exactly the
 published events in order. One line per scenario; the exit status is 1 if any failed.
+
+Besides /events (a stream, or a long poll with transport=poll), /echo, /publish, /control/* and the
+script at /sse.js and /sse.mjs, the server holds streams back as a buffering proxy would when
+/events has `hold=1` (the head of the stream, then no byte) or `hold=2` (not even the head);
+long polls ignore `hold`.
 """
 
 import argparse
@@ -433,10 +438,95 @@ def scenario_shared(s, mode):
     wait_for_open_streams(s, 1)
 
 
-def scenario_echo(s, transport):
+# Cases of scenario_buffered: page options, the server's `hold`, and the transport in the end.
+BUFFERED = {
+    "fetch": ({"hide": "EventSource"}, "1", "longpoll"),
+    "xhr": ({"hide": "EventSource,ReadableStream"}, "1", "longpoll"),
+    # Chromium's EventSource fires `open` on the head, so only a stream without one shows.
+    "eventsource": ({}, "2", "longpoll"),
+    "forced-fetch": ({"transport": "fetch"}, "1", "fetch"),
+    "healthy": ({"hide": "EventSource"}, None, "fetch"),
+}
+BUFFER_TIMEOUT = 300
+
+
+def scenario_buffered(s, case):
+    options, hold, expected = BUFFERED[case]
+    # A poll without a cursor opens at once only when the server has an event to hand as the cursor.
+    s.server.post("/publish?topic=warm-up", "warm-up")
+    url = f"/events?topic={s.topic}" + (f"&hold={hold}" if hold else "")
+    tab = s.open_page(url=url, bufferTimeout=BUFFER_TIMEOUT, wait_open=False, **options)
+    first = "eventsource" if case == "eventsource" else options.get("transport", case if hold else "fetch")
+    check(tab.evaluate("firstTransport") == first, f"started with {tab.evaluate('firstTransport')}, not {first}")
+    if expected == "longpoll":
+        s.wait(tab, "source.transport === 'longpoll' && source.readyState === 1 && source.lastEventId !== ''",
+               "long polling with a cursor")
+    else:
+        s.wait(tab, "source.readyState === 1", "readyState OPEN")
+        # Nothing to wait for: a switch that must not come. A few timeouts give it the chance.
+        time.sleep(4 * BUFFER_TIMEOUT / 1000)
+        check(tab.evaluate("source.transport") == expected, f"transport is {tab.evaluate('source.transport')}")
+    if expected == "longpoll" or not hold:
+        s.publish_many("buffered", 3)
+        s.expect_all([tab])
+
+
+def scenario_cursor(s, mode):
+    """The lastEventId option: the first request starts after it, whichever transport or sharing."""
+    for index in range(3):
+        s.publish(f"before-{index}")
+    start = s.published[0][0]
+    del s.published[0]
+    if mode.startswith("shared-"):
+        tab = s.open_page(shared="1", sharedMode=mode[len("shared-"):], lastEventId=start)
+    else:
+        tab = s.open_page(transport=mode, lastEventId=start)
+    check(tab.evaluate("source.transport") == ("fetch" if mode.startswith("shared-") else mode),
+          f"transport is {tab.evaluate('source.transport')}")
+    s.publish_many("after", 2)
+    s.expect_all([tab])
+
+
+def scenario_worker_fails(s, mode):
+    """A SharedWorker script that does not load: Web Locks in auto mode, else a connection per tab."""
+    tabs = [s.open_page(shared="1", sharedMode=mode, scriptURL="/no-such-script.js") for _ in range(2)]
+    wait_for_open_streams(s, 1 if mode == "auto" else 2)
+    if mode == "auto":
+        name = json.dumps("swift-sse " + tabs[0].evaluate("source.url"))
+        held = tabs[1].evaluate(f"navigator.locks.query().then(q => q.held.filter(l => l.name === {name}).length)")
+        check(held == 1, f"{held} tabs hold the lock, expected 1")
+    s.publish_many("no-worker", 3)
+    s.expect_all(tabs)
+
+
+def scenario_bfcache(s, others):
+    """A tab restored from the back/forward cache joins its SharedWorker again, from its cursor.
+
+    Alone, the tab's leaving closed the connection, and the new one starts from the tab's cursor;
+    with another tab, the connection ran on, and the worker hands the events the tab missed.
+    """
+    tab = s.open_page(shared="1", sharedMode="worker")
+    tabs = [tab] + [s.open_page(shared="1", sharedMode="worker") for _ in range(others)]
+    s.publish("before")
+    s.wait(tab, "received.length >= 1", "the first event")
+    tab.evaluate("location.href = 'about:blank'")
+    s.wait(tab, "location.href === 'about:blank'", "the page to go")
+    # The tab said it left: alone, the worker closed the connection.
+    wait_for_open_streams(s, min(others, 1))
+    s.publish_many("while-away", 2)
+    tab.evaluate("history.back()")
+    s.wait(tab, "window.restored === 1", "the page to come back from the back/forward cache")
+    s.expect_all(tabs)
+
+
+def scenario_echo(s, case):
+    transport, headers_as, shared = case
     token, body = "token-42", "hello, body"
+    extra = {"headersAs": headers_as} if headers_as else {}
+    if shared:
+        extra.update(shared="1", sharedMode=shared)
     tab = s.open_page(url="/echo", transport=transport, headers={"X-Token": token}, method="POST", body=body,
-                      types="echo")
+                      types="echo", **extra)
     expected_transport = "fetch" if transport == "auto" else transport
     check(tab.evaluate("source.transport") == expected_transport, f"transport is {tab.evaluate('source.transport')}")
     data = s.wait(tab, "received.find(e => e.type === 'echo')?.data", "the echo event")
@@ -515,7 +605,16 @@ def main():
                                         ("restart", scenario_restart), ("offline", scenario_offline),
                                         ("nginx", scenario_nginx), ("gone", scenario_gone)]]
     scenarios += [("shared/worker", scenario_shared, "worker"), ("shared/locks", scenario_shared, "locks")]
-    scenarios += [(f"echo/{transport}", scenario_echo, transport) for transport in ["fetch", "xhr", "auto"]]
+    scenarios += [(f"buffered/{case}", scenario_buffered, case) for case in BUFFERED]
+    scenarios += [(f"cursor/{mode}", scenario_cursor, mode) for mode in TRANSPORTS + ["shared-worker", "shared-locks"]]
+    scenarios += [("shared/worker-fails-auto", scenario_worker_fails, "auto"),
+                  ("shared/worker-fails-worker", scenario_worker_fails, "worker"),
+                  ("shared/bfcache-alone", scenario_bfcache, 0), ("shared/bfcache-with-another", scenario_bfcache, 1)]
+    scenarios += [(f"echo/{transport}", scenario_echo, (transport, None, None))
+                  for transport in ["fetch", "xhr", "auto"]]
+    scenarios += [("echo/fetch-Headers", scenario_echo, ("fetch", "Headers", None)),
+                  ("echo/xhr-pairs", scenario_echo, ("xhr", "pairs", None)),
+                  ("echo/worker-Headers", scenario_echo, ("auto", "Headers", "worker"))]
     scenarios += [("module", scenario_module, None), ("parser", scenario_in_page, "parser_cases.js"),
                   ("policy", scenario_in_page, "policy_cases.js")]
     if args.only:

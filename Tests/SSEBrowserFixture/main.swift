@@ -66,7 +66,17 @@ final class Fixture: Sendable {
             return .empty(.noContent)
         }
         let topics = [request.query["topic"] ?? "news"]
-        guard longPoll.isLongPoll(query: request.query) else {
+        let isPoll = longPoll.isLongPoll(query: request.query)
+        // A proxy that buffers: hold=1 sends a stream's head and no byte after it, hold=2 not even
+        // the head (the routing task is cancelled when the client goes).
+        if !isPoll, request.query["hold"] == "2" {
+            try? await Task.sleep(for: .seconds(3600))
+            return .empty(.noContent)
+        }
+        if !isPoll, request.query["hold"] == "1" {
+            return .stream(Silence())
+        }
+        guard isPoll else {
             let subscription = broadcaster.subscribe(to: topics, lastEventID: request.lastEventID)
             open.withLock { $0.subscriptions.append(subscription) }
             let prefix = longPoll.streamPrefix(for: subscription, lastEventID: request.lastEventID)
@@ -181,6 +191,20 @@ final class Fixture: Sendable {
         await task?.value
         try? await Task.sleep(for: down)
         serve()
+    }
+}
+
+/// Chunks that never come: the stream's head goes out, then nothing until the client goes.
+struct Silence: AsyncSequence, Sendable {
+    struct AsyncIterator: AsyncIteratorProtocol {
+        func next() async throws -> [UInt8]? {
+            try await Task.sleep(for: .seconds(3600))
+            return nil
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator()
     }
 }
 

@@ -365,8 +365,8 @@
                 },
                 opened() {
                     if (!live()) return;
-                    clearTimeout(attempt.held);
-                    if (transport !== "eventsource") attempt.watch();
+                    if (transport === "eventsource") clearTimeout(attempt.held);
+                    if (transport === "fetch") attempt.watch();
                     attempt.wasOpen = true;
                     failures = 0;
                     if (state !== OPEN) {
@@ -380,8 +380,9 @@
                     push(text);
                 },
                 // Our servers start every stream with `retry:`, so a stream without a first byte is
-                // held back by a proxy. The native open fires with the head already, so for it only
-                // a missing head shows.
+                // held back by a proxy. The clock starts at the head with fetch; XHR shows nothing
+                // before the first byte, and the native EventSource only its open on the head (as
+                // in Chromium), so for them it starts with the request.
                 watch() {
                     if (!mayPoll || transport === "longpoll") return;
                     attempt.held = setTimeout(() => {
@@ -419,7 +420,7 @@
                 },
             });
             attempt.cancel = transports[transport](attempt);
-            if (transport === "eventsource") attempt.watch();
+            if (transport !== "fetch") attempt.watch();
         }
 
         const cursorParameter = options.cursorParameter || "lastEventId";
@@ -593,18 +594,26 @@
         const ports = new Set();
         let connection = null;
         let snapshot = null;
+        // The latest events, for a tab that joins again (from the back/forward cache) with the
+        // last event ID it had.
+        let recent = [];
         globalThis.addEventListener("connect", (connectEvent) => {
             const port = connectEvent.ports[0];
             port.onmessage = ({ data: message }) => {
                 if (message.kind === "join") {
                     ports.add(port);
                     if (connection) {
-                        snapshot.messages().forEach((m) => port.postMessage(m));
+                        const seen = message.options.lastEventId;
+                        const from = seen ? recent.findLastIndex((m) => m.lastEventId === seen) : -1;
+                        const missed = from < 0 ? [] : recent.slice(from + 1);
+                        snapshot.messages().concat(missed).forEach((m) => port.postMessage(m));
                         return;
                     }
                     snapshot = createSnapshot();
+                    recent = [];
                     connection = connect(message.url, message.options, false, (relayed) => {
                         snapshot.note(relayed);
+                        if (relayed.kind === "event" && recent.push(relayed) > 100) recent.shift();
                         ports.forEach((p) => p.postMessage(relayed));
                         if (relayed.kind === "closed") {
                             connection = null;

@@ -1,0 +1,96 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+public import SSENIO
+public import ServiceLifecycle
+import Logging
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What every example's `main` shares: the embedded server on 127.0.0.1 and `--port` (8080
+/// unless given; 0 picks a free one), its URL printed once it listens, and a graceful stop on
+/// Ctrl-C (SIGINT) or SIGTERM, with the example's own services beside it.
+public enum ExampleServer {
+    /// Serves `router` until Ctrl-C or SIGTERM, then stops gracefully and returns.
+    ///
+    /// - Parameters:
+    ///   - name: The example's name, in the line that gives its URL.
+    ///   - router: The routes.
+    ///   - services: Work that runs beside the server (a publisher, a sampler), cancelled at the stop.
+    ///   - onShutdown: Called once the server no longer listens (end the broadcasters here).
+    public static func run(
+        _ name: String,
+        router: SSERouter,
+        services: [any Service] = [],
+        onShutdown: (@Sendable () async -> Void)? = nil
+    ) async throws {
+        let server = SSEServer(
+            configuration: .init(host: "127.0.0.1", port: port()),
+            router: router,
+            onShutdown: onShutdown
+        )
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: Announced(name: name, server: server))] + services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigint, .sigterm],
+                logger: Logger(label: name)
+            )
+        )
+        try await group.run()
+    }
+
+    /// The `--port` argument, or 8080.
+    public static func port() -> Int {
+        let arguments = CommandLine.arguments
+        return arguments.firstIndex(of: "--port").flatMap { arguments.dropFirst($0 + 1).first }.flatMap { Int($0) }
+            ?? 8080
+    }
+
+    /// The server, saying where it listens.
+    struct Announced: Service {
+        let name: String
+        let server: SSEServer
+
+        func run() async throws {
+            try await server.run { port in
+                print("\(name): open http://127.0.0.1:\(port)/ (Ctrl-C to stop)")
+                fflush(nil)  // the line goes out even when stdout is a pipe
+            }
+        }
+    }
+}
+
+/// A loop that runs every `interval` until the service group stops: a publisher or a sampler.
+public struct EveryInterval: Service {
+    let interval: Duration
+    let body: @Sendable () async -> Void
+
+    /// Runs `body` now and then every `interval`.
+    public init(_ interval: Duration, _ body: @escaping @Sendable () async -> Void) {
+        self.interval = interval
+        self.body = body
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await body()
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+}

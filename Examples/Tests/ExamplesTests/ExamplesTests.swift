@@ -1,0 +1,197 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Each server example as a user runs it: the built executable on a free port, its stream read
+/// with curl, its page in headless Chromium (`Tests/page_check.py`, over the DevTools protocol).
+@Suite("Server examples", .serialized, .timeLimit(.minutes(5)))
+struct ExamplesTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// A running example, stopped by `stop()` as Ctrl-C stops it.
+    final class Running: @unchecked Sendable {
+        let process = Process()
+        let output = Pipe()
+        var url = ""
+
+        init(_ name: String, _ arguments: [String] = []) throws {
+            let tests =
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0]
+            process.executableURL = URL(fileURLWithPath: tests).deletingLastPathComponent().appendingPathComponent(name)
+            process.arguments = ["--port", "0"] + arguments
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // "Name: open http://127.0.0.1:PORT/ (Ctrl-C to stop)"
+            var line = ""
+            let handle = output.fileHandleForReading
+            while !line.contains("\n") {
+                let data = handle.availableData
+                guard !data.isEmpty else {
+                    break
+                }
+                line += String(decoding: data, as: UTF8.self)
+            }
+            guard let start = line.range(of: "http://"), let end = line.range(of: "/ (") else {
+                throw ExampleFailure(description: "\(name) printed no URL: \(line)")
+            }
+            url = String(line[start.lowerBound..<end.lowerBound])
+        }
+
+        /// Ctrl-C; the exit status.
+        func stop() -> Int32 {
+            kill(process.processIdentifier, SIGINT)
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    struct ExampleFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Runs a command to its end; its standard output.
+    static func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The page in headless Chromium until `condition` holds; the value of `value` as JSON.
+    static func page(_ url: String, until condition: String, print value: String) throws -> String {
+        let script = examples.appendingPathComponent("Tests/page_check.py").path
+        return try run(["python3", script, url, "--until", condition, "--print", value, "--timeout", "30"])
+    }
+
+    /// The page the server sends is the file in its Assets folder, byte for byte.
+    static func expectServedPage(_ running: Running, _ name: String) throws {
+        let served = try run(["curl", "-s", running.url + "/"])
+        let file = try String(contentsOf: examples.appendingPathComponent("\(name)/Assets/index.html"), encoding: .utf8)
+        #expect(Array(served.utf8) == Array(file.utf8), "\(name) serves its Assets/index.html")
+    }
+
+    @Test("ticker: curl receives numbered times, a resume goes on from Last-Event-ID; the page counts ticks")
+    func ticker() throws {
+        let ticker = try Running("ticker")
+        try Self.expectServedPage(ticker, "ticker")
+        let stream = try Self.run(["curl", "-sN", "--max-time", "2.5", ticker.url + "/time"])
+        #expect(stream.hasPrefix("data: 20"))
+        #expect(stream.contains("id: 1\n\n") && stream.contains("id: 2\n\n"))
+        let resumed = try Self.run(["curl", "-sN", "--max-time", "1.5", "-H", "Last-Event-ID: 41", ticker.url + "/time"])
+        #expect(resumed.contains("id: 42\n\n"))
+        let ticks = try Self.page(
+            ticker.url + "/",
+            until: "document.body.dataset.state === 'open' && Number(document.body.dataset.ticks) >= 2",
+            print: "Number(document.body.dataset.ticks)"
+        )
+        #expect((Int(ticks.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 2, "\(ticks)")
+        #expect(ticker.stop() == 0)
+    }
+
+    @Test("notifications: to one client only, 404 for an unknown one, broadcast to all, pings; the page shows them")
+    func notifications() throws {
+        let server = try Running("notifications", ["--ping", "1"])
+        try Self.expectServedPage(server, "notifications")
+        let alice = Process()
+        alice.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        alice.arguments = ["curl", "-sN", "--max-time", "4", server.url + "/sse/connect?clientId=alice"]
+        let aliceOutput = Pipe()
+        alice.standardOutput = aliceOutput
+        try alice.run()
+        // Sent until alice's stream has it: her connection may not be counted the moment curl starts.
+        var sent = ""
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !sent.contains("\"id\""), ContinuousClock.now < deadline {
+            sent = try Self.run([
+                "curl", "-s", "-H", "Content-Type: application/json", "-d", #"{"clientId":"alice","message":"hi alice"}"#,
+                server.url + "/sse/send",
+            ])
+        }
+        #expect(sent.contains("\"id\""))
+        let unknown = try Self.run([
+            "curl", "-s", "-w", " %{http_code}", "-H", "Content-Type: application/json",
+            "-d", #"{"clientId":"bob","message":"hi bob"}"#, server.url + "/sse/send",
+        ])
+        #expect(unknown.hasSuffix(" 404") && unknown.contains("No client bob is connected."))
+        let invalid = try Self.run([
+            "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Content-Type: application/json", "-d", "{}",
+            server.url + "/sse/send",
+        ])
+        #expect(invalid == "400")
+        _ = try Self.run([
+            "curl", "-s", "-H", "Content-Type: application/json", "-d", #"{"message":"hello all"}"#,
+            server.url + "/sse/broadcast",
+        ])
+        let received = String(decoding: aliceOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        alice.waitUntilExit()
+        #expect(received.contains("event: notification\ndata: {\"message\":\"hi alice\",\"from\":\"direct\"}"))
+        #expect(received.contains("event: notification\ndata: {\"message\":\"hello all\",\"from\":\"broadcast\"}"))
+        #expect(received.contains("event: ping\n"))
+        let pings = try Self.page(
+            server.url + "/?clientId=carol",
+            until: "document.body.dataset.state === 'open' && Number(document.body.dataset.pings) >= 1",
+            print: "Number(document.body.dataset.pings)"
+        )
+        #expect((Int(pings.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 1)
+        #expect(server.stop() == 0)
+    }
+
+    @Test("dashboard: metrics events with every figure; the page draws samples")
+    func dashboard() throws {
+        let server = try Running("dashboard")
+        try Self.expectServedPage(server, "dashboard")
+        let stream = try Self.run(["curl", "-sN", "--max-time", "2.5", server.url + "/metrics"])
+        let line = try #require(stream.split(separator: "\n").first { $0.hasPrefix("data: ") })
+        let sample = try JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8)) as? [String: Any]
+        for key in ["time", "cpu", "memoryUsed", "memoryTotal", "load1", "load5", "load15", "receivedPerSecond", "sentPerSecond"] {
+            #expect(sample?[key] != nil, "\(key)")
+        }
+        #expect((sample?["memoryTotal"] as? Int ?? 0) > 0)
+        let samples = try Self.page(
+            server.url + "/",
+            until: "Number(document.body.dataset.samples) >= 2",
+            print: "Number(document.body.dataset.samples)"
+        )
+        #expect((Int(samples.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 2)
+        #expect(server.stop() == 0)
+    }
+
+    @Test("fallback: the page receives ticks on each transport it is switched to, and shows that transport", arguments: ["eventsource", "fetch", "xhr", "longpoll"])
+    func fallback(_ transport: String) throws {
+        let server = try Running("fallback")
+        try Self.expectServedPage(server, "fallback")
+        let shown = try Self.page(
+            server.url + "/?transport=" + transport,
+            until: "Number(document.body.dataset.ticks) >= 2",
+            print: "document.body.dataset.transport"
+        )
+        #expect(shown.trimmingCharacters(in: .whitespacesAndNewlines) == "\"\(transport)\"")
+        #expect(server.stop() == 0)
+    }
+}
