@@ -274,9 +274,9 @@ let package = Package(
                 .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
             ]
         ),
-        // Long polling on a broadcaster and the browser script (embedded from Browser/sse.js by
-        // scripts/embed-browser-script.sh). The core needs only SSEStreaming; each server's adapter
-        // comes with its trait.
+        // Long polling on a broadcaster and the browser script (Assets/sse.js, embedded at build
+        // time by the SSEEmbedAssets plugin). The core needs only SSEStreaming; each server's
+        // adapter comes with its trait.
         .target(
             name: "SSELongPolling",
             dependencies: [
@@ -290,7 +290,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
                 .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
             ],
-            exclude: ["Browser"]
+            exclude: ["Assets"],
+            plugins: ["SSEEmbedAssets"]
         ),
         .testTarget(
             name: "SSELongPollingTests",

@@ -47,7 +47,7 @@ import urllib.parse
 import cdp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(HERE, "..", "..", "Sources", "SSELongPolling", "Browser", "sse.js")
+SCRIPT = os.path.join(HERE, "..", "..", "Sources", "SSELongPolling", "Assets", "sse.js")
 TRANSPORTS = ["eventsource", "fetch", "xhr", "longpoll"]
 SCENARIO_TIMEOUT = 30.0
 GZIP_LIMIT = 10 * 1024

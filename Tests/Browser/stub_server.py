@@ -33,7 +33,7 @@ import time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_SCRIPT = os.path.join(HERE, "..", "..", "Sources", "SSELongPolling", "Browser", "sse.js")
+DEFAULT_SCRIPT = os.path.join(HERE, "..", "..", "Sources", "SSELongPolling", "Assets", "sse.js")
 MODULE_SUFFIX = "\nexport const SSEEventSource = globalThis.SSEEventSource;\nexport default SSEEventSource;\n"
 RETRY_PREFIX = b"retry: 500\n\n"
 POLL_TIMEOUT = 3.0

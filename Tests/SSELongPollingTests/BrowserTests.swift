@@ -60,9 +60,9 @@ struct BrowserTests {
         #expect(process.terminationStatus == 0, "the browser suite failed:\n\(report)")
     }
 
-    @Test("The embedded script is Browser/sse.js as it is (scripts/embed-browser-script.sh writes it)")
+    @Test("The embedded script is Assets/sse.js as it is (the SSEEmbedAssets plugin embeds it)")
     func embeddedScriptIsCurrent() throws {
-        let source = Self.root.appendingPathComponent("Sources/SSELongPolling/Browser/sse.js")
+        let source = Self.root.appendingPathComponent("Sources/SSELongPolling/Assets/sse.js")
         let script = try String(contentsOf: source, encoding: .utf8)
         #expect(Array(SSELongPoll.browserScript.utf8) == Array(script.utf8))
         #expect(SSELongPoll.browserModule.hasPrefix(SSELongPoll.browserScript))
