@@ -19,7 +19,14 @@ let package = Package(
     name: "Examples",
     platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     dependencies: [
-        .package(name: "swift-sse", path: "..", traits: ["NIOSupport", "AsyncHTTPClientSupport"]),
+        .package(
+            name: "swift-sse",
+            path: "..",
+            traits: ["NIOSupport", "AsyncHTTPClientSupport", "HummingbirdSupport", "VaporSupport"]
+        ),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -89,9 +96,45 @@ let package = Package(
             exclude: ["Assets"],
             plugins: [.plugin(name: "SSEEmbedAssets", package: "swift-sse")]
         ),
+        // Chat rooms, the same on Hummingbird (chat) and Vapor (chat-vapor).
+        .target(
+            name: "ChatCore",
+            dependencies: [
+                "ExampleSupport",
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
+            ],
+            path: "ChatCore",
+            exclude: ["Assets"],
+            plugins: [.plugin(name: "SSEEmbedAssets", package: "swift-sse")]
+        ),
+        .executableTarget(
+            name: "chat",
+            dependencies: [
+                "ChatCore",
+                "ExampleSupport",
+                .product(name: "SSEHummingbird", package: "swift-sse"),
+                .product(name: "SSENIOCore", package: "swift-sse"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "chat"
+        ),
+        .executableTarget(
+            name: "chat-vapor",
+            dependencies: [
+                "ChatCore",
+                "ExampleSupport",
+                .product(name: "SSEVapor", package: "swift-sse"),
+                .product(name: "SSENIOCore", package: "swift-sse"),
+                .product(name: "Vapor", package: "vapor"),
+            ],
+            path: "chat-vapor"
+        ),
         .testTarget(
             name: "ExamplesTests",
-            dependencies: ["ticker", "notifications", "dashboard", "fallback"],
+            dependencies: ["ticker", "notifications", "dashboard", "fallback", "chat", "chat-vapor"],
             path: "Tests/ExamplesTests"
         ),
         // The typewriter demo: an answer streamed token by token to a page, on the embedded server.
@@ -99,6 +142,10 @@ let package = Package(
             name: "typewriter",
             dependencies: [
                 "ExampleSupport",
+                .product(name: "SSEClient", package: "swift-sse"),
+                .product(name: "SSENIOCore", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "SSECodec", package: "swift-sse"),
                 .product(name: "SSEJSON", package: "swift-sse"),
                 .product(name: "SSENIO", package: "swift-sse"),

@@ -12,9 +12,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Logging
 public import SSENIO
 public import ServiceLifecycle
-import Logging
 import UnixSignals
 
 #if canImport(Glibc)
@@ -85,11 +85,12 @@ public struct EveryInterval: Service {
         self.body = body
     }
 
+    /// Returns, without an error, once the group stops.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await body()
-                try await Task.sleep(for: interval)
+                try? await Task.sleep(for: interval)
             }
         }
     }

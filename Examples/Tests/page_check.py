@@ -93,7 +93,7 @@ def wait_until(tab, expression, timeout):
             problem = "the expression was false"
         except cdp.CDPError as error:
             # Also what a page still loading, without its globals, answers.
-            problem = str(error)
+            problem = str(error).splitlines()[0]
         if time.monotonic() >= deadline:
             raise CheckFailed(
                 f"timed out after {timeout:g} s waiting for {expression!r} ({problem}); {describe(tab)}"
@@ -109,6 +109,7 @@ def check(arguments):
             "Emulation.setDeviceMetricsOverride",
             {"width": arguments.width, "height": arguments.height, "deviceScaleFactor": 1, "mobile": False},
         )
+        tab.send("Page.enable")
         tab.send("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_ERRORS})
         navigation = tab.send("Page.navigate", {"url": arguments.url}, timeout=30)
         if navigation.get("errorText"):

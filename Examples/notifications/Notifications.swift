@@ -90,21 +90,30 @@ struct Notifications {
             guard clients.isConnected(direct.clientId) else {
                 return try .json(["error": "No client \(direct.clientId) is connected."], status: .notFound)
             }
-            let event = ServerSentEvent(type: "notification", data: try json(Notification(message: direct.message, from: "direct")))
+            let event = ServerSentEvent(
+                type: "notification",
+                data: try json(Notification(message: direct.message, from: "direct"))
+            )
             let id = try broadcaster.publish(event, toSubscriber: direct.clientId)
             return try .json(["id": id], status: .accepted)
         }
         router.post("/sse/broadcast") { request in
             let broadcast = try request.decodeJSON(Broadcast.self)
-            let event = ServerSentEvent(type: "notification", data: try json(Notification(message: broadcast.message, from: "broadcast")))
+            let event = ServerSentEvent(
+                type: "notification",
+                data: try json(Notification(message: broadcast.message, from: "broadcast"))
+            )
             let id = try broadcaster.publish(event, to: everyone)
             return try .json(["id": id], status: .accepted)
         }
         return router
     }
 
+    /// JSON with its keys in one order.
     static func json(_ value: some Encodable) throws -> String {
-        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
 
@@ -118,51 +127,18 @@ final class ConnectedClients: Sendable {
 
     /// The subscription's chunks, with the client counted as connected until the server stops
     /// reading them (the client went away, or the server stops).
-    func connected(_ clientID: String, _ subscription: SSEBroadcaster.Subscription) -> Counted {
+    func connected(
+        _ clientID: String,
+        _ subscription: SSEBroadcaster.Subscription
+    ) -> Released<SSEBroadcaster.Subscription> {
         counts.withLock { $0[clientID, default: 0] += 1 }
-        return Counted(subscription: subscription, presence: Presence(clients: self, clientID: clientID))
-    }
-
-    fileprivate func left(_ clientID: String) {
-        counts.withLock { counts in
-            counts[clientID, default: 1] -= 1
-            if counts[clientID] == 0 {
-                counts[clientID] = nil
+        return Released(subscription) { [self] in
+            counts.withLock { counts in
+                counts[clientID, default: 1] -= 1
+                if counts[clientID] == 0 {
+                    counts[clientID] = nil
+                }
             }
-        }
-    }
-
-    /// Marks a client gone when the last reference to its stream goes.
-    final class Presence: Sendable {
-        let clients: ConnectedClients
-        let clientID: String
-
-        init(clients: ConnectedClients, clientID: String) {
-            self.clients = clients
-            self.clientID = clientID
-        }
-
-        deinit {
-            clients.left(clientID)
-        }
-    }
-
-    /// A subscription whose iterator keeps its client's presence.
-    struct Counted: AsyncSequence, Sendable {
-        let subscription: SSEBroadcaster.Subscription
-        let presence: Presence
-
-        struct AsyncIterator: AsyncIteratorProtocol {
-            var chunks: SSEBroadcaster.Subscription.AsyncIterator
-            let presence: Presence
-
-            mutating func next() async throws -> [UInt8]? {
-                try await chunks.next()
-            }
-        }
-
-        func makeAsyncIterator() -> AsyncIterator {
-            AsyncIterator(chunks: subscription.makeAsyncIterator(), presence: presence)
         }
     }
 }

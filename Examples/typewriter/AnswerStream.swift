@@ -50,7 +50,7 @@ struct AnswerStream: AsyncSequence, Sendable {
     }
 
     /// A `chunk` event's data.
-    struct Chunk: Encodable {
+    struct Chunk: Codable {
         let index: Int
         let total: Int
         let text: String

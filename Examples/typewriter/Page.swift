@@ -38,10 +38,12 @@ enum Page {
           .status { display: flex; gap: 1rem; align-items: center; margin-top: .75rem; font-size: .9rem; color: #555; }
           progress { flex: 1; }
           .state { font-weight: 600; }
+          body[data-state=failed] .state { color: #b3261e; }
+          #error { margin-top: .75rem; padding: .75rem 1rem; border-left: 4px solid #b3261e; border-radius: 6px; background: #fbeae9; color: #8c1d18; }
           label { font-size: .9rem; color: #555; }
         </style>
         </head>
-        <body data-state="idle">
+        <body data-state="idle" data-error="">
         <h1>Typewriter: an answer streamed token by token over Server-Sent Events</h1>
         <form id="ask">
           <input type="text" id="prompt" placeholder="Ask anything" value="How does streaming work?" autofocus>
@@ -51,6 +53,7 @@ enum Page {
           <label><input type="checkbox" id="fast"> fast</label>
         </form>
         <div id="answer"><span id="text"></span><span id="cursor" hidden>&nbsp;</span></div>
+        <p id="error" role="alert" hidden></p>
         <div class="status">
           <span class="state" id="state">idle</span>
           <progress id="progress" value="0" max="1"></progress>
@@ -60,6 +63,9 @@ enum Page {
         <script>
         const $ = (id) => document.getElementById(id);
         let source = null;
+        // The answer's progress: the last chunk's index, and its total (0 while an upstream answer streams).
+        let received = 0;
+        let total = 0;
 
         function setState(state) {
           $("state").textContent = state;
@@ -70,11 +76,38 @@ enum Page {
 
         function stop(state) {
           if (source) { source.close(); source = null; }
+          // An unknown total left the bar indeterminate, which would look like it is still going.
+          if (!$("progress").hasAttribute("value")) $("progress").value = 0;
           setState(state);
+        }
+
+        function showError(message) {
+          $("error").textContent = message;
+          $("error").hidden = !message;
+          document.body.dataset.error = message;
+        }
+
+        function fail(message) {
+          showError(message);
+          stop("failed");
+        }
+
+        function showProgress() {
+          if (total > 0) {
+            $("progress").max = total;
+            $("progress").value = received;
+            $("count").textContent = `${received}/${total}`;
+          } else {
+            $("progress").removeAttribute("value");
+            $("count").textContent = String(received);
+          }
         }
 
         function ask(prompt) {
           stop("connecting");
+          showError("");
+          received = 0;
+          total = 0;
           $("text").textContent = "";
           $("progress").value = 0;
           $("count").textContent = "0/0";
@@ -84,24 +117,43 @@ enum Page {
           source = new EventSource("/answer?" + query);
           setState("connecting");
           source.onopen = () => setState("streaming");
-          source.onerror = () => {
+          // Fires for the server's own `error` event too (a MessageEvent, with data), and not only
+          // for a lost connection.
+          source.onerror = (event) => {
             if (!source) return;
-            setState(source.readyState === EventSource.CONNECTING ? "reconnecting" : "closed");
+            if (typeof event.data === "string") {
+              let message = "";
+              try { message = String(JSON.parse(event.data).message ?? ""); } catch { message = event.data; }
+              fail(message || "The answer failed.");
+            } else if (source.readyState === EventSource.CONNECTING) {
+              setState("reconnecting");
+            } else if (total > 0 && received >= total) {
+              // Closed for good, as after a 204 to a resumption: the server has nothing more to send.
+              stop("done");
+            } else {
+              fail("The stream closed before the answer was complete: the server has no more of it. Ask again.");
+            }
           };
           source.addEventListener("start", (event) => {
             const start = JSON.parse(event.data);
-            $("progress").max = start.total;
-            $("count").textContent = `${start.from}/${start.total}`;
+            total = start.total;
+            received = start.from;
+            showProgress();
             setState("streaming");
           });
           source.addEventListener("chunk", (event) => {
             const chunk = JSON.parse(event.data);
             $("text").textContent += chunk.text;
-            $("progress").value = chunk.index;
-            $("count").textContent = `${chunk.index}/${chunk.total}`;
+            received = chunk.index;
+            total = chunk.total;
+            showProgress();
             $("last-id").textContent = event.lastEventId;
           });
-          source.addEventListener("end", () => stop("done"));
+          source.addEventListener("end", (event) => {
+            try { total = Number(JSON.parse(event.data).total) || total; } catch {}
+            showProgress();
+            stop("done");
+          });
         }
 
         $("ask").addEventListener("submit", (event) => { event.preventDefault(); ask($("prompt").value); });

@@ -32,7 +32,10 @@ struct SSEEmbed {
             exit(64)
         }
         let files = try arguments.dropFirst(2).sorted().map { path in
-            (name: URL(fileURLWithPath: path).lastPathComponent, bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+            (
+                name: URL(fileURLWithPath: path).lastPathComponent,
+                bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            )
         }
         let source = generate(typeName: arguments[1], files: files)
         let output = URL(fileURLWithPath: arguments[0])
@@ -64,7 +67,9 @@ struct SSEEmbed {
                 var index = 0
                 while index < file.bytes.count {
                     let row = file.bytes[index..<min(index + 16, file.bytes.count)]
-                    source += "        " + row.map { "0x" + String($0, radix: 16, uppercase: true) }.joined(separator: ", ") + ",\n"
+                    source +=
+                        "        " + row.map { "0x" + String($0, radix: 16, uppercase: true) }.joined(separator: ", ")
+                        + ",\n"
                     index += 16
                 }
                 source += "    ]\n\n"

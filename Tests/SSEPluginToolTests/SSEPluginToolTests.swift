@@ -56,9 +56,10 @@ struct SSEPluginToolTests {
         let output = directory.appendingPathComponent("EmbeddedAssets.swift")
         let run = try Self.run(
             "SSEEmbed",
-            [output.path, "EmbeddedAssets"] + ["tricky.js", "logo.png", "crlf.txt"].map {
-                directory.appendingPathComponent($0).path
-            }
+            [output.path, "EmbeddedAssets"]
+                + ["tricky.js", "logo.png", "crlf.txt"].map {
+                    directory.appendingPathComponent($0).path
+                }
         )
         #expect(run.status == 0, "\(run.output)")
         let source = try String(contentsOf: output, encoding: .utf8)

@@ -93,7 +93,8 @@ struct ExamplesTests {
     static func expectServedPage(_ running: Running, _ name: String) throws {
         let served = try run(["curl", "-s", running.url + "/"])
         let file = try String(contentsOf: examples.appendingPathComponent("\(name)/Assets/index.html"), encoding: .utf8)
-        #expect(Array(served.utf8) == Array(file.utf8), "\(name) serves its Assets/index.html")
+        let same = Array(served.utf8) == Array(file.utf8)
+        #expect(same, "\(name) serves its Assets/index.html (\(served.utf8.count) bytes, the file \(file.utf8.count))")
     }
 
     @Test("ticker: curl receives numbered times, a resume goes on from Last-Event-ID; the page counts ticks")
@@ -101,10 +102,12 @@ struct ExamplesTests {
         let ticker = try Running("ticker")
         try Self.expectServedPage(ticker, "ticker")
         let stream = try Self.run(["curl", "-sN", "--max-time", "2.5", ticker.url + "/time"])
-        #expect(stream.hasPrefix("data: 20"))
-        #expect(stream.contains("id: 1\n\n") && stream.contains("id: 2\n\n"))
-        let resumed = try Self.run(["curl", "-sN", "--max-time", "1.5", "-H", "Last-Event-ID: 41", ticker.url + "/time"])
-        #expect(resumed.contains("id: 42\n\n"))
+        #expect(stream.hasPrefix("id: 1\ndata: 20"), "\(stream)")
+        #expect(stream.contains("id: 2\ndata: 20"), "\(stream)")
+        let resumed = try Self.run([
+            "curl", "-sN", "--max-time", "1.5", "-H", "Last-Event-ID: 41", ticker.url + "/time",
+        ])
+        #expect(resumed.hasPrefix("id: 42\ndata: 20"), "\(resumed)")
         let ticks = try Self.page(
             ticker.url + "/",
             until: "document.body.dataset.state === 'open' && Number(document.body.dataset.ticks) >= 2",
@@ -129,7 +132,8 @@ struct ExamplesTests {
         let deadline = ContinuousClock.now + .seconds(10)
         while !sent.contains("\"id\""), ContinuousClock.now < deadline {
             sent = try Self.run([
-                "curl", "-s", "-H", "Content-Type: application/json", "-d", #"{"clientId":"alice","message":"hi alice"}"#,
+                "curl", "-s", "-H", "Content-Type: application/json", "-d",
+                #"{"clientId":"alice","message":"hi alice"}"#,
                 server.url + "/sse/send",
             ])
         }
@@ -150,8 +154,8 @@ struct ExamplesTests {
         ])
         let received = String(decoding: aliceOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         alice.waitUntilExit()
-        #expect(received.contains("event: notification\ndata: {\"message\":\"hi alice\",\"from\":\"direct\"}"))
-        #expect(received.contains("event: notification\ndata: {\"message\":\"hello all\",\"from\":\"broadcast\"}"))
+        #expect(received.contains("event: notification\ndata: {\"from\":\"direct\",\"message\":\"hi alice\"}"))
+        #expect(received.contains("event: notification\ndata: {\"from\":\"broadcast\",\"message\":\"hello all\"}"))
         #expect(received.contains("event: ping\n"))
         let pings = try Self.page(
             server.url + "/?clientId=carol",
@@ -169,7 +173,10 @@ struct ExamplesTests {
         let stream = try Self.run(["curl", "-sN", "--max-time", "2.5", server.url + "/metrics"])
         let line = try #require(stream.split(separator: "\n").first { $0.hasPrefix("data: ") })
         let sample = try JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8)) as? [String: Any]
-        for key in ["time", "cpu", "memoryUsed", "memoryTotal", "load1", "load5", "load15", "receivedPerSecond", "sentPerSecond"] {
+        for key in [
+            "time", "cpu", "memoryUsed", "memoryTotal", "load1", "load5", "load15", "receivedPerSecond",
+            "sentPerSecond",
+        ] {
             #expect(sample?[key] != nil, "\(key)")
         }
         #expect((sample?["memoryTotal"] as? Int ?? 0) > 0)
@@ -182,7 +189,10 @@ struct ExamplesTests {
         #expect(server.stop() == 0)
     }
 
-    @Test("fallback: the page receives ticks on each transport it is switched to, and shows that transport", arguments: ["eventsource", "fetch", "xhr", "longpoll"])
+    @Test(
+        "fallback: the page receives ticks on each transport it is switched to, and shows that transport",
+        arguments: ["eventsource", "fetch", "xhr", "longpoll"]
+    )
     func fallback(_ transport: String) throws {
         let server = try Running("fallback")
         try Self.expectServedPage(server, "fallback")
@@ -192,6 +202,81 @@ struct ExamplesTests {
             print: "document.body.dataset.transport"
         )
         #expect(shown.trimmingCharacters(in: .whitespacesAndNewlines) == "\"\(transport)\"")
+        #expect(server.stop() == 0)
+    }
+
+    @Test(
+        "chat: joins, messages and leaves reach the room, 400/413 say why, a resume gets the history, notifications reach one user; the page shows messages",
+        arguments: ["chat", "chat-vapor"]
+    )
+    func chat(_ name: String) throws {
+        let server = try Running(name)
+        let served = try Self.run(["curl", "-s", server.url + "/"])
+        let page = try String(
+            contentsOf: Self.examples.appendingPathComponent("ChatCore/Assets/index.html"),
+            encoding: .utf8
+        )
+        let same = Array(served.utf8) == Array(page.utf8)
+        #expect(same, "\(name) serves ChatCore/Assets/index.html")
+        let ada = Process()
+        ada.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        ada.arguments = ["curl", "-sN", "--max-time", "3", server.url + "/rooms/lobby/events?user=ada"]
+        let adaOutput = Pipe()
+        ada.standardOutput = adaOutput
+        try ada.run()
+        func post(_ path: String, _ body: String, json: Bool = true) throws -> String {
+            try Self.run(
+                ["curl", "-s", "-w", " %{http_code}"] + (json ? ["-H", "Content-Type: application/json"] : [])
+                    + ["-d", body, server.url + path]
+            )
+        }
+        // Ada is in the room once her own join has reached her.
+        var received = ""
+        while !received.contains("event: join") {
+            let data = adaOutput.fileHandleForReading.availableData
+            guard !data.isEmpty else {
+                break
+            }
+            received += String(decoding: data, as: UTF8.self)
+        }
+        #expect(try post("/rooms/lobby/messages", #"{"user":"bob","text":"hello ada"}"#).hasSuffix(" 202"))
+        let empty = try post("/rooms/lobby/messages", #"{"user":"bob","text":"  "}"#)
+        #expect(empty.hasSuffix(" 400") && empty.contains("empty message"), "\(empty)")
+        let long = try post(
+            "/rooms/lobby/messages",
+            #"{"user":"bob","text":""# + String(repeating: "x", count: 1001) + #""}"#
+        )
+        #expect(long.hasSuffix(" 413") && long.contains("at most 1000 characters"), "\(long)")
+        #expect(try post("/users/ada/notifications", "just for you", json: false).hasSuffix(" 202"))
+        received += String(decoding: adaOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ada.waitUntilExit()
+        #expect(received.contains("event: join\ndata: {\"members\":1,\"user\":\"ada\"}"), "\(received)")
+        // `message` is the default type: the event has no `event:` line.
+        #expect(received.contains("id: 1\n\ndata: {\"text\":\"hello ada\",\"time\":"), "\(received)")
+        #expect(received.contains("event: notification\ndata: {\"text\":\"just for you\"}"), "\(received)")
+        // A page that resumes after ada's join gets what came after it, and not ada's notification.
+        let resumed = try Self.run([
+            "curl", "-sN", "--max-time", "1", "-H", "Last-Event-ID: 1", server.url + "/rooms/lobby/events?user=zoe",
+        ])
+        #expect(resumed.contains("hello ada") && !resumed.contains("just for you"), "\(resumed)")
+        // The page shows messages posted once it is in the room: post until it has one.
+        let checker = Process()
+        checker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        checker.arguments = [
+            "python3", Self.examples.appendingPathComponent("Tests/page_check.py").path,
+            server.url + "/?room=lobby&user=cy",
+            "--until", "Number(document.body.dataset.messages) >= 1", "--print", "document.body.dataset.lastMessage",
+            "--timeout", "30",
+        ]
+        let checked = Pipe()
+        checker.standardOutput = checked
+        try checker.run()
+        while checker.isRunning {
+            _ = try post("/rooms/lobby/messages", #"{"user":"bob","text":"hello again"}"#)
+            usleep(300_000)
+        }
+        let shown = String(decoding: checked.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(shown.contains("hello again"), "\(shown)")
         #expect(server.stop() == 0)
     }
 }

@@ -113,6 +113,96 @@ struct TypewriterTests {
         }
     }
 
+    /// The fake OpenAI-compatible API (`Tests/fake_openai.py`) in a child process, for one test.
+    static func withFakeUpstream(
+        _ body: (_ url: String, _ requests: @escaping @Sendable () async throws -> Int) async throws -> Void
+    ) async throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("fake_openai.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-u", script, "0"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let port = try await readLine(output.fileHandleForReading).trimmingCharacters(in: .whitespacesAndNewlines)
+        let base = "http://127.0.0.1:\(port)"
+        // SIGKILL: a child started from a concurrency thread inherits its blocked signals, SIGTERM
+        // among them.
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try await body(base + "/v1/chat/completions") {
+            let counted = try await run(["curl", "-s", base + "/requests"])
+            let object = try JSONSerialization.jsonObject(with: Data(counted.utf8)) as? [String: Any]
+            return object?["count"] as? Int ?? -1
+        }
+    }
+
+    /// The demo with `--upstream` on a free port, for one test.
+    static func withUpstreamServer(_ upstream: Upstream, _ body: (Int) async throws -> Void) async throws {
+        let server = SSEServer(
+            configuration: .init(host: "127.0.0.1", port: 0),
+            router: Typewriter.router(upstream: upstream)
+        )
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let task = Task { try await server.run { continuation.yield($0) } }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        try await body(port)
+        task.cancel()
+        _ = await task.result
+    }
+
+    @Test(
+        "--upstream: an OpenAI-style stream comes out as start, chunks and end; a resume of the ended answer gets 204, with no second upstream call"
+    )
+    func upstreamAnswer() async throws {
+        try await Self.withFakeUpstream { url, requests in
+            let upstream = Upstream(url: url, model: "test", apiKey: "test-key", idleTimeout: .seconds(5))
+            try await Self.withUpstreamServer(upstream) { port in
+                let answer = try await Self.run(["curl", "-sN", "http://127.0.0.1:\(port)/answer?prompt=hello%20world"])
+                #expect(answer.hasPrefix("retry: 500\n\n"), "\(answer)")
+                let chunks = answer.split(separator: "\n").filter { $0.hasPrefix("data: {\"index\"") }
+                let texts = try chunks.map { line in
+                    try JSONDecoder().decode(AnswerStream.Chunk.self, from: Data(line.dropFirst(6).utf8)).text
+                }
+                #expect(texts.joined() == "Echo: hello world", "\(answer)")
+                #expect(answer.contains("event: end\n"), "\(answer)")
+                let lastID = try #require(answer.split(separator: "\n").last { $0.hasPrefix("id: ") }).dropFirst(4)
+                let resumed = try await Self.run([
+                    "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Last-Event-ID: \(lastID)",
+                    "http://127.0.0.1:\(port)/answer?prompt=hello%20world",
+                ])
+                #expect(resumed == "204")
+                #expect(try await requests() == 1)
+            }
+        }
+    }
+
+    @Test(
+        "--upstream: a failure mid-answer, an error status or a stall reaches the page as an in-band error event, and the stream ends",
+        arguments: ["FAIL_AFTER_3 please", "ERROR_500", "STALL_AFTER_2"]
+    )
+    func upstreamFailure(_ prompt: String) async throws {
+        try await Self.withFakeUpstream { url, requests in
+            let upstream = Upstream(url: url, model: "test", apiKey: "test-key", idleTimeout: .seconds(1))
+            try await Self.withUpstreamServer(upstream) { port in
+                let query = prompt.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? prompt
+                let answer = try await Self.run([
+                    "curl", "-sN", "--max-time", "20", "http://127.0.0.1:\(port)/answer?prompt=\(query)",
+                ])
+                #expect(answer.contains("event: error\ndata: {\"message\":"), "\(answer)")
+                #expect(!answer.contains("event: end\n"), "\(answer)")
+                let lines = answer.split(separator: "\n")
+                let chunkCount = lines.filter { $0 == "event: chunk" }.count
+                #expect(chunkCount == (prompt.hasPrefix("FAIL") ? 3 : prompt.hasPrefix("STALL") ? 2 : 0), "\(answer)")
+                #expect(try await requests() == 1)
+            }
+        }
+    }
+
     @Test(
         "Ctrl-C (SIGINT) or SIGTERM stops the demo process: an open answer is ended properly, and it exits 0",
         arguments: [SIGINT, SIGTERM]
