@@ -372,7 +372,8 @@ let package = Package(
             name: "SSEPluginToolTests",
             dependencies: ["SSEEmbed", "SSEScriptExport", "SSELongPolling", "SSETestSupport"]
         ),
-        .target(name: "SwiftSSEDocumentation", path: "Documentation"),
+        // The package articles; the screenshots are for the READMEs.
+        .target(name: "SwiftSSEDocumentation", path: "Documentation", exclude: ["Screenshots"]),
     ]
 )
 

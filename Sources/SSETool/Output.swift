@@ -96,33 +96,13 @@ struct EventPrinter {
     /// `{"type":…,"data":…,"id":…}` (the ID `null` when there is none), `"retry"` last when it
     /// changed; keys always in this order.
     static func jsonLine(_ event: ServerSentEvent, retry: Int?) -> String {
-        var line = "{\"type\":" + jsonString(event.type) + ",\"data\":" + jsonString(event.data) + ",\"id\":"
-        line += event.id.map(jsonString) ?? "null"
+        var line =
+            "{\"type\":" + jsonStringLiteral(event.type) + ",\"data\":" + jsonStringLiteral(event.data) + ",\"id\":"
+        line += event.id.map(jsonStringLiteral) ?? "null"
         if let retry {
             line += ",\"retry\":\(retry)"
         }
         return line + "}\n"
-    }
-
-    /// A JSON string literal (RFC 8259): quotes, backslashes and control characters escaped, the
-    /// rest as UTF-8.
-    static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case let scalar where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 
     static func bold(_ text: String, _ colour: Bool) -> String {

@@ -21,9 +21,12 @@ import Testing
 
 @Suite("Typewriter demo", .serialized, .timeLimit(.minutes(2)))
 struct TypewriterTests {
-    /// The demo's routes on a free port, for one test.
-    static func withServer(_ body: (Int) async throws -> Void) async throws {
-        let server = SSEServer(configuration: .init(host: "127.0.0.1", port: 0), router: Typewriter.router())
+    /// The demo's routes (with `upstream`, its `--upstream` mode) on a free port, for one test.
+    static func withServer(upstream: Upstream? = nil, _ body: (Int) async throws -> Void) async throws {
+        let server = SSEServer(
+            configuration: .init(host: "127.0.0.1", port: 0),
+            router: Typewriter.router(upstream: upstream)
+        )
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task { try await server.run { continuation.yield($0) } }
         var iterator = ports.makeAsyncIterator()
@@ -140,28 +143,13 @@ struct TypewriterTests {
         }
     }
 
-    /// The demo with `--upstream` on a free port, for one test.
-    static func withUpstreamServer(_ upstream: Upstream, _ body: (Int) async throws -> Void) async throws {
-        let server = SSEServer(
-            configuration: .init(host: "127.0.0.1", port: 0),
-            router: Typewriter.router(upstream: upstream)
-        )
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let task = Task { try await server.run { continuation.yield($0) } }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        try await body(port)
-        task.cancel()
-        _ = await task.result
-    }
-
     @Test(
         "--upstream: an OpenAI-style stream comes out as start, chunks and end; a resume of the ended answer gets 204, with no second upstream call"
     )
     func upstreamAnswer() async throws {
         try await Self.withFakeUpstream { url, requests in
             let upstream = Upstream(url: url, model: "test", apiKey: "test-key", idleTimeout: .seconds(5))
-            try await Self.withUpstreamServer(upstream) { port in
+            try await Self.withServer(upstream: upstream) { port in
                 let answer = try await Self.run(["curl", "-sN", "http://127.0.0.1:\(port)/answer?prompt=hello%20world"])
                 #expect(answer.hasPrefix("retry: 500\n\n"), "\(answer)")
                 let chunks = answer.split(separator: "\n").filter { $0.hasPrefix("data: {\"index\"") }
@@ -188,7 +176,7 @@ struct TypewriterTests {
     func upstreamFailure(_ prompt: String) async throws {
         try await Self.withFakeUpstream { url, requests in
             let upstream = Upstream(url: url, model: "test", apiKey: "test-key", idleTimeout: .seconds(1))
-            try await Self.withUpstreamServer(upstream) { port in
+            try await Self.withServer(upstream: upstream) { port in
                 let query = prompt.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? prompt
                 let answer = try await Self.run([
                     "curl", "-sN", "--max-time", "20", "http://127.0.0.1:\(port)/answer?prompt=\(query)",

@@ -296,30 +296,11 @@ public final class SSEBroadcaster: Sendable {
     static func replayUnavailableEvent(lastEventID: String, resumeID: String) -> QueuedEvent {
         let event = ServerSentEvent(
             type: replayUnavailableEventType,
-            data: "{\"lastEventID\":\(jsonString(lastEventID))}",
+            data: "{\"lastEventID\":\(jsonStringLiteral(lastEventID))}",
             id: resumeID
         )
         // The type is fixed, and `resumeID` was published, so it encodes.
         return QueuedEvent(bytes: try! SSEEncoder().encode(event))
-    }
-
-    /// A JSON string literal of `value`, escaped as RFC 8259 §7 requires.
-    private static func jsonString(_ value: String) -> String {
-        var result = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 
     // MARK: For subscriptions
