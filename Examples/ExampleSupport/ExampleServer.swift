@@ -55,9 +55,13 @@ public enum ExampleServer {
 
     /// The `--port` argument, or 8080.
     public static func port() -> Int {
+        option("--port").flatMap { Int($0) } ?? 8080
+    }
+
+    /// The command-line argument after `flag` (`--ping 5`), if any.
+    public static func option(_ flag: String) -> String? {
         let arguments = CommandLine.arguments
-        return arguments.firstIndex(of: "--port").flatMap { arguments.dropFirst($0 + 1).first }.flatMap { Int($0) }
-            ?? 8080
+        return arguments.firstIndex(of: flag).flatMap { arguments.dropFirst($0 + 1).first }
     }
 
     /// The server, saying where it listens.

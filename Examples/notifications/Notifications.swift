@@ -35,8 +35,7 @@ import Synchronization
 @main
 struct Notifications {
     static func main() async throws {
-        let arguments = CommandLine.arguments
-        let ping = arguments.firstIndex(of: "--ping").flatMap { arguments.dropFirst($0 + 1).first }.flatMap { Int($0) }
+        let ping = ExampleServer.option("--ping").flatMap { Int($0) }
         let broadcaster = SSEBroadcaster()
         let clients = ConnectedClients()
         try await ExampleServer.run(

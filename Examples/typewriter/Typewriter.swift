@@ -37,10 +37,7 @@ struct Typewriter {
     /// `--upstream URL` (`--model NAME`, `--upstream-timeout SECONDS`), with the key from
     /// `OPENAI_API_KEY`: never on the command line, where other users of the machine see it.
     static func upstream() throws -> Upstream? {
-        let arguments = CommandLine.arguments
-        func value(_ flag: String) -> String? {
-            arguments.firstIndex(of: flag).flatMap { arguments.dropFirst($0 + 1).first }
-        }
+        let value = ExampleServer.option
         guard let url = value("--upstream") else {
             return nil
         }
