@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "SSEVapor", targets: ["SSEVapor"]),
         .library(name: "SSEClient", targets: ["SSEClient"]),
         .library(name: "SSELongPolling", targets: ["SSELongPolling"]),
+        .library(name: "SSEPostgres", targets: ["SSEPostgres"]),
         // `swift run --traits CommandLineTool sse --help`
         .executable(name: "sse", targets: ["SSETool"]),
         // A target's Assets folder embedded at build time; the browser script written into a folder.
@@ -60,6 +61,10 @@ let package = Package(
             description: "The reconnecting client on AsyncHTTPClient (SSEClient)."
         ),
         .trait(
+            name: "PostgresSupport",
+            description: "One broadcaster across server instances, with a replay log that survives restarts, on PostgreSQL (SSEPostgres)."
+        ),
+        .trait(
             name: "CommandLineTool",
             description: "The `sse` command-line tool: listen, decode, serve, hub.",
             enabledTraits: ["NIOSupport", "AsyncHTTPClientSupport"]
@@ -78,6 +83,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "SSECodec"),
@@ -371,6 +377,55 @@ let package = Package(
         .testTarget(
             name: "SSEPluginToolTests",
             dependencies: ["SSEEmbed", "SSEScriptExport", "SSELongPolling", "SSETestSupport"]
+        ),
+        // Many instances on one PostgreSQL database; every file inside `#if PostgresSupport`.
+        .target(
+            name: "SSEPostgres",
+            dependencies: [
+                "SSECodec",
+                "SSEStreaming",
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgresSupport"])),
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["PostgresSupport"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["PostgresSupport"])),
+                .product(
+                    name: "ServiceLifecycle",
+                    package: "swift-service-lifecycle",
+                    condition: .when(traits: ["PostgresSupport"])
+                ),
+            ]
+        ),
+        .testTarget(
+            name: "SSEPostgresTests",
+            dependencies: [
+                "SSEPostgres",
+                "SSECodec",
+                "SSEStreaming",
+                "SSELongPolling",
+                "SSETestSupport",
+                .target(name: "SSEPostgresFixture", condition: .when(traits: ["PostgresSupport"])),
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgresSupport"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["PostgresSupport"])),
+            ]
+        ),
+        // A server instance for SSEPostgres's tests and benchmark: the embedded server on a
+        // broadcaster shared through PostgreSQL. Not a product.
+        .executableTarget(
+            name: "SSEPostgresFixture",
+            dependencies: [
+                "SSEPostgres",
+                "SSENIO",
+                "SSECodec",
+                "SSEStreaming",
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgresSupport"])),
+                .product(
+                    name: "ServiceLifecycle",
+                    package: "swift-service-lifecycle",
+                    condition: .when(traits: ["PostgresSupport"])
+                ),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle", condition: .when(traits: ["PostgresSupport"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["PostgresSupport"])),
+            ],
+            path: "Tests/SSEPostgresFixture"
         ),
         // The package articles; the screenshots are for the READMEs.
         .target(name: "SwiftSSEDocumentation", path: "Documentation", exclude: ["Screenshots"]),

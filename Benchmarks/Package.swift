@@ -22,7 +22,7 @@ let package = Package(
         .package(
             name: "swift-sse",
             path: "..",
-            traits: ["NIOSupport", "HummingbirdSupport", "VaporSupport", "AsyncHTTPClientSupport"]
+            traits: ["NIOSupport", "HummingbirdSupport", "VaporSupport", "AsyncHTTPClientSupport", "PostgresSupport"]
         ),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -31,6 +31,7 @@ let package = Package(
         // The baseline the codec is measured against, in the same run.
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .executableTarget(
@@ -114,5 +115,17 @@ let package = Package(
             exclude: ["go", "node", "run.sh"]
         ),
         .target(name: "CHeapStatistics", path: "Benchmarks/CHeapStatistics"),
+        // SSEPostgres across three instances, beside the in-memory broadcaster (Postgres/run.sh).
+        .executableTarget(
+            name: "sse-postgres-bench",
+            dependencies: [
+                .product(name: "SSEPostgres", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Postgres",
+            exclude: ["run.sh"]
+        ),
     ]
 )

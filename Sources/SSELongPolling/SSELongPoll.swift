@@ -170,7 +170,9 @@ public struct SSELongPoll: Sendable {
             try? await Task.sleep(until: arrived + configuration.minimumInterval)
         }
         subscription.cancel()
-        return answer.response(cursor: subscription.lastPublishedEventID)
+        // Resumed from a replay store (another instance's cursor, say), the client's own cursor
+        // stays: this instance's newest ID may be behind it.
+        return answer.response(cursor: subscription.resumesFromReplayStore ? nil : subscription.lastPublishedEventID)
     }
 
     /// Waits for the first event up to the timeout, then takes what comes until the minimum

@@ -77,6 +77,9 @@ struct BroadcasterStateMachine {
         var overflowPolicy = SSEBroadcaster.OverflowPolicy.disconnect
         /// What a resuming subscriber missed, delivered before the live events.
         var replay = Ring<QueuedEvent>()
+        /// The replay log did not have the subscriber's last event ID, and the replay store is
+        /// looking for what it missed: nothing is delivered until it answers (live events queue).
+        var replayPending = false
         /// Events dropped since the consumer last took (dropOldest, coalesce).
         var dropped = 0
         /// Nothing was taken since the last heartbeat tick.
@@ -114,7 +117,7 @@ struct BroadcasterStateMachine {
         lastEventID: String?,
         overflowPolicy: SSEBroadcaster.OverflowPolicy,
         now: Duration
-    ) -> (token: Token, replayUnavailable: Bool, newestID: String?)? {
+    ) -> (token: Token, replayUnavailable: Bool, replayPending: Bool, newestID: String?)? {
         guard !isShutDown else {
             return nil
         }
@@ -126,6 +129,12 @@ struct BroadcasterStateMachine {
         var replayUnavailable = false
         if let lastEventID, !lastEventID.isEmpty {
             (subscriber.replay, replayUnavailable) = replay(after: lastEventID, for: subscriber.audiences, now: now)
+            if replayUnavailable, configuration.replayStore != nil {
+                // The store answers later (``completeReplay``); until then the subscriber waits.
+                subscriber.replay = Ring()
+                subscriber.replayPending = true
+                replayUnavailable = false
+            }
         }
         let newStream = AudienceStream(
             maximumEvents: configuration.maximumQueuedEvents,
@@ -140,7 +149,50 @@ struct BroadcasterStateMachine {
         subscriber.generation = subscribers[slot].generation
         subscribers[slot] = subscriber
         subscriberCount += 1
-        return (Token(slot: slot, generation: subscriber.generation), replayUnavailable, newestID)
+        return (
+            Token(slot: slot, generation: subscriber.generation), replayUnavailable, subscriber.replayPending, newestID
+        )
+    }
+
+    /// Hands a subscriber waiting for the replay store what the store found: `events` go before
+    /// its live ones; `nil` events: the store has no events for its ID either, and it is told so
+    /// in-band, resuming from `throughID` (or `resumeID`, the newest ID when it subscribed). The
+    /// live events published up to the event `throughID` (which the store covers) are skipped.
+    /// Returns its waiter, if parked.
+    mutating func completeReplay(
+        _ token: Token,
+        events: Ring<QueuedEvent>?,
+        throughID: String?,
+        lastEventID: String,
+        resumeID: String?
+    ) -> Waiter? {
+        guard isCurrent(token), subscribers[token.slot].replayPending else {
+            return nil
+        }
+        let slot = token.slot
+        subscribers[slot].replayPending = false
+        if let events {
+            subscribers[slot].replay = events
+        } else {
+            var replay = Ring<QueuedEvent>()
+            replay.append(
+                SSEBroadcaster.replayUnavailableEvent(lastEventID: lastEventID, resumeID: throughID ?? resumeID ?? "")
+            )
+            subscribers[slot].replay = replay
+        }
+        if let throughID, let through = log.sequence(of: throughID) {
+            for index in subscribers[slot].audiences.indices {
+                let stream = streams[subscribers[slot].audiences[index]]!
+                var position = max(subscribers[slot].positions[index], stream.startPosition)
+                while position < stream.endPosition, stream[position].sequence <= through {
+                    position += 1
+                }
+                subscribers[slot].positions[index] = position
+            }
+        }
+        let waiter = subscribers[slot].waiter
+        subscribers[slot].waiter = nil
+        return waiter
     }
 
     private mutating func appendSlot() -> Int {
@@ -258,6 +310,15 @@ struct BroadcasterStateMachine {
     /// then its unread events, then a heartbeat when due and nothing else went, then, when it is
     /// finishing, its final event; each handed over until `budget` bytes are used up.
     private mutating func deliver(_ slot: Int, budget: inout Int, into sink: inout some DeliverySink) -> Delivery {
+        if subscribers[slot].replayPending, case .active = subscribers[slot].status {
+            // Waiting for the replay store: a heartbeat may go, nothing else.
+            guard subscribers[slot].heartbeatDue else {
+                return .nothing
+            }
+            subscribers[slot].heartbeatDue = false
+            sink.event(SSEBroadcaster.heartbeat)
+            return .delivered
+        }
         if !subscribers[slot].replay.isEmpty {
             Self.drain(&subscribers[slot].replay, budget: &budget, into: &sink)
             return .delivered

@@ -67,6 +67,11 @@ struct ReplayLog {
         }
     }
 
+    /// The sequence number of the event `id`, while the log has it.
+    func sequence(of id: String) -> UInt64? {
+        sequences[id]
+    }
+
     /// Where replay after `id` starts. Entries are consecutive in sequence, so the offset of a
     /// sequence number is its distance from the first entry's.
     func position(after id: String) -> Position {

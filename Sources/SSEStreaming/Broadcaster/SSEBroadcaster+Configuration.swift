@@ -57,6 +57,11 @@ extension SSEBroadcaster {
         /// LF or NULL.
         public var idPrefix: String
 
+        /// Where to look for what a resuming subscriber missed when the replay log does not have
+        /// its last event ID; `nil` (the default): it is told in-band that the replay is
+        /// unavailable. See ``SSEReplayStore``.
+        public var replayStore: (any SSEReplayStore)?
+
         /// Creates a configuration with the defaults.
         public init() {
             maximumReplayCount = 1_000
@@ -67,6 +72,7 @@ extension SSEBroadcaster {
             overflowPolicy = .disconnect
             heartbeat = .seconds(15)
             idPrefix = Self.randomPrefix()
+            replayStore = nil
         }
 
         private static func randomPrefix() -> String {

@@ -42,10 +42,22 @@ extension SSEBroadcaster {
         /// this ID back as the client's cursor.
         public let lastPublishedEventID: String?
 
-        init(handle: SubscriberHandle?, replayUnavailable: Bool = false, lastPublishedEventID: String? = nil) {
+        /// Whether the replay log did not have the subscription's last event ID and the
+        /// configuration's ``SSEReplayStore`` was asked instead. ``lastPublishedEventID`` may
+        /// then be older than the client's own ID (another instance's), so it is no cursor to
+        /// hand back.
+        public let resumesFromReplayStore: Bool
+
+        init(
+            handle: SubscriberHandle?,
+            replayUnavailable: Bool = false,
+            lastPublishedEventID: String? = nil,
+            resumesFromReplayStore: Bool = false
+        ) {
             self.handle = handle
             self.replayUnavailable = replayUnavailable
             self.lastPublishedEventID = lastPublishedEventID
+            self.resumesFromReplayStore = resumesFromReplayStore
         }
 
         /// The subscription's iterator. A subscription has one consumer: a second iterator throws

@@ -158,6 +158,72 @@ public final class SSEBroadcaster: Sendable {
         try publish(event, to: [.subscriber(subscriberID)], coalescingKey: coalescingKey)
     }
 
+    /// One event of ``publish(_:)``: an event (with its own ID, or none to assign one), for
+    /// topics and subscriber IDs at once; a subscriber of several of them receives it once.
+    package struct Publication: Sendable {
+        package var event: ServerSentEvent
+        package var topics: [String]
+        package var subscriberIDs: [String]
+        package var coalescingKey: String?
+
+        package init(event: ServerSentEvent, topics: [String], subscriberIDs: [String], coalescingKey: String?) {
+            self.event = event
+            self.topics = topics
+            self.subscriberIDs = subscriberIDs
+            self.coalescingKey = coalescingKey
+        }
+    }
+
+    /// Publishes events in order under one lock, waking each waiting subscriber once for all of
+    /// them (what a replay store's listener receives arrives in batches). An event that cannot
+    /// be encoded is skipped. Returns the IDs of those published.
+    @discardableResult
+    package func publish(_ publications: [Publication]) -> [String?] {
+        var encoded: [(bytes: [UInt8], id: String?, audiences: [Audience], key: String?)?] = []
+        encoded.reserveCapacity(publications.count)
+        for publication in publications {
+            var unique: Set<Audience> = []
+            let audiences =
+                (publication.topics.map(Audience.topic) + publication.subscriberIDs.map(Audience.subscriber)).filter {
+                    unique.insert($0).inserted
+                }
+            var bytes: [UInt8] = []
+            guard (try? encoder.encode(publication.event, into: &bytes)) != nil else {
+                encoded.append(nil)
+                continue
+            }
+            if publication.event.id == nil {
+                bytes.removeLast()
+            }
+            encoded.append((bytes, publication.event.id, audiences, publication.coalescingKey))
+        }
+        let now = self.now()
+        let (ids, wake) = state.withLock { state in
+            var ids: [String?] = []
+            var wake: [BroadcasterStateMachine.Waiter] = []
+            for index in encoded.indices {
+                guard encoded[index] != nil else {
+                    ids.append(nil)
+                    continue
+                }
+                let (id, woken) = state.publish(
+                    &encoded[index]!.bytes,
+                    id: encoded[index]!.id,
+                    to: encoded[index]!.audiences,
+                    coalescingKey: encoded[index]!.key,
+                    now: now
+                )
+                ids.append(id)
+                wake += woken
+            }
+            return (ids, wake)
+        }
+        for waiter in wake {
+            waiter.resume()
+        }
+        return ids
+    }
+
     private func publish(
         _ event: ServerSentEvent,
         to audiences: [Audience],
@@ -204,6 +270,7 @@ public final class SSEBroadcaster: Sendable {
         lastEventID: String? = nil,
         overflowPolicy: OverflowPolicy? = nil
     ) -> Subscription {
+        let topics = Array(topics)
         var audiences = topics.map(Audience.topic)
         if let subscriberID {
             audiences.append(.subscriber(subscriberID))
@@ -220,12 +287,68 @@ public final class SSEBroadcaster: Sendable {
         guard let subscribed else {
             return Subscription(handle: nil)
         }
+        if subscribed.replayPending, let store = state.withLock({ $0.configuration.replayStore }), let lastEventID {
+            askStore(
+                store,
+                for: subscribed.token,
+                lastEventID: lastEventID,
+                topics: topics,
+                subscriberID: subscriberID,
+                resumeID: subscribed.newestID
+            )
+        }
         startTickerIfNeeded()
         return Subscription(
             handle: SubscriberHandle(broadcaster: self, token: subscribed.token),
             replayUnavailable: subscribed.replayUnavailable,
-            lastPublishedEventID: subscribed.newestID
+            lastPublishedEventID: subscribed.newestID,
+            resumesFromReplayStore: subscribed.replayPending
         )
+    }
+
+    /// Asks the replay store for what a subscriber missed, and hands it over; the subscriber waits
+    /// until then. A subscriber gone meanwhile is not affected.
+    private func askStore(
+        _ store: any SSEReplayStore,
+        for token: BroadcasterStateMachine.Token,
+        lastEventID: String,
+        topics: [String],
+        subscriberID: String?,
+        resumeID: String?
+    ) {
+        let encoder = self.encoder
+        Task { [weak self] in
+            let answer = await store.replay(after: lastEventID, topics: topics, subscriberID: subscriberID)
+            var events: Ring<QueuedEvent>?
+            let throughID: String?
+            switch answer {
+            case .events(let found, let through):
+                var queued = Ring<QueuedEvent>()
+                for event in found {
+                    // An event the store kept was encoded when it was published.
+                    if let bytes = try? encoder.encode(event) {
+                        queued.append(QueuedEvent(bytes: bytes))
+                    }
+                }
+                events = queued
+                throughID = through
+            case .unavailable(let through):
+                throughID = through
+            }
+            guard let self else {
+                return
+            }
+            let waiter = self.state.withLock { state in
+                state.completeReplay(
+                    token,
+                    events: events,
+                    throughID: throughID,
+                    lastEventID: lastEventID,
+                    resumeID: resumeID
+                )
+            }
+            waiter?.resume()
+        }
     }
 
     // MARK: Shutting down

@@ -1,0 +1,157 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if PostgresSupport
+import SSECodec
+
+/// An event as the table keeps it: its audiences (`t:` and a topic, or `s:` and a subscriber
+/// ID), type, data and coalescing key.
+struct StoredEvent: Sendable, Equatable {
+    var id: Int64
+    var audiences: [String]
+    var type: String
+    var data: String
+    var coalescingKey: String?
+
+    static let topicPrefix = "t:"
+    static let subscriberPrefix = "s:"
+
+    /// The audiences of a subscriber, as the table names them.
+    static func audiences(topics: [String], subscriberIDs: [String]) -> [String] {
+        topics.map { topicPrefix + $0 } + subscriberIDs.map { subscriberPrefix + $0 }
+    }
+
+    var topics: [String] {
+        audiences.compactMap { $0.hasPrefix(Self.topicPrefix) ? String($0.dropFirst(2)) : nil }
+    }
+
+    var subscriberIDs: [String] {
+        audiences.compactMap { $0.hasPrefix(Self.subscriberPrefix) ? String($0.dropFirst(2)) : nil }
+    }
+
+    var event: ServerSentEvent {
+        ServerSentEvent(type: type, data: data, id: String(id))
+    }
+}
+
+/// The notification a write sends, once per write: the last ID and how many events the write
+/// has, and the events themselves when they fit into a notification (PostgreSQL's limit is 8,000
+/// bytes, and a payload cannot hold U+0000); else only the IDs, and every instance reads the
+/// events from the table.
+///
+/// The writer sends `COUNT i\n` followed by each event as four decimal byte lengths and the
+/// four fields (audiences joined by U+001F, type, coalescing key, data), or `COUNT f\n`; the
+/// database puts the last ID and a space in front, as it assigns the IDs in the same statement.
+enum NotificationPayload {
+    /// At most this many bytes of events go inline (the IDs take the rest of the 8,000).
+    static let inlineLimit = 7_900
+
+    static let separator: Character = "\u{1F}"
+
+    /// The part of the payload the writer sends.
+    static func encode(_ events: [(audiences: String, type: String, key: String, data: String)]) -> String {
+        var inline = ""
+        var fits = true
+        for event in events {
+            let lengths =
+                "\(event.audiences.utf8.count) \(event.type.utf8.count) \(event.key.utf8.count) \(event.data.utf8.count)\n"
+            if inline.utf8.count + lengths.utf8.count + event.audiences.utf8.count + event.type.utf8.count
+                + event.key.utf8.count + event.data.utf8.count > inlineLimit || event.data.utf8.contains(0)
+                || event.type.utf8.contains(0) || event.key.utf8.contains(0)
+            {
+                fits = false
+                break
+            }
+            inline += lengths
+            inline += event.audiences
+            inline += event.type
+            inline += event.key
+            inline += event.data
+        }
+        return fits ? "\(events.count) i\n" + inline : "\(events.count) f\n"
+    }
+
+    /// What a notification says.
+    struct Decoded: Equatable {
+        /// The IDs of the write.
+        var ids: ClosedRange<Int64>
+        /// Its events, or `nil`: read them from the table.
+        var events: [StoredEvent]?
+    }
+
+    /// Reads a notification; `nil` if it is not one of ours.
+    static func decode(_ payload: String) -> Decoded? {
+        let bytes = Array(payload.utf8)
+        var index = 0
+        func number(until terminator: UInt8) -> Int64? {
+            var value: Int64 = 0
+            var digits = 0
+            while index < bytes.count, bytes[index] != terminator {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10, digits < 18 else {
+                    return nil
+                }
+                value = value * 10 + Int64(digit)
+                digits += 1
+                index += 1
+            }
+            guard index < bytes.count, digits > 0 else {
+                return nil
+            }
+            index += 1
+            return value
+        }
+        guard let last = number(until: UInt8(ascii: " ")), let count = number(until: UInt8(ascii: " ")),
+            count > 0, count <= last, index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n")
+        else {
+            return nil
+        }
+        let ids = (last - count + 1)...last
+        let inline = bytes[index] == UInt8(ascii: "i")
+        index += 2
+        guard inline else {
+            return Decoded(ids: ids, events: nil)
+        }
+        var events: [StoredEvent] = []
+        for id in ids {
+            guard let audiencesLength = number(until: UInt8(ascii: " ")),
+                let typeLength = number(until: UInt8(ascii: " ")),
+                let keyLength = number(until: UInt8(ascii: " ")),
+                let dataLength = number(until: UInt8(ascii: "\n"))
+            else {
+                return nil
+            }
+            var fields: [String] = []
+            for length in [audiencesLength, typeLength, keyLength, dataLength] {
+                let end = index + Int(length)
+                guard end <= bytes.count else {
+                    return nil
+                }
+                fields.append(String(decoding: bytes[index..<end], as: UTF8.self))
+                index = end
+            }
+            events.append(
+                StoredEvent(
+                    id: id,
+                    audiences: fields[0].split(separator: separator, omittingEmptySubsequences: false).map(String.init),
+                    type: fields[1],
+                    data: fields[3],
+                    coalescingKey: fields[2].isEmpty ? nil : fields[2]
+                )
+            )
+        }
+        return index == bytes.count ? Decoded(ids: ids, events: events) : nil
+    }
+}
+#endif

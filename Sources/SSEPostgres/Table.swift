@@ -1,0 +1,222 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if PostgresSupport
+import Logging
+import NIOCore
+import PostgresNIO
+import SSECodec
+import SSEStreaming
+import Synchronization
+
+/// The table's SQL, and the reads every part of the broadcaster makes.
+struct Table: Sendable {
+    let client: PostgresClient
+    let name: String
+    let logger: Logger?
+
+    var state: String { name + "_state" }
+
+    /// Creates the tables, or leaves them as they are: several instances may start at once, so
+    /// each takes a lock for the time it checks.
+    func migrate() async throws {
+        try await client.withTransaction(logger: logger ?? Self.silent) { connection in
+            let logger = self.logger ?? Self.silent
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey(name)))", logger: logger)
+            let statements = [
+                """
+                CREATE TABLE IF NOT EXISTS \(name) (
+                    id bigint PRIMARY KEY,
+                    audiences text[] NOT NULL,
+                    type text NOT NULL,
+                    data bytea NOT NULL,
+                    coalescing_key text,
+                    created timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE INDEX IF NOT EXISTS \(name)_created ON \(name) (created)",
+                """
+                CREATE TABLE IF NOT EXISTS \(state) (
+                    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                    last_id bigint NOT NULL,
+                    pruned_through bigint NOT NULL,
+                    schema_version integer NOT NULL
+                )
+                """,
+                "INSERT INTO \(state) (last_id, pruned_through, schema_version) VALUES (0, 0, 1) ON CONFLICT DO NOTHING",
+            ]
+            for statement in statements {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+        }
+    }
+
+    /// A lock key of the table's own, for `pg_advisory_xact_lock`.
+    static func lockKey(_ name: String) -> Int64 {
+        // FNV-1a: stable across processes and runs, unlike `hashValue`.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in ("swift-sse:" + name).utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return Int64(bitPattern: hash)
+    }
+
+    /// The newest ID written, and the newest deleted by retention.
+    func positions() async throws -> (last: Int64, prunedThrough: Int64) {
+        let rows = try await client.query(
+            PostgresQuery(unsafeSQL: "SELECT last_id, pruned_through FROM \(state)"),
+            logger: logger ?? Self.silent
+        )
+        for try await (last, pruned) in rows.decode((Int64, Int64).self) {
+            return (last, pruned)
+        }
+        return (0, 0)
+    }
+
+    /// Writes events in one statement: their IDs are taken from the state row (locked until the
+    /// commit, so that IDs are committed, and notified, in order, across instances), the rows
+    /// inserted and one notification sent. Returns the last ID.
+    func write(
+        audiences: [String],
+        types: [String],
+        data: [ByteBuffer],
+        keys: [String],
+        payload: String
+    ) async throws -> Int64 {
+        let count = Int64(types.count)
+        var query = PostgresQuery(
+            unsafeSQL: """
+                WITH c AS (UPDATE \(state) SET last_id = last_id + $1 RETURNING last_id),
+                r AS (
+                    INSERT INTO \(name) (id, audiences, type, data, coalescing_key)
+                    SELECT c.last_id - $1 + t.n, string_to_array(t.audiences, E'\\x1F'), t.type, t.data, NULLIF(t.key, '')
+                    FROM c, unnest($2::text[], $3::text[], $4::bytea[], $5::text[])
+                        WITH ORDINALITY AS t(audiences, type, data, key, n)
+                )
+                SELECT c.last_id, pg_notify($6, c.last_id::text || ' ' || $7) FROM c
+                """
+        )
+        query.binds.append(count)
+        query.binds.append(audiences)
+        query.binds.append(types)
+        query.binds.append(data)
+        query.binds.append(keys)
+        query.binds.append(name)
+        query.binds.append(payload)
+        let rows = try await client.query(query, logger: logger ?? Self.silent)
+        for try await (last, _) in rows.decode((Int64, String).self) {
+            return last
+        }
+        throw SSEPostgresError(.writeFailed)
+    }
+
+    /// The events with IDs in `ids` (all audiences), oldest first, at most `limit`.
+    func events(after first: Int64, through last: Int64?, limit: Int) async throws -> [StoredEvent] {
+        var query = PostgresQuery(
+            unsafeSQL: """
+                SELECT id, audiences, type, data, coalescing_key FROM \(name)
+                WHERE id > $1 AND ($2::bigint IS NULL OR id <= $2) ORDER BY id LIMIT $3
+                """
+        )
+        query.binds.append(first)
+        query.binds.append(last)
+        query.binds.append(Int64(limit))
+        return try await decode(client.query(query, logger: logger ?? Self.silent))
+    }
+
+    /// What a resuming subscriber of `audiences` missed after `cursor`, read in one snapshot with
+    /// the table's positions: at most `limit` + 1 events (one more tells that there are too many).
+    func replay(
+        after cursor: Int64,
+        audiences: [String],
+        limit: Int
+    ) async throws -> (last: Int64, prunedThrough: Int64, events: [StoredEvent]) {
+        var query = PostgresQuery(
+            unsafeSQL: """
+                SELECT s.last_id, s.pruned_through, e.id, e.audiences, e.type, e.data, e.coalescing_key
+                FROM \(state) s LEFT JOIN LATERAL (
+                    SELECT * FROM \(name) WHERE id > $1 AND id <= s.last_id AND audiences && $2::text[]
+                    ORDER BY id LIMIT $3
+                ) e ON true
+                """
+        )
+        query.binds.append(cursor)
+        query.binds.append(audiences)
+        query.binds.append(Int64(limit + 1))
+        let rows = try await client.query(query, logger: logger ?? Self.silent)
+        var last: Int64 = 0
+        var pruned: Int64 = 0
+        var events: [StoredEvent] = []
+        for try await (stateLast, statePruned, id, audiences, type, data, key) in rows.decode(
+            (Int64, Int64, Int64?, [String]?, String?, ByteBuffer?, String?).self
+        ) {
+            last = stateLast
+            pruned = statePruned
+            if let id, let audiences, let type, let data {
+                events.append(
+                    StoredEvent(
+                        id: id,
+                        audiences: audiences,
+                        type: type,
+                        data: String(buffer: data),
+                        coalescingKey: key
+                    )
+                )
+            }
+        }
+        return (last, pruned, events)
+    }
+
+    /// Deletes what is older than `age` or beyond the newest `count`; records the newest ID
+    /// deleted, before which resuming is unavailable. Returns how many rows went.
+    func prune(age: Duration, count: Int) async throws -> Int {
+        var query = PostgresQuery(
+            unsafeSQL: """
+                WITH d AS (
+                    DELETE FROM \(name)
+                    WHERE created < now() - make_interval(secs => $1)
+                        OR id <= (SELECT last_id FROM \(state)) - $2
+                    RETURNING id
+                ),
+                u AS (
+                    UPDATE \(state) SET pruned_through = GREATEST(pruned_through, (SELECT max(id) FROM d))
+                    WHERE EXISTS (SELECT 1 FROM d)
+                )
+                SELECT count(*) FROM d
+                """
+        )
+        query.binds.append(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+        query.binds.append(Int64(count))
+        let rows = try await client.query(query, logger: logger ?? Self.silent)
+        for try await deleted in rows.decode(Int64.self) {
+            return Int(deleted)
+        }
+        return 0
+    }
+
+    private func decode(_ rows: PostgresRowSequence) async throws -> [StoredEvent] {
+        var events: [StoredEvent] = []
+        for try await (id, audiences, type, data, key) in rows.decode(
+            (Int64, [String], String, ByteBuffer, String?).self
+        ) {
+            events.append(
+                StoredEvent(id: id, audiences: audiences, type: type, data: String(buffer: data), coalescingKey: key)
+            )
+        }
+        return events
+    }
+
+    static let silent = Logger(label: "swift-sse.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+}
+#endif

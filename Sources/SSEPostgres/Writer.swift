@@ -1,0 +1,204 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if PostgresSupport
+import NIOCore
+import Synchronization
+
+/// Writes published events, in batches: while one write is on its way to the database, the
+/// publishes that come meanwhile wait, and go together in the next one (one statement, one
+/// commit, one notification). A publish waits at most the publish timeout, and at most
+/// `maximumPendingEvents` wait.
+final class Writer: Sendable {
+    /// An event to write, as the table keeps it.
+    struct Pending: Sendable {
+        var audiences: String
+        var type: String
+        var data: String
+        var key: String
+    }
+
+    private typealias Continuation = CheckedContinuation<Result<Int64, SSEPostgresError>, Never>
+
+    private struct State {
+        var queue: [(number: UInt64, pending: Pending)] = []
+        /// The publishers waiting, by number: whoever removes one resumes it.
+        var waiting: [UInt64: Continuation] = [:]
+        var next: UInt64 = 0
+        var wake: CheckedContinuation<Void, Never>?
+        var closed = false
+    }
+
+    private let table: Table
+    private let progress: Progress
+    private let timeout: Duration
+    private let maximumPending: Int
+    private let maximumBatch: Int
+    private let state = Mutex(State())
+
+    init(table: Table, progress: Progress, configuration: SSEPostgresBroadcaster.Configuration) {
+        self.table = table
+        self.progress = progress
+        timeout = configuration.publishTimeout
+        maximumPending = configuration.maximumPendingEvents
+        maximumBatch = configuration.maximumBatchCount
+    }
+
+    /// Writes `pending`; returns its ID once committed.
+    func write(_ pending: Pending) async throws(SSEPostgresError) -> Int64 {
+        let number = state.withLock { state -> UInt64 in
+            state.next += 1
+            return state.next
+        }
+        let timer = Task { [timeout] in
+            try? await Task.sleep(for: timeout)
+            self.finish(number, .failure(SSEPostgresError(.timedOut)), dequeue: true)
+        }
+        defer { timer.cancel() }
+        let result = await withCheckedContinuation { (continuation: Continuation) in
+            let outcome: (refused: SSEPostgresError?, wake: CheckedContinuation<Void, Never>?) = state.withLock {
+                state in
+                if state.closed {
+                    return (SSEPostgresError(.notRunning), nil)
+                }
+                if state.queue.count >= maximumPending {
+                    return (SSEPostgresError(.overloaded), nil)
+                }
+                state.queue.append((number, pending))
+                state.waiting[number] = continuation
+                let wake = state.wake
+                state.wake = nil
+                return (nil, wake)
+            }
+            if let refused = outcome.refused {
+                continuation.resume(returning: .failure(refused))
+            }
+            outcome.wake?.resume()
+        }
+        return try result.get()
+    }
+
+    /// Resumes publisher `number` with `result`, if it still waits; with `dequeue`, takes its event
+    /// out of the queue if it was not written yet.
+    private func finish(_ number: UInt64, _ result: Result<Int64, SSEPostgresError>, dequeue: Bool = false) {
+        let continuation = state.withLock { state in
+            if dequeue, let index = state.queue.firstIndex(where: { $0.number == number }) {
+                state.queue.remove(at: index)
+            }
+            return state.waiting.removeValue(forKey: number)
+        }
+        continuation?.resume(returning: result)
+    }
+
+    /// The broadcaster stopped: every waiting publish fails, and new ones at once.
+    func close() {
+        let waiting = state.withLock { state in
+            state.closed = true
+            state.queue = []
+            defer { state.waiting = [:] }
+            return state.waiting
+        }
+        for continuation in waiting.values {
+            continuation.resume(returning: .failure(SSEPostgresError(.notRunning)))
+        }
+    }
+
+    /// Writes batches until cancelled.
+    func run() async {
+        while let batch = await nextBatch() {
+            await write(batch)
+        }
+    }
+
+    private func nextBatch() async -> [(number: UInt64, pending: Pending)]? {
+        while !Task.isCancelled {
+            let batch = state.withLock { state -> [(number: UInt64, pending: Pending)] in
+                let count = min(state.queue.count, maximumBatch)
+                defer { state.queue.removeFirst(count) }
+                return Array(state.queue.prefix(count))
+            }
+            if !batch.isEmpty {
+                return batch
+            }
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let now = state.withLock { state -> Bool in
+                        if !state.queue.isEmpty || Task.isCancelled {
+                            return true
+                        }
+                        state.wake = continuation
+                        return false
+                    }
+                    if now {
+                        continuation.resume()
+                    }
+                }
+            } onCancel: {
+                state.withLock { state in
+                    defer { state.wake = nil }
+                    return state.wake
+                }?.resume()
+            }
+        }
+        return nil
+    }
+
+    private func write(_ batch: [(number: UInt64, pending: Pending)]) async {
+        let events = batch.map(\.pending)
+        let payload = NotificationPayload.encode(events.map { ($0.audiences, $0.type, $0.key, $0.data) })
+        // Raced against the timeout without waiting for the write to give up: a write stuck on a
+        // connection that is gone must not hold back the next batch.
+        let table = self.table
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<Int64, SSEPostgresError>, Never>) in
+            let once = Mutex<CheckedContinuation<Result<Int64, SSEPostgresError>, Never>?>(continuation)
+            let resume = { @Sendable (result: Result<Int64, SSEPostgresError>) in
+                once.withLock { pending in
+                    defer { pending = nil }
+                    return pending
+                }?.resume(returning: result)
+            }
+            let writing = Mutex<Task<Void, Never>?>(nil)
+            let timer = Task { [timeout] in
+                guard (try? await Task.sleep(for: timeout)) != nil else {
+                    return
+                }
+                resume(.failure(SSEPostgresError(.timedOut)))
+                writing.withLock { $0 }?.cancel()
+            }
+            let write = Task {
+                defer { timer.cancel() }
+                do {
+                    let last = try await table.write(
+                        audiences: events.map(\.audiences),
+                        types: events.map(\.type),
+                        data: events.map { ByteBuffer(string: $0.data) },
+                        keys: events.map(\.key),
+                        payload: payload
+                    )
+                    resume(.success(last))
+                } catch let error as SSEPostgresError {
+                    resume(.failure(error))
+                } catch {
+                    resume(.failure(SSEPostgresError(.writeFailed, underlying: error)))
+                }
+            }
+            writing.withLock { $0 = write }
+        }
+        for (offset, entry) in batch.enumerated() {
+            finish(entry.number, result.map { $0 - Int64(batch.count - 1 - offset) })
+        }
+    }
+}
+#endif
