@@ -397,11 +397,20 @@ final class Progress: Sendable {
 
     /// Waits until `id` was delivered, or `timeout` passed; returns whether it was.
     func wait(until id: Int64, timeout: Duration) async -> Bool {
+        await wait(timeout: timeout) { $0.delivered >= id }
+    }
+
+    /// Waits until the broadcaster has started (its tables exist), or `timeout` passed.
+    func waitUntilStarted(timeout: Duration) async -> Bool {
+        await wait(timeout: timeout) { $0.started }
+    }
+
+    private func wait(timeout: Duration, until condition: (State) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         var pause = Duration.microseconds(200)
-        while delivered < id {
+        while !state.withLock({ condition($0) }) {
             guard ContinuousClock.now < deadline, (try? await Task.sleep(for: pause)) != nil else {
-                return delivered >= id
+                return state.withLock { condition($0) }
             }
             pause = min(pause * 2, .milliseconds(20))
         }

@@ -26,7 +26,7 @@ struct TableReplay: SSEReplayStore {
 
     func replay(after lastEventID: String, topics: [String], subscriberID: String?) async -> SSEReplay {
         // Before the first start, the table may not exist yet.
-        guard await waitUntilStarted() else {
+        guard await progress.waitUntilStarted(timeout: configuration.catchUpTimeout) else {
             return .unavailable(throughID: nil)
         }
         let audiences = StoredEvent.audiences(topics: topics, subscriberIDs: subscriberID.map { [$0] } ?? [])
@@ -63,16 +63,6 @@ struct TableReplay: SSEReplayStore {
             )
             return .unavailable(throughID: nil)
         }
-    }
-
-    private func waitUntilStarted() async -> Bool {
-        let deadline = ContinuousClock.now + configuration.catchUpTimeout
-        while !progress.isStarted {
-            guard ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(10))) != nil else {
-                return false
-            }
-        }
-        return true
     }
 }
 #endif

@@ -199,6 +199,14 @@ final class Instance: Sendable {
         }
     }
 
+    /// A curl on this instance's stream, once the instance counts it as a subscriber.
+    func openStream() async throws -> StreamClient {
+        let client = try StreamClient("\(base)/events")
+        let subscribed = await until { try await subscribers() == 1 }
+        try #require(subscribed, "the stream never subscribed")
+        return client
+    }
+
     func subscribers() async throws -> Int {
         Int(try await status().last ?? "") ?? -1
     }

@@ -282,9 +282,8 @@ struct SSEPostgresTests {
             a.kill()
             b.kill()
         }
-        let client = try StreamClient("\(a.base)/events")
+        let client = try await a.openStream()
         defer { client.close() }
-        #expect(await until { try await a.subscribers() == 1 })
         let ids = try await b.publish("hello", count: 5)
         let events = try await client.read(until: 5)
         #expect(events.map(\.id) == ids)
@@ -301,8 +300,7 @@ struct SSEPostgresTests {
             b.kill()
             c.kill()
         }
-        let first = try StreamClient("\(a.base)/events")
-        #expect(await until { try await a.subscribers() == 1 })
+        let first = try await a.openStream()
         // B publishes all along: before, during and after the move.
         let publisher = Task {
             var ids: [String] = []
@@ -333,9 +331,8 @@ struct SSEPostgresTests {
             a.kill()
             b.kill()
         }
-        let client = try StreamClient("\(a.base)/events")
+        let client = try await a.openStream()
         defer { client.close() }
-        #expect(await until { try await a.subscribers() == 1 })
         var ids = try await b.publish("before", count: 5)
         try await PostgresServer.restart()
         // Publishes fail while it is away (typed, as 500s here), then go through.
@@ -362,8 +359,7 @@ struct SSEPostgresTests {
         let table = PostgresServer.table()
         let a = try await Instance(table: table)
         let b = try await Instance(table: table)
-        let client = try StreamClient("\(a.base)/events")
-        #expect(await until { try await a.subscribers() == 1 })
+        let client = try await a.openStream()
         let ids = try await b.publish("old", count: 3)
         let seen = try await client.read(until: 2)
         client.close()
