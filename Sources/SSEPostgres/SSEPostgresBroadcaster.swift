@@ -41,7 +41,7 @@ import Synchronization
 /// try await ServiceGroup(services: [postgres, events, server], logger: logger).run()
 /// ```
 ///
-/// - A publish is one row in the events table and a `NOTIFY`; ``publish(_:to:coalescingKey:)``
+/// - A publish is one row in the events table and a `NOTIFY`; ``publish(_:to:coalescingKey:)-(_,String,_)``
 ///   returns once the database has committed it, with its ID. Every instance `LISTEN`s and
 ///   publishes what it is notified of to its own ``broadcaster``, in ID order. An event too large
 ///   for a notification is read from the table, never cut.
@@ -57,7 +57,7 @@ import Synchronization
 /// See <doc:Deployment>.
 public final class SSEPostgresBroadcaster: Service, Sendable {
     /// The local broadcaster: subscribe to it (directly, through a server's helpers or long
-    /// polling), but publish through ``publish(_:to:coalescingKey:)``, which reaches every instance.
+    /// polling), but publish through ``publish(_:to:coalescingKey:)-(_,String,_)``, which reaches every instance.
     public let broadcaster: SSEBroadcaster
 
     /// The configuration it was made with.
