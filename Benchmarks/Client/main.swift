@@ -20,6 +20,10 @@
 //     sse-client-bench throughput PORT [MiB] [SIZE]
 //         One connection: decodes the firehose with SSEClient and, as a baseline, with
 //         AsyncHTTPClient + `serverSentEvents()` alone; prints events/s and MB/s, one JSON line each.
+//     sse-client-bench stages PORT [MiB] [SIZE] [body|body+decoder|SSEClient]
+//         Where one connection's time goes: AsyncHTTPClient's body alone, the body decoded by
+//         `SSEDecoder` in the reading task, and SSEClient read in a task; run one stage under
+//         `time` to see the process's CPU per event.
 //     sse-client-bench memory PORT [CLIENTS] [SSEClient|SSEClient-identity|SSEClient-no-idle-timeout|AsyncHTTPClient]
 //         Opens CLIENTS sessions on /idle, waits until all are open, and prints the growth of the
 //         process's resident memory per client. `AsyncHTTPClient` is the baseline: bare streams
@@ -155,6 +159,54 @@ case "throughput":
             ("eventsPerSecond", String(format: "%.0f", Double(baseline) / baselineSeconds)),
             ("megabytesPerSecond", String(format: "%.1f", bytes / baselineSeconds / 1e6)),
         ])
+    }
+
+case "stages":
+    // Where one connection's time goes: AsyncHTTPClient's body alone (bytes counted), then with
+    // the codec's decoder in the reading task, then SSEClient (task), one line each; or only the
+    // stage named after SIZE (`stages PORT MiB SIZE SSEClient`).
+    let mebibytes = arguments.count > 3 ? Int(arguments[3])! : 256
+    let size = arguments.count > 4 ? Int(arguments[4])! : 64
+    let firehose = Firehose(mebibytes: mebibytes, size: size)
+    let expected = firehose.count * firehose.eventsPerBlock
+    let bytes = Double(firehose.count * firehose.block.count)
+    let url = "http://127.0.0.1:\(port)/firehose?mib=\(mebibytes)&size=\(size)"
+    for run in 1...3 {
+        for stage in ["body", "body+decoder", "SSEClient"] where arguments.count <= 5 || arguments[5] == stage {
+            let start = ContinuousClock.now
+            let count: Int = try await Task.detached {
+                if stage == "SSEClient" {
+                    return try await countEvents(url: url, expected: expected)
+                }
+                let response = try await SSEAsyncHTTPClientTransport.shared.client.execute(
+                    HTTPClientRequest(url: url),
+                    deadline: .distantFuture
+                )
+                var decoder = SSEDecoder()
+                var count = 0
+                var chunks = 0
+                for try await chunk in response.body {
+                    chunks += 1
+                    if stage == "body" {
+                        count += chunk.readableBytes
+                    } else {
+                        try chunk.withUnsafeReadableBytes { bytes in
+                            try decoder.decode(bytes) { output in
+                                if case .event = output { count += 1 }
+                            }
+                        }
+                    }
+                }
+                FileHandle.standardError.write(Data("\(stage): \(chunks) chunks\n".utf8))
+                return stage == "body" ? expected : count
+            }.value
+            let seconds = (ContinuousClock.now - start).seconds
+            report([
+                ("stage", "\"\(stage)\""), ("run", "\(run)"), ("events", "\(count)"),
+                ("eventsPerSecond", String(format: "%.0f", Double(count) / seconds)),
+                ("megabytesPerSecond", String(format: "%.1f", bytes / seconds / 1e6)),
+            ])
+        }
     }
 
 case "memory":

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #if NIOSupport || AsyncHTTPClientSupport
+public import SSECodec
 import Synchronization
 
 /// Hands what a session decodes to the iterator that reads it, through a bounded buffer: the
@@ -22,18 +23,101 @@ import Synchronization
 /// each other) once per batch, not once per event.
 @usableFromInline
 final class Handoff: Sendable {
+    /// What the session hands over at once: the events in order, and the other updates (state
+    /// changes, comments, dropped events, `retry`) where they fell between them. Events travel
+    /// apart from the other updates, so that neither side wraps or unwraps an ``SSEClient/Update``
+    /// per event.
     @usableFromInline
-    typealias Item = SSEClient.Update
+    struct Batch: Sendable {
+        /// The events, in order: the reader moves each out from the front without a copy, and
+        /// their storage goes back to the session for the next batch (``recycle(_:)``).
+        @usableFromInline var events: EventQueue
+        /// The other updates, in order, each after the first `position` events.
+        @usableFromInline var others: [(position: Int, update: SSEClient.Update)] = []
+
+        init(events: EventQueue = EventQueue()) {
+            self.events = events
+        }
+
+        /// A batch of one update that is not an event.
+        init(_ update: SSEClient.Update) {
+            self.init()
+            others = [(0, update)]
+        }
+
+        var isEmpty: Bool { events.isEmpty && others.isEmpty }
+
+        mutating func append(_ event: ServerSentEvent) {
+            events.append(event)
+        }
+
+        /// Appends an update that is not an event.
+        mutating func append(_ update: SSEClient.Update) {
+            others.append((events.count, update))
+        }
+
+        /// Appends `batch`, moving its events over.
+        mutating func append(contentsOf batch: consuming Batch) {
+            let offset = events.count
+            others.append(contentsOf: batch.others.lazy.map { ($0.position + offset, $0.update) })
+            events.append(movingFrom: &batch.events)
+        }
+    }
+
+    /// A batch's events, taken from the front. Each is moved out of its slot (`Optional.take()`
+    /// in place), never copied and retained; the storage is kept for the next batch.
+    @usableFromInline
+    struct EventQueue: Sendable {
+        @usableFromInline var slots: ContiguousArray<ServerSentEvent?> = []
+        /// The next slot to take.
+        @usableFromInline var head = 0
+
+        init(capacity: Int = 0) {
+            slots.reserveCapacity(capacity)
+        }
+
+        var count: Int { slots.count - head }
+        var isEmpty: Bool { head == slots.count }
+        var capacity: Int { slots.capacity }
+
+        mutating func append(_ event: ServerSentEvent) {
+            slots.append(event)
+        }
+
+        /// Moves every event of `other` to the end.
+        mutating func append(movingFrom other: inout EventQueue) {
+            while let event = other.popFirst() {
+                slots.append(event)
+            }
+        }
+
+        @inlinable
+        mutating func popFirst() -> ServerSentEvent? {
+            guard head < slots.count else {
+                return nil
+            }
+            head &+= 1
+            return slots[head &- 1].take()
+        }
+
+        /// Empties it, keeping the storage.
+        mutating func removeAll() {
+            slots.removeAll(keepingCapacity: true)
+            head = 0
+        }
+    }
 
     private struct State {
-        var items: [Item] = []
+        var items = Batch()
         /// The input bytes the waiting items were decoded from.
         var bytes = 0
-        var reader: CheckedContinuation<Result<[Item]?, SSEClientError>, Never>?
+        var reader: CheckedContinuation<Result<Batch?, SSEClientError>, Never>?
         var session: CheckedContinuation<Bool, Never>?
         var end: End?
         /// The session's task, cancelled with the hand-off.
         var task: Task<Void, Never>?
+        /// Storage for the next batch's events, which the reader gave back empty.
+        var spare: EventQueue?
         /// Counts the session's tasks, so that a late cut-off cannot cancel a successor.
         var generation = 0
         /// ``SSEClient/reconnect()`` asked for a reconnection the session has not acted on yet.
@@ -58,15 +142,19 @@ final class Handoff: Sendable {
     /// Passes items to the reader; waits only while `limit` bytes are already waiting.
     ///
     /// - Parameters:
-    ///   - items: What was decoded, in order.
-    ///   - bytes: How many input bytes they were decoded from.
+    ///   - batch: What was decoded, in order.
+    ///   - bytes: How many input bytes it was decoded from.
     /// - Returns: `false` if the reader is gone: the session should stop.
-    func send(_ items: [Item], bytes: Int) async -> Bool {
+    func send(_ batch: consuming Batch, bytes: Int) async -> Bool {
         enum Next {
             case done(Bool)
             case wait
         }
+        // Moved through, never copied: the reader takes the events out of their slots in place,
+        // which would copy (and retain) every event of storage that is still shared.
+        var pending = Optional(batch)
         let next: Next = state.withLock { state in
+            let items = pending.take()!
             if state.end != nil {
                 return .done(false)
             }
@@ -78,7 +166,7 @@ final class Handoff: Sendable {
             if state.items.isEmpty {
                 state.items = items
             } else {
-                state.items += items
+                state.items.append(contentsOf: items)
             }
             state.bytes += bytes
             return state.bytes < limit ? .done(true) : .wait
@@ -115,6 +203,34 @@ final class Handoff: Sendable {
             }
         }
     }
+
+    /// The reader is done with the events of a batch: their storage (empty now) goes back to the
+    /// session, unless it grew beyond what a usual batch needs.
+    @usableFromInline
+    func recycle(_ events: consuming EventQueue) {
+        guard events.capacity <= Self.largestSpare else {
+            return
+        }
+        events.removeAll()
+        state.withLock { state in
+            if state.spare == nil && state.end == nil {
+                state.spare = events
+            }
+        }
+    }
+
+    /// Storage for the next batch's events, if the reader gave some back.
+    func spareEvents() -> EventQueue? {
+        state.withLock { state in
+            defer { state.spare = nil }
+            return state.spare
+        }
+    }
+
+    /// The largest storage kept for the next batch: 1,024 events (48 KiB), enough for a 64 KiB
+    /// read of 64-byte events; a burst's larger storage is freed. A quiet stream keeps at most
+    /// this much, and a stream that never had events nothing.
+    private static let largestSpare = 1024
 
     /// Starts the session's task (or, after the idle watchdog cancelled it, its successor),
     /// which ``cancel()`` cancels.
@@ -201,13 +317,13 @@ final class Handoff: Sendable {
     /// reading task is cancelled. Waits on the reader's actor (the continuation and the
     /// cancellation handler inherit `actor`).
     @usableFromInline
-    func receive(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> [Item]? {
-        let result: Result<[Item]?, SSEClientError> = await withTaskCancellationHandler {
+    func receive(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Batch? {
+        let result: Result<Batch?, SSEClientError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let now: Result<[Item]?, SSEClientError>? = state.withLock { state in
+                let now: Result<Batch?, SSEClientError>? = state.withLock { state in
                     if !state.items.isEmpty {
                         let items = state.items
-                        state.items = []
+                        state.items = Batch()
                         state.bytes = 0
                         state.session?.resume(returning: true)
                         state.session = nil
@@ -244,7 +360,8 @@ final class Handoff: Sendable {
             state.reader?.resume(returning: .success(nil))
             state.session = nil
             state.reader = nil
-            state.items = []
+            state.items = Batch()
+            state.spare = nil
             state.end = .cancelled
         }
     }

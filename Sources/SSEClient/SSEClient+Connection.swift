@@ -116,12 +116,16 @@ extension SSEClient {
                 return
             }
             activity?.pause()
-            let count = stream.batch.count
-            let taken = await handoff.send(stream.batch, bytes: stream.inputBytes)
-            activity?.touch()
-            stream.batch = []
-            stream.batch.reserveCapacity(count)
+            // The next batch decodes into storage the reader gave back, or a new one of this
+            // one's size.
+            var batch = Handoff.Batch(
+                events: handoff.spareEvents() ?? Handoff.EventQueue(capacity: stream.batch.events.count)
+            )
+            swap(&batch, &stream.batch)
+            let bytes = stream.inputBytes
             stream.inputBytes = 0
+            let taken = await handoff.send(batch, bytes: bytes)
+            activity?.touch()
             guard taken else {
                 throw CancellationError()
             }
@@ -171,7 +175,7 @@ extension SSEClient {
         var decoder: SSEDecoder
         let skipsOversizedEvents: Bool
         let logger: Logger?
-        var batch: [Handoff.Item] = []
+        var batch = Handoff.Batch()
         /// The input bytes `batch` was decoded from.
         var inputBytes = 0
         var retryMilliseconds: Int?
@@ -187,9 +191,10 @@ extension SSEClient {
                     guard let output = try decoder.next(from: bytes, offset: &offset) else {
                         return
                     }
-                    switch output {
+                    // Consumed: the event moves into the batch, without a copy.
+                    switch consume output {
                     case .event(let event):
-                        batch.append(.event(event))
+                        batch.append(event)
                         deliveredEvents = true
                     case .retry(let milliseconds):
                         retryMilliseconds = milliseconds

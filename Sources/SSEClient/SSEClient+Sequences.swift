@@ -67,9 +67,7 @@ extension SSEClient {
             public mutating func next(
                 isolation actor: isolated (any Actor)?
             ) async throws(SSEClientError) -> ServerSentEvent? {
-                try await reader.next(isolation: actor) { update in
-                    if case .event(let event) = update { event } else { nil }
-                }
+                try await reader.nextEvent(isolation: actor)
             }
         }
     }
@@ -102,7 +100,7 @@ extension SSEClient {
             /// must be waited for.
             @inlinable
             public mutating func next(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Update? {
-                try await reader.next(isolation: actor) { $0 }
+                try await reader.nextUpdate(isolation: actor)
             }
         }
     }
@@ -111,32 +109,64 @@ extension SSEClient {
     @usableFromInline
     struct Reader {
         @usableFromInline let session: SessionHandle
-        /// The batch being read, last item first: taking an item moves it out, without a copy.
-        @usableFromInline var reversedBatch: [Handoff.Item] = []
+        /// The batch's events still to read: taking one moves it out, without a copy.
+        @usableFromInline var events = Handoff.EventQueue()
+        /// The batch's other updates, each after the first `position` of its events.
+        @usableFromInline var others: [(position: Int, update: Update)] = []
+        /// The next of `others` to read.
+        @usableFromInline var nextOther = 0
+        /// How many of the batch's events were read.
+        @usableFromInline var eventsRead = 0
 
         init(session: SessionHandle) {
             self.session = session
         }
 
-        /// The next update that `select` keeps (what it makes of it); waits for a batch only when
-        /// this one is used up.
+        /// The next event, past any other update; waits for a batch only when this one is used up.
         @inlinable
-        mutating func next<Element>(
-            isolation actor: isolated (any Actor)?,
-            select: (Update) -> Element?
-        ) async throws(SSEClientError) -> Element? {
+        mutating func nextEvent(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> ServerSentEvent?
+        {
             while true {
-                while let update = reversedBatch.popLast() {
-                    if let element = select(update) {
-                        return element
-                    }
+                if let event = events.popFirst() {
+                    return event
                 }
-                guard let next = try await session.receive(isolation: actor) else {
+                guard try await receive(isolation: actor) else {
                     return nil
                 }
-                reversedBatch = next
-                reversedBatch.reverse()
             }
+        }
+
+        /// The next update, events and others in the order they came.
+        @inlinable
+        mutating func nextUpdate(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Update? {
+            while true {
+                if nextOther < others.count && others[nextOther].position == eventsRead {
+                    nextOther += 1
+                    return others[nextOther - 1].update
+                }
+                if let event = events.popFirst() {
+                    eventsRead += 1
+                    return .event(event)
+                }
+                // Every other update is read too: the last ones come after the last event.
+                guard try await receive(isolation: actor) else {
+                    return nil
+                }
+            }
+        }
+
+        /// Waits for the next batch, and gives the used-up one's storage back; `false` at the end.
+        @usableFromInline
+        mutating func receive(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Bool {
+            guard var batch = try await session.receive(isolation: actor) else {
+                return false
+            }
+            swap(&events, &batch.events)
+            session.recycle(batch.events)
+            others = batch.others
+            nextOther = 0
+            eventsRead = 0
+            return true
         }
     }
 
@@ -153,7 +183,7 @@ extension SSEClient {
 
         /// Cancelling the reading task cancels the hand-off, which cancels the session's task.
         @usableFromInline
-        func receive(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> [Handoff.Item]? {
+        func receive(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Handoff.Batch? {
             if !started {
                 started = true
                 let session = Session(client: client, handoff: handoff)
@@ -162,6 +192,11 @@ extension SSEClient {
             }
             // An empty batch is never sent: a state change or an event is always in it.
             return try await handoff.receive(isolation: actor)
+        }
+
+        /// Gives a used-up batch's storage back to the session.
+        func recycle(_ events: consuming Handoff.EventQueue) {
+            handoff.recycle(events)
         }
 
         deinit {

@@ -56,7 +56,7 @@ extension SSEClient {
             while true {
                 switch action {
                 case .connect(let target):
-                    guard await handoff.send([.state(.connecting)], bytes: 0) else {
+                    guard await handoff.send(Handoff.Batch(.state(.connecting)), bytes: 0) else {
                         return
                     }
                     logger?.debug(
@@ -100,7 +100,8 @@ extension SSEClient {
                     }
                     action = next
                 case .reconnect(let delay, let reason, let target):
-                    guard await handoff.send([.state(.reconnecting(after: delay, reason: reason))], bytes: 0)
+                    guard
+                        await handoff.send(Handoff.Batch(.state(.reconnecting(after: delay, reason: reason))), bytes: 0)
                     else {
                         return
                     }
@@ -129,7 +130,7 @@ extension SSEClient {
                     action = .connect(target)
                 case .close(let reason):
                     logger?.debug("SSE session closed", metadata: ["sse.reason": "\(reason)"])
-                    if await handoff.send([.state(.closed(reason))], bytes: 0) {
+                    if await handoff.send(Handoff.Batch(.state(.closed(reason))), bytes: 0) {
                         handoff.finish(nil)
                     }
                     return
