@@ -56,11 +56,12 @@ final class Handoff: Sendable {
             others.append((events.count, update))
         }
 
-        /// Appends `batch`, moving its events over.
-        mutating func append(contentsOf batch: consuming Batch) {
+        /// Appends `batch`, moving its events over; returns their emptied storage.
+        mutating func append(contentsOf batch: consuming Batch) -> EventQueue {
             let offset = events.count
             others.append(contentsOf: batch.others.lazy.map { ($0.position + offset, $0.update) })
             events.append(movingFrom: &batch.events)
+            return batch.events
         }
     }
 
@@ -166,7 +167,13 @@ final class Handoff: Sendable {
             if state.items.isEmpty {
                 state.items = items
             } else {
-                state.items.append(contentsOf: items)
+                // The reader is busy: the batch joins the waiting one, and its storage is kept
+                // for the next.
+                var emptied = state.items.append(contentsOf: items)
+                if state.spare == nil && emptied.capacity <= Self.largestSpare {
+                    emptied.removeAll()
+                    state.spare = emptied
+                }
             }
             state.bytes += bytes
             return state.bytes < limit ? .done(true) : .wait
