@@ -97,6 +97,35 @@ func report(_ fields: [(String, String)]) {
     FileHandle.standardOutput.write(Data(line.utf8))
 }
 
+/// The firehose request of the `throughput` and `stages` modes (MiB and SIZE from the arguments),
+/// the events it carries and its bytes.
+func firehoseRequest() -> (url: String, events: Int, bytes: Double) {
+    let mebibytes = arguments.count > 3 ? Int(arguments[3])! : 256
+    let size = arguments.count > 4 ? Int(arguments[4])! : 64
+    let firehose = Firehose(mebibytes: mebibytes, size: size)
+    return (
+        "http://127.0.0.1:\(port)/firehose?mib=\(mebibytes)&size=\(size)",
+        firehose.count * firehose.eventsPerBlock,
+        Double(firehose.count * firehose.block.count)
+    )
+}
+
+/// One result line of a throughput run: events/s and MB/s since `start`.
+func reportRate(
+    _ label: (key: String, value: String),
+    run: Int,
+    events: Int,
+    bytes: Double,
+    since start: ContinuousClock.Instant
+) {
+    let seconds = (ContinuousClock.now - start).seconds
+    report([
+        (label.key, "\"\(label.value)\""), ("run", "\(run)"), ("events", "\(events)"),
+        ("eventsPerSecond", String(format: "%.0f", Double(events) / seconds)),
+        ("megabytesPerSecond", String(format: "%.1f", bytes / seconds / 1e6)),
+    ])
+}
+
 let mode = arguments[1]
 switch mode {
 case "serve":
@@ -119,12 +148,7 @@ case "serve":
     try await server.run { port in print("listening on \(port)") }
 
 case "throughput":
-    let mebibytes = arguments.count > 3 ? Int(arguments[3])! : 256
-    let size = arguments.count > 4 ? Int(arguments[4])! : 64
-    let firehose = Firehose(mebibytes: mebibytes, size: size)
-    let expected = firehose.count * firehose.eventsPerBlock
-    let bytes = Double(firehose.count * firehose.block.count)
-    let url = "http://127.0.0.1:\(port)/firehose?mib=\(mebibytes)&size=\(size)"
+    let (url, expected, bytes) = firehoseRequest()
     for run in 1...3 {
         // SSEClient: one session, stopped at the last event (a GET would reconnect after the end),
         // read on the main actor (as an app's UI code does), then in a task of its own.
@@ -134,12 +158,7 @@ case "throughput":
                 detached
                 ? try await Task.detached { try await countEvents(url: url, expected: expected) }.value
                 : try await countEvents(url: url, expected: expected)
-            let seconds = (ContinuousClock.now - start).seconds
-            report([
-                ("client", "\"\(label)\""), ("run", "\(run)"), ("events", "\(count)"),
-                ("eventsPerSecond", String(format: "%.0f", Double(count) / seconds)),
-                ("megabytesPerSecond", String(format: "%.1f", bytes / seconds / 1e6)),
-            ])
+            reportRate(("client", label), run: run, events: count, bytes: bytes, since: start)
         }
 
         // Baseline: the same bytes through AsyncHTTPClient and the bare decoding sequence.
@@ -152,25 +171,20 @@ case "throughput":
         for try await _ in response.body.map({ $0.readableBytesView }).serverSentEvents() {
             baseline += 1
         }
-        let baselineSeconds = (ContinuousClock.now - baselineStart).seconds
-        report([
-            ("client", "\"AsyncHTTPClient + serverSentEvents() (main actor)\""), ("run", "\(run)"),
-            ("events", "\(baseline)"),
-            ("eventsPerSecond", String(format: "%.0f", Double(baseline) / baselineSeconds)),
-            ("megabytesPerSecond", String(format: "%.1f", bytes / baselineSeconds / 1e6)),
-        ])
+        reportRate(
+            ("client", "AsyncHTTPClient + serverSentEvents() (main actor)"),
+            run: run,
+            events: baseline,
+            bytes: bytes,
+            since: baselineStart
+        )
     }
 
 case "stages":
     // Where one connection's time goes: AsyncHTTPClient's body alone (bytes counted), then with
     // the codec's decoder in the reading task, then SSEClient (task), one line each; or only the
     // stage named after SIZE (`stages PORT MiB SIZE SSEClient`).
-    let mebibytes = arguments.count > 3 ? Int(arguments[3])! : 256
-    let size = arguments.count > 4 ? Int(arguments[4])! : 64
-    let firehose = Firehose(mebibytes: mebibytes, size: size)
-    let expected = firehose.count * firehose.eventsPerBlock
-    let bytes = Double(firehose.count * firehose.block.count)
-    let url = "http://127.0.0.1:\(port)/firehose?mib=\(mebibytes)&size=\(size)"
+    let (url, expected, bytes) = firehoseRequest()
     for run in 1...3 {
         for stage in ["body", "body+decoder", "SSEClient"] where arguments.count <= 5 || arguments[5] == stage {
             let start = ContinuousClock.now
@@ -200,12 +214,7 @@ case "stages":
                 FileHandle.standardError.write(Data("\(stage): \(chunks) chunks\n".utf8))
                 return stage == "body" ? expected : count
             }.value
-            let seconds = (ContinuousClock.now - start).seconds
-            report([
-                ("stage", "\"\(stage)\""), ("run", "\(run)"), ("events", "\(count)"),
-                ("eventsPerSecond", String(format: "%.0f", Double(count) / seconds)),
-                ("megabytesPerSecond", String(format: "%.1f", bytes / seconds / 1e6)),
-            ])
+            reportRate(("stage", stage), run: run, events: count, bytes: bytes, since: start)
         }
     }
 
