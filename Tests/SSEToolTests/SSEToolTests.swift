@@ -337,11 +337,12 @@ struct SSEToolTests {
             url + "/publish",
         ])
         #expect(try await blocking { bad.readToEnd() } == "400")
-        let resumed = try Child([
-            "curl", "-sN", "--max-time", "1", "-H", "Last-Event-ID: 1", url + "/events?topic=news",
-        ])
-        #expect(try await blocking { resumed.readToEnd() } == "retry: 2000\n\nevent: alert\ndata: hi there\nid: 2\n\n")
+        let resumed = try Child(["curl", "-sN", "-H", "Last-Event-ID: 1", url + "/events?topic=news"])
+        var replayed = ""
+        #expect(try await resumed.receive("event: alert\ndata: hi there\nid: 2\n\n", into: &replayed))
+        #expect(replayed == "retry: 2000\n\nevent: alert\ndata: hi there\nid: 2\n\n")
         try await blocking {
+            resumed.kill()
             for listener in listeners {
                 listener.kill()
             }

@@ -83,6 +83,53 @@ struct ExamplesTests {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// A stream read with curl, for as long as a test waits for what it expects (30 s at most).
+    final class CurlStream {
+        private let process = Process()
+        private let output = Pipe()
+        private var bytes = Data()
+
+        init(_ url: String, headers: [String] = []) throws {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["curl", "-sN", "--max-time", "30"] + headers.flatMap { ["-H", $0] } + [url]
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+        }
+
+        /// Everything received, once `done` holds for it (or the stream ends).
+        func read(until done: (String) -> Bool) -> String {
+            var received = String(decoding: bytes, as: UTF8.self)
+            while !done(received) {
+                let data = output.fileHandleForReading.availableData
+                guard !data.isEmpty else {
+                    break
+                }
+                bytes += data
+                received = String(decoding: bytes, as: UTF8.self)
+            }
+            return received
+        }
+
+        /// Everything received, once it contains each of `texts` (or the stream ends).
+        func read(untilContains texts: String...) -> String {
+            read { received in texts.allSatisfy { received.contains($0) } }
+        }
+
+        /// Stops curl.
+        func stop() {
+            process.terminate()
+            process.waitUntilExit()
+        }
+
+        /// Reads `url` until it contains each of `texts`; what arrived.
+        static func read(_ url: String, headers: [String] = [], untilContains texts: String...) throws -> String {
+            let stream = try CurlStream(url, headers: headers)
+            defer { stream.stop() }
+            return stream.read { received in texts.allSatisfy { received.contains($0) } }
+        }
+    }
+
     /// The page in headless Chromium until `condition` holds; the value of `value` as JSON.
     static func page(_ url: String, until condition: String, print value: String) throws -> String {
         let script = examples.appendingPathComponent("Tests/page_check.py").path
@@ -101,12 +148,10 @@ struct ExamplesTests {
     func ticker() throws {
         let ticker = try Running("ticker")
         try Self.expectServedPage(ticker, "ticker")
-        let stream = try Self.run(["curl", "-sN", "--max-time", "2.5", ticker.url + "/time"])
+        let stream = try CurlStream.read(ticker.url + "/time", untilContains: "id: 2\ndata: 20")
         #expect(stream.hasPrefix("id: 1\ndata: 20"), "\(stream)")
         #expect(stream.contains("id: 2\ndata: 20"), "\(stream)")
-        let resumed = try Self.run([
-            "curl", "-sN", "--max-time", "1.5", "-H", "Last-Event-ID: 41", ticker.url + "/time",
-        ])
+        let resumed = try CurlStream.read(ticker.url + "/time", headers: ["Last-Event-ID: 41"], untilContains: "\n\n")
         #expect(resumed.hasPrefix("id: 42\ndata: 20"), "\(resumed)")
         let ticks = try Self.page(
             ticker.url + "/",
@@ -121,12 +166,7 @@ struct ExamplesTests {
     func notifications() throws {
         let server = try Running("notifications", ["--ping", "1"])
         try Self.expectServedPage(server, "notifications")
-        let alice = Process()
-        alice.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        alice.arguments = ["curl", "-sN", "--max-time", "4", server.url + "/sse/connect?clientId=alice"]
-        let aliceOutput = Pipe()
-        alice.standardOutput = aliceOutput
-        try alice.run()
+        let alice = try CurlStream(server.url + "/sse/connect?clientId=alice")
         // Sent until alice's stream has it: her connection may not be counted the moment curl starts.
         var sent = ""
         let deadline = ContinuousClock.now + .seconds(10)
@@ -152,10 +192,12 @@ struct ExamplesTests {
             "curl", "-s", "-H", "Content-Type: application/json", "-d", #"{"message":"hello all"}"#,
             server.url + "/sse/broadcast",
         ])
-        let received = String(decoding: aliceOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        alice.waitUntilExit()
-        #expect(received.contains("event: notification\ndata: {\"from\":\"direct\",\"message\":\"hi alice\"}"))
-        #expect(received.contains("event: notification\ndata: {\"from\":\"broadcast\",\"message\":\"hello all\"}"))
+        let direct = "event: notification\ndata: {\"from\":\"direct\",\"message\":\"hi alice\"}"
+        let broadcast = "event: notification\ndata: {\"from\":\"broadcast\",\"message\":\"hello all\"}"
+        let received = alice.read(untilContains: direct, broadcast, "event: ping\n")
+        alice.stop()
+        #expect(received.contains(direct))
+        #expect(received.contains(broadcast))
         #expect(received.contains("event: ping\n"))
         let pings = try Self.page(
             server.url + "/?clientId=carol",
@@ -170,7 +212,8 @@ struct ExamplesTests {
     func dashboard() throws {
         let server = try Running("dashboard")
         try Self.expectServedPage(server, "dashboard")
-        let stream = try Self.run(["curl", "-sN", "--max-time", "2.5", server.url + "/metrics"])
+        // The first event, whole.
+        let stream = try CurlStream.read(server.url + "/metrics", untilContains: "data: ", "\n\n")
         let line = try #require(stream.split(separator: "\n").first { $0.hasPrefix("data: ") })
         let sample = try JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8)) as? [String: Any]
         for key in [
@@ -218,12 +261,7 @@ struct ExamplesTests {
         )
         let same = Array(served.utf8) == Array(page.utf8)
         #expect(same, "\(name) serves ChatCore/Assets/index.html")
-        let ada = Process()
-        ada.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        ada.arguments = ["curl", "-sN", "--max-time", "3", server.url + "/rooms/lobby/events?user=ada"]
-        let adaOutput = Pipe()
-        ada.standardOutput = adaOutput
-        try ada.run()
+        let ada = try CurlStream(server.url + "/rooms/lobby/events?user=ada")
         func post(_ path: String, _ body: String, json: Bool = true) throws -> String {
             try Self.run(
                 ["curl", "-s", "-w", " %{http_code}"] + (json ? ["-H", "Content-Type: application/json"] : [])
@@ -231,14 +269,7 @@ struct ExamplesTests {
             )
         }
         // Ada is in the room once her own join has reached her.
-        var received = ""
-        while !received.contains("event: join") {
-            let data = adaOutput.fileHandleForReading.availableData
-            guard !data.isEmpty else {
-                break
-            }
-            received += String(decoding: data, as: UTF8.self)
-        }
+        _ = ada.read(untilContains: "event: join")
         #expect(try post("/rooms/lobby/messages", #"{"user":"bob","text":"hello ada"}"#).hasSuffix(" 202"))
         let empty = try post("/rooms/lobby/messages", #"{"user":"bob","text":"  "}"#)
         #expect(empty.hasSuffix(" 400") && empty.contains("empty message"), "\(empty)")
@@ -248,16 +279,21 @@ struct ExamplesTests {
         )
         #expect(long.hasSuffix(" 413") && long.contains("at most 1000 characters"), "\(long)")
         #expect(try post("/users/ada/notifications", "just for you", json: false).hasSuffix(" 202"))
-        received += String(decoding: adaOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        ada.waitUntilExit()
-        #expect(received.contains("event: join\ndata: {\"members\":1,\"user\":\"ada\"}"), "\(received)")
+        let join = "event: join\ndata: {\"members\":1,\"user\":\"ada\"}"
         // `message` is the default type: the event has no `event:` line.
-        #expect(received.contains("id: 1\n\ndata: {\"text\":\"hello ada\",\"time\":"), "\(received)")
-        #expect(received.contains("event: notification\ndata: {\"text\":\"just for you\"}"), "\(received)")
+        let message = "id: 1\n\ndata: {\"text\":\"hello ada\",\"time\":"
+        let notification = "event: notification\ndata: {\"text\":\"just for you\"}"
+        let received = ada.read(untilContains: join, message, notification)
+        ada.stop()
+        #expect(received.contains(join), "\(received)")
+        #expect(received.contains(message), "\(received)")
+        #expect(received.contains(notification), "\(received)")
         // A page that resumes after ada's join gets what came after it, and not ada's notification.
-        let resumed = try Self.run([
-            "curl", "-sN", "--max-time", "1", "-H", "Last-Event-ID: 1", server.url + "/rooms/lobby/events?user=zoe",
-        ])
+        let resumed = try CurlStream.read(
+            server.url + "/rooms/lobby/events?user=zoe",
+            headers: ["Last-Event-ID: 1"],
+            untilContains: "hello ada"
+        )
         #expect(resumed.contains("hello ada") && !resumed.contains("just for you"), "\(resumed)")
         // The page shows messages posted once it is in the room: post until it has one.
         let checker = Process()
