@@ -170,10 +170,7 @@ final class Handoff: Sendable {
                 // The reader is busy: the batch joins the waiting one, and its storage is kept
                 // for the next.
                 var emptied = state.items.append(contentsOf: items)
-                if state.spare == nil && emptied.capacity <= Self.largestSpare {
-                    emptied.removeAll()
-                    state.spare = emptied
-                }
+                Self.keep(&emptied, in: &state)
             }
             state.bytes += bytes
             return state.bytes < limit ? .done(true) : .wait
@@ -215,15 +212,21 @@ final class Handoff: Sendable {
     /// session, unless it grew beyond what a usual batch needs.
     @usableFromInline
     func recycle(_ events: consuming EventQueue) {
-        guard events.capacity <= Self.largestSpare else {
+        var events = consume events
+        state.withLock { state in
+            Self.keep(&events, in: &state)
+        }
+    }
+
+    /// Keeps `events`' storage, emptied, for the next batch: unless some is kept already, the
+    /// hand-off ended, or it grew beyond what a usual batch needs.
+    private static func keep(_ events: inout EventQueue, in state: inout State) {
+        guard state.spare == nil && state.end == nil && events.capacity <= largestSpare else {
             return
         }
+        // Emptied while it is the only reference to its storage, which is then kept, not copied.
         events.removeAll()
-        state.withLock { state in
-            if state.spare == nil && state.end == nil {
-                state.spare = events
-            }
-        }
+        state.spare = events
     }
 
     /// Storage for the next batch's events, if the reader gave some back.

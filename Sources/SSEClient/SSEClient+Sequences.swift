@@ -161,8 +161,11 @@ extension SSEClient {
             guard var batch = try await session.receive(isolation: actor) else {
                 return false
             }
-            swap(&events, &batch.events)
-            session.recycle(batch.events)
+            // Swapped out, so that the used-up storage goes back as the only reference to it.
+            var used = batch.events
+            batch.events = Handoff.EventQueue()
+            swap(&events, &used)
+            session.recycle(used)
             others = batch.others
             nextOther = 0
             eventsRead = 0

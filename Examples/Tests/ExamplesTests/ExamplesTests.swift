@@ -113,6 +113,10 @@ struct ExamplesTests {
 
         /// Everything received, once it contains each of `texts` (or the stream ends).
         func read(untilContains texts: String...) -> String {
+            read(untilContainsAll: texts)
+        }
+
+        private func read(untilContainsAll texts: [String]) -> String {
             read { received in texts.allSatisfy { received.contains($0) } }
         }
 
@@ -126,7 +130,7 @@ struct ExamplesTests {
         static func read(_ url: String, headers: [String] = [], untilContains texts: String...) throws -> String {
             let stream = try CurlStream(url, headers: headers)
             defer { stream.stop() }
-            return stream.read { received in texts.allSatisfy { received.contains($0) } }
+            return stream.read(untilContainsAll: texts)
         }
     }
 
