@@ -121,6 +121,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
                 .product(name: "HummingbirdCore", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
                 .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "InMemoryLogging", package: "swift-log", condition: .when(traits: ["NIOSupport"])),
+                .product(name: "MetricsTestKit", package: "swift-metrics", condition: .when(traits: ["NIOSupport"])),
             ],
             path: "Tests/SSETestSupport",
             exclude: ["misbehaving_server.py"]

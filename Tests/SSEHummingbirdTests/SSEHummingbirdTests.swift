@@ -34,5 +34,12 @@ struct SSEHummingbirdTests {
     func scenario(_ scenario: Scenario) async throws {
         try await scenario.run(Self.start)
     }
+
+    @Test("Streams are counted in the stream configuration's metrics; a cut subscriber is logged with its request")
+    func logsAndMetrics() async throws {
+        try await Scenarios.streamsAreLoggedAndCounted { fixture, observation in
+            try await HummingbirdServer.start(fixture, corsOrigin: nil, observation: observation)
+        }
+    }
 }
 #endif

@@ -19,6 +19,7 @@ import NIOEmbedded
 import NIOHTTP1
 import SSECodec
 @testable import SSENIO
+import SSEStreaming
 import SSETestSupport
 import Synchronization
 import Testing
@@ -34,7 +35,11 @@ struct ConnectionHandlerTests {
         let loop: NIOAsyncTestingEventLoop
         var received = ""
 
-        init(_ configuration: SSEServer.Configuration = .init(port: 0), router: SSERouter) async throws {
+        init(
+            _ configuration: SSEServer.Configuration = .init(port: 0),
+            router: SSERouter,
+            countingWritesInto writes: BodyWrites? = nil
+        ) async throws {
             loop = NIOAsyncTestingEventLoop()
             channel = NIOAsyncTestingChannel(loop: loop)
             let server = SSEServer(configuration: configuration, router: router)
@@ -45,6 +50,9 @@ struct ConnectionHandlerTests {
                     withPipeliningAssistance: false,
                     withErrorHandling: true
                 )
+                if let writes {
+                    try channel.pipeline.syncOperations.addHandler(BodyWriteCounter(writes: writes))
+                }
                 try channel.pipeline.syncOperations.addHandler(
                     SSEServer.ConnectionHandler(server: server, eventLoop: loop)
                 )
@@ -58,10 +66,15 @@ struct ConnectionHandlerTests {
 
         /// Collects what the server writes until `text` has appeared in all written so far.
         mutating func receive(until text: String) async throws -> String {
-            while !received.contains(text) {
+            var found = received.contains(text)
+            while !found {
                 let data = try await channel.waitForOutboundWrite(as: IOData.self)
                 if case .byteBuffer(let buffer) = data {
-                    received += String(buffer: buffer)
+                    let added = String(buffer: buffer)
+                    received += added
+                    // Only the end can hold a new match: what was added, and the text's length before it.
+                    let end = received.utf8.suffix(added.utf8.count + text.utf8.count)
+                    found = String(decoding: end, as: UTF8.self).contains(text)
                 }
             }
             return received
@@ -221,6 +234,101 @@ struct ConnectionHandlerTests {
         // Closing the connection cancels the pull: the count stops.
         try await connection.channel.close()
         #expect(await eventually { !connection.channel.isActive })
+    }
+
+    /// How many body parts the connection has written, and how many it had written when a task
+    /// queued on its event loop during the first one ran.
+    final class BodyWrites: Sendable {
+        let written = Atomic(0)
+        let whenQueuedTaskRan = Atomic(-1)
+    }
+
+    /// Counts the body parts the connection handler writes. On the first, it queues a task on the
+    /// event loop, as another connection's work would be: the task runs once the connection gives
+    /// the loop back.
+    final class BodyWriteCounter: ChannelOutboundHandler {
+        typealias OutboundIn = HTTPServerResponsePart
+        typealias OutboundOut = HTTPServerResponsePart
+
+        let writes: BodyWrites
+
+        init(writes: BodyWrites) {
+            self.writes = writes
+        }
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            if case .body = unwrapOutboundIn(data) {
+                let count = writes.written.add(1, ordering: .relaxed).newValue
+                if count == 1 {
+                    let writes = self.writes
+                    context.eventLoop.execute {
+                        writes.whenQueuedTaskRan.store(writes.written.load(ordering: .relaxed), ordering: .relaxed)
+                    }
+                }
+            }
+            context.write(data, promise: promise)
+        }
+    }
+
+    @Test("One connection with a long backlog gives its event loop back after a few batches")
+    func fairnessCap() async throws {
+        var configuration = SSEBroadcaster.Configuration()
+        configuration.idPrefix = ""
+        let broadcaster = SSEBroadcaster(configuration: configuration)
+        let data = String(repeating: "x", count: 1_000)
+        let first = try broadcaster.publish(ServerSentEvent(data: "first"), to: "t")
+        var last = first
+        for _ in 0..<900 {
+            last = try broadcaster.publish(ServerSentEvent(data: data), to: "t")
+        }
+        var router = SSERouter()
+        router.get("/events") { request in
+            .stream(broadcaster.subscribe(to: ["t"], lastEventID: request.lastEventID))
+        }
+        let writes = BodyWrites()
+        var connection = try await Connection(router: router, countingWritesInto: writes)
+        // The replay of 900 events of 1 KB is about 150 batches of three quarters of 8 KiB, all
+        // ready at once, and the testing channel is always writable.
+        try await connection.send("GET /events HTTP/1.1\r\nHost: x\r\nLast-Event-ID: \(first)\r\n\r\n")
+        _ = try await connection.receive(until: "id: \(last)\n")
+        let total = writes.written.load(ordering: .relaxed)
+        let atQueuedTask = writes.whenQueuedTaskRan.load(ordering: .relaxed)
+        #expect(total > 10 * SSEServer.ConnectionHandler.maximumBatchesPerTurn)
+        // Without the cap, the task would run only after the whole backlog had been written.
+        #expect(atQueuedTask > 0)
+        #expect(atQueuedTask <= SSEServer.ConnectionHandler.maximumBatchesPerTurn + 1)
+        try await connection.channel.close()
+    }
+
+    @Test("Shutdown does not wait for a connection that closed before it became active")
+    func shutdownWithConnectionNeverActive() async throws {
+        let server = SSEServer(configuration: .init(port: 0), router: Self.router())
+        let loop = NIOAsyncTestingEventLoop()
+        let channel = NIOAsyncTestingChannel(loop: loop)
+        try await loop.submit {
+            try channel.pipeline.syncOperations.addHandler(
+                SSEServer.ConnectionHandler(server: server, eventLoop: loop),
+                name: "connection"
+            )
+        }.get()
+        #expect(server.connectionCount == 1)
+        // A socket channel closed before it became active fires no `channelInactive` (NIOPosix:
+        // `.preActivation` to `.closed`); its handlers are removed. The testing channel always
+        // fires it on close, so the handler is removed as such a close removes it.
+        try await loop.submit {
+            channel.pipeline.syncOperations.fireChannelUnregistered()
+        }.get()
+        try await channel.pipeline.removeHandler(name: "connection").get()
+        #expect(server.connectionCount == 0)
+        // Before the fix this waited for ever: the wait is in a task of its own, so that the test
+        // fails instead.
+        let stopped = Atomic(false)
+        let connections = server.connections
+        Task {
+            await connections.shutDown(gracePeriod: nil)
+            stopped.store(true, ordering: .relaxed)
+        }
+        #expect(await eventually { stopped.load(ordering: .relaxed) })
     }
 
     @Test("HTTP/1.0 without keep-alive gets Connection: close, and the connection closes")

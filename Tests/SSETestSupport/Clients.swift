@@ -153,6 +153,19 @@ public struct RawConnection: Sendable {
         return String(decoding: received, as: UTF8.self)
     }
 
+    /// Reads until the peer closes, or no byte comes for 30 seconds; returns how many bytes came.
+    public func drain() -> Int {
+        var total = 0
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            guard count > 0 else {
+                return total
+            }
+            total += count
+        }
+    }
+
     /// Reads 16 KiB a millisecond, much slower than a server writes (so that its socket buffers
     /// stay full), until the bytes end with `suffix`, the peer closes, or a read waits 30 seconds.
     public func readSlowly(untilSuffix suffix: String) -> [UInt8] {

@@ -19,6 +19,7 @@ import Hummingbird
 public import HummingbirdCore
 import Logging
 import SSEHummingbird
+import SSENIOCore
 import SSENIO
 import SSELongPolling
 import SSEStreaming
@@ -32,7 +33,15 @@ public struct HummingbirdServer: ServerUnderTest {
 
     public var connectionCount: Int? { connections.openCount }
 
-    public static func start(_ fixture: Fixture, corsOrigin: String?, port: Int = 0) async throws -> Self {
+    /// - Parameter observation: Where the application logs and `/events` reports metrics; `nil`:
+    ///   critical messages only, no metrics.
+    public static func start(
+        _ fixture: Fixture,
+        corsOrigin: String?,
+        port: Int = 0,
+        observation: Observation? = nil
+    ) async throws -> Self {
+        let streamConfiguration = observation?.streamConfiguration ?? SSEStreamConfiguration()
         let router = Router()
         if let corsOrigin {
             router.add(
@@ -47,7 +56,10 @@ public struct HummingbirdServer: ServerUnderTest {
             )
         }
         router.get("/events") { request, _ in
-            SSEStream(fixture.broadcaster.subscribe(to: ["news"], lastEventID: try request.lastEventID()))
+            SSEStream(
+                fixture.broadcaster.subscribe(to: ["news"], lastEventID: try request.lastEventID()),
+                configuration: streamConfiguration
+            )
         }
         router.get("/ticks") { _, _ in
             SSEStream(events: fixture.ticks())
@@ -60,8 +72,10 @@ public struct HummingbirdServer: ServerUnderTest {
         }
         let connections = ConnectionCounter()
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "SSEHummingbirdTests")
-        logger.logLevel = .critical
+        var logger = observation?.logger ?? Logger(label: "SSEHummingbirdTests")
+        if observation == nil {
+            logger.logLevel = .critical
+        }
         let app = Application(
             router: router,
             configuration: .init(

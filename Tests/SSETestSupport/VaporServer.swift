@@ -17,6 +17,7 @@
 #if VaporSupport
 import SSENIO
 import SSELongPolling
+import SSENIOCore
 import SSEStreaming
 import SSEVapor
 public import Vapor
@@ -29,9 +30,21 @@ public struct VaporServer: ServerUnderTest {
 
     public var connectionCount: Int? { nil }
 
-    public static func start(_ fixture: Fixture, corsOrigin: String?, port: Int = 0) async throws -> Self {
+    /// - Parameter observation: Where the application logs and `/events` reports metrics; `nil`:
+    ///   critical messages only, no metrics.
+    public static func start(
+        _ fixture: Fixture,
+        corsOrigin: String?,
+        port: Int = 0,
+        observation: Observation? = nil
+    ) async throws -> Self {
         let app = try await Application.make(.testing)
-        app.logger.logLevel = .critical
+        let streamConfiguration = observation?.streamConfiguration ?? SSEStreamConfiguration()
+        if let observation {
+            app.logger = observation.logger
+        } else {
+            app.logger.logLevel = .critical
+        }
         app.http.server.configuration.supportPipelining = false
         if let corsOrigin {
             app.middleware.use(SSECORSMiddleware(try SSECORS(allowedOrigins: [corsOrigin], allowsCredentials: true)))
@@ -44,7 +57,10 @@ public struct VaporServer: ServerUnderTest {
             )
         }
         app.get("events") { request in
-            SSEStream(fixture.broadcaster.subscribe(to: ["news"], lastEventID: try request.lastEventID()))
+            SSEStream(
+                fixture.broadcaster.subscribe(to: ["news"], lastEventID: try request.lastEventID()),
+                configuration: streamConfiguration
+            )
         }
         app.get("ticks") { _ in
             SSEStream(events: fixture.ticks())

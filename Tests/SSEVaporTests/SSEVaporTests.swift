@@ -30,5 +30,12 @@ struct SSEVaporTests {
     func scenario(_ scenario: Scenario) async throws {
         try await scenario.run(Self.start)
     }
+
+    @Test("Streams are counted in the stream configuration's metrics; a cut subscriber is logged with its request")
+    func logsAndMetrics() async throws {
+        try await Scenarios.streamsAreLoggedAndCounted { fixture, observation in
+            try await VaporServer.start(fixture, corsOrigin: nil, observation: observation)
+        }
+    }
 }
 #endif
