@@ -20,8 +20,9 @@
 //     sse-client-bench throughput PORT [MiB] [SIZE]
 //         One connection: decodes the firehose with SSEClient and, as a baseline, with
 //         AsyncHTTPClient + `serverSentEvents()` alone; prints events/s and MB/s, one JSON line each.
-//     sse-client-bench stages PORT [MiB] [SIZE] [body|body+decoder|SSEClient]
-//         Where one connection's time goes: AsyncHTTPClient's body alone, the body decoded by
+//     sse-client-bench stages PORT [MiB] [SIZE] [decoder|body|body+decoder|SSEClient]
+//         Where one connection's time goes: the codec's decoder alone (the same bytes from
+//         memory), AsyncHTTPClient's body alone, the body decoded by
 //         `SSEDecoder` in the reading task, and SSEClient read in a task; run one stage under
 //         `time` to see the process's CPU per event.
 //     sse-client-bench memory PORT [CLIENTS] [SSEClient|SSEClient-identity|SSEClient-no-idle-timeout|AsyncHTTPClient]
@@ -126,6 +127,29 @@ func reportRate(
     ])
 }
 
+/// The firehose's blocks and how many times they are sent, for the in-memory `decoder` stage.
+func firehoseBlocks() -> Firehose {
+    Firehose(
+        mebibytes: arguments.count > 3 ? Int(arguments[3])! : 256,
+        size: arguments.count > 4 ? Int(arguments[4])! : 64
+    )
+}
+
+/// The codec's decoder alone: the firehose's blocks decoded from memory, no socket. Returns how
+/// many events it decoded.
+func decodeInMemory(_ firehose: Firehose) throws -> Int {
+    var decoder = SSEDecoder()
+    var count = 0
+    try firehose.block.withUnsafeBytes { bytes in
+        for _ in 0..<firehose.count {
+            try decoder.decode(bytes) { output in
+                if case .event = output { count += 1 }
+            }
+        }
+    }
+    return count
+}
+
 let mode = arguments[1]
 switch mode {
 case "serve":
@@ -186,11 +210,15 @@ case "stages":
     // stage named after SIZE (`stages PORT MiB SIZE SSEClient`).
     let (url, expected, bytes) = firehoseRequest()
     for run in 1...3 {
-        for stage in ["body", "body+decoder", "SSEClient"] where arguments.count <= 5 || arguments[5] == stage {
+        for stage in ["decoder", "body", "body+decoder", "SSEClient"]
+        where arguments.count <= 5 || arguments[5] == stage {
             let start = ContinuousClock.now
             let count: Int = try await Task.detached {
                 if stage == "SSEClient" {
                     return try await countEvents(url: url, expected: expected)
+                }
+                if stage == "decoder" {
+                    return try decodeInMemory(firehoseBlocks())
                 }
                 let response = try await SSEAsyncHTTPClientTransport.shared.client.execute(
                     HTTPClientRequest(url: url),
