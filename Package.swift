@@ -62,7 +62,8 @@ let package = Package(
         ),
         .trait(
             name: "PostgresSupport",
-            description: "One broadcaster across server instances, with a replay log that survives restarts, on PostgreSQL (SSEPostgres)."
+            description:
+                "One broadcaster across server instances, with a replay log that survives restarts, on PostgreSQL (SSEPostgres)."
         ),
         .trait(
             name: "CommandLineTool",
@@ -119,7 +120,11 @@ let package = Package(
                 "SSELongPolling",
                 .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
-                .product(name: "HummingbirdCore", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(
+                    name: "HummingbirdCore",
+                    package: "hummingbird",
+                    condition: .when(traits: ["HummingbirdSupport"])
+                ),
                 .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
                 .product(name: "Logging", package: "swift-log", condition: .when(traits: ["NIOSupport"])),
                 .product(name: "InMemoryLogging", package: "swift-log", condition: .when(traits: ["NIOSupport"])),
@@ -199,7 +204,11 @@ let package = Package(
                     package: "swift-service-lifecycle",
                     condition: .when(traits: ["NIOSupport"])
                 ),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle", condition: .when(traits: ["NIOSupport"])),
+                .product(
+                    name: "UnixSignals",
+                    package: "swift-service-lifecycle",
+                    condition: .when(traits: ["NIOSupport"])
+                ),
                 .product(name: "Logging", package: "swift-log", condition: .when(traits: ["NIOSupport"])),
             ],
             path: "Tests/SSEServerFixture"
@@ -221,7 +230,11 @@ let package = Package(
                 "SSEHummingbird",
                 "SSEStreaming",
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
-                .product(name: "HummingbirdCore", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
+                .product(
+                    name: "HummingbirdCore",
+                    package: "hummingbird",
+                    condition: .when(traits: ["HummingbirdSupport"])
+                ),
             ]
         ),
         // Vapor 4; every file inside `#if VaporSupport`.
@@ -277,7 +290,11 @@ let package = Package(
                     package: "async-http-client",
                     condition: .when(traits: ["AsyncHTTPClientSupport"])
                 ),
-                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["AsyncHTTPClientSupport"])),
+                .product(
+                    name: "HTTPTypes",
+                    package: "swift-http-types",
+                    condition: .when(traits: ["AsyncHTTPClientSupport"])
+                ),
                 .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["AsyncHTTPClientSupport"])),
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
                 .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
@@ -373,7 +390,9 @@ let package = Package(
                     verb: "export-sse-script",
                     description: "Write the browser script (sse.js, sse.mjs) into a folder of the package"
                 ),
-                permissions: [.writeToPackageDirectory(reason: "It writes sse.js and sse.mjs into the --output folder.")]
+                permissions: [
+                    .writeToPackageDirectory(reason: "It writes sse.js and sse.mjs into the --output folder.")
+                ]
             ),
             dependencies: ["SSEScriptExport"]
         ),
@@ -425,7 +444,11 @@ let package = Package(
                     package: "swift-service-lifecycle",
                     condition: .when(traits: ["PostgresSupport"])
                 ),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle", condition: .when(traits: ["PostgresSupport"])),
+                .product(
+                    name: "UnixSignals",
+                    package: "swift-service-lifecycle",
+                    condition: .when(traits: ["PostgresSupport"])
+                ),
                 .product(name: "Logging", package: "swift-log", condition: .when(traits: ["PostgresSupport"])),
             ],
             path: "Tests/SSEPostgresFixture"

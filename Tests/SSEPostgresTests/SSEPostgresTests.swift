@@ -246,7 +246,7 @@ struct SSEPostgresTests {
     func unreachable() async throws {
         // A port nothing listens on.
         let client = try PostgresServer.client(port: 1)
-        try await withBroadcaster(
+        _ = try await withBroadcaster(
             table: PostgresServer.table(),
             client: client,
             waitUntilListening: false,
