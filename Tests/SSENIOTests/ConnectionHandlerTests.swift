@@ -287,7 +287,7 @@ struct ConnectionHandlerTests {
         }
         let writes = BodyWrites()
         var connection = try await Connection(router: router, countingWritesInto: writes)
-        // The replay of 900 events of 1 KB is about 150 batches of three quarters of 8 KiB, all
+        // The replay of 900 events of 1 KB is about 130 batches of three quarters of 8 KiB, all
         // ready at once, and the testing channel is always writable.
         try await connection.send("GET /events HTTP/1.1\r\nHost: x\r\nLast-Event-ID: \(first)\r\n\r\n")
         _ = try await connection.receive(until: "id: \(last)\n")
