@@ -99,15 +99,16 @@ func report(_ fields: [(String, String)]) {
 }
 
 /// The firehose request of the `throughput` and `stages` modes (MiB and SIZE from the arguments),
-/// the events it carries and its bytes.
-func firehoseRequest() -> (url: String, events: Int, bytes: Double) {
+/// the events it carries, its bytes, and its blocks (for the in-memory `decoder` stage).
+func firehoseRequest() -> (url: String, events: Int, bytes: Double, firehose: Firehose) {
     let mebibytes = arguments.count > 3 ? Int(arguments[3])! : 256
     let size = arguments.count > 4 ? Int(arguments[4])! : 64
     let firehose = Firehose(mebibytes: mebibytes, size: size)
     return (
         "http://127.0.0.1:\(port)/firehose?mib=\(mebibytes)&size=\(size)",
         firehose.count * firehose.eventsPerBlock,
-        Double(firehose.count * firehose.block.count)
+        Double(firehose.count * firehose.block.count),
+        firehose
     )
 }
 
@@ -125,14 +126,6 @@ func reportRate(
         ("eventsPerSecond", String(format: "%.0f", Double(events) / seconds)),
         ("megabytesPerSecond", String(format: "%.1f", bytes / seconds / 1e6)),
     ])
-}
-
-/// The firehose's blocks and how many times they are sent, for the in-memory `decoder` stage.
-func firehoseBlocks() -> Firehose {
-    Firehose(
-        mebibytes: arguments.count > 3 ? Int(arguments[3])! : 256,
-        size: arguments.count > 4 ? Int(arguments[4])! : 64
-    )
 }
 
 /// The codec's decoder alone: the firehose's blocks decoded from memory, no socket. Returns how
@@ -172,7 +165,7 @@ case "serve":
     try await server.run { port in print("listening on \(port)") }
 
 case "throughput":
-    let (url, expected, bytes) = firehoseRequest()
+    let (url, expected, bytes, _) = firehoseRequest()
     for run in 1...3 {
         // SSEClient: one session, stopped at the last event (a GET would reconnect after the end),
         // read on the main actor (as an app's UI code does), then in a task of its own.
@@ -208,7 +201,7 @@ case "stages":
     // Where one connection's time goes: AsyncHTTPClient's body alone (bytes counted), then with
     // the codec's decoder in the reading task, then SSEClient (task), one line each; or only the
     // stage named after SIZE (`stages PORT MiB SIZE SSEClient`).
-    let (url, expected, bytes) = firehoseRequest()
+    let (url, expected, bytes, firehose) = firehoseRequest()
     for run in 1...3 {
         for stage in ["decoder", "body", "body+decoder", "SSEClient"]
         where arguments.count <= 5 || arguments[5] == stage {
@@ -218,7 +211,7 @@ case "stages":
                     return try await countEvents(url: url, expected: expected)
                 }
                 if stage == "decoder" {
-                    return try decodeInMemory(firehoseBlocks())
+                    return try decodeInMemory(firehose)
                 }
                 let response = try await SSEAsyncHTTPClientTransport.shared.client.execute(
                     HTTPClientRequest(url: url),
