@@ -53,53 +53,75 @@ extension SSEClient {
                 result.outcome = .notOpened(response.head, decision, excerpt: excerpt)
                 return result
             }
-            var stream = StreamDecoder(
-                decoder: SSEDecoder(configuration: client.configuration.decoder, lastEventID: lastEventID),
-                skipsOversizedEvents: client.configuration.oversizedEvents.skips,
-                logger: client.configuration.logger
+            handoff.begin(
+                StreamDecoder(
+                    decoder: SSEDecoder(configuration: client.configuration.decoder, lastEventID: lastEventID),
+                    skipsOversizedEvents: client.configuration.oversizedEvents.skips,
+                    logger: client.configuration.logger
+                )
             )
-            stream.batch.append(.state(.open(response.head)))
+            // The reader decodes the body with the decoder, until the input ends.
+            var failure: (any Error)?
             do {
-                try await deliver(&stream, activity: activity)
+                guard await handoff.send(.state(.open(response.head))) else {
+                    throw CancellationError()
+                }
                 if gzip {
                     var inflater = try SSEGzipDecoder()
-                    for try await chunk in response.body {
+                    var rejected = false
+                    chunks: for try await chunk in response.body {
                         activity?.touch()
                         // Inflated a slice at a time, handed over in between: a small chunk that
-                        // expands a thousandfold still reaches the reader in bounded batches, and
+                        // expands a thousandfold still reaches the reader in bounded pieces, and
                         // back pressure counts the bytes decoded, not those received.
                         var rest = chunk
                         while let slice = rest.readSlice(length: min(rest.readableBytes, Self.inflationSlice)) {
+                            var inflated = ByteBuffer()
                             try slice.withUnsafeReadableBytes { compressed in
                                 try inflater.decompress(compressed) { piece in
-                                    stream.inputBytes += piece.count
-                                    try stream.decode(piece)
+                                    inflated.writeBytes(piece)
                                 }
                             }
-                            try await deliver(&stream, activity: activity)
+                            guard try await deliver(inflated, activity: activity) else {
+                                rejected = true
+                                break chunks
+                            }
                             if rest.readableBytes == 0 {
                                 break
                             }
                         }
                     }
-                    try inflater.finish()
+                    if !rejected {
+                        try inflater.finish()
+                    }
                 } else {
                     for try await chunk in response.body {
                         activity?.touch()
-                        stream.inputBytes += chunk.readableBytes
-                        try chunk.withUnsafeReadableBytes { try stream.decode($0) }
-                        try await deliver(&stream, activity: activity)
+                        guard try await deliver(chunk, activity: activity) else {
+                            break
+                        }
                     }
                 }
-                // An event cut off by the end of the body is not dispatched.
-                stream.decoder.finish()
-                result.outcome = .interrupted(.endOfStream, healthy: stream.deliveredEvents)
-            } catch let error as OversizedEvent {
-                // The events before it still reach the reader, then the error.
-                try? await deliver(&stream, activity: activity)
-                result.outcome = .failed(error.error)
             } catch {
-                result.outcome = .interrupted(.error(error), healthy: stream.deliveredEvents)
+                failure = error
+            }
+            // What the reader has not taken yet is decoded here, so that the last event ID and the
+            // retry time are known without waiting for the reader to catch up.
+            activity?.pause()
+            guard var stream = await handoff.endInput() else {
+                result.outcome = .interrupted(.error(failure ?? CancellationError()), healthy: false)
+                return result
+            }
+            activity?.touch()
+            if let error = stream.failure {
+                // The events before it still reach the reader, then the error.
+                result.outcome = .failed(error)
+            } else if let failure {
+                result.outcome = .interrupted(.error(failure), healthy: stream.deliveredEvents)
+            } else {
+                // An event cut off by the end of the body is not dispatched.
+                _ = stream.decoder.finish()
+                result.outcome = .interrupted(.endOfStream, healthy: stream.deliveredEvents)
             }
             result.lastEventID = stream.decoder.lastEventID
             result.retryMilliseconds = stream.retryMilliseconds
@@ -110,23 +132,21 @@ extension SSEClient {
         /// expands at most 1,032-fold), usually a few KiB.
         static let inflationSlice = 2048
 
-        /// Hands the decoded batch to the reader; a wait for it does not count as idle.
-        private func deliver(_ stream: inout StreamDecoder, activity: Activity?) async throws {
-            guard !stream.batch.isEmpty else {
-                return
+        /// Hands bytes of the body to the reader; a wait for it does not count as idle. Returns
+        /// `false` once the decoder met an oversized event that ends the session.
+        private func deliver(_ input: ByteBuffer, activity: Activity?) async throws -> Bool {
+            guard input.readableBytes > 0 else {
+                return true
             }
             activity?.pause()
-            // The next batch decodes into storage the reader gave back, or a new one of this
-            // one's size.
-            var batch = Handoff.Batch(
-                events: handoff.spareEvents() ?? Handoff.EventQueue(capacity: stream.batch.events.count)
-            )
-            swap(&batch, &stream.batch)
-            let bytes = stream.inputBytes
-            stream.inputBytes = 0
-            let taken = await handoff.send(batch, bytes: bytes)
+            let sent = await handoff.send(input: input)
             activity?.touch()
-            guard taken else {
+            switch sent {
+            case .taken:
+                return true
+            case .rejected:
+                return false
+            case .gone:
                 throw CancellationError()
             }
         }
@@ -165,36 +185,48 @@ extension SSEClient {
         }
     }
 
-    /// An oversized line or event that ends the session (``OversizedEventPolicy/fail``).
-    struct OversizedEvent: Error {
-        let error: SSEClientError
-    }
-
-    /// The decoder of one connection and what it produced since the last hand-off.
-    struct StreamDecoder {
+    /// The decoder of one connection, with what it learnt that outlives the connection. The
+    /// reader decodes with it (``Handoff``), and the connection takes it back at its end.
+    struct StreamDecoder: Sendable {
         var decoder: SSEDecoder
         let skipsOversizedEvents: Bool
         let logger: Logger?
-        var batch = Handoff.Batch()
-        /// The input bytes `batch` was decoded from.
-        var inputBytes = 0
         var retryMilliseconds: Int?
         var deliveredEvents = false
+        /// An oversized line or event under ``OversizedEventPolicy/fail``: the input after it is
+        /// ignored, and the session ends with this error.
+        var failure: SSEClientError?
 
-        /// Decodes `bytes` into the batch.
-        ///
-        /// - Throws: ``OversizedEvent`` for a line or event over the limits, unless they are skipped.
-        mutating func decode(_ bytes: UnsafeRawBufferPointer) throws(OversizedEvent) {
+        /// Decodes `input` into `batch`, at most `maximumOutputs` events and other updates,
+        /// moving its reader index past what it decoded; unless an earlier oversized event ended
+        /// the input, which is then skipped.
+        mutating func decode(_ input: inout ByteBuffer, into batch: inout Handoff.Batch, maximumOutputs: Int = .max) {
+            guard failure == nil else {
+                input.moveReaderIndex(to: input.writerIndex)
+                return
+            }
+            let consumed = input.withUnsafeReadableBytes { decode($0, into: &batch, maximumOutputs: maximumOutputs) }
+            input.moveReaderIndex(forwardBy: consumed)
+        }
+
+        /// Returns how many bytes it decoded.
+        private mutating func decode(
+            _ bytes: UnsafeRawBufferPointer,
+            into batch: inout Handoff.Batch,
+            maximumOutputs: Int
+        ) -> Int {
             var offset = 0
-            while true {
+            var outputs = 0
+            while outputs < maximumOutputs {
+                outputs &+= 1
                 do {
                     guard let output = try decoder.next(from: bytes, offset: &offset) else {
-                        return
+                        return offset
                     }
                     // Consumed: the event moves into the batch, without a copy.
                     switch consume output {
                     case .event(let event):
-                        batch.append(event)
+                        batch.append(consume event)
                         deliveredEvents = true
                     case .retry(let milliseconds):
                         retryMilliseconds = milliseconds
@@ -206,12 +238,14 @@ extension SSEClient {
                     }
                 } catch {
                     guard skipsOversizedEvents else {
-                        throw OversizedEvent(error: .decoding(error))
+                        failure = .decoding(error)
+                        return bytes.count
                     }
                     logger?.warning("SSE dropped an oversized line or event", metadata: ["sse.error": "\(error)"])
                     batch.append(.dropped(.decoding(error)))
                 }
             }
+            return offset
         }
     }
 }

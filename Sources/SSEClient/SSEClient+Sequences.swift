@@ -109,11 +109,9 @@ extension SSEClient {
     @usableFromInline
     struct Reader {
         @usableFromInline let session: SessionHandle
-        /// The batch's events still to read: taking one moves it out, without a copy.
-        @usableFromInline var events = Handoff.EventQueue()
-        /// The batch's other updates, each after the first `position` of its events.
-        @usableFromInline var others: [(position: Int, update: Update)] = []
-        /// The next of `others` to read.
+        /// The batch being read: taking an event moves it out, without a copy.
+        @usableFromInline var batch = Handoff.Batch()
+        /// The next of the batch's other updates to read.
         @usableFromInline var nextOther = 0
         /// How many of the batch's events were read.
         @usableFromInline var eventsRead = 0
@@ -127,7 +125,7 @@ extension SSEClient {
         mutating func nextEvent(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> ServerSentEvent?
         {
             while true {
-                if let event = events.popFirst() {
+                if let event = batch.events.popFirst() {
                     return event
                 }
                 guard try await receive(isolation: actor) else {
@@ -140,11 +138,11 @@ extension SSEClient {
         @inlinable
         mutating func nextUpdate(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Update? {
             while true {
-                if nextOther < others.count && others[nextOther].position == eventsRead {
+                if nextOther < batch.others.count && batch.others[nextOther].position == eventsRead {
                     nextOther += 1
-                    return others[nextOther - 1].update
+                    return batch.others[nextOther - 1].update
                 }
-                if let event = events.popFirst() {
+                if let event = batch.events.popFirst() {
                     eventsRead += 1
                     return .event(event)
                 }
@@ -155,18 +153,12 @@ extension SSEClient {
             }
         }
 
-        /// Waits for the next batch, and gives the used-up one's storage back; `false` at the end.
+        /// Waits for the next batch, decoded into the used-up one's storage; `false` at the end.
         @usableFromInline
         mutating func receive(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Bool {
-            guard var batch = try await session.receive(isolation: actor) else {
+            guard try await session.receive(into: &batch, isolation: actor) else {
                 return false
             }
-            // Swapped out, so that the used-up storage goes back as the only reference to it.
-            var used = batch.events
-            batch.events = Handoff.EventQueue()
-            swap(&events, &used)
-            session.recycle(used)
-            others = batch.others
             nextOther = 0
             eventsRead = 0
             return true
@@ -186,7 +178,10 @@ extension SSEClient {
 
         /// Cancelling the reading task cancels the hand-off, which cancels the session's task.
         @usableFromInline
-        func receive(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Handoff.Batch? {
+        func receive(
+            into batch: inout Handoff.Batch,
+            isolation actor: isolated (any Actor)?
+        ) async throws(SSEClientError) -> Bool {
             if !started {
                 started = true
                 let session = Session(client: client, handoff: handoff)
@@ -194,12 +189,7 @@ extension SSEClient {
                 handoff.start { await session.run() }
             }
             // An empty batch is never sent: a state change or an event is always in it.
-            return try await handoff.receive(isolation: actor)
-        }
-
-        /// Gives a used-up batch's storage back to the session.
-        func recycle(_ events: consuming Handoff.EventQueue) {
-            handoff.recycle(events)
+            return try await handoff.receive(into: &batch, isolation: actor)
         }
 
         deinit {

@@ -56,7 +56,7 @@ extension SSEClient {
             while true {
                 switch action {
                 case .connect(let target):
-                    guard await handoff.send(Handoff.Batch(.state(.connecting)), bytes: 0) else {
+                    guard await handoff.send(.state(.connecting)) else {
                         return
                     }
                     logger?.debug(
@@ -101,7 +101,7 @@ extension SSEClient {
                     action = next
                 case .reconnect(let delay, let reason, let target):
                     guard
-                        await handoff.send(Handoff.Batch(.state(.reconnecting(after: delay, reason: reason))), bytes: 0)
+                        await handoff.send(.state(.reconnecting(after: delay, reason: reason)))
                     else {
                         return
                     }
@@ -130,7 +130,7 @@ extension SSEClient {
                     action = .connect(target)
                 case .close(let reason):
                     logger?.debug("SSE session closed", metadata: ["sse.reason": "\(reason)"])
-                    if await handoff.send(Handoff.Batch(.state(.closed(reason))), bytes: 0) {
+                    if await handoff.send(.state(.closed(reason))) {
                         handoff.finish(nil)
                     }
                     return

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #if AsyncHTTPClientSupport
+import NIOCore
 import SSECodec
 import Testing
 
@@ -20,31 +21,43 @@ import Testing
 
 /// The hand-off between a session and its reader, in process (an extra to the tests against real
 /// servers, which drive it end to end).
-@Suite("Handoff: batches keep their order and move their events")
+@Suite("Handoff: the reader decodes the input, in order with every other update")
 struct HandoffTests {
-    private static func event(_ data: String) -> ServerSentEvent {
-        ServerSentEvent(data: data)
+    private static func event(_ data: String, id: String? = nil) -> ServerSentEvent {
+        ServerSentEvent(data: data, id: id)
     }
 
-    @Test("Batches sent while the reader is busy merge with every update where it was")
-    func mergedBatchesKeepOrder() async throws {
-        let handoff = Handoff()
-        var first = Handoff.Batch(.state(.connecting))
-        first.append(Self.event("a"))
-        first.append(.comment("between"))
-        first.append(Self.event("b"))
-        var second = Handoff.Batch()
-        second.append(.retry(milliseconds: 5))
-        second.append(Self.event("c"))
-        second.append(.comment("last"))
-        #expect(await handoff.send(first, bytes: 10))
-        #expect(await handoff.send(second, bytes: 10))
+    private static func decoder(
+        maximumEventSize: Int = 1024,
+        skipsOversizedEvents: Bool = true
+    ) -> SSEClient.StreamDecoder {
+        SSEClient.StreamDecoder(
+            decoder: SSEDecoder(configuration: .init(maximumEventSize: maximumEventSize, reportsComments: true)),
+            skipsOversizedEvents: skipsOversizedEvents,
+            logger: nil
+        )
+    }
 
-        var batch = try #require(try await handoff.receive(isolation: nil))
+    private static func input(_ text: String) -> ByteBuffer {
+        ByteBuffer(string: text)
+    }
+
+    /// The next `count` updates, in the order ``SSEClient/updates`` reads them, refilling the batch
+    /// as the reader does.
+    private static func receive(_ count: Int, from handoff: Handoff) async throws -> [SSEClient.Update] {
+        var batch = Handoff.Batch()
+        var updates: [SSEClient.Update] = []
+        while updates.count < count, try await handoff.receive(into: &batch, isolation: nil) {
+            updates += Self.updates(of: &batch)
+        }
+        return updates
+    }
+
+    /// Everything in `batch`, in the order ``SSEClient/updates`` reads it.
+    private static func updates(of batch: inout Handoff.Batch) -> [SSEClient.Update] {
         var updates: [SSEClient.Update] = []
         var eventsRead = 0
         var nextOther = 0
-        // The order `updates` reads them in: each other update after `position` events.
         while true {
             if nextOther < batch.others.count && batch.others[nextOther].position == eventsRead {
                 updates.append(batch.others[nextOther].update)
@@ -53,50 +66,121 @@ struct HandoffTests {
                 updates.append(.event(event))
                 eventsRead += 1
             } else {
-                break
+                return updates
             }
         }
+    }
+
+    @Test("Input and updates sent while the reader is busy are decoded in the order they came")
+    func inputAndUpdatesKeepOrder() async throws {
+        let handoff = Handoff()
+        #expect(await handoff.send(.state(.connecting)))
+        handoff.begin(Self.decoder())
+        // An event split across two inputs, a comment and a retry between events.
+        #expect(await handoff.send(input: Self.input("data: a\n\n: between\ndata: b")) == .taken)
+        #expect(await handoff.send(input: Self.input("\n\nretry: 5\nid: 7\ndata: c\n\n")) == .taken)
+
         #expect(
-            updates == [
+            try await Self.receive(6, from: handoff) == [
                 .state(.connecting), .event(Self.event("a")), .comment("between"), .event(Self.event("b")),
-                .retry(milliseconds: 5), .event(Self.event("c")), .comment("last"),
+                .retry(milliseconds: 5), .event(Self.event("c", id: "7")),
             ]
         )
-        #expect(batch.events.isEmpty)
+        let decoder = try #require(await handoff.endInput())
+        #expect(decoder.decoder.lastEventID == "7")
+        #expect(decoder.retryMilliseconds == 5)
+        #expect(decoder.deliveredEvents)
     }
 
-    @Test("The reader's emptied storage goes back for the next batch, unless it grew too large")
-    func storageIsRecycled() async throws {
+    @Test("The end of the input decodes what the reader has not taken, ahead of later updates")
+    func endOfInputDecodesTheRest() async throws {
         let handoff = Handoff()
-        var batch = Handoff.Batch(events: Handoff.EventQueue(capacity: 64))
-        for index in 0..<64 {
-            batch.append(Self.event("\(index)"))
-        }
-        #expect(await handoff.send(batch, bytes: 64))
-        var received = try #require(try await handoff.receive(isolation: nil))
-        var count = 0
-        while received.events.popFirst() != nil {
-            count += 1
-        }
-        #expect(count == 64)
-        handoff.recycle(received.events)
-        let spare = try #require(handoff.spareEvents())
-        #expect(spare.isEmpty && spare.capacity >= 64)
-        #expect(handoff.spareEvents() == nil)
+        handoff.begin(Self.decoder())
+        #expect(await handoff.send(.state(.connecting)))
+        #expect(await handoff.send(input: Self.input("id: 1\ndata: a\n\nid: 2\ndata: b\n\ndata: cut")) == .taken)
+        // The connection knows the last event ID before the reader read anything.
+        let decoder = try #require(await handoff.endInput())
+        #expect(decoder.decoder.lastEventID == "2")
+        #expect(await handoff.send(.state(.closed(.endOfStream))))
+        handoff.finish(nil)
 
-        handoff.recycle(Handoff.EventQueue(capacity: 100_000))
-        #expect(handoff.spareEvents() == nil)
+        #expect(
+            try await Self.receive(.max, from: handoff) == [
+                .state(.connecting), .event(Self.event("a", id: "1")), .event(Self.event("b", id: "2")),
+                .state(.closed(.endOfStream)),
+            ]
+        )
     }
 
-    @Test("A reader that is gone ends the session's sends and drops the spare storage")
+    @Test("The end of the input takes over an input the reader has decoded only in part")
+    func endOfInputAfterAPartlyDecodedInput() async throws {
+        let handoff = Handoff()
+        handoff.begin(Self.decoder())
+        let count = Handoff.slice * 2 + 5
+        let text = (0..<count).map { "id: \($0)\ndata: \($0)\n\n" }.joined()
+        #expect(await handoff.send(input: Self.input(text)) == .taken)
+        // The reader decodes a slice of it, then the connection ends.
+        let first = try await Self.receive(1, from: handoff)
+        #expect(first.count == Handoff.slice)
+        let decoder = try #require(await handoff.endInput())
+        #expect(decoder.decoder.lastEventID == "\(count - 1)")
+        #expect(await handoff.send(.state(.closed(.endOfStream))))
+        handoff.finish(nil)
+        let rest = try await Self.receive(.max, from: handoff)
+        #expect(
+            first + rest == (0..<count).map { .event(Self.event("\($0)", id: "\($0)")) } + [
+                .state(.closed(.endOfStream))
+            ]
+        )
+    }
+
+    @Test("The session waits while the limit's bytes wait undecoded, until the reader decodes them")
+    func backPressure() async throws {
+        let handoff = Handoff(limit: 64)
+        handoff.begin(Self.decoder())
+        let text = (0..<10).map { "data: \($0)\n\n" }.joined()
+        let sender = Task { await handoff.send(input: Self.input(text)) }
+        // The send waits: 100 bytes are over the limit. Reading them ends the wait.
+        let updates = try await Self.receive(10, from: handoff)
+        #expect(updates == (0..<10).map { .event(Self.event("\($0)")) })
+        #expect(await sender.value == .taken)
+    }
+
+    @Test("An oversized event under the fail policy keeps the events before it and refuses the rest")
+    func oversizedEventRejectsInput() async throws {
+        let handoff = Handoff()
+        handoff.begin(Self.decoder(maximumEventSize: 16, skipsOversizedEvents: false))
+        let oversized = String(repeating: "x", count: 200)
+        #expect(await handoff.send(input: Self.input("data: a\n\ndata: \(oversized)\n\ndata: b\n\n")) == .taken)
+        #expect(try await Self.receive(1, from: handoff) == [.event(Self.event("a"))])
+        #expect(await handoff.send(input: Self.input("data: c\n\n")) == .rejected)
+        let decoder = try #require(await handoff.endInput())
+        #expect(decoder.failure == .decoding(.eventTooLarge))
+    }
+
+    @Test("Under the skip policy an oversized event is dropped where it was")
+    func oversizedEventIsDropped() async throws {
+        let handoff = Handoff()
+        handoff.begin(Self.decoder(maximumEventSize: 16))
+        let oversized = String(repeating: "x", count: 200)
+        #expect(await handoff.send(input: Self.input("data: a\n\ndata: \(oversized)\n\ndata: b\n\n")) == .taken)
+        #expect(
+            try await Self.receive(3, from: handoff) == [
+                .event(Self.event("a")), .dropped(.decoding(.eventTooLarge)), .event(Self.event("b")),
+            ]
+        )
+        let decoder = try #require(await handoff.endInput())
+        #expect(decoder.failure == nil)
+    }
+
+    @Test("A reader that is gone ends the session's sends and its end of input")
     func cancelledHandoff() async {
         let handoff = Handoff()
-        handoff.recycle(Handoff.EventQueue(capacity: 8))
+        handoff.begin(Self.decoder())
         handoff.cancel()
-        #expect(handoff.spareEvents() == nil)
-        var batch = Handoff.Batch()
-        batch.append(Self.event("late"))
-        #expect(await handoff.send(batch, bytes: 1) == false)
+        #expect(await handoff.send(.state(.connecting)) == false)
+        #expect(await handoff.send(input: Self.input("data: late\n\n")) == .gone)
+        #expect(await handoff.endInput() == nil)
     }
 }
 #endif
