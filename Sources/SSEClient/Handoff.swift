@@ -19,7 +19,7 @@ import Synchronization
 
 /// Hands a session's input to the iterator that reads it, through a bounded buffer: the session
 /// goes on reading while the reader is busy, until `limit` bytes of input wait undecoded; then it
-/// waits for the reader, so a slow reader slows the connection down (TCP back pressure) instead of
+/// waits for the reader (until half of them are decoded), so a slow reader slows the connection down (TCP back pressure) instead of
 /// growing a buffer. The two meet under the lock once per body chunk and once per slice the reader
 /// decodes, and wake each other only when one of them waits: never once per event.
 ///
@@ -230,29 +230,34 @@ final class Handoff: Sendable {
         case ended(SSEClientError?)
     }
 
-    /// How many input bytes may wait undecoded before the session waits for the reader.
+    /// How many input bytes may wait undecoded before the session waits for the reader; it reads
+    /// on once half of them are decoded. With 128 KiB, resuming as soon as the bytes were under
+    /// it, the session waited (and was woken) after nearly every 64 KiB read of a fast stream,
+    /// 4,700 times per 3.7 M events, and the reader waited for it 1,500 times: 6.4–8.4 M events/s.
+    /// With 256 KiB and half of it, those waits were about 1,100 and 100: 9.2–9.5 M. (512 KiB read
+    /// 9.6–10.1 M, for twice the memory a slow reader holds up.)
     private let limit: Int
     private let state = Mutex(State())
 
-    init(limit: Int = 128 * 1024) {
+    init(limit: Int = 256 * 1024) {
         self.limit = limit
     }
 
     /// The most outputs (events and other updates) the reader decodes at once. A slice bounds
     /// how many decoded events wait in the reader's batch and how long the connection's end of
-    /// input may wait for the decoder; each costs two turns of the lock. Measured on 64-byte
-    /// events, in one run: 16 per slice read 7.1–7.7 M events/s, 64 read 7.8–8.4 M, and 128 to
-    /// 512 read 8.0–8.8 M, the differences between those within the machine's noise.
+    /// input may wait for the decoder; each costs two turns of the lock. On 64-byte events,
+    /// slices of 64 to 1,024 read the same within the machine's noise (8.2–9.9 M events/s in one
+    /// run); 16 per slice read about a tenth less.
     static let slice = 256
 
-    /// Passes an update to the reader; waits only while `limit` bytes of input are already
-    /// waiting. Returns `false` if the reader is gone: the session should stop.
+    /// Passes an update to the reader; waits only if `limit` bytes of input are waiting. Returns
+    /// `false` if the reader is gone: the session should stop.
     func send(_ update: SSEClient.Update) async -> Bool {
         await send(.update(update), bytes: 0) == .taken
     }
 
     /// Passes bytes of the body to the reader, which decodes them with the decoder of
-    /// ``begin(_:)``; waits only while `limit` bytes of input are already waiting.
+    /// ``begin(_:)``; waits only if `limit` bytes of input are waiting, until half are decoded.
     func send(input: ByteBuffer) async -> Sent {
         await send(.input(input), bytes: input.readableBytes)
     }
@@ -281,7 +286,7 @@ final class Handoff: Sendable {
                     if state.end != nil {
                         return false
                     }
-                    if state.bytes < limit {
+                    if state.bytes <= limit / 2 {
                         return true
                     }
                     state.session = continuation
@@ -560,7 +565,9 @@ final class Handoff: Sendable {
                 state.items.removeAll { $0.isInput }
                 state.bytes = 0
             }
-            let session = state.bytes < limit ? state.session.take() : nil
+            // Woken once half the limit is left, not as soon as a slice is decoded: the session
+            // then reads a few chunks before it waits again, not one.
+            let session = state.bytes <= limit / 2 ? state.session.take() : nil
             guard let endOfInput = state.endOfInput.take() else {
                 state.decoder = decoder
                 return (session, nil)
