@@ -283,7 +283,8 @@ final class Handoff: Sendable {
         let open = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let resumeNow: Bool? = state.withLock { state in
-                    if state.end != nil {
+                    // Cancelled before this wait began, its cancellation handler found nothing to end.
+                    if state.end != nil || Task.isCancelled {
                         return false
                     }
                     if state.bytes <= limit / 2 {
@@ -398,25 +399,26 @@ final class Handoff: Sendable {
     /// Cancels the session's task `generation`, for the idle watchdog (the session goes on in a
     /// new one); nothing if a successor runs already.
     func cancelTask(generation: Int) {
-        state.withLock { state in
-            if state.generation == generation {
-                state.task?.cancel()
-            }
+        let task = state.withLock { state in
+            state.generation == generation ? state.task : nil
         }
+        // Cancelled outside the lock: cancelling runs the task's cancellation handlers at once,
+        // on this thread, and theirs take the lock.
+        task?.cancel()
     }
 
     /// Asks the session to reconnect now: its task is cancelled if it is connected or waiting to
     /// reconnect, else the request waits for the session to get there.
     func requestReconnect() {
-        state.withLock { state in
+        let task: Task<Void, Never>? = state.withLock { state in
             guard state.end == nil else {
-                return
+                return nil
             }
             state.reconnectRequested = true
-            if state.interruptible {
-                state.task?.cancel()
-            }
+            return state.interruptible ? state.task : nil
         }
+        // Outside the lock, as in ``cancelTask(generation:)``.
+        task?.cancel()
     }
 
     /// The session is about to send a request or to wait before reconnecting, which a
@@ -581,16 +583,21 @@ final class Handoff: Sendable {
         return .filled
     }
 
+    /// Whether the session waits for the reader to decode (for the tests).
+    var sessionWaits: Bool {
+        state.withLock { $0.session != nil }
+    }
+
     /// The reader is gone: stop the session and wake both sides for good.
     func cancel() {
-        let (session, reader, endOfInput) = state.withLock { state in
-            state.task?.cancel()
-            state.task = nil
+        let (task, session, reader, endOfInput) = state.withLock { state in
             state.items = []
             state.decoder = nil
             state.end = .cancelled
-            return (state.session.take(), state.reader.take(), state.endOfInput.take())
+            return (state.task.take(), state.session.take(), state.reader.take(), state.endOfInput.take())
         }
+        // Outside the lock, as in ``cancelTask(generation:)``.
+        task?.cancel()
         session?.resume(returning: false)
         reader?.resume()
         endOfInput?.resume(returning: nil)

@@ -188,7 +188,8 @@ extension SSEClient {
                 client.sessions.add(handoff)
                 handoff.start { await session.run() }
             }
-            // An empty batch is never sent: a state change or an event is always in it.
+            // The batch may come back empty (a slice of input that held only part of an event):
+            // the iterators then receive again.
             return try await handoff.receive(into: &batch, isolation: actor)
         }
 

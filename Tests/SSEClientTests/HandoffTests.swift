@@ -173,6 +173,47 @@ struct HandoffTests {
         #expect(decoder.failure == nil)
     }
 
+    /// What cuts a session's task off while it waits for the reader.
+    enum Interruption: String, CaseIterable, CustomTestStringConvertible {
+        case readerGone = "the reader is gone"
+        case reconnectRequested = "a reconnection is requested"
+        case idleCutOff = "the idle watchdog cuts it off"
+
+        var testDescription: String { rawValue }
+    }
+
+    @Test(
+        "A session that waits for the reader to decode is cut off at once, without a deadlock",
+        arguments: Interruption.allCases
+    )
+    func interruptedWhileWaitingForTheReader(_ interruption: Interruption) async throws {
+        let handoff = Handoff(limit: 16)
+        handoff.begin(Self.decoder())
+        let (sends, sent) = AsyncStream<Handoff.Sent>.makeStream()
+        handoff.start {
+            // Connected: a reconnection request cancels the task.
+            _ = handoff.beginInterruptible()
+            // 90 bytes, over the limit: the send waits until the reader decodes them.
+            sent.yield(await handoff.send(input: Self.input(String(repeating: "data: x\n\n", count: 10))))
+            sent.finish()
+        }
+        while !handoff.sessionWaits {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        // Each cancels the session's task, whose cancellation handler takes the hand-off's lock.
+        switch interruption {
+        case .readerGone:
+            handoff.cancel()
+        case .reconnectRequested:
+            handoff.requestReconnect()
+        case .idleCutOff:
+            handoff.cancelTask(generation: handoff.generation)
+        }
+        var results = sends.makeAsyncIterator()
+        #expect(await results.next() == .gone)
+        handoff.cancel()
+    }
+
     @Test("A reader that is gone ends the session's sends and its end of input")
     func cancelledHandoff() async {
         let handoff = Handoff()
