@@ -54,8 +54,6 @@ final class Handoff: Sendable {
 
         init() {}
 
-        var isEmpty: Bool { events.isEmpty && others.isEmpty }
-
         mutating func append(_ event: consuming ServerSentEvent) {
             events.append(event)
         }
