@@ -51,6 +51,10 @@ final class Handoff: Sendable {
         @usableFromInline var events = EventQueue()
         /// The other updates, in order, each after the first `position` events.
         @usableFromInline var others: [(position: Int, update: SSEClient.Update)] = []
+        /// The next of `others` to take.
+        @usableFromInline var nextOther = 0
+        /// How many events were taken by ``popUpdate()``.
+        @usableFromInline var eventsTaken = 0
 
         init() {}
 
@@ -77,26 +81,32 @@ final class Handoff: Sendable {
             }
             // Rare between events, and what a quiet stream keeps: not kept.
             others.removeAll()
+            nextOther = 0
+            eventsTaken = 0
+        }
+
+        /// The next update, events and others in the order they came; `nil` once all are taken.
+        @inlinable
+        mutating func popUpdate() -> SSEClient.Update? {
+            if nextOther < others.count && others[nextOther].position == eventsTaken {
+                nextOther &+= 1
+                return others[nextOther &- 1].update
+            }
+            guard let event = events.popFirst() else {
+                return nil
+            }
+            eventsTaken &+= 1
+            return .event(event)
         }
 
         /// Its updates in order, events and others, as items.
         mutating func takeItems() -> [Item] {
             var items: [Item] = []
             items.reserveCapacity(events.count + others.count)
-            var eventsTaken = 0
-            var nextOther = 0
-            while true {
-                if nextOther < others.count && others[nextOther].position == eventsTaken {
-                    items.append(.update(others[nextOther].update))
-                    nextOther += 1
-                } else if let event = events.popFirst() {
-                    items.append(.update(.event(event)))
-                    eventsTaken += 1
-                } else {
-                    break
-                }
+            while let update = popUpdate() {
+                items.append(.update(update))
             }
-            others.removeAll()
+            removeAll()
             return items
         }
 

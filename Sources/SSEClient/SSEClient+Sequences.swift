@@ -111,10 +111,6 @@ extension SSEClient {
         @usableFromInline let session: SessionHandle
         /// The batch being read: taking an event moves it out, without a copy.
         @usableFromInline var batch = Handoff.Batch()
-        /// The next of the batch's other updates to read.
-        @usableFromInline var nextOther = 0
-        /// How many of the batch's events were read.
-        @usableFromInline var eventsRead = 0
 
         init(session: SessionHandle) {
             self.session = session
@@ -138,13 +134,8 @@ extension SSEClient {
         @inlinable
         mutating func nextUpdate(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Update? {
             while true {
-                if nextOther < batch.others.count && batch.others[nextOther].position == eventsRead {
-                    nextOther += 1
-                    return batch.others[nextOther - 1].update
-                }
-                if let event = batch.events.popFirst() {
-                    eventsRead += 1
-                    return .event(event)
+                if let update = batch.popUpdate() {
+                    return update
                 }
                 // Every other update is read too: the last ones come after the last event.
                 guard try await receive(isolation: actor) else {
@@ -156,12 +147,7 @@ extension SSEClient {
         /// Waits for the next batch, decoded into the used-up one's storage; `false` at the end.
         @usableFromInline
         mutating func receive(isolation actor: isolated (any Actor)?) async throws(SSEClientError) -> Bool {
-            guard try await session.receive(into: &batch, isolation: actor) else {
-                return false
-            }
-            nextOther = 0
-            eventsRead = 0
-            return true
+            try await session.receive(into: &batch, isolation: actor)
         }
     }
 
