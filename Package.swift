@@ -15,8 +15,52 @@
 
 import PackageDescription
 
+// MARK: - Products of other packages, each named once with the traits that bring it in
+
 /// The traits under which SSEClient is built: either gives it SwiftNIO's `ByteBuffer`.
 let clientTraits: Set<String> = ["NIOSupport", "AsyncHTTPClientSupport"]
+
+/// A product of another package, resolved only when one of `traits` is enabled.
+func product(_ name: String, _ package: String, when traits: Set<String>) -> Target.Dependency {
+    .product(name: name, package: package, condition: .when(traits: traits))
+}
+
+/// SwiftNIO's products (`NIOCore`, `NIOPosix`, …); with `NIOSupport` unless said.
+func nio(_ name: String, when traits: Set<String> = ["NIOSupport"]) -> Target.Dependency {
+    product(name, "swift-nio", when: traits)
+}
+
+/// swift-http-types' `HTTPTypes`.
+func httpTypes(when traits: Set<String> = ["NIOSupport"]) -> Target.Dependency {
+    product("HTTPTypes", "swift-http-types", when: traits)
+}
+
+/// swift-log's products (`Logging`, `InMemoryLogging`).
+func logging(_ name: String = "Logging", when traits: Set<String> = ["NIOSupport"]) -> Target.Dependency {
+    product(name, "swift-log", when: traits)
+}
+
+/// swift-metrics' products (`Metrics`, `MetricsTestKit`).
+func metrics(_ name: String = "Metrics", when traits: Set<String> = ["NIOSupport"]) -> Target.Dependency {
+    product(name, "swift-metrics", when: traits)
+}
+
+/// swift-service-lifecycle's products (`ServiceLifecycle`, `UnixSignals`).
+func serviceLifecycle(
+    _ name: String = "ServiceLifecycle",
+    when traits: Set<String> = ["NIOSupport"]
+)
+    -> Target.Dependency
+{
+    product(name, "swift-service-lifecycle", when: traits)
+}
+
+let hummingbird = product("Hummingbird", "hummingbird", when: ["HummingbirdSupport"])
+let hummingbirdCore = product("HummingbirdCore", "hummingbird", when: ["HummingbirdSupport"])
+let vapor = product("Vapor", "vapor", when: ["VaporSupport"])
+let asyncHTTPClient = product("AsyncHTTPClient", "async-http-client", when: ["AsyncHTTPClientSupport"])
+let postgresNIO = product("PostgresNIO", "postgres-nio", when: ["PostgresSupport"])
+let argumentParser = product("ArgumentParser", "swift-argument-parser", when: ["CommandLineTool"])
 
 let package = Package(
     name: "swift-sse",
@@ -87,6 +131,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
+        // MARK: - Wire format and streams: the standard library only
+
         .target(name: "SSECodec"),
         .testTarget(name: "SSECodecTests", dependencies: ["SSECodec"]),
         .target(name: "SSEStreaming", dependencies: ["SSECodec"]),
@@ -95,214 +141,83 @@ let package = Package(
         // With `NIOSupport`, it also decodes the embedded server's request bodies and answers JSON.
         .target(
             name: "SSEJSON",
-            dependencies: [
-                "SSECodec",
-                .target(name: "SSENIO", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
-            ]
+            dependencies: ["SSECodec", .target(name: "SSENIO", condition: .when(traits: ["NIOSupport"])), httpTypes()]
         ),
         .testTarget(name: "SSEJSONTests", dependencies: ["SSEJSON", "SSEStreaming"]),
-        // System zlib (zlib1g-dev on Debian): shims for its macros, and the library to link.
+
+        // MARK: - gzip on the system's zlib (zlib1g-dev on Debian)
+
+        // Shims for zlib's macros, and the library to link.
         .target(name: "CSSEZlib", linkerSettings: [.linkedLibrary("z")]),
         .target(name: "SSECompression", dependencies: ["CSSEZlib"]),
-        .testTarget(name: "SSECompressionTests", dependencies: ["SSECompression", "SSECodec"]),
-        // What the server and client tests share: real clients (curl, raw sockets), the servers
-        // under test (embedded, Hummingbird, Vapor, and a misbehaving Python one) and the scenarios
-        // every adapter must pass. Not a product.
-        .target(
-            name: "SSETestSupport",
-            dependencies: [
-                "SSECodec",
-                "SSEStreaming",
-                "SSENIO",
-                "SSEHummingbird",
-                "SSEVapor",
-                "SSELongPolling",
-                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
-                .product(
-                    name: "HummingbirdCore",
-                    package: "hummingbird",
-                    condition: .when(traits: ["HummingbirdSupport"])
-                ),
-                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
-                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "InMemoryLogging", package: "swift-log", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "MetricsTestKit", package: "swift-metrics", condition: .when(traits: ["NIOSupport"])),
-            ],
-            path: "Tests/SSETestSupport",
-            exclude: ["misbehaving_server.py"]
-        ),
+        .testTarget(name: "SSECompressionTests", dependencies: ["SSECompression", "SSECodec", "SSETestSupport"]),
+
+        // MARK: - Servers on SwiftNIO (NIOSupport, HummingbirdSupport, VaporSupport)
+
         // What every SwiftNIO server shares (the embedded one, Hummingbird, Vapor): stream body,
         // stream configuration, gzip batches, Last-Event-ID, CORS. Every file inside `#if NIOSupport`.
         .target(
             name: "SSENIOCore",
-            dependencies: [
-                "SSECodec",
-                "SSEStreaming",
-                "SSECompression",
-                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "Metrics", package: "swift-metrics", condition: .when(traits: ["NIOSupport"])),
-            ]
+            dependencies: ["SSECodec", "SSEStreaming", "SSECompression", nio("NIOCore"), httpTypes(), metrics()]
         ),
-        .testTarget(
-            name: "SSENIOCoreTests",
-            dependencies: [
-                "SSENIOCore",
-                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
-            ]
-        ),
+        .testTarget(name: "SSENIOCoreTests", dependencies: ["SSENIOCore", nio("NIOCore"), httpTypes()]),
         // The embedded server: bootstrap, router, requests, responses. Every file inside `#if NIOSupport`.
         .target(
             name: "SSENIO",
             dependencies: [
-                "SSECodec",
-                "SSEStreaming",
-                "SSECompression",
-                "SSENIOCore",
-                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "NIOPosix", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "Metrics", package: "swift-metrics", condition: .when(traits: ["NIOSupport"])),
-                .product(
-                    name: "ServiceLifecycle",
-                    package: "swift-service-lifecycle",
-                    condition: .when(traits: ["NIOSupport"])
-                ),
+                "SSECodec", "SSEStreaming", "SSECompression", "SSENIOCore",
+                nio("NIOCore"), nio("NIOPosix"), nio("NIOHTTP1"), httpTypes(), logging(), metrics(), serviceLifecycle(),
             ]
         ),
         .testTarget(
             name: "SSENIOTests",
             dependencies: [
-                "SSETestSupport",
-                "SSENIO",
-                "SSEStreaming",
-                "SSECompression",
-                "SSEJSON",
-                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "NIOEmbedded", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "InMemoryLogging", package: "swift-log", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "MetricsTestKit", package: "swift-metrics", condition: .when(traits: ["NIOSupport"])),
+                "SSETestSupport", "SSEServerTestSupport", "SSENIO", "SSEStreaming", "SSECompression", "SSEJSON",
+                nio("NIOCore"), nio("NIOEmbedded"), nio("NIOHTTP1"), httpTypes(), logging("InMemoryLogging"),
+                metrics("MetricsTestKit"),
             ]
-        ),
-        // A server process for the tests that stop one with a signal (SIGINT, SIGTERM): the
-        // embedded server in a ServiceGroup. Not a product.
-        .executableTarget(
-            name: "SSEServerFixture",
-            dependencies: [
-                "SSENIO",
-                "SSECodec",
-                "SSEStreaming",
-                .product(
-                    name: "ServiceLifecycle",
-                    package: "swift-service-lifecycle",
-                    condition: .when(traits: ["NIOSupport"])
-                ),
-                .product(
-                    name: "UnixSignals",
-                    package: "swift-service-lifecycle",
-                    condition: .when(traits: ["NIOSupport"])
-                ),
-                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["NIOSupport"])),
-            ],
-            path: "Tests/SSEServerFixture"
         ),
         // Hummingbird 2; every file inside `#if HummingbirdSupport`.
-        .target(
-            name: "SSEHummingbird",
-            dependencies: [
-                "SSENIOCore",
-                "SSEStreaming",
-                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
-                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["HummingbirdSupport"])),
-            ]
-        ),
+        .target(name: "SSEHummingbird", dependencies: ["SSENIOCore", "SSEStreaming", hummingbird, logging()]),
         .testTarget(
             name: "SSEHummingbirdTests",
             dependencies: [
-                "SSETestSupport",
-                "SSEHummingbird",
-                "SSEStreaming",
-                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
-                .product(
-                    name: "HummingbirdCore",
-                    package: "hummingbird",
-                    condition: .when(traits: ["HummingbirdSupport"])
-                ),
+                "SSETestSupport", "SSEServerTestSupport", "SSEHummingbird", "SSEStreaming", hummingbird,
+                hummingbirdCore,
             ]
         ),
         // Vapor 4; every file inside `#if VaporSupport`.
-        .target(
-            name: "SSEVapor",
-            dependencies: [
-                "SSENIOCore",
-                "SSEStreaming",
-                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
-            ]
-        ),
+        .target(name: "SSEVapor", dependencies: ["SSENIOCore", "SSEStreaming", vapor]),
         .testTarget(
             name: "SSEVaporTests",
-            dependencies: [
-                "SSETestSupport",
-                "SSEVapor",
-                "SSEStreaming",
-                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
-            ]
+            dependencies: ["SSETestSupport", "SSEServerTestSupport", "SSEVapor", "SSEStreaming", vapor]
         ),
-        // The reconnecting client: every file inside `#if NIOSupport || AsyncHTTPClientSupport`, the
-        // AsyncHTTPClient transport inside `#if AsyncHTTPClientSupport`.
+
+        // MARK: - The reconnecting client (AsyncHTTPClientSupport, or NIOSupport with a transport of your own)
+
+        // Every file inside `#if NIOSupport || AsyncHTTPClientSupport`, the AsyncHTTPClient
+        // transport inside `#if AsyncHTTPClientSupport`.
         .target(
             name: "SSEClient",
             dependencies: [
-                "SSECodec",
-                "SSECompression",
-                .product(
-                    name: "AsyncHTTPClient",
-                    package: "async-http-client",
-                    condition: .when(traits: ["AsyncHTTPClientSupport"])
-                ),
-                // The client itself needs only these: with `NIOSupport` alone it is there with a
-                // transport of your own; `AsyncHTTPClientSupport` adds the default transport.
-                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: clientTraits)),
-                .product(name: "Logging", package: "swift-log", condition: .when(traits: clientTraits)),
-                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: clientTraits)),
-                .product(name: "NIOHTTP1", package: "swift-nio", condition: .when(traits: ["AsyncHTTPClientSupport"])),
+                "SSECodec", "SSECompression", asyncHTTPClient,
+                httpTypes(when: clientTraits), logging(when: clientTraits), nio("NIOCore", when: clientTraits),
+                nio("NIOHTTP1", when: ["AsyncHTTPClientSupport"]),
             ]
         ),
         .testTarget(
             name: "SSEClientTests",
             dependencies: [
-                "SSEClient",
-                "SSETestSupport",
-                "SSENIO",
-                "SSEHummingbird",
-                "SSEVapor",
-                "SSEStreaming",
-                "SSEJSON",
-                .product(
-                    name: "AsyncHTTPClient",
-                    package: "async-http-client",
-                    condition: .when(traits: ["AsyncHTTPClientSupport"])
-                ),
-                .product(
-                    name: "HTTPTypes",
-                    package: "swift-http-types",
-                    condition: .when(traits: ["AsyncHTTPClientSupport"])
-                ),
-                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["AsyncHTTPClientSupport"])),
-                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
-                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+                "SSEClient", "SSETestSupport", "SSEServerTestSupport", "SSENIO", "SSEHummingbird", "SSEVapor",
+                "SSEStreaming", "SSEJSON", asyncHTTPClient, httpTypes(when: clientTraits),
+                nio("NIOCore", when: clientTraits), hummingbird, vapor,
             ]
         ),
-        // Long polling on a broadcaster and the browser script (Assets/sse.js, embedded at build
-        // time by the SSEEmbedAssets plugin). The core needs only SSEStreaming; each server's
-        // adapter comes with its trait.
+
+        // MARK: - Long polling and the browser script
+
+        // The core needs only SSEStreaming; each server's adapter comes with its trait. The script
+        // (Assets/sse.js) is embedded at build time by the SSEEmbedAssets plugin.
         .target(
             name: "SSELongPolling",
             dependencies: [
@@ -311,10 +226,7 @@ let package = Package(
                 .target(name: "SSENIOCore", condition: .when(traits: ["NIOSupport"])),
                 .target(name: "SSEHummingbird", condition: .when(traits: ["HummingbirdSupport"])),
                 .target(name: "SSEVapor", condition: .when(traits: ["VaporSupport"])),
-                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
-                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+                httpTypes(), nio("NIOCore"), hummingbird, vapor,
             ],
             exclude: ["Assets"],
             plugins: ["SSEEmbedAssets"]
@@ -322,59 +234,47 @@ let package = Package(
         .testTarget(
             name: "SSELongPollingTests",
             dependencies: [
-                "SSELongPolling",
-                "SSEStreaming",
-                "SSECodec",
-                "SSETestSupport",
-                "SSENIO",
-                "SSEHummingbird",
-                "SSEVapor",
-                .target(name: "SSEBrowserFixture", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["HummingbirdSupport"])),
-                .product(name: "Vapor", package: "vapor", condition: .when(traits: ["VaporSupport"])),
+                "SSELongPolling", "SSEStreaming", "SSECodec", "SSETestSupport", "SSENIO", "SSEHummingbird", "SSEVapor",
+                .target(name: "SSEBrowserFixture", condition: .when(traits: ["NIOSupport"])), hummingbird, vapor,
             ]
         ),
-        // The server the browser tests (Tests/Browser) drive: the embedded server with long
-        // polling, a broadcaster that outlives restarts of its listener, and control routes. Not a
-        // product.
-        .executableTarget(
-            name: "SSEBrowserFixture",
+
+        // MARK: - Many instances on PostgreSQL (PostgresSupport)
+
+        // Every file inside `#if PostgresSupport`.
+        .target(
+            name: "SSEPostgres",
             dependencies: [
-                "SSELongPolling",
-                "SSENIO",
-                "SSENIOCore",
-                "SSEStreaming",
-                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["NIOSupport"])),
-                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["NIOSupport"])),
-            ],
-            path: "Tests/SSEBrowserFixture"
+                "SSECodec", "SSEStreaming", postgresNIO, nio("NIOCore", when: ["PostgresSupport"]),
+                logging(when: ["PostgresSupport"]), serviceLifecycle(when: ["PostgresSupport"]),
+            ]
         ),
-        // The `sse` tool; every file inside `#if CommandLineTool` (without it, a main that says how
-        // to build it), so that no user of the libraries resolves swift-argument-parser.
+        .testTarget(
+            name: "SSEPostgresTests",
+            dependencies: [
+                "SSEPostgres", "SSECodec", "SSEStreaming", "SSELongPolling", "SSETestSupport",
+                .target(name: "SSEPostgresFixture", condition: .when(traits: ["PostgresSupport"])), postgresNIO,
+                logging(when: ["PostgresSupport"]),
+            ]
+        ),
+
+        // MARK: - The `sse` tool (CommandLineTool) and the plugins
+
+        // Every file inside `#if CommandLineTool` (without it, a main that says how to build it),
+        // so that no user of the libraries resolves swift-argument-parser.
         .executableTarget(
             name: "SSETool",
             dependencies: [
-                "SSECodec",
-                "SSEStreaming",
-                "SSELongPolling",
+                "SSECodec", "SSEStreaming", "SSELongPolling",
                 .target(name: "SSENIO", condition: .when(traits: ["CommandLineTool"])),
                 .target(name: "SSEClient", condition: .when(traits: ["CommandLineTool"])),
-                .product(
-                    name: "ArgumentParser",
-                    package: "swift-argument-parser",
-                    condition: .when(traits: ["CommandLineTool"])
-                ),
-                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["CommandLineTool"])),
+                argumentParser, httpTypes(when: ["CommandLineTool"]),
             ]
         ),
         .testTarget(
             name: "SSEToolTests",
             dependencies: [
-                "SSECodec",
-                "SSETestSupport",
-                "SSEStreaming",
-                "SSENIO",
-                "SSEClient",
+                "SSECodec", "SSETestSupport", "SSEServerTestSupport", "SSEStreaming", "SSENIO", "SSEClient",
                 .target(name: "SSETool", condition: .when(traits: ["CommandLineTool"])),
             ],
             exclude: ["Recordings"]
@@ -400,59 +300,57 @@ let package = Package(
             name: "SSEPluginToolTests",
             dependencies: ["SSEEmbed", "SSEScriptExport", "SSELongPolling", "SSETestSupport"]
         ),
-        // Many instances on one PostgreSQL database; every file inside `#if PostgresSupport`.
+
+        // MARK: - What the tests share (not products)
+
+        // Real clients (child processes such as curl, raw sockets), the misbehaving Python server,
+        // and the programs the tests need (`.requires(.chromium)`): Foundation only.
         .target(
-            name: "SSEPostgres",
-            dependencies: [
-                "SSECodec",
-                "SSEStreaming",
-                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgresSupport"])),
-                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["PostgresSupport"])),
-                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["PostgresSupport"])),
-                .product(
-                    name: "ServiceLifecycle",
-                    package: "swift-service-lifecycle",
-                    condition: .when(traits: ["PostgresSupport"])
-                ),
-            ]
+            name: "SSETestSupport",
+            path: "Tests/SSETestSupport",
+            exclude: ["misbehaving_server.py"]
         ),
-        .testTarget(
-            name: "SSEPostgresTests",
+        // The servers under test (embedded, Hummingbird, Vapor) and the scenarios every adapter
+        // must pass.
+        .target(
+            name: "SSEServerTestSupport",
             dependencies: [
-                "SSEPostgres",
-                "SSECodec",
-                "SSEStreaming",
-                "SSELongPolling",
-                "SSETestSupport",
-                .target(name: "SSEPostgresFixture", condition: .when(traits: ["PostgresSupport"])),
-                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgresSupport"])),
-                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["PostgresSupport"])),
-            ]
+                "SSETestSupport", "SSECodec", "SSEStreaming", "SSENIO", "SSEHummingbird", "SSEVapor", "SSELongPolling",
+                nio("NIOCore"), hummingbird, hummingbirdCore, vapor, logging(), logging("InMemoryLogging"),
+                metrics("MetricsTestKit"),
+            ],
+            path: "Tests/SSEServerTestSupport"
+        ),
+        // A server process for the tests that stop one with a signal (SIGINT, SIGTERM): the
+        // embedded server in a ServiceGroup.
+        .executableTarget(
+            name: "SSEServerFixture",
+            dependencies: [
+                "SSENIO", "SSECodec", "SSEStreaming", serviceLifecycle(), serviceLifecycle("UnixSignals"), logging(),
+            ],
+            path: "Tests/SSEServerFixture"
+        ),
+        // The server the browser tests (Tests/Browser) drive: the embedded server with long
+        // polling, a broadcaster that outlives restarts of its listener, and control routes.
+        .executableTarget(
+            name: "SSEBrowserFixture",
+            dependencies: ["SSELongPolling", "SSENIO", "SSENIOCore", "SSEStreaming", nio("NIOCore"), httpTypes()],
+            path: "Tests/SSEBrowserFixture"
         ),
         // A server instance for SSEPostgres's tests and benchmark: the embedded server on a
-        // broadcaster shared through PostgreSQL. Not a product.
+        // broadcaster shared through PostgreSQL.
         .executableTarget(
             name: "SSEPostgresFixture",
             dependencies: [
-                "SSEPostgres",
-                "SSENIO",
-                "SSECodec",
-                "SSEStreaming",
-                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgresSupport"])),
-                .product(
-                    name: "ServiceLifecycle",
-                    package: "swift-service-lifecycle",
-                    condition: .when(traits: ["PostgresSupport"])
-                ),
-                .product(
-                    name: "UnixSignals",
-                    package: "swift-service-lifecycle",
-                    condition: .when(traits: ["PostgresSupport"])
-                ),
-                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["PostgresSupport"])),
+                "SSEPostgres", "SSENIO", "SSECodec", "SSEStreaming", postgresNIO,
+                serviceLifecycle(when: ["PostgresSupport"]), serviceLifecycle("UnixSignals", when: ["PostgresSupport"]),
+                logging(when: ["PostgresSupport"]),
             ],
             path: "Tests/SSEPostgresFixture"
         ),
+
+        // MARK: - Documentation
+
         // The package articles; the screenshots are for the READMEs.
         .target(name: "SwiftSSEDocumentation", path: "Documentation", exclude: ["Screenshots"]),
     ]

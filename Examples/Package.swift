@@ -41,7 +41,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            path: "ExampleSupport"
+            path: "ExampleSupport",
+            exclude: ["Assets"],
+            plugins: [.plugin(name: "SSEEmbedAssets", package: "swift-sse")]
         ),
         // The server's time every second to a plain EventSource page.
         .executableTarget(
@@ -163,39 +165,6 @@ let package = Package(
                 .product(name: "SSENIO", package: "swift-sse"),
             ],
             path: "Tests/TypewriterTests"
-        ),
-        // Decodes a recorded (or piped) event stream with SSECodec alone: no Foundation, no NIO.
-        .executableTarget(
-            name: "sse-decode",
-            dependencies: [.product(name: "SSECodec", package: "swift-sse")],
-            path: "sse-decode"
-        ),
-        .testTarget(
-            name: "SSEDecodeTests",
-            dependencies: ["sse-decode"],
-            path: "Tests/SSEDecodeTests"
-        ),
-        // Follows a stream with SSEClient and prints its events and connection states.
-        .executableTarget(
-            name: "sse-tail",
-            dependencies: [
-                .product(name: "SSEClient", package: "swift-sse"),
-                .product(name: "SSECodec", package: "swift-sse"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            path: "sse-tail"
-        ),
-        .testTarget(
-            name: "SSETailTests",
-            dependencies: [
-                "sse-tail",
-                .product(name: "SSEClient", package: "swift-sse"),
-                .product(name: "SSECodec", package: "swift-sse"),
-                .product(name: "SSENIO", package: "swift-sse"),
-                .product(name: "SSEStreaming", package: "swift-sse"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            path: "Tests/SSETailTests"
         ),
     ]
 )

@@ -42,7 +42,7 @@ missing=()
 while IFS= read -r file; do
     case "$file" in
         *.swift | *.c | *.h | *.go | *.js | *.mjs) prefix="//" ;;
-        *.sh | *.py | .ci/run) prefix="#" ;;
+        *.sh | *.py | .ci/run | scripts/demo | scripts/test) prefix="#" ;;
         *) continue ;;
     esac
     # A shebang or a manifest's tools-version line stays first.

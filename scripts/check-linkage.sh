@@ -15,8 +15,8 @@
 
 # Proves that a user of SSECodec alone takes nothing else: a package depending on this one for
 # SSECodec resolves none of its dependencies (SwiftNIO, Hummingbird, Vapor, AsyncHTTPClient,
-# swift-argument-parser for the `sse` tool: all behind traits), and an executable using only
-# SSECodec links no Foundation library (the sse-decode example, inspected with ldd).
+# swift-argument-parser for the `sse` tool: all behind traits), and that user's executable, which
+# uses only SSECodec, links no Foundation library (inspected with ldd).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +33,19 @@ let package = Package(
     targets: [.executableTarget(name: "CodecUser", dependencies: [.product(name: "SSECodec", package: "swift-sse")])]
 )
 MANIFEST
-echo 'import SSECodec; print(SSEEncoder())' >"$user/Sources/CodecUser/main.swift"
+cat >"$user/Sources/CodecUser/main.swift" <<'SOURCE'
+import SSECodec
+
+// Decodes standard input as an event stream and prints each event's data: the codec's whole path.
+var decoder = SSEDecoder()
+while let line = readLine(strippingNewline: false) {
+    try decoder.decode(line.utf8) { output in
+        if case .event(let event) = output {
+            print(event.data)
+        }
+    }
+}
+SOURCE
 swift package --package-path "$user" resolve
 if [ -e "$user/Package.resolved" ] && grep -q '"identity"' "$user/Package.resolved"; then
     echo "check-linkage: FAILED: a user of SSECodec alone resolves these packages:" >&2
@@ -47,8 +59,13 @@ if [[ "$(uname -s)" != "Linux" ]]; then
     exit 0
 fi
 
-swift build --package-path Examples --product sse-decode
-binary="$(swift build --package-path Examples --show-bin-path)/sse-decode"
+swift build --package-path "$user"
+binary="$(swift build --package-path "$user" --show-bin-path)/CodecUser"
+decoded=$(printf 'data: hello\n\n' | "$binary")
+if [ "$decoded" != "hello" ]; then
+    echo "check-linkage: FAILED: the codec-only executable printed '$decoded', not 'hello'" >&2
+    exit 1
+fi
 libraries=$(ldd "$binary")
 echo "$libraries"
 if echo "$libraries" | grep -E 'libFoundation(Essentials|Internationalization)?\.so|lib_FoundationICU\.so'; then

@@ -24,11 +24,19 @@ shift || true
 build=.build-fuzz
 mkdir -p "$build" scripts/fuzz/corpus scripts/fuzz/artifacts
 
+# What SwiftPM passes for this package: the Swift 6 language mode (tools version 6.2), the upcoming
+# features Package.swift enables for every target, and a package name, without which SSECodec's
+# `package` declarations do not compile.
+settings=(-swift-version 6 -package-name swift_sse
+    -enable-upcoming-feature ExistentialAny
+    -enable-upcoming-feature MemberImportVisibility
+    -enable-upcoming-feature InternalImportsByDefault)
+
 # SSECodec as its own module, instrumented, then the fuzzer with the tests' Observed helpers.
-swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name SSECodec \
+swiftc -O -parse-as-library -sanitize=fuzzer,address "${settings[@]}" -module-name SSECodec \
     -emit-module -emit-module-path "$build/SSECodec.swiftmodule" \
     -emit-library -static -o "$build/libSSECodec.a" Sources/SSECodec/*.swift
-swiftc -O -parse-as-library -sanitize=fuzzer,address -module-name SSEDecoderFuzzer \
+swiftc -O -parse-as-library -sanitize=fuzzer,address "${settings[@]}" -module-name SSEDecoderFuzzer \
     -I "$build" -L "$build" -lSSECodec \
     Tests/SSECodecTests/Observed.swift scripts/fuzz/SSEDecoderFuzzer.swift -o "$build/sse-decoder-fuzzer-next"
 mv "$build/sse-decoder-fuzzer-next" "$build/sse-decoder-fuzzer"

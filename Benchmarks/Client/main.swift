@@ -161,8 +161,14 @@ case "serve":
     // Identity only: clients that ask for gzip (Go's transport always does) would otherwise
     // measure the server's zlib, not themselves.
     configuration.stream.gzip = nil
-    let server = SSEServer(configuration: configuration, router: router)
-    try await server.run { port in print("listening on \(port)") }
+    let server = SSEServer(
+        configuration: configuration,
+        router: router,
+        onServerRunning: { port in
+            print("listening on \(port)")
+        }
+    )
+    try await server.run()
 
 case "throughput":
     let (url, expected, bytes, _) = firehoseRequest()

@@ -22,9 +22,16 @@ import Glibc
 #endif
 
 /// What every example's `main` shares: the embedded server on 127.0.0.1 and `--port` (8080
-/// unless given; 0 picks a free one), its URL printed once it listens, and a graceful stop on
-/// Ctrl-C (SIGINT) or SIGTERM, with the example's own services beside it.
+/// unless given; 0 picks a free one), its URL printed once it listens, a graceful stop on
+/// Ctrl-C (SIGINT) or SIGTERM, with the example's own services beside it, and the pages' shared
+/// stylesheet at ``stylesheetPath``.
 public enum ExampleServer {
+    /// Where the pages find their shared stylesheet (`Assets/examples.css`).
+    public static let stylesheetPath = "/examples.css"
+
+    /// The shared stylesheet, for servers other than the embedded one (the chat examples).
+    public static let stylesheet: String = EmbeddedAssets.examplesCss
+
     /// Serves `router` until Ctrl-C or SIGTERM, then stops gracefully and returns.
     ///
     /// - Parameters:
@@ -38,14 +45,20 @@ public enum ExampleServer {
         services: [any Service] = [],
         onShutdown: (@Sendable () async -> Void)? = nil
     ) async throws {
+        var router = router
+        router.get(stylesheetPath, asset: SSEAsset(stylesheet, contentType: .css))
         let server = SSEServer(
             configuration: .init(host: "127.0.0.1", port: port()),
             router: router,
-            onShutdown: onShutdown
+            onShutdown: onShutdown,
+            onServerRunning: { port in
+                print("\(name): open http://127.0.0.1:\(port)/ (Ctrl-C to stop)")
+                fflush(nil)  // the line goes out even when stdout is a pipe
+            }
         )
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: Announced(name: name, server: server))] + services.map { .init(service: $0) },
+                services: [.init(service: server)] + services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigint, .sigterm],
                 logger: Logger(label: name)
             )
@@ -64,18 +77,6 @@ public enum ExampleServer {
         return arguments.firstIndex(of: flag).flatMap { arguments.dropFirst($0 + 1).first }
     }
 
-    /// The server, saying where it listens.
-    struct Announced: Service {
-        let name: String
-        let server: SSEServer
-
-        func run() async throws {
-            try await server.run { port in
-                print("\(name): open http://127.0.0.1:\(port)/ (Ctrl-C to stop)")
-                fflush(nil)  // the line goes out even when stdout is a pipe
-            }
-        }
-    }
 }
 
 /// A loop that runs every `interval` until the service group stops: a publisher or a sampler.

@@ -43,12 +43,19 @@ struct ChatVapor {
                 body: .init(string: ChatRooms.page)
             )
         }
+        app.get(PathComponent(stringLiteral: String(ExampleServer.stylesheetPath.dropFirst()))) { _ in
+            Response(
+                status: .ok,
+                headers: ["Content-Type": "text/css; charset=utf-8"],
+                body: .init(string: ExampleServer.stylesheet)
+            )
+        }
         app.get("rooms", ":room", "events") { request in
             do {
                 let events = try rooms.events(
                     room: request.parameters.get("room") ?? "",
                     user: request.query[String.self, at: "user"] ?? "",
-                    lastEventID: try request.lastEventID()
+                    lastEventID: try request.sseLastEventID()
                 )
                 return try await SSEStream(body: .chunks(events)).encodeResponse(for: request)
             } catch let refusal as ChatRooms.Refusal {

@@ -49,12 +49,19 @@ struct Chat {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: ChatRooms.page))
             )
         }
+        router.get(RouterPath(ExampleServer.stylesheetPath)) { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/css; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: ExampleServer.stylesheet))
+            )
+        }
         router.get("/rooms/:room/events") { request, context in
             do {
                 let events = try rooms.events(
                     room: context.parameters.get("room") ?? "",
                     user: request.uri.queryParameters.get("user") ?? "",
-                    lastEventID: try request.lastEventID()
+                    lastEventID: try request.sseLastEventID()
                 )
                 return try SSEStream(body: .chunks(events)).response(from: request, context: context)
             } catch let refusal as ChatRooms.Refusal {

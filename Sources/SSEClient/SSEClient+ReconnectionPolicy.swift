@@ -70,7 +70,7 @@ extension SSEClient {
         /// Statuses answered instead of a stream that are retried like a network error rather than
         /// ending the session, honouring `Retry-After`. Empty by default, as in a browser;
         /// ``transientStatuses`` is a good choice.
-        public var retriedStatuses: Set<Int>
+        public var retriedStatuses: Set<HTTPResponse.Status>
 
         /// The longest `Retry-After` honoured; a longer one is shortened to this. 5 minutes by default.
         public var maximumRetryAfter: Duration
@@ -81,7 +81,9 @@ extension SSEClient {
         public var resendsNonIdempotentRequests: Bool
 
         /// 429 Too Many Requests, 500, 502, 503 and 504.
-        public static let transientStatuses: Set<Int> = [429, 500, 502, 503, 504]
+        public static let transientStatuses: Set<HTTPResponse.Status> = [
+            .tooManyRequests, .internalServerError, .badGateway, .serviceUnavailable, .gatewayTimeout,
+        ]
 
         /// Creates a policy with the defaults described on each property.
         public init(
@@ -91,7 +93,7 @@ extension SSEClient {
             minimumDelay: Duration = .milliseconds(100),
             jitter: Double = 0.2,
             maximumConsecutiveFailures: Int? = nil,
-            retriedStatuses: Set<Int> = [],
+            retriedStatuses: Set<HTTPResponse.Status> = [],
             maximumRetryAfter: Duration = .seconds(300),
             resendsNonIdempotentRequests: Bool = false
         ) {

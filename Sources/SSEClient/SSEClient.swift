@@ -295,12 +295,12 @@ public struct SSEClient: Sendable {
         private let code: Code
 
         /// The status that was retried, for ``retriedStatus``.
-        public let status: Int?
+        public let status: HTTPResponse.Status?
 
         /// The network error, for ``connectionFailed``, as text (errors are not `Hashable`).
         public let errorDescription: String?
 
-        private init(code: Code, status: Int? = nil, errorDescription: String? = nil) {
+        private init(code: Code, status: HTTPResponse.Status? = nil, errorDescription: String? = nil) {
             self.code = code
             self.status = status
             self.errorDescription = errorDescription
@@ -321,7 +321,7 @@ public struct SSEClient: Sendable {
             Self(code: .connectionFailed, errorDescription: String(describing: error))
         }
 
-        static func retriedStatus(_ status: Int) -> Self {
+        static func retriedStatus(_ status: HTTPResponse.Status) -> Self {
             Self(code: .retriedStatus, status: status)
         }
 
@@ -338,7 +338,7 @@ public struct SSEClient: Sendable {
             case .endOfStream: "the server ended the response"
             case .connectionFailed: "the connection failed: \(errorDescription ?? "")"
             case .idleTimeout: "no byte arrived within the idle timeout"
-            case .retriedStatus: "the server answered \(status ?? 0)"
+            case .retriedStatus: "the server answered \(status.map(String.init(describing:)) ?? "a status")"
             case .requested: "a reconnection was requested"
             }
         }

@@ -67,7 +67,7 @@ public struct SSEClientError: Error, Sendable, Hashable, CustomStringConvertible
     }
 
     /// The response's status code, where there was a response.
-    public var status: Int? { response?.status.code }
+    public var status: HTTPResponse.Status? { response?.status }
 
     /// The server answered with a status other than 200 (or 204, or a redirect), and the
     /// reconnection policy does not retry it.

@@ -163,10 +163,10 @@ struct SSEClientStateMachine: Sendable {
         case .notOpened(let head, _, let excerpt):
             redirects = 0
             current = target
-            let status = head.status.code
-            guard status != 200, policy.retriedStatuses.contains(status) else {
+            let status = head.status
+            guard status != .ok, policy.retriedStatuses.contains(status) else {
                 return .fail(
-                    status == 200 ? .wrongContentType(head, excerpt: excerpt) : .badStatus(head, excerpt: excerpt)
+                    status == .ok ? .wrongContentType(head, excerpt: excerpt) : .badStatus(head, excerpt: excerpt)
                 )
             }
             let retryAfter = head.headerFields[.retryAfter].flatMap { Self.retryAfter($0, now: now()) }

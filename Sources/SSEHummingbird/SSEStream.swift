@@ -24,7 +24,7 @@ import SSEStreaming
 ///
 /// ```swift
 /// router.get("events") { request, _ in
-///     SSEStream(broadcaster.subscribe(to: ["news"], lastEventID: try request.lastEventID()))
+///     SSEStream(broadcaster.subscribe(to: ["news"], lastEventID: try request.sseLastEventID()))
 /// }
 /// ```
 ///
@@ -105,55 +105,4 @@ public struct SSEStream: SSEStreamResponse, ResponseGenerator {
     }
 }
 
-extension Request {
-    /// The last event ID the client has: the `Last-Event-ID` header, or else the configured query
-    /// parameter (for polyfills that cannot set headers); `nil` when neither is given or it is empty.
-    ///
-    /// - Parameter configuration: The query parameter's name and the longest ID accepted.
-    /// - Throws: `HTTPError(.badRequest)` saying what is wrong when the ID is too long or contains
-    ///   NULL, CR or LF.
-    public func lastEventID(
-        configuration: SSEStreamConfiguration = SSEStreamConfiguration()
-    ) throws(HTTPError) -> String? {
-        do {
-            return try configuration.lastEventID(header: headers[.lastEventID]) { name in
-                uri.queryParameters[name[...]].map(String.init)
-            }
-        } catch {
-            throw HTTPError(.badRequest, message: error.description)
-        }
-    }
-}
-
-/// Cross-origin access to a Hummingbird router's event streams, with `SSECORS`'s rules: with
-/// credentials the requesting origin is named, never `*`; other origins get no CORS headers.
-///
-/// ```swift
-/// router.add(middleware: SSECORSMiddleware(try SSECORS(allowedOrigins: ["https://app.example"], allowsCredentials: true)))
-/// ```
-public struct SSECORSMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// The policy.
-    public let cors: SSECORS
-
-    /// Creates the middleware.
-    public init(_ cors: SSECORS) {
-        self.cors = cors
-    }
-
-    public func handle(
-        _ request: Request,
-        context: Context,
-        next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        let origin = request.headers[.origin]
-        if request.method == .options, origin != nil {
-            var response = Response(status: .noContent)
-            response.headers.append(contentsOf: cors.preflightHeaders(origin: origin))
-            return response
-        }
-        var response = try await next(request, context)
-        response.headers.append(contentsOf: cors.headers(origin: origin))
-        return response
-    }
-}
 #endif

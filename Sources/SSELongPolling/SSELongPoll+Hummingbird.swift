@@ -47,7 +47,7 @@ extension SSELongPoll {
         stream: SSEStreamConfiguration = SSEStreamConfiguration()
     ) async throws -> Hummingbird.Response {
         let cursor =
-            try request.lastEventID(configuration: stream)
+            try request.sseLastEventID(configuration: stream)
             ?? request.uri.queryParameters[configuration.cursorParameter[...]].map(String.init).flatMap {
                 $0.isEmpty ? nil : $0
             }

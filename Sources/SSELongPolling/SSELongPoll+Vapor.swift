@@ -44,7 +44,7 @@ extension SSELongPoll {
         stream: SSEStreamConfiguration = SSEStreamConfiguration()
     ) async throws -> Vapor.Response {
         let cursor =
-            try request.lastEventID(configuration: stream)
+            try request.sseLastEventID(configuration: stream)
             ?? request.query[String.self, at: configuration.cursorParameter].flatMap { $0.isEmpty ? nil : $0 }
         guard request.query[String.self, at: configuration.transportParameter] == "poll" else {
             let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)

@@ -17,7 +17,7 @@
 #if NIOSupport
 @_exported public import struct SSENIOCore.SSECORS
 @_exported public import struct SSENIOCore.SSECORSError
-@_exported public import enum SSENIOCore.SSELastEventIDError
+@_exported public import struct SSENIOCore.SSELastEventIDError
 @_exported public import struct SSENIOCore.SSEStreamBody
 @_exported public import struct SSENIOCore.SSEStreamConfiguration
 @_exported public import protocol SSENIOCore.SSEStreamResponse

@@ -29,8 +29,10 @@ public import ServiceLifecycle
 /// router.get("/events") { request in
 ///     .stream(broadcaster.subscribe(to: ["news"], lastEventID: request.lastEventID))
 /// }
-/// let server = SSEServer(configuration: .init(port: 8080), router: router)
-/// try await server.run { port in print("http://127.0.0.1:\(port)/") }
+/// let server = SSEServer(configuration: .init(port: 8080), router: router, onServerRunning: { port in
+///     print("http://127.0.0.1:\(port)/")
+/// })
+/// try await server.run()
 /// ```
 ///
 /// Event streams get `Content-Type: text/event-stream; charset=utf-8`, `Cache-Control: no-cache`
@@ -43,7 +45,7 @@ public import ServiceLifecycle
 /// task of its own: the subscription calls the connection back when it has events, and they go
 /// out in one write while the socket keeps up. That keeps an idle stream to a few KiB of memory.
 ///
-/// ``run(onListening:)`` serves until its task is cancelled or, in a swift-service-lifecycle
+/// ``run()`` serves until its task is cancelled or, in a swift-service-lifecycle
 /// `ServiceGroup`, until a graceful shutdown (SIGINT or SIGTERM, as the group is configured). Then
 /// it stops listening, calls its `onShutdown` (where broadcasters say goodbye with a final event),
 /// lets their streams end on their own for up to
@@ -63,7 +65,7 @@ public struct SSEServer: Sendable, Service {
         /// The address to listen on. Defaults to `127.0.0.1`.
         public var host: String
 
-        /// The port; 0 picks a free one (``run(onListening:)`` reports it). Defaults to 8080.
+        /// The port; 0 picks a free one (`onServerRunning` reports it). Defaults to 8080.
         public var port: Int
 
         /// How event streams are answered: heartbeats, `X-Accel-Buffering`, gzip, the last event ID.
@@ -146,11 +148,18 @@ public struct SSEServer: Sendable, Service {
         let configuration: Configuration
         let router: SSERouter
         let connections = Connections()
+        let onServerRunning: (@Sendable (_ port: Int) async -> Void)?
         let onShutdown: (@Sendable () async -> Void)?
 
-        init(configuration: Configuration, router: SSERouter, onShutdown: (@Sendable () async -> Void)?) {
+        init(
+            configuration: Configuration,
+            router: SSERouter,
+            onServerRunning: (@Sendable (_ port: Int) async -> Void)?,
+            onShutdown: (@Sendable () async -> Void)?
+        ) {
             self.configuration = configuration
             self.router = router
+            self.onServerRunning = onServerRunning
             self.onShutdown = onShutdown
         }
     }
@@ -161,13 +170,22 @@ public struct SSEServer: Sendable, Service {
     public var configuration: Configuration { shared.configuration }
     var router: SSERouter { shared.router }
     var connections: Connections { shared.connections }
+    private var onServerRunning: (@Sendable (_ port: Int) async -> Void)? { shared.onServerRunning }
     private var onShutdown: (@Sendable () async -> Void)? { shared.onShutdown }
     /// The configuration's values a connection reads on every batch, read in place.
     var metrics: SSEMetrics? { shared.configuration.stream.metrics }
     var logger: Logger? { shared.configuration.logger }
     var writeBufferSize: Int { shared.configuration.writeBufferSize }
 
-    /// Creates a server; ``run(onListening:)`` starts it.
+    /// Creates a server; ``run()`` starts it.
+    ///
+    /// ```swift
+    /// let server = SSEServer(configuration: .init(port: 0), router: router) {
+    ///     try? broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "restarting"))
+    /// } onServerRunning: { port in
+    ///     print("listening on \(port)")
+    /// }
+    /// ```
     ///
     /// - Parameters:
     ///   - configuration: Where to listen and how to answer.
@@ -176,12 +194,21 @@ public struct SSEServer: Sendable, Service {
     ///     your broadcasters down here with a final event; their streams then end on their own
     ///     once it is written (for up to the configuration's `shutdownGracePeriod`). `nil`: open
     ///     streams end at once.
+    ///   - onServerRunning: Called once the server listens, with its port (the one it picked for
+    ///     port 0), before it logs that it listens; as Hummingbird's `Application` has it. Each
+    ///     ``run()`` calls it once.
     public init(
         configuration: Configuration = Configuration(),
         router: SSERouter,
-        onShutdown: (@Sendable () async -> Void)? = nil
+        onShutdown: (@Sendable () async -> Void)? = nil,
+        onServerRunning: (@Sendable (_ port: Int) async -> Void)? = nil
     ) {
-        shared = Shared(configuration: configuration, router: router, onShutdown: onShutdown)
+        shared = Shared(
+            configuration: configuration,
+            router: router,
+            onServerRunning: onServerRunning,
+            onShutdown: onShutdown
+        )
     }
 
     /// How many connections are open.
@@ -190,18 +217,22 @@ public struct SSEServer: Sendable, Service {
     }
 
     /// Serves until the calling task is cancelled or a graceful shutdown begins (in a
-    /// `ServiceGroup`): the `Service` requirement. See ``run(onListening:)``.
-    public func run() async throws {
-        try await run(onListening: { _ in })
-    }
-
-    /// Serves until the calling task is cancelled or a graceful shutdown begins (in a
-    /// `ServiceGroup`). Once it has returned, the server may run again.
+    /// `ServiceGroup`): the `Service` requirement. Once it has returned, the server may run again.
+    /// Once it listens, it calls the `onServerRunning` given to ``init(configuration:router:onShutdown:onServerRunning:)``.
     ///
-    /// - Parameter onListening: Called once the server listens, with its port.
     /// - Throws: ``SSEServerError/alreadyRunning`` while another call runs this server; an error
     ///   of SwiftNIO's if the address cannot be bound.
+    public func run() async throws {
+        try await serve { _ in }
+    }
+
+    /// Serves as ``run()`` does, and also calls `onListening` with the port once it listens.
+    @available(*, deprecated, message: "Pass onServerRunning to SSEServer.init, then call run()")
     public func run(onListening: @Sendable (Int) -> Void) async throws {
+        try await serve(onListening)
+    }
+
+    private func serve(_ onListening: @Sendable (Int) -> Void) async throws {
         guard connections.begin() else {
             throw SSEServerError.alreadyRunning
         }
@@ -213,10 +244,12 @@ public struct SSEServer: Sendable, Service {
             await connections.shutDown(gracePeriod: nil)
             throw error
         }
-        onListening(listener.localAddress?.port ?? configuration.port)
+        let port = listener.localAddress?.port ?? configuration.port
+        onListening(port)
+        await onServerRunning?(port)
         configuration.logger?.info(
             "Listening",
-            metadata: ["sse.host": "\(configuration.host)", "sse.port": "\(listener.localAddress?.port ?? 0)"]
+            metadata: ["sse.host": "\(configuration.host)", "sse.port": "\(port)"]
         )
         // Cancelling this task, or a graceful shutdown, closes the listener; then every
         // connection is ended and waited for.
@@ -301,7 +334,7 @@ public struct SSEServerError: Error, Hashable, CustomStringConvertible {
 
     private let code: Code
 
-    /// ``SSEServer/run(onListening:)`` was called while another call of it was running.
+    /// ``SSEServer/run()`` was called while another call of it was running.
     public static let alreadyRunning = Self(code: .alreadyRunning)
 
     public var description: String {

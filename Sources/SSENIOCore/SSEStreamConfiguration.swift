@@ -147,18 +147,4 @@ extension HTTPField.Name {
     package static let lastEventID = Self("Last-Event-ID")!
 }
 
-/// Why a request's last event ID was refused; the answer is `400 Bad Request` with ``description``.
-public enum SSELastEventIDError: Error, Hashable, CustomStringConvertible {
-    /// Longer than the configured limit, in bytes.
-    case tooLong(limit: Int)
-    /// Contains NULL, CR or LF.
-    case invalidCharacter
-
-    public var description: String {
-        switch self {
-        case .tooLong(let limit): "Last-Event-ID is longer than \(limit) bytes"
-        case .invalidCharacter: "Last-Event-ID contains NULL, CR or LF"
-        }
-    }
-}
 #endif

@@ -30,14 +30,17 @@ import Synchronization
 /// let postgres = PostgresClient(configuration: postgresConfiguration)
 /// let events = SSEPostgresBroadcaster(client: postgres, logger: logger)
 ///
-/// // Serve `events.broadcaster` as any other broadcaster:
+/// // Serve `events.broadcaster` as any other broadcaster (here on the embedded server, SSENIO):
+/// var router = SSERouter()
 /// router.get("/events") { request in
-///     .subscription(events.broadcaster.subscribe(to: ["news"], lastEventID: request.lastEventID))
+///     .stream(events.broadcaster.subscribe(to: ["news"], lastEventID: request.lastEventID))
 /// }
-/// // Publish on any instance:
-/// try await events.publish(ServerSentEvent(type: "headline", data: "…"), to: "news")
+/// let server = SSEServer(configuration: .init(port: 8080), router: router)
 ///
-/// // Run both (and the server) in one service group:
+/// // Publish on any instance:
+/// let id = try await events.publish(ServerSentEvent(type: "headline", data: "…"), to: "news")
+///
+/// // Run the client, the broadcaster and the server in one service group:
 /// try await ServiceGroup(services: [postgres, events, server], logger: logger).run()
 /// ```
 ///

@@ -186,10 +186,12 @@ struct Listen: AsyncParsableCommand {
         configuration.reconnection.maximumConsecutiveFailures = noReconnect ? 0 : attempts
         if let retryStatuses {
             let statuses = retryStatuses.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard statuses.allSatisfy({ $0 != nil }) else {
+            guard statuses.allSatisfy({ $0.map { (100...999).contains($0) } ?? false }) else {
                 throw ToolFailure(description: "not a list of statuses: \(retryStatuses)", status: ExitStatus.usage)
             }
-            configuration.reconnection.retriedStatuses = Set(statuses.compactMap { $0 })
+            configuration.reconnection.retriedStatuses = Set(
+                statuses.compactMap { $0.map { HTTPResponse.Status(code: $0) } }
+            )
         }
         // A command line waits for its stream as long as it is told to (--timeout), not a minute.
         configuration.idleTimeout = nil

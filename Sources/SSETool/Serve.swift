@@ -171,11 +171,15 @@ struct Replay: Sendable {
 func serve(_ router: SSERouter, host: String, port: Int, name: String) async throws {
     var configuration = SSEServer.Configuration(host: host, port: port)
     configuration.shutdownGracePeriod = .seconds(1)
-    let server = SSEServer(configuration: configuration, router: router)
-    let task = Task {
-        try await server.run { port in
+    let server = SSEServer(
+        configuration: configuration,
+        router: router,
+        onServerRunning: { port in
             Descriptor.standardOutput.put("listening on http://\(host):\(port)/ (\(name))\n")
         }
+    )
+    let task = Task {
+        try await server.run()
     }
     signal(SIGINT, SIG_IGN)
     signal(SIGTERM, SIG_IGN)

@@ -26,7 +26,7 @@ public import Vapor
 /// ```swift
 /// app.http.server.configuration.supportPipelining = false  // see below
 /// app.get("events") { request in
-///     SSEStream(broadcaster.subscribe(to: ["news"], lastEventID: try request.lastEventID()))
+///     SSEStream(broadcaster.subscribe(to: ["news"], lastEventID: try request.sseLastEventID()))
 /// }
 /// ```
 ///
@@ -157,59 +157,4 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
     }
 }
 
-extension HTTPHeaders {
-    /// Vapor's header fields from swift-http-types' fields, in order.
-    init(_ fields: HTTPFields) {
-        self.init()
-        for field in fields {
-            add(name: field.name.rawName, value: field.value)
-        }
-    }
-}
-
-extension Request {
-    /// The last event ID the client has: the `Last-Event-ID` header, or else the configured query
-    /// parameter (for polyfills that cannot set headers); `nil` when neither is given or it is empty.
-    ///
-    /// - Parameter configuration: The query parameter's name and the longest ID accepted.
-    /// - Throws: `Abort(.badRequest)` saying what is wrong when the ID is too long or contains
-    ///   NULL, CR or LF.
-    public func lastEventID(configuration: SSEStreamConfiguration = SSEStreamConfiguration()) throws(Abort) -> String? {
-        do {
-            return try configuration.lastEventID(header: headers.first(name: "Last-Event-ID")) { name in
-                query[String.self, at: name]
-            }
-        } catch {
-            throw Abort(.badRequest, reason: error.description)
-        }
-    }
-}
-
-/// Cross-origin access to a Vapor application's event streams, with `SSECORS`'s rules: with
-/// credentials the requesting origin is named, never `*`; other origins get no CORS headers.
-///
-/// ```swift
-/// app.middleware.use(SSECORSMiddleware(try SSECORS(allowedOrigins: ["https://app.example"], allowsCredentials: true)))
-/// ```
-public struct SSECORSMiddleware: AsyncMiddleware {
-    /// The policy.
-    public let cors: SSECORS
-
-    /// Creates the middleware.
-    public init(_ cors: SSECORS) {
-        self.cors = cors
-    }
-
-    public func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let origin = request.headers.first(name: .origin)
-        if request.method == .OPTIONS, origin != nil {
-            let response = Response(status: .noContent)
-            response.headers.add(contentsOf: HTTPHeaders(cors.preflightHeaders(origin: origin)))
-            return response
-        }
-        let response = try await next.respond(to: request)
-        response.headers.add(contentsOf: HTTPHeaders(cors.headers(origin: origin)))
-        return response
-    }
-}
 #endif

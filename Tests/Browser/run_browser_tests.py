@@ -19,7 +19,8 @@
 The server command (default: the Python stub next to this file) gets `--port 0 --static <this
 folder>` appended and must print `listening on PORT`. Each scenario opens fresh tabs on a topic
 of its own, publishes through the server, and checks that every page received exactly the
-published events in order. One line per scenario; the exit status is 1 if any failed.
+published events in order. One line per scenario; the exit status is 1 if any failed. Without
+nginx the scenarios through it are skipped; without Chromium nothing runs and the exit status is 77.
 
 Besides /events (a stream, or a long poll with transport=poll), /echo, /publish, /control/* and the
 script at /sse.js and /sse.mjs, the server holds streams back as a buffering proxy would when
@@ -66,6 +67,23 @@ def check(condition, message):
 
 class NotSent(Exception):
     """The request never reached the server."""
+
+
+class Skipped(Exception):
+    """A scenario that cannot run here; the message says what it needs."""
+
+
+# Debian installs nginx in /usr/sbin, which is not on a user's PATH.
+SBIN = os.pathsep.join(["/usr/local/sbin", "/usr/sbin", "/sbin"])
+
+
+def executable(name):
+    """The path of the executable `name` (a path, or a name looked up on PATH, then in sbin), or None."""
+    return shutil.which(name) or shutil.which(name, path=SBIN)
+
+
+NEEDS_NGINX = "needs nginx (apt-get install nginx)"
+NEEDS_CHROMIUM = "needs chromium: apt-get install chromium"
 
 
 class Server:
@@ -564,21 +582,28 @@ class Suite:
 
     def nginx(self):
         if self._nginx is None:
-            self._nginx = Nginx(self.args.nginx, self.server.port)
+            path = executable(self.args.nginx)
+            if path is None:
+                raise Skipped(NEEDS_NGINX)
+            self._nginx = Nginx(path, self.server.port)
         return self._nginx
 
     def run(self, name, function, argument):
+        """Runs a scenario and prints its line; returns "passed", "failed" or the reason it was skipped."""
         scenario = Scenario(self, name)
         started = time.monotonic()
         try:
             function(scenario, argument)
             print(f"PASS {name} ({time.monotonic() - started:.1f} s)", flush=True)
-            return True
+            return "passed"
+        except Skipped as skip:
+            print(f"SKIP {name}: skipped: {skip}", flush=True)
+            return str(skip)
         except (Failure, NotSent, TimeoutError, cdp.CDPError, OSError) as error:
             print(f"FAIL {name}: {error}", flush=True)
             if self.args.verbose:
                 traceback.print_exc()
-            return False
+            return "failed"
         finally:
             scenario.close()
 
@@ -620,22 +645,34 @@ def main():
     if args.only:
         scenarios = [scenario for scenario in scenarios if args.only in scenario[0]]
 
+    # Before the server starts: without a browser there is nothing to run, and 77 says "skipped".
+    chromium = executable(args.chromium)
+    if chromium is None:
+        print(NEEDS_CHROMIUM, flush=True)
+        return 77
+    args.chromium = chromium
+
     started = time.monotonic()
-    failures = 0
+    outcomes = []
     suite = Suite(args)
     try:
         for name, function, argument in scenarios:
-            failures += not suite.run(name, function, argument)
+            outcomes.append(suite.run(name, function, argument))
     finally:
         suite.stop()
     size = gzip_size()
     if size <= GZIP_LIMIT:
+        outcomes.append("passed")
         print(f"PASS size: sse.js is {size} bytes gzipped (limit {GZIP_LIMIT})")
     else:
-        failures += 1
+        outcomes.append("failed")
         print(f"FAIL size: sse.js is {size} bytes gzipped, over the limit of {GZIP_LIMIT}")
-    print(f"{len(scenarios) + 1 - failures} passed, {failures} failed in {time.monotonic() - started:.0f} s")
-    return 1 if failures else 0
+    passed, failed = outcomes.count("passed"), outcomes.count("failed")
+    reasons = sorted({outcome for outcome in outcomes if outcome not in ("passed", "failed")})
+    skipped = len(outcomes) - passed - failed
+    why = f"; skipped: {'; '.join(reasons)}" if reasons else ""
+    print(f"{passed} passed, {failed} failed, {skipped} skipped in {time.monotonic() - started:.0f} s{why}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

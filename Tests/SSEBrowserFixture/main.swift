@@ -173,10 +173,16 @@ final class Fixture: Sendable {
     func serve() {
         var configuration = SSEServer.Configuration(port: port)
         configuration.shutdownGracePeriod = .zero
-        let server = SSEServer(configuration: configuration, router: makeRouter())
+        let server = SSEServer(
+            configuration: configuration,
+            router: makeRouter(),
+            onServerRunning: { port in
+                say("listening on \(port)")
+            }
+        )
         let task = Task {
             do {
-                try await server.run { port in say("listening on \(port)") }
+                try await server.run()
             } catch {
                 say("the server failed: \(error)")
                 exit(1)

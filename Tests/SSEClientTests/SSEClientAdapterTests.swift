@@ -22,6 +22,7 @@ import SSEHummingbird
 import SSEJSON
 import SSENIO
 import SSEStreaming
+import SSEServerTestSupport
 import SSETestSupport
 import Synchronization
 import Testing

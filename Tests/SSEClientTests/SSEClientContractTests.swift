@@ -17,6 +17,7 @@ import Logging
 import NIOCore
 import SSEClient
 import SSEStreaming
+import SSEServerTestSupport
 import SSETestSupport
 import Synchronization
 import Testing
@@ -24,7 +25,7 @@ import Testing
 /// What an `EventSource` promises, and what apps wiring the client in ask for: large events with
 /// the default limits, comments, reconnecting on request, oversized events skipped or fatal, and
 /// hostile `retry` values; against the misbehaving Python server and this project's servers.
-@Suite("SSEClient: the EventSource contract", .timeLimit(.minutes(2)))
+@Suite("SSEClient: the EventSource contract", .timeLimit(.minutes(2)), .requires(.python3))
 struct SSEClientContractTests {
     typealias Server = SSEClientMisbehavingServerTests
 

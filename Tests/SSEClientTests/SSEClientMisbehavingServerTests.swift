@@ -23,7 +23,7 @@ import Testing
 
 /// The client against an independent server (Python's standard library) that misbehaves on
 /// purpose: see `Tests/SSETestSupport/misbehaving_server.py` for each route.
-@Suite("SSEClient against a misbehaving server", .timeLimit(.minutes(2)))
+@Suite("SSEClient against a misbehaving server", .timeLimit(.minutes(2)), .requires(.python3))
 struct SSEClientMisbehavingServerTests {
     static func withServer(_ body: (MisbehavingServer) async throws -> Void) async throws {
         let server = try await MisbehavingServer.start()

@@ -15,9 +15,10 @@
 import Foundation
 import SSECodec
 import SSECompression
+import SSETestSupport
 import Testing
 
-@Suite("gzip with a flush per event")
+@Suite("gzip with a flush per event", .requires(.python3))
 struct SSEGzipTests {
     static let events: [[UInt8]] = (0..<200).map { index in
         try! SSEEncoder().encode(

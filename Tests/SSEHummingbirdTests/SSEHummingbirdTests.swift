@@ -20,11 +20,12 @@ import NIOCore
 import SSEHummingbird
 import SSENIO
 import SSEStreaming
+import SSEServerTestSupport
 import SSETestSupport
 import Synchronization
 import Testing
 
-@Suite("Hummingbird adapter", .serialized, .timeLimit(.minutes(3)))
+@Suite("Hummingbird adapter", .serialized, .timeLimit(.minutes(3)), .requires(.curl))
 struct SSEHummingbirdTests {
     static let start: Scenarios.Start = { fixture, corsOrigin in
         try await HummingbirdServer.start(fixture, corsOrigin: corsOrigin)

@@ -36,7 +36,10 @@ struct BrowserTests {
         return URL(fileURLWithPath: tests).deletingLastPathComponent().appendingPathComponent("SSEBrowserFixture").path
     }
 
-    @Test("Every transport receives every event once, in order, through drops, restarts, offline, nginx and 204")
+    @Test(
+        "Every transport receives every event once, in order, through drops, restarts, offline, nginx and 204",
+        .requires(.chromium, .python3)
+    )
     func browserSuite() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -17,12 +17,13 @@ import Foundation
 import SSECodec
 import SSENIO
 import SSEStreaming
+import SSEServerTestSupport
 import SSETestSupport
 import Testing
 
 /// A real nginx (Debian's) in front of the embedded server, with the configuration that
 /// Documentation/SwiftSSE.docc/BehindNginx.md recommends.
-@Suite("Behind nginx", .serialized, .timeLimit(.minutes(2)))
+@Suite("Behind nginx", .serialized, .timeLimit(.minutes(2)), .requires(.nginx, .curl))
 struct NginxTests {
     struct Nginx {
         let process: Process

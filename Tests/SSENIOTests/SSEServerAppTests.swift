@@ -21,12 +21,13 @@ import SSECodec
 import SSEJSON
 import SSENIO
 import SSEStreaming
+import SSEServerTestSupport
 import SSETestSupport
 import Testing
 
 /// What applications build on the embedded server: path parameters, assets, JSON bodies, errors
 /// with a status, logs and metrics. Real sockets, curl as the client.
-@Suite("Embedded server: applications", .serialized, .timeLimit(.minutes(2)))
+@Suite("Embedded server: applications", .serialized, .timeLimit(.minutes(2)), .requires(.curl))
 struct SSEServerAppTests {
     /// curl's whole output for `arguments` (add `-i` for the head); it must exit.
     static func curl(_ arguments: String...) async throws -> String {

@@ -17,10 +17,11 @@ import Foundation
 import SSECodec
 import SSENIO
 import SSEStreaming
+import SSEServerTestSupport
 import SSETestSupport
 import Testing
 
-@Suite("Embedded server", .serialized, .timeLimit(.minutes(2)))
+@Suite("Embedded server", .serialized, .timeLimit(.minutes(2)), .requires(.curl, .python3))
 struct SSEServerTests {
     static let start: Scenarios.Start = { fixture, corsOrigin in
         try await TestServer.start(fixture, corsOrigin: corsOrigin)
@@ -206,29 +207,36 @@ struct SSEServerTests {
     func runTwice() async throws {
         var router = SSERouter()
         router.get("/") { _ in .html(Fixture.page) }
-        let running = try await TestServer.start(router: router)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let server = SSEServer(
+            configuration: .init(host: "127.0.0.1", port: 0),
+            router: router,
+            onServerRunning: { continuation.yield($0) }
+        )
+        var announced = ports.makeAsyncIterator()
+        let running = Task { try await server.run() }
+        let firstPort = try #require(await announced.next())
         await #expect(throws: SSEServerError.alreadyRunning) {
-            try await running.server.run()
+            try await server.run()
         }
         // The first run was not disturbed by the refused second one.
-        let first = try RawConnection(port: running.port)
+        let first = try RawConnection(port: firstPort)
         first.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
         #expect(try await blocking { first.read(until: "</title>") }.hasPrefix("HTTP/1.1 200 OK"))
         first.close()
-        await running.stop()
+        running.cancel()
+        try await running.value
 
-        // The same server value, run again: it serves, and stops again.
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let again = Task { try await running.server.run { continuation.yield($0) } }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
+        // The same server value, run again: it announces its port once more, serves, and stops again.
+        let again = Task { try await server.run() }
+        let port = try #require(await announced.next())
         let second = try RawConnection(port: port)
         second.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
         #expect(try await blocking { second.read(until: "</title>") }.hasPrefix("HTTP/1.1 200 OK"))
         second.close()
         again.cancel()
         try await again.value
-        #expect(running.server.connectionCount == 0)
+        #expect(server.connectionCount == 0)
     }
 
     @Test("A subscription that outruns a slow reader is written as the socket takes it: all of it, in order")

@@ -110,29 +110,21 @@ router.get("/status") { _ in
 
 var serverConfiguration = SSEServer.Configuration(port: 0)
 serverConfiguration.logger = logger
-let server = SSEServer(configuration: serverConfiguration, router: router) {
-    try? events.broadcaster.shutDown()
-}
-
 /// Writes a line to stdout at once (no buffering: the test waits for it).
 @Sendable func say(_ line: String) {
     var line = line + "\n"
     line.withUTF8 { bytes in _ = write(1, bytes.baseAddress, bytes.count) }
 }
 
-/// The server, reporting its port once it listens and the broadcaster has started.
-struct AnnouncedServer: Service {
-    let server: SSEServer
-
-    func run() async throws {
-        try await server.run { port in
-            Task {
-                while !events.isListening {
-                    try await Task.sleep(for: .milliseconds(10))
-                }
-                say("listening \(port)")
-            }
+// The port goes to stdout once the server listens and the broadcaster has started.
+let server = SSEServer(configuration: serverConfiguration, router: router) {
+    try? events.broadcaster.shutDown()
+} onServerRunning: { port in
+    Task {
+        while !events.isListening {
+            try await Task.sleep(for: .milliseconds(10))
         }
+        say("listening \(port)")
     }
 }
 
@@ -141,7 +133,7 @@ let group = ServiceGroup(
         services: [
             .init(service: postgres),
             .init(service: events),
-            .init(service: AnnouncedServer(server: server)),
+            .init(service: server),
         ],
         gracefulShutdownSignals: [.sigint, .sigterm],
         logger: logger

@@ -42,34 +42,26 @@ router.get("/publish") { request in
 router.get("/subscribers") { _ in .text("\(broadcaster.subscriberCount)\n") }
 
 let logger = Logger(label: "sse-server-fixture")
-let server = SSEServer(configuration: .init(port: 0), router: router) {
-    try? broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "the server is stopping"))
-}
-
 /// Writes a line to stdout at once (no buffering: the test waits for it).
-func say(_ line: String) {
+@Sendable func say(_ line: String) {
     var line = line + "\n"
     line.withUTF8 { bytes in _ = write(1, bytes.baseAddress, bytes.count) }
 }
 
-/// The server, reporting its port on stdout once it listens (the test reads it at once).
-struct AnnouncedServer: Service {
-    let server: SSEServer
-
-    func run() async throws {
-        try await server.run { port in
-            say("listening \(port)")
-        }
-        say("stopped")
-    }
+// The port goes to stdout once the server listens (the test reads it at once).
+let server = SSEServer(configuration: .init(port: 0), router: router) {
+    try? broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "the server is stopping"))
+} onServerRunning: { port in
+    say("listening \(port)")
 }
 
 let group = ServiceGroup(
     configuration: .init(
-        services: [.init(service: AnnouncedServer(server: server))],
+        services: [.init(service: server)],
         gracefulShutdownSignals: [.sigint, .sigterm],
         logger: logger
     )
 )
 try await group.run()
+say("stopped")
 #endif

@@ -21,11 +21,12 @@ import SSEClient
 import SSECodec
 import SSENIO
 import SSEStreaming
+import SSEServerTestSupport
 import SSETestSupport
 import Testing
 
 /// The `sse` binary, run as a user runs it: a subprocess, its output read from pipes.
-@Suite("The sse tool", .serialized, .timeLimit(.minutes(5)))
+@Suite("The sse tool", .serialized, .timeLimit(.minutes(5)), .requires(.curl, .python3))
 struct SSEToolTests {
     static let recordings = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Recordings")

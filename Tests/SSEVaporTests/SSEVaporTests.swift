@@ -15,12 +15,13 @@
 #if VaporSupport
 import SSENIO
 import SSEStreaming
+import SSEServerTestSupport
 import SSETestSupport
 import SSEVapor
 import Testing
 import Vapor
 
-@Suite("Vapor adapter", .serialized, .timeLimit(.minutes(3)))
+@Suite("Vapor adapter", .serialized, .timeLimit(.minutes(3)), .requires(.curl))
 struct SSEVaporTests {
     static let start: Scenarios.Start = { fixture, corsOrigin in
         try await VaporServer.start(fixture, corsOrigin: corsOrigin)

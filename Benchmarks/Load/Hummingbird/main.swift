@@ -21,7 +21,7 @@ import SSEHummingbird
 
 let router = Router()
 router.get("/events") { request, _ in
-    SSEStream(LoadBroadcast.subscribe(lastEventID: try request.lastEventID()))
+    SSEStream(LoadBroadcast.subscribe(lastEventID: try request.sseLastEventID()))
 }
 router.get("/own") { request, _ in
     let query = request.uri.queryParameters

@@ -39,5 +39,9 @@ router.post("/broadcast") { request in
     )
 }
 
-let server = SSEServer(configuration: .init(host: "127.0.0.1", port: LoadBroadcast.port), router: router)
-try await server.run { port in LoadBroadcast.announce(port: port, server: "sse-load-server") }
+let server = SSEServer(
+    configuration: .init(host: "127.0.0.1", port: LoadBroadcast.port),
+    router: router,
+    onServerRunning: { port in LoadBroadcast.announce(port: port, server: "sse-load-server") }
+)
+try await server.run()

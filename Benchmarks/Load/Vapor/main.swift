@@ -23,7 +23,7 @@ app.logger.logLevel = .warning
 app.http.server.configuration.supportPipelining = false
 app.http.server.configuration.backlog = 1_024
 app.get("events") { request in
-    SSEStream(LoadBroadcast.subscribe(lastEventID: try request.lastEventID()))
+    SSEStream(LoadBroadcast.subscribe(lastEventID: try request.sseLastEventID()))
 }
 app.get("own") { request in
     SSEStream(events: LoadBroadcast.ownEvents(count: request.query["count"], size: request.query["size"]))

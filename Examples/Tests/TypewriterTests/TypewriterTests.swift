@@ -23,12 +23,13 @@ import Testing
 struct TypewriterTests {
     /// The demo's routes (with `upstream`, its `--upstream` mode) on a free port, for one test.
     static func withServer(upstream: Upstream? = nil, _ body: (Int) async throws -> Void) async throws {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
         let server = SSEServer(
             configuration: .init(host: "127.0.0.1", port: 0),
-            router: Typewriter.router(upstream: upstream)
+            router: Typewriter.router(upstream: upstream),
+            onServerRunning: { continuation.yield($0) }
         )
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let task = Task { try await server.run { continuation.yield($0) } }
+        let task = Task { try await server.run() }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
         try await body(port)

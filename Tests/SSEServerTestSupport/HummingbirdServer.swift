@@ -33,6 +33,9 @@ public struct HummingbirdServer: ServerUnderTest {
 
     public var connectionCount: Int? { connections.openCount }
 
+    /// Hummingbird's `CORSMiddleware` sends `Access-Control-Expose-Headers` in preflight answers only.
+    public var exposesHeadersToCrossOriginPages: Bool { false }
+
     /// - Parameter observation: Where the application logs and `/events` reports metrics; `nil`:
     ///   critical messages only, no metrics.
     public static func start(
@@ -44,8 +47,16 @@ public struct HummingbirdServer: ServerUnderTest {
         let streamConfiguration = observation?.streamConfiguration ?? SSEStreamConfiguration()
         let router = Router()
         if let corsOrigin {
+            // As SSEHummingbird's documentation configures Hummingbird's own middleware.
             router.add(
-                middleware: SSECORSMiddleware(try SSECORS(allowedOrigins: [corsOrigin], allowsCredentials: true))
+                middleware: CORSMiddleware(
+                    allowOrigin: .oneOf(corsOrigin),
+                    allowHeaders: [HTTPField.Name("Last-Event-ID")!, .cacheControl, .contentType, .authorization],
+                    allowMethods: [.get, .head, .post, .options],
+                    allowCredentials: true,
+                    exposedHeaders: ["Retry-After"],
+                    maxAge: .seconds(600)
+                )
             )
         }
         router.get("/") { _, _ in
@@ -57,7 +68,7 @@ public struct HummingbirdServer: ServerUnderTest {
         }
         router.get("/events") { request, _ in
             SSEStream(
-                fixture.broadcaster.subscribe(to: ["news"], lastEventID: try request.lastEventID()),
+                fixture.broadcaster.subscribe(to: ["news"], lastEventID: try request.sseLastEventID()),
                 configuration: streamConfiguration
             )
         }

@@ -48,10 +48,14 @@ public struct TestServer: ServerUnderTest {
     ) async throws -> Self {
         var configuration = configuration
         configuration.host = "127.0.0.1"
-        let server = SSEServer(configuration: configuration, router: router)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let server = SSEServer(
+            configuration: configuration,
+            router: router,
+            onServerRunning: { continuation.yield($0) }
+        )
         let task = Task {
-            try await server.run { port in continuation.yield(port) }
+            try await server.run()
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {

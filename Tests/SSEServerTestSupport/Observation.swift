@@ -19,6 +19,7 @@ public import MetricsTestKit
 public import SSENIOCore
 import SSECodec
 import SSEStreaming
+import SSETestSupport
 
 /// Where an adapter under test logs and counts: swift-log's and swift-metrics' test handlers, read
 /// back by ``Scenarios/streamsAreLoggedAndCounted(_:)``.

@@ -47,7 +47,18 @@ public struct VaporServer: ServerUnderTest {
         }
         app.http.server.configuration.supportPipelining = false
         if let corsOrigin {
-            app.middleware.use(SSECORSMiddleware(try SSECORS(allowedOrigins: [corsOrigin], allowsCredentials: true)))
+            // As SSEVapor's documentation configures Vapor's own middleware.
+            let cors = CORSMiddleware(
+                configuration: .init(
+                    allowedOrigin: .any([corsOrigin]),
+                    allowedMethods: [.GET, .HEAD, .POST, .OPTIONS],
+                    allowedHeaders: ["Last-Event-ID", .cacheControl, .contentType, .authorization],
+                    allowCredentials: true,
+                    cacheExpiration: 600,
+                    exposedHeaders: [.retryAfter]
+                )
+            )
+            app.middleware.use(cors, at: .beginning)
         }
         app.get { _ in
             Response(
@@ -58,7 +69,7 @@ public struct VaporServer: ServerUnderTest {
         }
         app.get("events") { request in
             SSEStream(
-                fixture.broadcaster.subscribe(to: ["news"], lastEventID: try request.lastEventID()),
+                fixture.broadcaster.subscribe(to: ["news"], lastEventID: try request.sseLastEventID()),
                 configuration: streamConfiguration
             )
         }
