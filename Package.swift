@@ -173,8 +173,8 @@ let package = Package(
             name: "SSENIOTests",
             dependencies: [
                 "SSETestSupport", "SSEServerTestSupport", "SSENIO", "SSEStreaming", "SSECompression", "SSEJSON",
-                nio("NIOCore"), nio("NIOEmbedded"), nio("NIOHTTP1"), httpTypes(), logging("InMemoryLogging"),
-                metrics("MetricsTestKit"),
+                nio("NIOCore"), nio("NIOEmbedded"), nio("NIOHTTP1"), nio("NIOPosix"), httpTypes(),
+                logging("InMemoryLogging"), metrics("MetricsTestKit"),
             ]
         ),
         // Hummingbird 2; every file inside `#if HummingbirdSupport`.

@@ -623,9 +623,9 @@ extension SSEServer {
         }
 
         /// A stream of the connection's own (events, chunks), pulled on the connection's event loop:
-        /// the task that pulls it runs on an actor whose executor is the loop, so pulling,
-        /// encoding and writing take no thread hop per event (when the source can produce on the
-        /// caller's executor, as `AsyncStream` does). Chunks that are ready together go out with
+        /// the task that pulls it runs on an actor whose executor is the loop, with the loop as its
+        /// task executor preference, so pulling, encoding and writing take no thread hop per
+        /// event, whether the source's iterator implements `next(isolation:)` or only `next()`. Chunks that are ready together go out with
         /// one write and one flush; one that comes alone is flushed as soon as the pull waits.
         private func pullStream(
             _ pull: @escaping @Sendable (any SSEStreamSink) async throws -> Void,
@@ -650,7 +650,8 @@ extension SSEServer {
             let sink = LoopSink(bound)
             let logger = server.configuration.logger
             state = .pumping(
-                Task {
+                // A source's nonisolated `next()` runs on the loop too (see EventLoopTaskExecutor).
+                Task(executorPreference: EventLoopTaskExecutor(eventLoop)) {
                     var ended = true
                     do {
                         try await pull(sink)

@@ -192,7 +192,10 @@ struct ConnectionHandlerTests {
         #expect(try await !connection.isOpen)
     }
 
-    /// Endless events of 1 KiB, counting how many were pulled.
+    /// Endless events of 1 KiB, counting how many were pulled. Every 64th waits a millisecond, as a
+    /// real source waits now and then: `NIOAsyncTestingEventLoop` runs the tasks queued from its
+    /// own thread until none is left, so a source that never waits, pulled on the loop (the pull's
+    /// task executor), would keep it from everything queued from outside, the test's close included.
     struct CountedEvents: AsyncSequence, Sendable {
         let counter: Counter
 
@@ -202,6 +205,9 @@ struct ConnectionHandlerTests {
 
             mutating func next() async -> ServerSentEvent? {
                 let count = counter.pulled.add(1, ordering: .relaxed).newValue
+                if count.isMultiple(of: 64) {
+                    try? await Task.sleep(for: .milliseconds(1))
+                }
                 return ServerSentEvent(data: data, id: String(count))
             }
         }

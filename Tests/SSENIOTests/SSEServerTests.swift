@@ -14,11 +14,13 @@
 
 #if NIOSupport
 import Foundation
+import NIOPosix
 import SSECodec
 import SSENIO
 import SSEStreaming
 import SSEServerTestSupport
 import SSETestSupport
+import Synchronization
 import Testing
 
 @Suite("Embedded server", .serialized, .timeLimit(.minutes(2)), .requires(.curl, .python3))
@@ -287,6 +289,57 @@ struct SSEServerTests {
         await server.stop()
         _ = try await blocking { curl.readToEnd() }
         #expect(broadcaster.subscriberCount == 0)
+    }
+
+    @Test("A source whose iterator has only next() is pulled on the connection's event loop, all of it, in order")
+    func plainIteratorRunsOnTheEventLoop() async throws {
+        let offLoop = OffLoopCount()
+        var router = SSERouter()
+        router.get("/plain") { _ in .events(PlainCount(limit: 2_000, offLoop: offLoop)) }
+        let server = try await TestServer.start(router: router)
+        let raw = try RawConnection(port: server.port)
+        raw.send("GET /plain HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        let received = try await blocking { raw.read(until: "data: 2000\n\n") }
+        raw.close()
+        // Bytes, not Characters: the chunk framing's CR LF is one Character in Swift.
+        let lines = received.utf8.split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
+        let numbers = lines.filter { $0.hasPrefix("data: ") }.map { String($0.dropFirst(6)) }
+        #expect(numbers == (1...2_000).map { String($0) })
+        // Without the loop as the pull's task executor, every next() ran on the global executor.
+        #expect(offLoop.calls.load(ordering: .relaxed) == 0)
+        await server.stop()
+    }
+}
+
+/// How many calls of `next()` did not run on an event loop's thread.
+private final class OffLoopCount: Sendable {
+    let calls = Atomic<Int>(0)
+}
+
+/// Counts from 1 to `limit` with only `next()`, as most hand-written iterators do.
+private struct PlainCount: AsyncSequence, Sendable {
+    let limit: Int
+    let offLoop: OffLoopCount
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let limit: Int
+        let offLoop: OffLoopCount
+        var number = 0
+
+        mutating func next() async -> ServerSentEvent? {
+            if MultiThreadedEventLoopGroup.currentEventLoop == nil {
+                offLoop.calls.add(1, ordering: .relaxed)
+            }
+            guard number < limit else {
+                return nil
+            }
+            number += 1
+            return ServerSentEvent(data: String(number))
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(limit: limit, offLoop: offLoop)
     }
 }
 #endif
