@@ -30,6 +30,11 @@ func nio(_ name: String, when traits: Set<String> = ["NIOSupport"]) -> Target.De
     product(name, "swift-nio", when: traits)
 }
 
+/// swift-nio-extras' products (`NIOHTTPTypes`, `NIOHTTPTypesHTTP1`); with `NIOSupport` unless said.
+func nioExtras(_ name: String, when traits: Set<String> = ["NIOSupport"]) -> Target.Dependency {
+    product(name, "swift-nio-extras", when: traits)
+}
+
 /// swift-http-types' `HTTPTypes`.
 func httpTypes(when traits: Set<String> = ["NIOSupport"]) -> Target.Dependency {
     product("HTTPTypes", "swift-http-types", when: traits)
@@ -120,6 +125,7 @@ let package = Package(
         // `swift package generate-documentation`; a plugin, built only when it runs.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -160,13 +166,21 @@ let package = Package(
             name: "SSENIOCore",
             dependencies: ["SSECodec", "SSEStreaming", "SSECompression", nio("NIOCore"), httpTypes(), metrics()]
         ),
-        .testTarget(name: "SSENIOCoreTests", dependencies: ["SSENIOCore", nio("NIOCore"), httpTypes()]),
+        .testTarget(
+            name: "SSENIOCoreTests",
+            dependencies: [
+                "SSENIOCore", "SSECodec", "SSECompression", "SSEStreaming", nio("NIOCore"), httpTypes(),
+                metrics("MetricsTestKit"),
+            ]
+        ),
         // The embedded server: bootstrap, router, requests, responses. Every file inside `#if NIOSupport`.
         .target(
             name: "SSENIO",
             dependencies: [
                 "SSECodec", "SSEStreaming", "SSECompression", "SSENIOCore",
-                nio("NIOCore"), nio("NIOPosix"), nio("NIOHTTP1"), httpTypes(), logging(), metrics(), serviceLifecycle(),
+                nio("NIOCore"), nio("NIOPosix"), nio("NIOHTTP1"), nioExtras("NIOHTTPTypes"),
+                nioExtras("NIOHTTPTypesHTTP1"),
+                httpTypes(), logging(), metrics(), serviceLifecycle(),
             ]
         ),
         .testTarget(

@@ -123,6 +123,11 @@ public struct SSEEncoder: Sendable {
         }
     }
 
+    /// The heartbeat: an empty comment line (`":\n"`), which keeps a quiet stream's connection
+    /// open through proxies and lets both ends notice a dead peer. Every writer of a stream in
+    /// this package sends these bytes.
+    package static let heartbeat: [UInt8] = [ASCII.colon, ASCII.lineFeed]
+
     /// Appends a comment line of `byteCount` bytes in total, newline included.
     ///
     /// Some proxies and old streaming-XHR clients buffer the first kilobytes of a response; a 2 KiB

@@ -100,12 +100,10 @@ where Base.Element == ServerSentEvent, C.Duration == Duration {
                 }
                 pump.request()
                 if await pump.waitForDeliveryOrHeartbeat() == .heartbeat {
-                    return Self.heartbeatComment
+                    return SSEEncoder.heartbeat
                 }
             }
         }
-
-        private static var heartbeatComment: [UInt8] { [UInt8(ascii: ":"), UInt8(ascii: "\n")] }
     }
 }
 

@@ -46,16 +46,13 @@ struct ConnectionHandlerTests {
             let channel = self.channel
             let loop = self.loop
             try await loop.submit {
-                try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                    withPipeliningAssistance: false,
-                    withErrorHandling: true
-                )
+                let pipeline = channel.pipeline.syncOperations
+                try server.addHTTPHandlers(to: pipeline, eventLoop: loop)
                 if let writes {
-                    try channel.pipeline.syncOperations.addHandler(BodyWriteCounter(writes: writes))
+                    // Below the conversion to swift-http-types, where NIO's HTTP/1 parts pass.
+                    let versions = try pipeline.handler(type: HTTP1VersionHandler.self)
+                    try pipeline.addHandler(BodyWriteCounter(writes: writes), position: .before(versions))
                 }
-                try channel.pipeline.syncOperations.addHandler(
-                    SSEServer.ConnectionHandler(server: server, eventLoop: loop)
-                )
             }.get()
             try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).get()
         }
@@ -159,7 +156,7 @@ struct ConnectionHandlerTests {
     func pipeliningCap() async throws {
         let connection = try await Connection(router: Self.router())
         try await connection.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
-        let waiting = SSEServer.ConnectionHandler.maximumWaitingRequests
+        let waiting = ConnectionStateMachine.Configuration.defaultMaximumWaitingRequests
         try await connection.send(String(repeating: "GET / HTTP/1.1\r\nHost: x\r\n\r\n", count: waiting))
         #expect(try await connection.isOpen)
         try await connection.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")

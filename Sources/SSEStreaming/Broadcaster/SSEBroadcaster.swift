@@ -410,7 +410,7 @@ public final class SSEBroadcaster: Sendable {
 
     // MARK: Shared entries
 
-    static let heartbeat = QueuedEvent(bytes: Array(":\n".utf8))
+    static let heartbeat = QueuedEvent(bytes: SSEEncoder.heartbeat)
 
     static func gapBytes(dropped: Int) -> [UInt8] {
         Array("event: \(gapEventType)\ndata: {\"dropped\":\(dropped)}\n\n".utf8)

@@ -15,7 +15,6 @@
 #if NIOSupport
 public import Logging
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 public import SSENIOCore
 public import ServiceLifecycle
@@ -296,51 +295,11 @@ public struct SSEServer: Sendable, Service {
                         IdleStateHandler(writeTimeout: TimeAmount(writeTimeout)),
                         CloseOnWriteTimeout(),
                     ])
-                    // No pipelining assistance: it stops reading while a response is in flight,
-                    // which would hide a client's disconnect during a stream. The connection
-                    // answers requests one at a time, in order.
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                        withPipeliningAssistance: false,
-                        withErrorHandling: true
-                    )
-                    try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(server: self, eventLoop: channel.eventLoop)
-                    )
+                    try addHTTPHandlers(to: channel.pipeline.syncOperations, eventLoop: channel.eventLoop)
                 }
             }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-    }
-}
-
-/// Closes the connection when ``IdleStateHandler`` reports that no write completed in time.
-final class CloseOnWriteTimeout: ChannelInboundHandler, Sendable {
-    typealias InboundIn = NIOAny
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case IdleStateHandler.IdleStateEvent.write? = event as? IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
-        }
-    }
-}
-
-/// Why an ``SSEServer`` could not do what was asked.
-public struct SSEServerError: Error, Hashable, CustomStringConvertible {
-    private enum Code: Hashable {
-        case alreadyRunning
-    }
-
-    private let code: Code
-
-    /// ``SSEServer/run()`` was called while another call of it was running.
-    public static let alreadyRunning = Self(code: .alreadyRunning)
-
-    public var description: String {
-        switch code {
-        case .alreadyRunning: "SSEServerError.alreadyRunning: the server is running already"
-        }
     }
 }
 #endif

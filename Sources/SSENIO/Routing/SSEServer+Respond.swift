@@ -15,28 +15,9 @@
 #if NIOSupport
 import HTTPTypes
 import Logging
-import NIOCore
-import NIOHTTP1
 import SSENIOCore
 
 extension SSEServer {
-    /// The request as a route handler sees it, from NIO's head; `nil` for a method that is not a
-    /// token (which NIO's parser lets through as a raw method).
-    static func request(from head: HTTPRequestHead, body: [UInt8]) -> SSERequest? {
-        guard let method = HTTPRequest.Method(head.method.rawValue) else {
-            return nil
-        }
-        var fields = HTTPFields()
-        fields.reserveCapacity(head.headers.count)
-        for (name, value) in head.headers {
-            // NIO's parser admits only tokens as names; a name HTTPTypes refuses is dropped.
-            if let name = HTTPField.Name(name) {
-                fields.append(HTTPField(name: name, value: value))
-            }
-        }
-        return SSERequest(method: method, uri: head.uri, headers: fields, body: body)
-    }
-
     /// The route's answer to a request (with CORS headers).
     func respond(to request: SSERequest) async -> (SSERequest, SSEResponse) {
         var request = request
@@ -99,24 +80,15 @@ extension SSEServer {
         extra.merging(["http.method": "\(request.method.rawValue)", "http.path": "\(request.path)"]) { $1 }
     }
 
-    /// The same from NIO's head, for requests refused before they became an ``SSERequest``.
-    static func metadata(_ head: HTTPRequestHead?, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
-        guard let head else {
+    /// The same from a request's head, for requests refused before they became an
+    /// ``SSERequest``; `extra` alone without one.
+    static func metadata(_ request: HTTPRequest?, _ extra: Logger.Metadata = [:]) -> Logger.Metadata {
+        guard let request else {
             return extra
         }
-        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-        return extra.merging(["http.method": "\(head.method.rawValue)", "http.path": "\(path)"]) { $1 }
-    }
-}
-
-extension HTTPHeaders {
-    /// NIO's header fields from swift-http-types' fields, in order.
-    init(_ fields: HTTPFields) {
-        self.init()
-        reserveCapacity(fields.count)
-        for field in fields {
-            add(name: field.name.rawName, value: field.value)
-        }
+        let target = request.path ?? "/"
+        let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
+        return extra.merging(["http.method": "\(request.method.rawValue)", "http.path": "\(path)"]) { $1 }
     }
 }
 #endif

@@ -106,6 +106,12 @@ public struct SSERequest: Sendable {
     }
 
     /// Decodes `%XX` escapes (and `+` in queries); an invalid escape is kept as it is.
+    /// The request as a route handler sees it: `request`'s method, target and fields, and its
+    /// body.
+    init(_ request: HTTPRequest, body: [UInt8]) {
+        self.init(method: request.method, uri: request.path ?? "/", headers: request.headerFields, body: body)
+    }
+
     static func percentDecoded(_ text: String, plusIsSpace: Bool) -> String {
         guard text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else {
             return text

@@ -18,7 +18,7 @@ import SSENIOCore
 
 extension SSEServer {
     /// A connection's stream sink, isolated to the connection's event loop: its executor is the
-    /// loop, so a stream pulled on it (see `SSEStreamBody.pull`) runs on the loop's thread, and
+    /// loop, so a stream pulled on it (see `SSEPulledSource`) runs on the loop's thread, and
     /// the handler it writes to is its own.
     actor LoopSink: SSEStreamSink {
         private let handler: NIOLoopBound<ConnectionHandler>

@@ -1,0 +1,53 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if NIOSupport
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+
+extension SSEServer {
+    /// Adds a connection's HTTP handlers: NIO's HTTP/1 codec (which answers a request it cannot
+    /// parse with 400), the version keeper, swift-http-types' conversion, and the connection's
+    /// handler, which sees `HTTPRequest` and writes `HTTPResponse`.
+    ///
+    /// No pipelining assistance: it stops reading while a response is in flight, which would
+    /// hide a client's disconnect during a stream. The connection answers requests one at a
+    /// time, in order.
+    func addHTTPHandlers(
+        to pipeline: ChannelPipeline.SynchronousOperations,
+        eventLoop: any EventLoop
+    ) throws {
+        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
+        try pipeline.addHandlers([
+            HTTP1VersionHandler(),
+            HTTP1ToHTTPServerCodec(secure: false),
+            ConnectionHandler(server: self, eventLoop: eventLoop),
+        ])
+    }
+}
+
+/// Closes the connection when ``IdleStateHandler`` reports that no write completed in time.
+final class CloseOnWriteTimeout: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case IdleStateHandler.IdleStateEvent.write? = event as? IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
+#endif
