@@ -38,8 +38,10 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
-def run_case(port, pid, streams, events, size):
+def run_case(port, pid, streams, events, size, source):
     url = f"http://127.0.0.1:{port}/own?count={events}&size={size}"
+    if source:
+        url += f"&source={source}"
     start_cpu = cpu_seconds(pid)
     start = time.monotonic()
     clients = [
@@ -53,6 +55,7 @@ def run_case(port, pid, streams, events, size):
     wall = time.monotonic() - start
     used = cpu_seconds(pid) - start_cpu
     return {
+        "source": source or "isolated",
         "streams": streams,
         "eventsPerStream": events,
         "eventsDelivered": delivered,
@@ -69,10 +72,14 @@ def main():
     parser.add_argument("--server-pid", type=int, required=True)
     parser.add_argument("--cases", default="1x50000,1x500000,100x2000")
     parser.add_argument("--size", type=int, default=64)
+    # How a Swift server writes the stream (isolated, plain, stream, map); Go and Node ignore it.
+    parser.add_argument("--sources", default="")
     options = parser.parse_args()
-    for case in options.cases.split(","):
-        streams, events = (int(part) for part in case.split("x"))
-        print(json.dumps({"server": options.name} | run_case(options.port, options.server_pid, streams, events, options.size)))
+    for source in options.sources.split(","):
+        for case in options.cases.split(","):
+            streams, events = (int(part) for part in case.split("x"))
+            result = run_case(options.port, options.server_pid, streams, events, options.size, source)
+            print(json.dumps({"server": options.name} | result), flush=True)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@
 #                                           # 20 MB are published: memory per stalled subscriber
 #     Benchmarks/Load/run.sh --idle [N]     # N quiet streams (default 10000): server CPU over 10 s
 #     Benchmarks/Load/run.sh --own          # per-connection streams (1 × 50,000 and 100 × 2,000
-#                                           # events, and 1 x 500,000 for the clock tick): server CPU per event
+#                                           # events, and 1 x 500,000 for the clock tick): server CPU per event,
+#                                           # each Swift server with every kind of source (isolated,
+#                                           # plain next(), AsyncStream, map)
 #
 # Servers: sse-load-server (SSENIO), sse-load-hummingbird (SSEHummingbird), sse-load-vapor
 # (SSEVapor), all release builds with the same broadcaster (Load/Shared); Go net/http (Load/go, needs golang-go),
@@ -71,7 +73,10 @@ run() {
         sleep 0.05
     done
     if $own; then
-        python3 Load/own.py --name "$name" --port "$port" --server-pid "$pid"
+        # The Swift servers write the stream each way a user might (see Load/Server/main.swift).
+        sources=""
+        case "$name" in SSE*) sources="isolated,plain,stream,map" ;; esac
+        python3 Load/own.py --name "$name" --port "$port" --server-pid "$pid" --sources "$sources"
     elif $idle; then
         printf '{"server":"%s",' "$name"
         python3 Load/idle.py --port "$port" --server-pid "$pid" --connections "$connections" | sed 's/^{//'

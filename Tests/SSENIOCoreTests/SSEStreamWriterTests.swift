@@ -12,7 +12,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-
 #if NIOSupport
 import MetricsTestKit
 import NIOCore

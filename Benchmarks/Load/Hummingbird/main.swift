@@ -23,14 +23,17 @@ let router = Router()
 router.get("/events") { request, _ in
     SSEStream(LoadBroadcast.subscribe(lastEventID: try request.sseLastEventID()))
 }
+// `source`: as for the embedded server (Load/Server).
 router.get("/own") { request, _ in
     let query = request.uri.queryParameters
-    return SSEStream(
-        events: LoadBroadcast.ownEvents(
-            count: query["count"].flatMap { Int($0) },
-            size: query["size"].flatMap { Int($0) }
-        )
-    )
+    let count = query["count"].flatMap { Int($0) }
+    let size = query["size"].flatMap { Int($0) }
+    switch query["source"] {
+    case "plain": return SSEStream(events: LoadBroadcast.plainOwnEvents(count: count, size: size))
+    case "stream": return SSEStream(events: LoadBroadcast.ownEventStream(count: count, size: size))
+    case "map": return SSEStream(events: LoadBroadcast.plainOwnEvents(count: count, size: size).map { $0 })
+    default: return SSEStream(events: LoadBroadcast.ownEvents(count: count, size: size))
+    }
 }
 router.post("/broadcast") { request, _ in
     let query = request.uri.queryParameters

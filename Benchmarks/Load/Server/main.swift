@@ -21,13 +21,17 @@ var router = SSERouter()
 router.get("/events") { request in
     .stream(LoadBroadcast.subscribe(lastEventID: request.lastEventID))
 }
+// `source`: how the stream is written (see LoadBroadcast): `isolated` (the default), `plain`
+// (an iterator with only `next()`), `stream` (an AsyncStream), `map` (a map over `plain`).
 router.get("/own") { request in
-    .events(
-        LoadBroadcast.ownEvents(
-            count: request.query["count"].flatMap { Int($0) },
-            size: request.query["size"].flatMap { Int($0) }
-        )
-    )
+    let count = request.query["count"].flatMap { Int($0) }
+    let size = request.query["size"].flatMap { Int($0) }
+    switch request.query["source"] {
+    case "plain": return .events(LoadBroadcast.plainOwnEvents(count: count, size: size))
+    case "stream": return .events(LoadBroadcast.ownEventStream(count: count, size: size))
+    case "map": return .events(LoadBroadcast.plainOwnEvents(count: count, size: size).map { $0 })
+    default: return .events(LoadBroadcast.ownEvents(count: count, size: size))
+    }
 }
 router.post("/broadcast") { request in
     .text(

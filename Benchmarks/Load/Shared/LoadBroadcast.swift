@@ -56,6 +56,18 @@ public enum LoadBroadcast {
         OwnEvents(count: count ?? 50_000, size: size ?? 64)
     }
 
+    /// The same stream with an iterator that implements only `next()`, as most hand-written
+    /// iterators (and many library sequences) do: nonisolated, so where it runs is up to the server.
+    public static func plainOwnEvents(count: Int?, size: Int?) -> PlainOwnEvents {
+        PlainOwnEvents(count: count ?? 50_000, size: size ?? 64)
+    }
+
+    /// The same stream as an `AsyncStream` whose producer is asked for each event.
+    public static func ownEventStream(count: Int?, size: Int?) -> AsyncStream<ServerSentEvent> {
+        var iterator = OwnEvents(count: count ?? 50_000, size: size ?? 64).makeAsyncIterator()
+        return AsyncStream(unfolding: { iterator.produce() })
+    }
+
     /// The port from the command line (default 8080).
     public static var port: Int {
         CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 8080
@@ -105,13 +117,37 @@ public struct OwnEvents: AsyncSequence, Sendable {
             produce()
         }
 
-        private mutating func produce() -> ServerSentEvent? {
+        mutating func produce() -> ServerSentEvent? {
             guard remaining > 0 else {
                 return nil
             }
             remaining -= 1
             defer { next += 1 }
             return ServerSentEvent(data: data, id: String(next))
+        }
+    }
+}
+
+/// ``OwnEvents`` with an iterator that implements only `next()`.
+public struct PlainOwnEvents: AsyncSequence, Sendable {
+    public typealias Element = ServerSentEvent
+    public typealias Failure = Never
+
+    let events: OwnEvents
+
+    init(count: Int, size: Int) {
+        events = OwnEvents(count: count, size: size)
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(base: events.makeAsyncIterator())
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var base: OwnEvents.Iterator
+
+        public mutating func next() async -> ServerSentEvent? {
+            base.produce()
         }
     }
 }

@@ -25,8 +25,16 @@ app.http.server.configuration.backlog = 1_024
 app.get("events") { request in
     SSEStream(LoadBroadcast.subscribe(lastEventID: try request.sseLastEventID()))
 }
+// `source`: as for the embedded server (Load/Server).
 app.get("own") { request in
-    SSEStream(events: LoadBroadcast.ownEvents(count: request.query["count"], size: request.query["size"]))
+    let count: Int? = request.query["count"]
+    let size: Int? = request.query["size"]
+    switch request.query[String.self, at: "source"] {
+    case "plain": return SSEStream(events: LoadBroadcast.plainOwnEvents(count: count, size: size))
+    case "stream": return SSEStream(events: LoadBroadcast.ownEventStream(count: count, size: size))
+    case "map": return SSEStream(events: LoadBroadcast.plainOwnEvents(count: count, size: size).map { $0 })
+    default: return SSEStream(events: LoadBroadcast.ownEvents(count: count, size: size))
+    }
 }
 app.post("broadcast") { request in
     Response(
