@@ -177,7 +177,7 @@ let package = Package(
         .target(
             name: "SSENIO",
             dependencies: [
-                "SSECodec", "SSEStreaming", "SSECompression", "SSENIOCore",
+                "SSECodec", "SSEStreaming", "SSECompression", "SSENIOCore", "SSELongPolling",
                 nio("NIOCore"), nio("NIOPosix"), nio("NIOHTTP1"), nioExtras("NIOHTTPTypes"),
                 nioExtras("NIOHTTPTypesHTTP1"),
                 httpTypes(), logging(), metrics(), serviceLifecycle(),
@@ -192,7 +192,10 @@ let package = Package(
             ]
         ),
         // Hummingbird 2; every file inside `#if HummingbirdSupport`.
-        .target(name: "SSEHummingbird", dependencies: ["SSENIOCore", "SSEStreaming", hummingbird, logging()]),
+        .target(
+            name: "SSEHummingbird",
+            dependencies: ["SSENIOCore", "SSEStreaming", "SSELongPolling", hummingbird, logging()]
+        ),
         .testTarget(
             name: "SSEHummingbirdTests",
             dependencies: [
@@ -201,7 +204,7 @@ let package = Package(
             ]
         ),
         // Vapor 4; every file inside `#if VaporSupport`.
-        .target(name: "SSEVapor", dependencies: ["SSENIOCore", "SSEStreaming", vapor]),
+        .target(name: "SSEVapor", dependencies: ["SSENIOCore", "SSEStreaming", "SSELongPolling", vapor]),
         .testTarget(
             name: "SSEVaporTests",
             dependencies: ["SSETestSupport", "SSEServerTestSupport", "SSEVapor", "SSEStreaming", vapor]
@@ -230,18 +233,12 @@ let package = Package(
 
         // MARK: - Long polling and the browser script
 
-        // The core needs only SSEStreaming; each server's adapter comes with its trait. The script
-        // (Assets/sse.js) is embedded at build time by the SSEEmbedAssets plugin.
+        // Needs only SSEStreaming and swift-http-types, with no trait: each server's glue lives in
+        // that server's module. The script (Assets/sse.js) is embedded at build time by the
+        // SSEEmbedAssets plugin.
         .target(
             name: "SSELongPolling",
-            dependencies: [
-                "SSEStreaming",
-                .target(name: "SSENIO", condition: .when(traits: ["NIOSupport"])),
-                .target(name: "SSENIOCore", condition: .when(traits: ["NIOSupport"])),
-                .target(name: "SSEHummingbird", condition: .when(traits: ["HummingbirdSupport"])),
-                .target(name: "SSEVapor", condition: .when(traits: ["VaporSupport"])),
-                httpTypes(), nio("NIOCore"), hummingbird, vapor,
-            ],
+            dependencies: ["SSEStreaming", .product(name: "HTTPTypes", package: "swift-http-types")],
             exclude: ["Assets"],
             plugins: ["SSEEmbedAssets"]
         ),
@@ -249,6 +246,7 @@ let package = Package(
             name: "SSELongPollingTests",
             dependencies: [
                 "SSELongPolling", "SSEStreaming", "SSECodec", "SSETestSupport", "SSENIO", "SSEHummingbird", "SSEVapor",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .target(name: "SSEBrowserFixture", condition: .when(traits: ["NIOSupport"])), hummingbird, vapor,
             ]
         ),

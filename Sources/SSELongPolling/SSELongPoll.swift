@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+public import HTTPTypes
 public import SSEStreaming
 import Synchronization
 
@@ -22,13 +23,16 @@ import Synchronization
 /// let broadcaster = SSEBroadcaster()
 /// let longPoll = SSELongPoll(broadcaster: broadcaster)
 ///
-/// // In any server's handler for GET /events?transport=poll&lastEventId=…
-/// let answer = await longPoll.respond(
-///     topics: ["news"],
-///     lastEventID: longPoll.cursor(lastEventIDHeader: header, query: query)
-/// )
+/// // In any server's handler for GET /events?transport=poll&lastEventId=…, with the cursor
+/// // resolved as for a stream (the `Last-Event-ID` header, else the `lastEventId` parameter):
+/// let answer = await longPoll.respond(topics: ["news"], lastEventID: cursor)
 /// // Send answer.status, answer.headers and answer.body.
 /// ```
+///
+/// The embedded server (`SSENIO`), `SSEHummingbird` and `SSEVapor` each answer a request with
+/// `longPoll.response(to:…)`: a long poll or a stream on the same URL, the cursor resolved by the
+/// server's own `Last-Event-ID` resolver, so streams and polls read it from the same header and
+/// the same query parameter.
 ///
 /// Each request carries the cursor, the ID of the last event the client has. The answer holds
 /// every event after it that is ready (bounded by ``Configuration-swift.struct/maximumEvents`` and
@@ -72,8 +76,8 @@ public struct SSELongPoll: Sendable {
         precondition(configuration.maximumEvents > 0, "maximumEvents must be positive")
         precondition(configuration.maximumBytes > 0, "maximumBytes must be positive")
         precondition(
-            !configuration.cursorParameter.isEmpty && !configuration.transportParameter.isEmpty,
-            "the query parameter names must not be empty"
+            !configuration.transportParameter.isEmpty,
+            "the transport parameter's name must not be empty"
         )
         self.broadcaster = broadcaster
         self.configuration = configuration
@@ -86,24 +90,6 @@ public struct SSELongPoll: Sendable {
     /// How many requests are waiting for events now.
     public var waitingCount: Int {
         admission.waitingCount
-    }
-
-    /// The client's cursor: the `Last-Event-ID` header when it has one, else the query parameter
-    /// named ``Configuration-swift.struct/cursorParameter`` (what a browser script sends, since a
-    /// native `EventSource` cannot set headers).
-    ///
-    /// - Parameters:
-    ///   - lastEventIDHeader: The request's `Last-Event-ID` header, if any.
-    ///   - query: The request's decoded query parameters.
-    /// - Returns: The cursor, or `nil` for a client that has none.
-    public func cursor(lastEventIDHeader: String?, query: [String: String]) -> String? {
-        if let lastEventIDHeader, !lastEventIDHeader.isEmpty {
-            return lastEventIDHeader
-        }
-        guard let value = query[configuration.cursorParameter], !value.isEmpty else {
-            return nil
-        }
-        return value
     }
 
     /// Whether a request asks for long polling rather than a stream: its query parameter named
@@ -144,7 +130,8 @@ public struct SSELongPoll: Sendable {
     /// - Parameters:
     ///   - topics: The topics to receive.
     ///   - subscriberID: Also receive the events published for this subscriber ID.
-    ///   - lastEventID: The client's cursor (see ``cursor(lastEventIDHeader:query:)``).
+    ///   - lastEventID: The client's cursor: the `Last-Event-ID` header, else the query parameter
+    ///     the browser script sends (`lastEventId`), as for a stream.
     /// - Returns: The answer to send: `200` with the events, or `503` when too many requests are
     ///   waiting.
     public func respond(
@@ -153,7 +140,7 @@ public struct SSELongPoll: Sendable {
         lastEventID: String?
     ) async -> Response {
         let arrived = ContinuousClock.now
-        let audiences = topics + (subscriberID.map { ["\u{0}subscriber:" + $0] } ?? [])
+        let audiences = topics.map(Audience.topic) + (subscriberID.map { [Audience.subscriber($0)] } ?? [])
         guard admission.enter(audiences) else {
             return .busy(retryAfter: configuration.retryAfter)
         }
@@ -246,7 +233,20 @@ extension SSELongPoll {
         public var paddingBytes: Int
 
         /// The query parameter that carries the cursor when there is no `Last-Event-ID` header.
-        public var cursorParameter: String
+        ///
+        /// Deprecated: the servers read a long poll's cursor as a stream's, from their stream
+        /// configuration's `lastEventIDQueryParameter` (`lastEventId` by default).
+        @available(
+            *,
+            deprecated,
+            message: "The servers read the cursor from SSEStreamConfiguration.lastEventIDQueryParameter"
+        )
+        public var cursorParameter: String {
+            get { deprecatedCursorParameter }
+            set { deprecatedCursorParameter = newValue }
+        }
+
+        fileprivate var deprecatedCursorParameter: String
 
         /// The query parameter whose value `poll` asks for long polling (see
         /// ``SSELongPoll/isLongPoll(query:)``).
@@ -271,7 +271,7 @@ extension SSELongPoll {
             maximumBytes = 256 * 1024
             retry = .seconds(2)
             paddingBytes = 0
-            cursorParameter = "lastEventId"
+            deprecatedCursorParameter = "lastEventId"
             transportParameter = "transport"
             maximumWaiting = 10_000
             maximumWaitingPerTopic = 1000
@@ -282,11 +282,11 @@ extension SSELongPoll {
     /// One long poll's answer, for a server adapter to send as it is.
     public struct Response: Sendable {
         /// `200`, or `503` when too many requests were waiting.
-        public var status: Int
+        public var status: HTTPResponse.Status
 
-        /// The response header fields: `Content-Type`, `Cache-Control`, and `Retry-After` on a
-        /// `503`.
-        public var headers: [(name: String, value: String)]
+        /// The response header fields: `Content-Type`, `Cache-Control`, `Content-Length`, and
+        /// `Retry-After` on a `503`.
+        public var headers: HTTPFields
 
         /// The body: `text/event-stream` framing.
         public var body: [UInt8]
@@ -296,14 +296,16 @@ extension SSELongPoll {
 
         static func busy(retryAfter: Duration) -> Self {
             let seconds = max(1, Int(retryAfter.components.seconds))
+            let body = Array("Too many waiting requests; retry later.\n".utf8)
             return Response(
-                status: 503,
+                status: .serviceUnavailable,
                 headers: [
-                    ("Content-Type", "text/plain; charset=utf-8"),
-                    ("Cache-Control", "no-store"),
-                    ("Retry-After", String(seconds)),
+                    .contentType: "text/plain; charset=utf-8",
+                    .cacheControl: "no-store",
+                    .contentLength: String(body.count),
+                    .retryAfter: String(seconds),
                 ],
-                body: Array("Too many waiting requests; retry later.\n".utf8),
+                body: body,
                 eventCount: 0
             )
         }
@@ -362,10 +364,11 @@ private struct Answer: Sendable {
             body.append(contentsOf: "id: \(cursor)\n\n".utf8)
         }
         return SSELongPoll.Response(
-            status: 200,
+            status: .ok,
             headers: [
-                ("Content-Type", "text/event-stream; charset=utf-8"),
-                ("Cache-Control", "no-store"),
+                .contentType: "text/event-stream; charset=utf-8",
+                .cacheControl: "no-store",
+                .contentLength: String(body.count),
             ],
             body: body,
             eventCount: eventCount
@@ -386,7 +389,7 @@ private final class Collected: Sendable {
 private final class Admission: Sendable {
     private struct Counts {
         var total = 0
-        var perTopic: [String: Int] = [:]
+        var perTopic: [Audience: Int] = [:]
     }
 
     private let counts = Mutex(Counts())
@@ -402,7 +405,7 @@ private final class Admission: Sendable {
         counts.withLock { $0.total }
     }
 
-    func enter(_ topics: [String]) -> Bool {
+    func enter(_ topics: [Audience]) -> Bool {
         counts.withLock { counts in
             guard counts.total < maximumWaiting,
                 topics.allSatisfy({ counts.perTopic[$0, default: 0] < maximumWaitingPerTopic })
@@ -417,7 +420,7 @@ private final class Admission: Sendable {
         }
     }
 
-    func leave(_ topics: [String]) {
+    func leave(_ topics: [Audience]) {
         counts.withLock { counts in
             counts.total -= 1
             for topic in topics {
@@ -425,5 +428,29 @@ private final class Admission: Sendable {
                 counts.perTopic[topic] = count == 0 ? nil : count
             }
         }
+    }
+}
+
+extension SSELongPoll {
+    /// The client's cursor: the `Last-Event-ID` header when it has one, else the query parameter
+    /// named ``Configuration-swift.struct/cursorParameter``.
+    ///
+    /// Deprecated: a server resolves a long poll's cursor with the resolver of its streams (the
+    /// embedded server's `SSERequest.lastEventID`, the adapters' `request.sseLastEventID()`),
+    /// which also checks it, so that one header and one query parameter serve both transports.
+    ///
+    /// - Parameters:
+    ///   - lastEventIDHeader: The request's `Last-Event-ID` header, if any.
+    ///   - query: The request's decoded query parameters.
+    /// - Returns: The cursor, or `nil` for a client that has none.
+    @available(*, deprecated, message: "Resolve the cursor as for a stream: each server's longPoll.response(to:) does")
+    public func cursor(lastEventIDHeader: String?, query: [String: String]) -> String? {
+        if let lastEventIDHeader, !lastEventIDHeader.isEmpty {
+            return lastEventIDHeader
+        }
+        guard let value = query[configuration.deprecatedCursorParameter], !value.isEmpty else {
+            return nil
+        }
+        return value
     }
 }

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import HTTPTypes
 import SSECodec
 import SSELongPolling
 import SSEStreaming
@@ -69,7 +70,8 @@ struct SSELongPollTests {
         let answer = await poll.respond(topics: ["news"], lastEventID: "2")
         #expect(answer.status == 200)
         #expect(answer.eventCount == 2)
-        #expect(answer.headers.contains { $0.name == "Content-Type" && $0.value.hasPrefix("text/event-stream") })
+        #expect(answer.headers[.contentType]?.hasPrefix("text/event-stream") == true)
+        #expect(answer.headers[.contentLength] == String(answer.body.count))
         let (events, retry, lastEventID) = try Self.parse(answer.body)
         #expect(events.map(\.data) == ["event 3", "event 4"])
         #expect(retry == 1500)
@@ -165,10 +167,31 @@ struct SSELongPollTests {
         }
         let refused = await poll.respond(topics: ["news"], lastEventID: "1")
         #expect(refused.status == 503)
-        #expect(refused.headers.contains { $0.name == "Retry-After" && $0.value == "5" })
+        #expect(refused.headers[.retryAfter] == "5")
         try broadcaster.publish(ServerSentEvent(data: "one"), to: "news")
         #expect(try Self.parse(await waiting.value.body).events.map(\.data) == ["one"])
         #expect(poll.waitingCount == 0)
+    }
+
+    @Test("A subscriber ID and a topic of the same name are counted apart against maximumWaitingPerTopic")
+    func subscriberIDsAreNotTopics() async throws {
+        let broadcaster = Self.broadcaster()
+        var configuration = Self.configuration()
+        configuration.maximumWaitingPerTopic = 1
+        let poll = SSELongPoll(broadcaster: broadcaster, configuration: configuration)
+        try broadcaster.publish(ServerSentEvent(data: "zero"), to: "news")
+        let onTopic = Task { await poll.respond(topics: ["news"], lastEventID: "1") }
+        while poll.waitingCount == 0 {
+            await Task.yield()
+        }
+        let forSubscriber = Task { await poll.respond(topics: [], subscriberID: "news", lastEventID: "1") }
+        while poll.waitingCount < 2 {
+            await Task.yield()
+        }
+        try broadcaster.publish(ServerSentEvent(data: "one"), to: "news")
+        try broadcaster.publish(ServerSentEvent(data: "two"), toSubscriber: "news")
+        #expect(try Self.parse(await onTopic.value.body).events.map(\.data) == ["one"])
+        #expect(try Self.parse(await forSubscriber.value.body).events.map(\.data) == ["two"])
     }
 
     @Test("Cancelling a waiting poll (the client went away) ends it at once, holding nothing")

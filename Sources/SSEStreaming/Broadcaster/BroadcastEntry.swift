@@ -13,7 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 /// Who a published event is for: the subscribers of a topic, or those with a subscriber ID.
-enum Audience: Hashable, Sendable {
+package enum Audience: Hashable, Sendable {
     case topic(String)
     case subscriber(String)
 }

@@ -13,10 +13,11 @@
 //===----------------------------------------------------------------------===//
 
 #if VaporSupport
+import HTTPTypes
 import NIOCore
+public import SSELongPolling
 public import SSENIOCore
 import SSEStreaming
-import SSEVapor
 public import Vapor
 
 extension SSELongPoll {
@@ -30,8 +31,9 @@ extension SSELongPoll {
     /// ```
     ///
     /// - Parameters:
-    ///   - request: The request; its cursor is the `Last-Event-ID` header, else the query
-    ///     parameter of `stream`, else the one named `Configuration.cursorParameter`.
+    ///   - request: The request; its cursor is resolved as for a stream, by
+    ///     `request.sseLastEventID(configuration: stream)`: the `Last-Event-ID` header, else the
+    ///     query parameter named by `stream.lastEventIDQueryParameter`.
     ///   - topics: The topics to receive.
     ///   - subscriberID: Also receive the events published for this subscriber ID.
     ///   - stream: The stream's header fields, gzip and the cursor's query parameter.
@@ -43,9 +45,7 @@ extension SSELongPoll {
         subscriberID: String? = nil,
         stream: SSEStreamConfiguration = SSEStreamConfiguration()
     ) async throws -> Vapor.Response {
-        let cursor =
-            try request.sseLastEventID(configuration: stream)
-            ?? request.query[String.self, at: configuration.cursorParameter].flatMap { $0.isEmpty ? nil : $0 }
+        let cursor = try request.sseLastEventID(configuration: stream)
         guard request.query[String.self, at: configuration.transportParameter] == "poll" else {
             let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
             let prefix = streamPrefix(for: subscription, lastEventID: cursor)
@@ -53,13 +53,12 @@ extension SSELongPoll {
                 .encodeResponse(for: request)
         }
         let answer = await respond(topics: topics, subscriberID: subscriberID, lastEventID: cursor)
-        var headers = HTTPHeaders()
-        for (name, value) in answer.headers {
-            headers.replaceOrAdd(name: name, value: value)
-        }
+        // Vapor sets the Content-Length of the body it is given.
+        var fields = answer.headers
+        fields[.contentLength] = nil
         return Vapor.Response(
-            status: HTTPResponseStatus(statusCode: answer.status),
-            headers: headers,
+            status: HTTPResponseStatus(statusCode: Int(answer.status.code)),
+            headers: HTTPHeaders(fields),
             body: Vapor.Response.Body(buffer: ByteBuffer(bytes: answer.body))
         )
     }

@@ -13,14 +13,13 @@
 //===----------------------------------------------------------------------===//
 
 #if NIOSupport
-import HTTPTypes
-public import SSENIO
+public import SSELongPolling
 import SSENIOCore
 import SSEStreaming
 
 extension SSELongPoll {
     /// Answers a request of the embedded server on the broadcaster's topics: a long poll when the
-    /// request asks for one (see isLongPoll(query:)), else an event stream resumed from the
+    /// request asks for one (see `SSELongPoll/isLongPoll(query:)`), else an event stream resumed from the
     /// same cursor, so that one URL serves both transports of the browser script.
     ///
     /// ```swift
@@ -30,15 +29,14 @@ extension SSELongPoll {
     /// ```
     ///
     /// - Parameters:
-    ///   - request: The request; its cursor is its `lastEventID` (the `Last-Event-ID` header, or
-    ///     the server's query parameter for it), else the query parameter named
-    ///     ``Configuration-swift.struct/cursorParameter``.
+    ///   - request: The request; its cursor is its ``SSERequest/lastEventID``, resolved as for a
+    ///     stream (the `Last-Event-ID` header, else the query parameter named by the server's
+    ///     `SSEStreamConfiguration/lastEventIDQueryParameter`).
     ///   - topics: The topics to receive.
     ///   - subscriberID: Also receive the events published for this subscriber ID.
     /// - Returns: The long poll's answer, or the stream.
     public func response(to request: SSERequest, topics: [String], subscriberID: String? = nil) async -> SSEResponse {
-        // The server's own cursor parameter, or this configuration's when it names another.
-        let cursor = request.lastEventID ?? cursor(lastEventIDHeader: nil, query: request.query)
+        let cursor = request.lastEventID
         guard isLongPoll(query: request.query) else {
             let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
             let prefix = streamPrefix(for: subscription, lastEventID: cursor)
@@ -55,21 +53,12 @@ extension SSEResponse {
     /// - Parameter answer: The answer.
     /// - Returns: The response.
     public static func longPoll(_ answer: SSELongPoll.Response) -> Self {
-        var contentType = "text/event-stream; charset=utf-8"
-        var fields = HTTPFields()
-        for (name, value) in answer.headers {
-            if name == "Content-Type" {
-                contentType = value
-            } else if let name = HTTPField.Name(name) {
-                fields[name] = value
-            }
-        }
         var response = complete(
-            status: HTTPResponse.Status(code: answer.status),
-            contentType: contentType,
+            status: answer.status,
+            contentType: answer.headers[.contentType] ?? "text/event-stream; charset=utf-8",
             body: answer.body
         )
-        response.headers.append(contentsOf: fields)
+        response.headers = answer.headers
         return response
     }
 }

@@ -14,9 +14,8 @@
 
 #if HummingbirdSupport
 public import Hummingbird
-import HTTPTypes
 import NIOCore
-import SSEHummingbird
+public import SSELongPolling
 public import SSENIOCore
 import SSEStreaming
 
@@ -31,8 +30,9 @@ extension SSELongPoll {
     /// ```
     ///
     /// - Parameters:
-    ///   - request: The request; its cursor is the `Last-Event-ID` header, else the query
-    ///     parameter of `stream`, else the one named `Configuration.cursorParameter`.
+    ///   - request: The request; its cursor is resolved as for a stream, by
+    ///     `request.sseLastEventID(configuration: stream)`: the `Last-Event-ID` header, else the
+    ///     query parameter named by `stream.lastEventIDQueryParameter`.
     ///   - context: The request's context.
     ///   - topics: The topics to receive.
     ///   - subscriberID: Also receive the events published for this subscriber ID.
@@ -46,11 +46,7 @@ extension SSELongPoll {
         subscriberID: String? = nil,
         stream: SSEStreamConfiguration = SSEStreamConfiguration()
     ) async throws -> Hummingbird.Response {
-        let cursor =
-            try request.sseLastEventID(configuration: stream)
-            ?? request.uri.queryParameters[configuration.cursorParameter[...]].map(String.init).flatMap {
-                $0.isEmpty ? nil : $0
-            }
+        let cursor = try request.sseLastEventID(configuration: stream)
         guard request.uri.queryParameters[configuration.transportParameter[...]] == "poll" else {
             let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
             let prefix = streamPrefix(for: subscription, lastEventID: cursor)
@@ -58,16 +54,9 @@ extension SSELongPoll {
                 .response(from: request, context: context)
         }
         let answer = await respond(topics: topics, subscriberID: subscriberID, lastEventID: cursor)
-        var fields = HTTPFields()
-        for (name, value) in answer.headers {
-            if let name = HTTPField.Name(name) {
-                fields[name] = value
-            }
-        }
-        fields[.contentLength] = String(answer.body.count)
         return Hummingbird.Response(
-            status: HTTPResponse.Status(code: answer.status),
-            headers: fields,
+            status: answer.status,
+            headers: answer.headers,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body))
         )
     }
