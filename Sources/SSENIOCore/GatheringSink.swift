@@ -14,11 +14,15 @@
 
 #if NIOSupport
 import NIOCore
+import Synchronization
 
 /// The sink of a source pulled by a task of its own while another writes (the adapters): chunks
 /// gather in one buffer, which the writer takes whole; the source waits while `limit` bytes are
 /// waiting. A heartbeat tick wakes the writer too, which decides whether a comment goes out.
-actor GatheringSink: SSEStreamSink {
+///
+/// A lock, not an actor: the pulling task hands a chunk over without leaving its executor, so a
+/// source whose `next()` is nonisolated costs no hop per event either.
+final class GatheringSink: SSEStreamSink {
     /// What the writer takes: the chunks gathered since it last took, and whether a heartbeat
     /// interval has passed meanwhile.
     struct Gathered {
@@ -27,99 +31,158 @@ actor GatheringSink: SSEStreamSink {
         var ticked: Bool
     }
 
+    private struct State {
+        var buffer: ByteBuffer
+        var chunks = 0
+        var ticked = false
+        /// The source has ended: `nil` inside for its end, else its error.
+        var ended: (any Error)??
+        /// The writer, waiting for chunks.
+        var taker: CheckedContinuation<Void, Never>?
+        /// The source, waiting for room.
+        var producer: CheckedContinuation<Void, any Error>?
+        /// The writer or the source is gone.
+        var cancelled = false
+
+        var hasSomethingToTake: Bool {
+            buffer.readableBytes > 0 || ticked || ended != nil || cancelled
+        }
+    }
+
+    private enum Taken {
+        case gathered(Gathered, wakes: CheckedContinuation<Void, any Error>?)
+        case ended
+        case failed(any Error)
+        case cancelled
+        case nothing
+    }
+
     private let allocator: ByteBufferAllocator
     private let limit: Int
-    private var buffer: ByteBuffer
-    private var chunks = 0
-    private var ticked = false
-    /// The source has ended: `nil` inside for its end, else its error.
-    private var ended: (any Error)??
-    /// The writer, waiting for chunks.
-    private var taker: CheckedContinuation<Void, Never>?
-    /// The source, waiting for room.
-    private var producer: CheckedContinuation<Void, any Error>?
-    private var cancelled = false
+    private let state: Mutex<State>
 
     init(allocator: ByteBufferAllocator, limit: Int) {
         self.allocator = allocator
         self.limit = limit
-        buffer = allocator.buffer(capacity: 256)
+        state = Mutex(State(buffer: allocator.buffer(capacity: 256)))
     }
 
     func emit(_ chunk: [UInt8]) -> Bool {
-        buffer.writeBytes(chunk)
-        chunks += 1
-        wakeTaker()
-        return buffer.readableBytes < limit
+        let (taker, hasRoom) = state.withLock { state in
+            state.buffer.writeBytes(chunk)
+            state.chunks += 1
+            return (state.taker.take(), state.buffer.readableBytes < limit)
+        }
+        taker?.resume()
+        return hasRoom
     }
 
     func waitUntilWritable() async throws {
-        while buffer.readableBytes >= limit {
-            if cancelled || Task.isCancelled {
-                throw CancellationError()
+        // The source's task is cancelled when the writer is done (the client went): the wait
+        // ends then too, so the task does not outlive the response.
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let resumeNow: Result<Void, any Error>? = state.withLock { state in
+                    if state.cancelled {
+                        return .failure(CancellationError())
+                    }
+                    if state.buffer.readableBytes < limit {
+                        return .success(())
+                    }
+                    state.producer = continuation
+                    return nil
+                }
+                if let resumeNow {
+                    continuation.resume(with: resumeNow)
+                }
             }
-            // The source's task is cancelled when the writer is done (the client went): the wait
-            // ends then too, so the task does not outlive the response.
-            try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { producer = $0 }
-            } onCancel: {
-                Task { await self.cancel() }
-            }
+        } onCancel: {
+            cancel()
         }
     }
 
     /// The source has ended, or failed.
     func finish(_ error: (any Error)?) {
-        ended = .some(error)
-        wakeTaker()
+        let taker = state.withLock { state in
+            state.ended = .some(error)
+            return state.taker.take()
+        }
+        taker?.resume()
     }
 
     /// A heartbeat interval has passed.
     func tick() {
-        ticked = true
-        wakeTaker()
+        let taker = state.withLock { state in
+            state.ticked = true
+            return state.taker.take()
+        }
+        taker?.resume()
     }
 
     /// What has gathered, waiting for something; `nil` at the end. Throws the source's error, or
     /// `CancellationError` when the writing task is cancelled.
     func take() async throws -> Gathered? {
-        while buffer.readableBytes == 0 && !ticked {
-            if let ended {
-                if let error = ended {
-                    throw error
-                }
+        while true {
+            switch takeNow() {
+            case .gathered(let gathered, let producer):
+                producer?.resume()
+                return gathered
+            case .ended:
                 return nil
+            case .failed(let error):
+                throw error
+            case .cancelled:
+                throw CancellationError()
+            case .nothing:
+                break
             }
-            if Task.isCancelled || cancelled {
+            if Task.isCancelled {
                 cancel()
                 throw CancellationError()
             }
             await withTaskCancellationHandler {
-                await withCheckedContinuation { taker = $0 }
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let wakeNow = state.withLock { state in
+                        if state.hasSomethingToTake {
+                            return true
+                        }
+                        state.taker = continuation
+                        return false
+                    }
+                    if wakeNow {
+                        continuation.resume()
+                    }
+                }
             } onCancel: {
-                Task { await self.cancel() }
+                cancel()
             }
         }
-        let gathered = Gathered(bytes: buffer, chunks: chunks, ticked: ticked)
-        buffer = allocator.buffer(capacity: max(256, gathered.bytes.readableBytes))
-        chunks = 0
-        ticked = false
-        producer?.resume()
-        producer = nil
-        return gathered
     }
 
-    private func wakeTaker() {
-        taker?.resume()
-        taker = nil
+    private func takeNow() -> Taken {
+        state.withLock { state in
+            if state.buffer.readableBytes > 0 || state.ticked {
+                let gathered = Gathered(bytes: state.buffer, chunks: state.chunks, ticked: state.ticked)
+                state.buffer = allocator.buffer(capacity: max(256, gathered.bytes.readableBytes))
+                state.chunks = 0
+                state.ticked = false
+                return .gathered(gathered, wakes: state.producer.take())
+            }
+            if let ended = state.ended {
+                return ended.map { .failed($0) } ?? .ended
+            }
+            return state.cancelled ? .cancelled : .nothing
+        }
     }
 
     /// The writer or the source is gone: whoever waits is woken.
     private func cancel() {
-        cancelled = true
-        wakeTaker()
+        let (taker, producer) = state.withLock { state in
+            state.cancelled = true
+            return (state.taker.take(), state.producer.take())
+        }
+        taker?.resume()
         producer?.resume(throwing: CancellationError())
-        producer = nil
     }
 }
 #endif

@@ -75,15 +75,15 @@ extension SSEStreamBody {
                 let producer = Task {
                     do {
                         try await source.pull(into: sink)
-                        await sink.finish(nil)
+                        sink.finish(nil)
                     } catch {
-                        await sink.finish(error)
+                        sink.finish(error)
                     }
                 }
                 let ticker = heartbeat.map { heartbeat in
                     Task {
                         while (try? await Task.sleep(for: heartbeat)) != nil {
-                            await sink.tick()
+                            sink.tick()
                         }
                     }
                 }

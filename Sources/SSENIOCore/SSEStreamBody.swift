@@ -96,24 +96,29 @@ public struct SSEStreamBody: Sendable {
     }
 }
 
-/// A source of a connection's own, pulled on the sink's executor: for the embedded server, the
-/// connection's event loop, so that pulling, encoding and writing take no thread hop per event.
+/// A source of a connection's own, pulled by a task into a sink.
+///
+/// The pull is nonisolated: it runs where its task runs, and so does a source's `next()`,
+/// whether or not its iterator implements `next(isolation:)`. The embedded server runs the task
+/// with its connection's event loop as the task executor preference, so pulling, encoding and
+/// writing take no thread hop per event; the adapters run it on the global executor, beside
+/// their writer task.
 package protocol SSEPulledSource: Sendable {
-    /// Hands the source's chunks to the sink, on its executor, until they end or the task is
-    /// cancelled; waits while the sink cannot take more.
-    func pull<Sink: SSEStreamSink>(into sink: isolated Sink) async throws
+    /// Hands the source's chunks to the sink until they end or the task is cancelled; waits
+    /// while the sink cannot take more.
+    func pull(into sink: some SSEStreamSink) async throws
 }
 
 /// Events, encoded into the sink.
 struct PulledEvents<Events: AsyncSequence & Sendable>: SSEPulledSource where Events.Element == ServerSentEvent {
     let events: Events
 
-    func pull<Sink: SSEStreamSink>(into sink: isolated Sink) async throws {
+    func pull(into sink: some SSEStreamSink) async throws {
         let encoder = SSEEncoder()
         var scratch: [UInt8] = []
         scratch.reserveCapacity(256)
         var iterator = events.makeAsyncIterator()
-        while let event = try await iterator.next(isolation: sink) {
+        while let event = try await iterator.next(isolation: #isolation) {
             try Task.checkCancellation()
             scratch.removeAll(keepingCapacity: true)
             try encoder.encode(event, into: &scratch)
@@ -128,9 +133,9 @@ struct PulledEvents<Events: AsyncSequence & Sendable>: SSEPulledSource where Eve
 struct PulledChunks<Chunks: AsyncSequence & Sendable>: SSEPulledSource where Chunks.Element == [UInt8] {
     let chunks: Chunks
 
-    func pull<Sink: SSEStreamSink>(into sink: isolated Sink) async throws {
+    func pull(into sink: some SSEStreamSink) async throws {
         var iterator = chunks.makeAsyncIterator()
-        while let chunk = try await iterator.next(isolation: sink) {
+        while let chunk = try await iterator.next(isolation: #isolation) {
             try Task.checkCancellation()
             if !sink.emit(chunk) {
                 try await sink.waitUntilWritable()
@@ -139,10 +144,8 @@ struct PulledChunks<Chunks: AsyncSequence & Sendable>: SSEPulledSource where Chu
     }
 }
 
-/// Where a server's connection takes a stream's chunks, on the executor the source is pulled on:
-/// for the embedded server an actor whose executor is the connection's event loop, so that
-/// pulling, encoding and writing run on one thread.
-package protocol SSEStreamSink: Actor {
+/// Where a server's connection takes a pulled stream's chunks, from the pulling task.
+package protocol SSEStreamSink: Sendable {
     /// Takes one encoded chunk (an event, a comment); whether the connection can take more now.
     /// After `false`, the source waits for ``waitUntilWritable()`` before it is pulled again.
     func emit(_ chunk: [UInt8]) -> Bool

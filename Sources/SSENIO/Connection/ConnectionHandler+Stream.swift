@@ -155,11 +155,10 @@ extension SSEServer.ConnectionHandler {
     }
 
     /// A stream of the connection's own (events, chunks), pulled on the connection's event loop:
-    /// the task that pulls it runs on an actor whose executor is the loop, with the loop as its
-    /// task executor preference, so pulling, encoding and writing take no thread hop per event,
-    /// whether the source's iterator implements `next(isolation:)` or only `next()`. Chunks that
-    /// are ready together go out with one write and one flush; one that comes alone is flushed as
-    /// soon as the pull waits.
+    /// the pulling task is nonisolated, with the loop as its task executor preference, so pulling,
+    /// encoding and writing take no thread hop and no job switch per event, whether the source's
+    /// iterator implements `next(isolation:)` or only `next()`. Chunks that are ready together go
+    /// out with one write and one flush; one that comes alone is flushed as soon as the pull waits.
     private func pull(_ source: any SSEPulledSource, heartbeat: Duration?, request: SSERequest) {
         guard let stream else {
             return
@@ -173,9 +172,8 @@ extension SSEServer.ConnectionHandler {
                 bound.value.heartbeatTick()
             }
         }
-        let sink = SSEServer.LoopSink(bound)
+        let sink = SSEServer.LoopSink(handler: bound)
         let logger = self.logger
-        // A source's nonisolated `next()` runs on the loop too (see EventLoopTaskExecutor).
         stream.source = .pulled(
             Task(executorPreference: EventLoopTaskExecutor(eventLoop)) {
                 var ended = true

@@ -17,21 +17,11 @@ import NIOCore
 import SSENIOCore
 
 extension SSEServer {
-    /// A connection's stream sink, isolated to the connection's event loop: its executor is the
-    /// loop, so a stream pulled on it (see `SSEPulledSource`) runs on the loop's thread, and
-    /// the handler it writes to is its own.
-    actor LoopSink: SSEStreamSink {
-        private let handler: NIOLoopBound<ConnectionHandler>
-        private let executor: any SerialExecutor
-
-        init(_ handler: NIOLoopBound<ConnectionHandler>) {
-            self.handler = handler
-            executor = handler.eventLoop.executor
-        }
-
-        nonisolated var unownedExecutor: UnownedSerialExecutor {
-            executor.asUnownedSerialExecutor()
-        }
+    /// A connection's stream sink: the connection's handler, reached from the pulling task, which
+    /// runs on the connection's event loop (its task executor preference, see
+    /// `EventLoopTaskExecutor`); `NIOLoopBound` checks that it does.
+    struct LoopSink: SSEStreamSink {
+        let handler: NIOLoopBound<ConnectionHandler>
 
         func emit(_ chunk: [UInt8]) -> Bool {
             handler.value.emit(chunk)
