@@ -164,7 +164,9 @@ let package = Package(
         // stream configuration, gzip batches, Last-Event-ID, CORS. Every file inside `#if NIOSupport`.
         .target(
             name: "SSENIOCore",
-            dependencies: ["SSECodec", "SSEStreaming", "SSECompression", nio("NIOCore"), httpTypes(), metrics()]
+            dependencies: [
+                "SSECodec", "SSEStreaming", "SSECompression", nio("NIOCore"), nio("NIOPosix"), httpTypes(), metrics(),
+            ]
         ),
         .testTarget(
             name: "SSENIOCoreTests",

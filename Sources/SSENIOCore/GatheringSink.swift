@@ -20,8 +20,10 @@ import Synchronization
 /// gather in one buffer, which the writer takes whole; the source waits while `limit` bytes are
 /// waiting. A heartbeat tick wakes the writer too, which decides whether a comment goes out.
 ///
-/// A lock, not an actor: the pulling task hands a chunk over without leaving its executor, so a
-/// source whose `next()` is nonisolated costs no hop per event either.
+/// The source is pulled on `eventLoop` (see `EventLoopTaskExecutor`) and hands chunks over
+/// through a lock, without leaving its executor. The writer is woken by a job queued on that loop
+/// with the first chunk of a batch: it runs once the pull has to wait, so the chunks that were
+/// ready together are taken together, and one that came alone is taken at once.
 final class GatheringSink: SSEStreamSink {
     /// What the writer takes: the chunks gathered since it last took, and whether a heartbeat
     /// interval has passed meanwhile.
@@ -43,6 +45,8 @@ final class GatheringSink: SSEStreamSink {
         var producer: CheckedContinuation<Void, any Error>?
         /// The writer or the source is gone.
         var cancelled = false
+        /// A job that wakes the writer is queued on the loop.
+        var wakeQueued = false
 
         var hasSomethingToTake: Bool {
             buffer.readableBytes > 0 || ticked || ended != nil || cancelled
@@ -59,22 +63,38 @@ final class GatheringSink: SSEStreamSink {
 
     private let allocator: ByteBufferAllocator
     private let limit: Int
+    /// Where the source is pulled.
+    let eventLoop: any EventLoop
     private let state: Mutex<State>
 
-    init(allocator: ByteBufferAllocator, limit: Int) {
+    init(allocator: ByteBufferAllocator, limit: Int, eventLoop: any EventLoop) {
         self.allocator = allocator
         self.limit = limit
+        self.eventLoop = eventLoop
         state = Mutex(State(buffer: allocator.buffer(capacity: 256)))
     }
 
     func emit(_ chunk: [UInt8]) -> Bool {
-        let (taker, hasRoom) = state.withLock { state in
+        let (queueWake, hasRoom) = state.withLock { state in
             state.buffer.writeBytes(chunk)
             state.chunks += 1
-            return (state.taker.take(), state.buffer.readableBytes < limit)
+            let queueWake = !state.wakeQueued
+            state.wakeQueued = true
+            return (queueWake, state.buffer.readableBytes < limit)
+        }
+        if queueWake {
+            eventLoop.execute { self.wakeTaker() }
+        }
+        return hasRoom
+    }
+
+    /// Wakes the writer, if it waits: the pull has paused (or the writer had the loop's turn).
+    private func wakeTaker() {
+        let taker = state.withLock { state in
+            state.wakeQueued = false
+            return state.taker.take()
         }
         taker?.resume()
-        return hasRoom
     }
 
     func waitUntilWritable() async throws {

@@ -14,6 +14,7 @@
 
 #if NIOSupport
 public import NIOCore
+import NIOPosix
 public import SSECompression
 import SSEStreaming
 
@@ -26,9 +27,9 @@ extension SSEStreamBody {
     /// `write` per batch of chunks, then, with gzip, one for the gzip trailer. The response's end
     /// is the caller's to write.
     ///
-    /// A source of the connection's own is pulled by a task of its own into a gathering buffer,
-    /// and this task writes whatever has gathered: one hand-off per batch of ready events rather
-    /// than per event.
+    /// A source of the connection's own is pulled by a task of its own, on `eventLoop`, into a
+    /// gathering buffer, and this task writes whatever has gathered: one hand-off per batch of
+    /// ready events rather than per event (see `EventLoopTaskExecutor`).
     ///
     /// - Parameters:
     ///   - gzip: The negotiated gzip parameters (see
@@ -37,6 +38,9 @@ extension SSEStreamBody {
     ///     broadcaster sends its own).
     ///   - allocator: Allocates the buffers.
     ///   - metrics: Where the stream is counted (see ``SSEMetrics``); `nil` for nowhere.
+    ///   - eventLoop: Where a source of the connection's own is pulled: the connection's event
+    ///     loop when the server tells it (Vapor's `request.eventLoop`); `nil` for one of
+    ///     `MultiThreadedEventLoopGroup.singleton`'s.
     ///   - write: Writes and flushes one buffer.
     /// - Throws: The source's error, a compression error, or `write`'s error.
     public func write(
@@ -44,6 +48,7 @@ extension SSEStreamBody {
         heartbeat: Duration?,
         allocator: ByteBufferAllocator = ByteBufferAllocator(),
         metrics: SSEMetrics? = nil,
+        eventLoop: (any EventLoop)? = nil,
         to write: (ByteBuffer) async throws -> Void
     ) async throws {
         var replayUnavailable = false
@@ -71,8 +76,9 @@ extension SSEStreamBody {
                     }
                 }
             case .pulled(let source):
-                let sink = GatheringSink(allocator: allocator, limit: Self.gatheringLimit)
-                let producer = Task {
+                let loop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
+                let sink = GatheringSink(allocator: allocator, limit: Self.gatheringLimit, eventLoop: loop)
+                let producer = Task(executorPreference: EventLoopTaskExecutor(loop)) {
                     do {
                         try await source.pull(into: sink)
                         sink.finish(nil)

@@ -103,8 +103,13 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
                 // that the connection is open and ends the stream when it is not.
                 let task = Task {
                     do {
-                        try await body.write(gzip: gzip, heartbeat: heartbeat, allocator: allocator, metrics: metrics) {
-                            buffer in
+                        try await body.write(
+                            gzip: gzip,
+                            heartbeat: heartbeat,
+                            allocator: allocator,
+                            metrics: metrics,
+                            eventLoop: writer.eventLoop
+                        ) { buffer in
                             try await writer.write(.buffer(buffer)).get()
                         }
                         try await writer.write(.end).get()
