@@ -92,8 +92,9 @@ struct ConnectionStateMachine {
     private enum Inbound {
         /// Between requests.
         case awaitingHead
-        /// A request whose head arrived and whose end has not, with its body so far.
-        case receiving(HTTPRequest, body: [UInt8])
+        /// A request whose head arrived and whose end has not, with its body so far. Boxed: an
+        /// `HTTPRequest` is a few hundred bytes, which every idle connection would otherwise carry.
+        indirect case receiving(HTTPRequest, body: [UInt8])
         /// A refused body is read and dropped until its end.
         case discarding
     }

@@ -29,21 +29,26 @@ final class HTTP1VersionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    /// The versions of the requests not answered yet, oldest first.
-    private var versions: [HTTPVersion] = []
+    /// The version of the oldest request not answered yet.
+    private var oldest: HTTPVersion?
+    /// The versions of the requests pipelined behind it, oldest first (empty, and unallocated,
+    /// unless a client pipelines).
+    private var later: [HTTPVersion] = []
 
     /// More requests than this are never waiting for an answer: the connection closes past its
     /// limit on pipelined requests, and a stream answers none after its own. The versions of
     /// requests beyond it (sent during a stream) are not kept.
-    private static let maximumVersions = 2 * ConnectionStateMachine.Configuration.defaultMaximumWaitingRequests
+    private static let maximumLater = 2 * ConnectionStateMachine.Configuration.defaultMaximumWaitingRequests
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(var head) = unwrapInboundIn(data) else {
             context.fireChannelRead(data)
             return
         }
-        if versions.count < Self.maximumVersions {
-            versions.append(head.version)
+        if oldest == nil {
+            oldest = head.version
+        } else if later.count < Self.maximumLater {
+            later.append(head.version)
         }
         if head.version.major == 1, head.version.minor == 0, !head.isKeepAlive {
             head.headers.replaceOrAdd(name: "Connection", value: "close")
@@ -52,11 +57,12 @@ final class HTTP1VersionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .head(var head) = unwrapOutboundIn(data), !versions.isEmpty else {
+        guard case .head(var head) = unwrapOutboundIn(data), let version = oldest else {
             context.write(data, promise: promise)
             return
         }
-        head.version = versions.removeFirst()
+        head.version = version
+        oldest = later.isEmpty ? nil : later.removeFirst()
         context.write(wrapOutboundOut(.head(head)), promise: promise)
     }
 }
