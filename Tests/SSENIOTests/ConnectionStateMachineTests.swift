@@ -164,10 +164,12 @@ struct ConnectionStateMachineTests {
     func malformedHead() {
         var machine = Machine(configuration: Self.configuration)
         _ = machine.connected()
-        #expect(machine.receivedMalformedHead("The method is not a token") == .badRequest("The method is not a token"))
+        #expect(
+            machine.receivedMalformedRequest("The method is not a token") == .badRequest("The method is not a token")
+        )
 
         var (busy, _) = Self.answering()
-        #expect(busy.receivedMalformedHead("The method is not a token") == .close(.init(reason: .malformed)))
+        #expect(busy.receivedMalformedRequest("The method is not a token") == .close(.init(reason: .malformed)))
     }
 
     @Test("A stream holds the connection: later requests are not answered, timers do nothing, writability resumes it")

@@ -117,17 +117,15 @@ extension SSEServer {
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
-            if error is HTTP1TypeConversionError {
+            switch error {
+            case is HTTP1TypeConversionError:
                 // A head NIO's parser took but HTTP cannot: a method that is not a token.
-                perform(machine.receivedMalformedHead("The method is not a token"))
-                return
+                perform(machine.receivedMalformedRequest("The method is not a token"))
+            case let error as HTTPParserError:
+                perform(machine.receivedMalformedRequest("The request is not valid HTTP/1.1 (\(error))"))
+            default:
+                context.close(promise: nil)
             }
-            if error is HTTPParserError {
-                // NIO's error handler has answered 400 already.
-                metrics?.refused(.malformed)
-                logger?.notice("Refused a malformed request: \(error)", metadata: ["sse.refusal": "malformed"])
-            }
-            context.close(promise: nil)
         }
 
         /// The server is stopping (see ``ConnectionStateMachine/shutDown(drainingSubscriptions:)``).

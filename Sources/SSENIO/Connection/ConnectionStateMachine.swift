@@ -255,15 +255,23 @@ struct ConnectionStateMachine {
         }
     }
 
-    /// A request head could not be read as an HTTP request (a method that is not a token):
-    /// answered 400 when nothing else is being answered, else the connection closes.
-    mutating func receivedMalformedHead(_ reason: String) -> Action {
+    /// A request could not be read as HTTP (NIO's parser failed, or its method is not a token):
+    /// answered 400 when nothing else is being answered, else the connection closes. Nothing
+    /// more is read either way.
+    mutating func receivedMalformedRequest(_ reason: String) -> Action {
         inbound = .awaitingHead
-        guard case .idle = outbound, waiting.isEmpty else {
+        switch outbound {
+        case .idle where waiting.isEmpty:
+            outbound = .closing
+            return .badRequest(reason)
+        case .idle, .answering, .streaming:
             return .close(Refusal(reason: .malformed))
+        case .refusing:
+            // Reading the rest of a refused body: it was refused already.
+            return .close(nil)
+        case .closing, .closed:
+            return .none
         }
-        outbound = .closing
-        return .badRequest(reason)
     }
 
     /// The request being received has a body over the limit: `413 Payload Too Large` when
