@@ -177,10 +177,14 @@ package struct SSEStreamWriter: ~Copyable {
     ///
     /// - Throws: ``SSECompressionError`` when zlib fails; the stream must then end without its end.
     package mutating func takeBatch() throws(SSECompressionError) -> ByteBuffer? {
-        guard var taken = batch, taken.readableBytes > 0 else {
+        guard var taken = batch else {
             return nil
         }
+        // An empty buffer (a poll that found nothing) is let go too: a quiet stream holds none.
         batch = nil
+        guard taken.readableBytes > 0 else {
+            return nil
+        }
         nextCapacity = min(max(256, taken.readableBytes + taken.readableBytes / 8), batchLimit)
         if compressor != nil {
             taken = try compressor!.compress(taken, allocator: allocator)
