@@ -189,6 +189,26 @@ struct ConnectionHandlerTests {
         #expect(try await !connection.isOpen)
     }
 
+    @Test("A stream that writes nothing for the write timeout (no heartbeats, nothing published) is closed")
+    func writeTimeout() async throws {
+        var configuration = SSEServer.Configuration(port: 0)
+        configuration.writeTimeout = .seconds(60)
+        let broadcaster = SSEBroadcaster()
+        var router = SSERouter()
+        router.get("/events") { _ in .stream(broadcaster.subscribe(to: ["quiet"])) }
+        var connection = try await Connection(configuration, router: router)
+        try await connection.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try await connection.receive(until: "text/event-stream")
+        await connection.loop.advanceTime(by: .seconds(40))
+        try broadcaster.publish(ServerSentEvent(data: "one"), to: "quiet")
+        _ = try await connection.receive(until: "data: one")
+        // 60 s after the stream began, but only 20 s after its last write: open.
+        await connection.loop.advanceTime(by: .seconds(20))
+        #expect(try await connection.isOpen)
+        await connection.loop.advanceTime(by: .seconds(40))
+        #expect(try await !connection.isOpen)
+    }
+
     /// Endless events of 1 KiB, counting how many were pulled. Every 64th waits a millisecond, as a
     /// real source waits now and then: `NIOAsyncTestingEventLoop` runs the tasks queued from its
     /// own thread until none is left, so a source that never waits, pulled on the loop (the pull's

@@ -28,8 +28,12 @@ struct ConnectionStateMachineTests {
         maximumBodySize: 10,
         maximumWaitingRequests: 2,
         requestHeadTimeout: .seconds(10),
-        keepAliveTimeout: .seconds(15)
+        keepAliveTimeout: .seconds(15),
+        writeTimeout: .seconds(60)
     )
+
+    /// A moment, for the inputs that take one.
+    static let start = NIODeadline.uptimeNanoseconds(1_000_000_000_000)
 
     static func request(_ path: String, _ fields: HTTPFields = [:], method: HTTPRequest.Method = .get) -> HTTPRequest {
         HTTPRequest(method: method, scheme: "http", authority: "x", path: path, headerFields: fields)
@@ -49,7 +53,7 @@ struct ConnectionStateMachineTests {
     func requestHeadTimeout() {
         var machine = Machine(configuration: Self.configuration)
         #expect(machine.connected() == .armTimer(.seconds(10)))
-        #expect(machine.timerFired() == .close(.init(reason: .requestTimeout)))
+        #expect(machine.timerFired(at: Self.start) == .close(.init(reason: .requestTimeout)))
     }
 
     @Test("Half a request when the timer fires: refused, naming the request")
@@ -59,7 +63,7 @@ struct ConnectionStateMachineTests {
         let request = Self.request("/upload", [.contentLength: "5"], method: .post)
         #expect(machine.receivedHead(request) == .none)
         #expect(machine.receivedBody(ByteBuffer(string: "ab")) == .none)
-        #expect(machine.timerFired() == .close(.init(reason: .requestTimeout, request: request)))
+        #expect(machine.timerFired(at: Self.start) == .close(.init(reason: .requestTimeout, request: request)))
     }
 
     @Test("A body reaches the route whole, in parts")
@@ -76,10 +80,10 @@ struct ConnectionStateMachineTests {
     @Test("Keep-alive: the keep-alive wait starts once the answer is written, and its end closes quietly")
     func keepAlive() {
         var (machine, request) = Self.answering()
-        #expect(machine.answered(request) == .keepAlive)
+        #expect(machine.answered(request) == .keepAlive(within: .seconds(60)))
         // Answering never times out; written, the keep-alive wait begins.
         #expect(machine.responseWritten() == .armTimer(.seconds(15)))
-        #expect(machine.timerFired() == .close(nil))
+        #expect(machine.timerFired(at: Self.start) == .close(nil))
     }
 
     @Test("Connection: close, and a shutdown, end keep-alive")
@@ -89,11 +93,11 @@ struct ConnectionStateMachineTests {
         let request = Self.request("/", [.connection: "keep-alive, Close"])
         _ = machine.receivedHead(request)
         _ = machine.receivedEnd()
-        #expect(machine.answered(request) == .close)
+        #expect(machine.answered(request) == .close(within: .seconds(60)))
 
         var (other, second) = Self.answering()
         #expect(other.shutDown(drainingSubscriptions: false) == .cancelRoute)
-        #expect(other.answered(second) == .close)
+        #expect(other.answered(second) == .close(within: .seconds(60)))
     }
 
     @Test("Pipelining: requests wait in order behind the one answered; one too many closes")
@@ -106,10 +110,10 @@ struct ConnectionStateMachineTests {
         _ = machine.receivedHead(third)
         #expect(machine.receivedEnd() == .none)
         // Not while the answer is written: the timer is not armed while requests wait.
-        #expect(machine.timerFired() == .none)
+        #expect(machine.timerFired(at: Self.start) == .none)
         #expect(machine.answered(first) == .next(second, body: []))
         #expect(machine.answered(second) == .next(third, body: []))
-        #expect(machine.answered(third) == .keepAlive)
+        #expect(machine.answered(third) == .keepAlive(within: .seconds(60)))
 
         var (crowded, _) = Self.answering()
         for path in ["/a", "/b"] {
@@ -150,7 +154,7 @@ struct ConnectionStateMachineTests {
             machine.receivedBody(ByteBuffer(string: "7890")) == .refuseBody(request, readingRestWithin: .seconds(10))
         )
         // The rest of the body does not come: the timer closes the connection.
-        #expect(machine.timerFired() == .close(nil))
+        #expect(machine.timerFired(at: Self.start) == .close(nil))
 
         var (busy, _) = Self.answering()
         _ = busy.receivedHead(request)
@@ -165,32 +169,62 @@ struct ConnectionStateMachineTests {
         var machine = Machine(configuration: Self.configuration)
         _ = machine.connected()
         #expect(
-            machine.receivedMalformedRequest("The method is not a token") == .badRequest("The method is not a token")
+            machine.receivedMalformedRequest("The method is not a token")
+                == .badRequest("The method is not a token", closingWithin: .seconds(60))
         )
 
         var (busy, _) = Self.answering()
         #expect(busy.receivedMalformedRequest("The method is not a token") == .close(.init(reason: .malformed)))
     }
 
-    @Test("A stream holds the connection: later requests are not answered, timers do nothing, writability resumes it")
+    @Test("A stream holds the connection: later requests are not answered, writability resumes it")
     func stream() {
         var (machine, _) = Self.answering("/events")
-        let started = machine.streamStarted()
-        #expect(started)
+        let started = machine.streamStarted(at: Self.start)
+        #expect(started == .armTimer(.seconds(60)))
         _ = machine.receivedHead(Self.request("/"))
         #expect(machine.receivedEnd() == .none)
-        #expect(machine.timerFired() == .none)
+        // The write timeout goes on from the stream's start, whatever was received.
+        #expect(machine.timerFired(at: Self.start + .seconds(10)) == .armTimer(.seconds(50)))
         #expect(machine.writabilityChanged(isWritable: false) == .none)
         #expect(machine.writabilityChanged(isWritable: true) == .resumeStream)
         machine.streamEnded()
         #expect(machine.writabilityChanged(isWritable: true) == .none)
     }
 
+    @Test("A stream that goes without a write for the write timeout is closed; one that writes is not")
+    func writeTimeout() {
+        var (machine, _) = Self.answering("/events")
+        let started = machine.streamStarted(at: Self.start)
+        #expect(started == .armTimer(.seconds(60)))
+        // It wrote 20 s in: the timer that fires at 60 s waits for the rest, 20 s more.
+        machine.wrote(at: Self.start + .seconds(20))
+        #expect(machine.timerFired(at: Self.start + .seconds(60)) == .armTimer(.seconds(20)))
+        // Nothing since (its client stopped reading): closed.
+        #expect(machine.timerFired(at: Self.start + .seconds(80)) == .close(nil))
+    }
+
+    @Test("An answer that does not reach the socket within the write timeout closes the connection")
+    func unwrittenAnswer() {
+        var (machine, request) = Self.answering()
+        #expect(machine.answered(request) == .keepAlive(within: .seconds(60)))
+        // Not written (responseWritten never came): the timer closes it.
+        #expect(machine.timerFired(at: Self.start) == .close(nil))
+
+        var closing = Machine(configuration: Self.configuration)
+        _ = closing.connected()
+        let last = Self.request("/", [.connection: "close"])
+        _ = closing.receivedHead(last)
+        _ = closing.receivedEnd()
+        #expect(closing.answered(last) == .close(within: .seconds(60)))
+        #expect(closing.timerFired(at: Self.start) == .close(nil))
+    }
+
     @Test("Shutdown mid-stream ends the stream (draining first, when graceful); an idle connection closes")
     func shutdownMidStream() {
         var (machine, _) = Self.answering("/events")
-        let started = machine.streamStarted()
-        #expect(started)
+        let started = machine.streamStarted(at: Self.start)
+        #expect(started == .armTimer(.seconds(60)))
         #expect(machine.shutDown(drainingSubscriptions: true) == .endStream(draining: true))
         #expect(machine.shutDown(drainingSubscriptions: false) == .endStream(draining: false))
         machine.streamEnded()
@@ -205,8 +239,8 @@ struct ConnectionStateMachineTests {
     func streamDuringShutdown() {
         var (machine, _) = Self.answering("/events")
         #expect(machine.shutDown(drainingSubscriptions: false) == .cancelRoute)
-        let started = machine.streamStarted()
-        #expect(!started)
+        let started = machine.streamStarted(at: Self.start)
+        #expect(started == nil)
     }
 
     @Test("A connection closed before its answer: the answer is dropped, no stream starts, nothing more happens")
@@ -214,10 +248,10 @@ struct ConnectionStateMachineTests {
         var (machine, request) = Self.answering()
         machine.closed()
         #expect(machine.answered(request) == .drop)
-        let started = machine.streamStarted()
-        #expect(!started)
+        let started = machine.streamStarted(at: Self.start)
+        #expect(started == nil)
         #expect(machine.receivedHead(Self.request("/")) == .none)
-        #expect(machine.timerFired() == .none)
+        #expect(machine.timerFired(at: Self.start) == .none)
         #expect(machine.shutDown(drainingSubscriptions: false) == .none)
 
         // Closed before it was ever active: a shutdown has nothing to wait for.

@@ -135,7 +135,7 @@ extension SSEServer.ConnectionHandler {
             do {
                 result = try stream.writer.poll(subscription, onReady: onReady)
                 if let batch = try stream.writer.takeBatch() {
-                    context.writeAndFlush(wrapOutboundOut(.body(batch)), promise: nil)
+                    write(batch, context: context)
                 }
             } catch {
                 // Too slow for the overflow policy, or gzip failed: the client is let go.
@@ -234,13 +234,23 @@ extension SSEServer.ConnectionHandler {
         stream.flushQueued = false
         do {
             if let batch = try stream.writer.takeBatch() {
-                context.writeAndFlush(wrapOutboundOut(.body(batch)), promise: nil)
+                write(batch, context: context)
             } else {
                 context.flush()
             }
         } catch {
             failStream(error)
         }
+    }
+
+    /// Writes and flushes a batch; a write while the client reads counts against the write
+    /// timeout (see ``ConnectionStateMachine/wrote(at:)``), one to a client that stopped reading
+    /// (a heartbeat) does not.
+    private func write(_ batch: ByteBuffer, context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            machine.wrote(at: eventLoop.now)
+        }
+        context.writeAndFlush(wrapOutboundOut(.body(batch)), promise: nil)
     }
 
     /// A heartbeat interval has passed: a comment goes out if nothing else did meanwhile.

@@ -57,7 +57,8 @@ extension SSEServer {
                 configuration: .init(
                     maximumBodySize: server.configuration.maximumBodySize,
                     requestHeadTimeout: server.configuration.requestHeadTimeout,
-                    keepAliveTimeout: server.configuration.keepAliveTimeout
+                    keepAliveTimeout: server.configuration.keepAliveTimeout,
+                    writeTimeout: server.configuration.writeTimeout
                 )
             )
         }
@@ -157,10 +158,16 @@ extension SSEServer {
             case .refuseBody(let request, let within):
                 refuseBody(request)
                 armTimer(within)
-            case .badRequest(let reason):
+            case .badRequest(let reason, let within):
                 refused(.malformed, nil, "Refused a request: \(reason)")
-                writeComplete(status: .badRequest, fields: [:], body: Array((reason + "\n").utf8), headOnly: false)
+                writeComplete(
+                    status: .badRequest,
+                    fields: [.connection: "close"],
+                    body: Array((reason + "\n").utf8),
+                    headOnly: false
+                )
                 endResponseAndClose()
+                armTimer(within)
             case .close(let refusal):
                 if let refusal {
                     refused(refusal.reason, refusal.request, Self.message(refusal.reason))
@@ -181,7 +188,7 @@ extension SSEServer {
             timer = eventLoop.scheduleTask(in: TimeAmount(duration)) {
                 let handler = bound.value
                 handler.timer = nil
-                handler.perform(handler.machine.timerFired())
+                handler.perform(handler.machine.timerFired(at: handler.eventLoop.now))
             }
         }
 
@@ -265,10 +272,12 @@ extension SSEServer {
                 fields.append(contentsOf: answer.fields)
                 body = answer.body
             case .stream(let streamBody):
-                guard machine.streamStarted() else {
+                guard let timer = machine.streamStarted(at: eventLoop.now) else {
+                    streamBody.end?()
                     context?.close(promise: nil)
                     return
                 }
+                perform(timer)
                 startStream(streamBody, request: sseRequest, fields: response.headers)
                 return
             }
@@ -280,22 +289,24 @@ extension SSEServer {
             if status != .notModified && status != .noContent {
                 fields[.contentLength] = String(body.count)
             }
-            if completion == .close {
+            if case .close = completion {
                 fields[.connection] = "close"
             }
             writeComplete(status: status, fields: fields, body: body, headOnly: request.method == .head)
             switch completion {
             case .drop:
                 break
-            case .close:
+            case .close(let within):
                 endResponseAndClose()
+                armTimer(within)
             case .next(let next, let nextBody):
                 context?.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
                 route(next, body: nextBody)
-            case .keepAlive:
+            case .keepAlive(let within):
                 guard let context else {
                     return
                 }
+                armTimer(within)
                 let written = context.eventLoop.makePromise(of: Void.self)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
                 let bound = self.bound

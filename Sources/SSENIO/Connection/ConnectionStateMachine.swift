@@ -24,7 +24,9 @@ import SSENIOCore
 /// stream writer's (`SSEStreamWriter`).
 ///
 /// One timer at a time is armed, by ``Action/armTimer(_:)``; it bounds the wait for a request
-/// (head and body), the keep-alive wait for the next one, and the read of a refused body.
+/// (head and body), the keep-alive wait for the next one, the read of a refused body, and every
+/// write: an answer that does not reach the socket, or a stream that writes nothing (its client
+/// stopped reading, or it has no heartbeats), for the write timeout closes the connection.
 struct ConnectionStateMachine {
     struct Configuration {
         /// The most bytes a request body may have.
@@ -36,6 +38,9 @@ struct ConnectionStateMachine {
         var requestHeadTimeout: Duration
         /// The time for the next request on a kept-alive connection.
         var keepAliveTimeout: Duration
+        /// The longest an answer may take to reach the socket, and a stream may go without a
+        /// write.
+        var writeTimeout: Duration
 
         static let defaultMaximumWaitingRequests = 16
     }
@@ -50,18 +55,19 @@ struct ConnectionStateMachine {
     enum Action: Equatable {
         case none
         /// Cancels the armed timer, if any, and arms one for this long; when it fires, call
-        /// ``timerFired()``.
+        /// ``timerFired(at:)``.
         case armTimer(Duration)
         /// Cancels the armed timer and answers this request: its route runs, and then
-        /// ``answered(_:)`` or ``streamStarted()`` is called.
+        /// ``answered(_:)`` or ``streamStarted(at:)`` is called.
         case route(HTTPRequest, body: [UInt8])
         /// Answers `413 Payload Too Large` with `Connection: close`, then arms a timer for this
         /// long; call ``refusalWritten()`` once the answer has reached the socket. The refusal is
         /// counted and logged.
         case refuseBody(HTTPRequest, readingRestWithin: Duration)
         /// Answers `400 Bad Request` with `Connection: close`, ends the response and closes once
-        /// it has reached the socket. The refusal is counted and logged.
-        case badRequest(String)
+        /// it has reached the socket, then arms a timer for this long. The refusal is counted and
+        /// logged.
+        case badRequest(String, closingWithin: Duration)
         /// Closes the connection (counting and logging the refusal, if any). What is being
         /// answered ends as at a client's disconnect.
         case close(Refusal?)
@@ -79,10 +85,11 @@ struct ConnectionStateMachine {
     /// After a complete (not streamed) answer.
     enum Completion: Equatable {
         /// Write the answer with `Connection: close`, end it, and close once it has reached the
-        /// socket.
-        case close
-        /// Write the answer; call ``responseWritten()`` once it has reached the socket.
-        case keepAlive
+        /// socket; arm a timer for this long.
+        case close(within: Duration)
+        /// Write the answer, and arm a timer for this long; call ``responseWritten()`` once it has
+        /// reached the socket.
+        case keepAlive(within: Duration)
         /// Write the answer, then route this request, which was waiting.
         case next(HTTPRequest, body: [UInt8])
         /// The connection is gone: the answer is dropped.
@@ -121,6 +128,8 @@ struct ConnectionStateMachine {
     private var waiting: [(request: HTTPRequest, body: [UInt8])] = []
     /// The server is stopping: streams end, keep-alive ends.
     private(set) var isShuttingDown = false
+    /// When the stream last wrote while its client was reading.
+    private var lastWrite = NIODeadline.distantPast
 
     init(configuration: Configuration) {
         self.configuration = configuration
@@ -141,10 +150,22 @@ struct ConnectionStateMachine {
     }
 
     /// The armed timer has fired.
-    mutating func timerFired() -> Action {
+    ///
+    /// - Parameter now: The time it fired.
+    mutating func timerFired(at now: NIODeadline) -> Action {
         switch outbound {
         case .refusing:
             // The rest of a refused body did not come in time.
+            return .close(nil)
+        case .streaming:
+            let silent = now - lastWrite
+            guard silent < TimeAmount(configuration.writeTimeout) else {
+                // Its client stopped reading, or it wrote nothing (no heartbeats) for too long.
+                return .close(nil)
+            }
+            return .armTimer(Self.duration(TimeAmount(configuration.writeTimeout) - silent))
+        case .closing:
+            // The last answer did not reach the socket in time.
             return .close(nil)
         case .idle(let keptAlive):
             guard waiting.isEmpty else {
@@ -155,10 +176,17 @@ struct ConnectionStateMachine {
             }
             // A kept-alive connection that sends nothing more is not refused: it is done.
             return .close(keptAlive ? nil : Refusal(reason: .requestTimeout))
-        case .answering, .streaming, .closing, .closed:
-            // Only an idle connection is closed; one that is answering never.
+        case .answering, .closed:
+            // A connection whose route is answering is never closed by a timer.
             return .none
         }
+    }
+
+    /// The stream wrote, while its client was reading (the channel was writable).
+    ///
+    /// - Parameter now: The time of the write.
+    mutating func wrote(at now: NIODeadline) {
+        lastWrite = now
     }
 
     /// The server is stopping: an idle connection closes, a route handler's task is cancelled
@@ -263,7 +291,7 @@ struct ConnectionStateMachine {
         switch outbound {
         case .idle where waiting.isEmpty:
             outbound = .closing
-            return .badRequest(reason)
+            return .badRequest(reason, closingWithin: configuration.writeTimeout)
         case .idle, .answering, .streaming:
             return .close(Refusal(reason: .malformed))
         case .refusing:
@@ -305,14 +333,14 @@ struct ConnectionStateMachine {
         }
         guard !isShuttingDown, Self.keepsAlive(request) else {
             outbound = .closing
-            return .close
+            return .close(within: configuration.writeTimeout)
         }
         guard waiting.isEmpty else {
             let next = waiting.removeFirst()
             return .next(next.request, body: next.body)
         }
         outbound = .idle(keptAlive: true)
-        return .keepAlive
+        return .keepAlive(within: configuration.writeTimeout)
     }
 
     /// A kept-alive answer has reached the socket: the keep-alive wait starts now, so that a slow
@@ -324,18 +352,22 @@ struct ConnectionStateMachine {
         return .armTimer(configuration.keepAliveTimeout)
     }
 
-    /// The route answered with an event stream: whether it starts (not when the connection is
-    /// gone or the server is stopping).
-    mutating func streamStarted() -> Bool {
+    /// The route answered with an event stream: `nil` when it does not start (the connection is
+    /// gone, or the server is stopping), else the timer to arm, which closes a stream that goes
+    /// without a write for the write timeout.
+    ///
+    /// - Parameter now: The time the stream starts.
+    mutating func streamStarted(at now: NIODeadline) -> Action? {
         guard case .answering = outbound else {
-            return false
+            return nil
         }
         guard !isShuttingDown else {
             outbound = .closing
-            return false
+            return nil
         }
         outbound = .streaming
-        return true
+        lastWrite = now
+        return .armTimer(configuration.writeTimeout)
     }
 
     /// The stream has ended; its end is being written, and the connection closes after it.
@@ -343,6 +375,11 @@ struct ConnectionStateMachine {
         if case .streaming = outbound {
             outbound = .closing
         }
+    }
+
+    /// A `TimeAmount` as a `Duration`.
+    private static func duration(_ amount: TimeAmount) -> Duration {
+        .nanoseconds(amount.nanoseconds)
     }
 
     /// Whether the client asks to keep the connection open: HTTP/1.1 unless it sends

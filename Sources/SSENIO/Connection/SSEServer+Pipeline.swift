@@ -45,17 +45,4 @@ extension SSEServer {
         ])
     }
 }
-
-/// Closes the connection when ``IdleStateHandler`` reports that no write completed in time.
-final class CloseOnWriteTimeout: ChannelInboundHandler, Sendable {
-    typealias InboundIn = NIOAny
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case IdleStateHandler.IdleStateEvent.write? = event as? IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
-        }
-    }
-}
 #endif

@@ -235,10 +235,9 @@ public struct SSEServer: Sendable, Service {
         guard connections.begin() else {
             throw SSEServerError.alreadyRunning
         }
-        let writeTimeout = configuration.writeTimeout
         let listener: any Channel
         do {
-            listener = try await bind(writeTimeout: writeTimeout)
+            listener = try await bind()
         } catch {
             await connections.shutDown(gracePeriod: nil)
             throw error
@@ -277,7 +276,7 @@ public struct SSEServer: Sendable, Service {
         return .init(low: size / 4, high: size / 2)
     }
 
-    private func bind(writeTimeout: Duration) async throws -> any Channel {
+    private func bind() async throws -> any Channel {
         try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 1_024)
@@ -291,10 +290,6 @@ public struct SSEServer: Sendable, Service {
             )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers([
-                        IdleStateHandler(writeTimeout: TimeAmount(writeTimeout)),
-                        CloseOnWriteTimeout(),
-                    ])
                     try addHTTPHandlers(to: channel.pipeline.syncOperations, eventLoop: channel.eventLoop)
                 }
             }
