@@ -18,8 +18,8 @@
 
 A second implementation of the protocol, written from the documentation alone
 (Sources/SSELongPolling/Docs.docc/LongPolling.md and BrowserScript.md), independent of the
-package's fixture (Tests/SSEBrowserFixture) and of stub_server.py, so that the browser suite can
-run sse.js against a server that shares no code with the first. It prints `listening on PORT`.
+package's fixture (Tests/SSEBrowserFixture), so that the browser suite can run sse.js against a
+server that shares no code with the first. It prints `listening on PORT`.
 
 The protocol, on GET /events?topic=T (one global sequence of numeric IDs, one bounded replay log):
 - A stream: `200 text/event-stream`, chunked, with `X-Accel-Buffering: no`. It starts with

@@ -16,8 +16,8 @@
 
     python3 Tests/Browser/run_browser_tests.py --server-command "<command>"
 
-The server command (default: the Python stub next to this file) gets `--port 0 --static <this
-folder>` appended and must print `listening on PORT`. Each scenario opens fresh tabs on a topic
+The server command (default: independent_server.py next to this file, written from the docs) gets
+`--port 0 --static <this folder>` appended and must print `listening on PORT`. Each scenario opens fresh tabs on a topic
 of its own, publishes through the server, and checks that every page received exactly the
 published events in order. One line per scenario; the exit status is 1 if any failed. Without
 nginx the scenarios through it are skipped; without Chromium nothing runs and the exit status is 77.
@@ -617,7 +617,7 @@ class Suite:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server-command", default=f"{shlex.quote(sys.executable)} "
-                        f"{shlex.quote(os.path.join(HERE, 'stub_server.py'))}")
+                        f"{shlex.quote(os.path.join(HERE, 'independent_server.py'))}")
     parser.add_argument("--chromium", default="chromium")
     parser.add_argument("--nginx", default="nginx")
     parser.add_argument("--only", help="run the scenarios whose name contains this")
