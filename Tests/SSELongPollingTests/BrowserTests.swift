@@ -87,7 +87,10 @@ struct BrowserTests {
             return report
         }
         print(report)
-        #expect(process.terminationStatus == 0, "the browser suite failed against \(server.testDescription):\n\(report)")
+        #expect(
+            process.terminationStatus == 0,
+            "the browser suite failed against \(server.testDescription):\n\(report)"
+        )
     }
 
     @Test("The embedded script is Assets/sse.js as it is (the SSEEmbedAssets plugin embeds it)")
