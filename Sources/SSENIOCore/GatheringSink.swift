@@ -23,7 +23,9 @@ import Synchronization
 /// The source is pulled on `eventLoop` (see `EventLoopTaskExecutor`) and hands chunks over
 /// through a lock, without leaving its executor. The writer is woken by a job queued on that loop
 /// with the first chunk of a batch: it runs once the pull has to wait, so the chunks that were
-/// ready together are taken together, and one that came alone is taken at once.
+/// ready together are taken together, and one that came alone is taken at once. Without a loop
+/// (SwiftNIO's singletons disabled, and none given), the source is pulled on the global executor
+/// and each chunk wakes the writer directly.
 final class GatheringSink: SSEStreamSink {
     /// What the writer takes: the chunks gathered since it last took, and whether a heartbeat
     /// interval has passed meanwhile.
@@ -63,11 +65,11 @@ final class GatheringSink: SSEStreamSink {
 
     private let allocator: ByteBufferAllocator
     private let limit: Int
-    /// Where the source is pulled.
-    let eventLoop: any EventLoop
+    /// Where the source is pulled; `nil` for the global executor.
+    let eventLoop: (any EventLoop)?
     private let state: Mutex<State>
 
-    init(allocator: ByteBufferAllocator, limit: Int, eventLoop: any EventLoop) {
+    init(allocator: ByteBufferAllocator, limit: Int, eventLoop: (any EventLoop)?) {
         self.allocator = allocator
         self.limit = limit
         self.eventLoop = eventLoop
@@ -83,7 +85,11 @@ final class GatheringSink: SSEStreamSink {
             return (queueWake, state.buffer.readableBytes < limit)
         }
         if queueWake {
-            eventLoop.execute { self.wakeTaker() }
+            if let eventLoop {
+                eventLoop.execute { self.wakeTaker() }
+            } else {
+                wakeTaker()
+            }
         }
         return hasRoom
     }

@@ -40,7 +40,8 @@ extension SSEStreamBody {
     ///   - metrics: Where the stream is counted (see ``SSEMetrics``); `nil` for nowhere.
     ///   - eventLoop: Where a source of the connection's own is pulled: the connection's event
     ///     loop when the server tells it (Vapor's `request.eventLoop`); `nil` for one of
-    ///     `MultiThreadedEventLoopGroup.singleton`'s.
+    ///     `MultiThreadedEventLoopGroup.singleton`'s, or the global executor when SwiftNIO's
+    ///     singletons are disabled (`NIOSingletons.singletonsEnabledSuggestion`).
     ///   - write: Writes and flushes one buffer.
     /// - Throws: The source's error, a compression error, or `write`'s error.
     public func write(
@@ -76,9 +77,11 @@ extension SSEStreamBody {
                     }
                 }
             case .pulled(let source):
-                let loop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
+                let loop =
+                    eventLoop
+                    ?? (NIOSingletons.singletonsEnabledSuggestion ? MultiThreadedEventLoopGroup.singleton.any() : nil)
                 let sink = GatheringSink(allocator: allocator, limit: Self.gatheringLimit, eventLoop: loop)
-                let producer = Task(executorPreference: EventLoopTaskExecutor(loop)) {
+                let producer = Task(executorPreference: loop.map { EventLoopTaskExecutor($0) }) {
                     do {
                         try await source.pull(into: sink)
                         sink.finish(nil)
