@@ -52,10 +52,6 @@ extension SSEStreamBody {
         eventLoop: (any EventLoop)? = nil,
         to write: (ByteBuffer) async throws -> Void
     ) async throws {
-        var replayUnavailable = false
-        if case .subscription(let subscription) = source {
-            replayUnavailable = subscription.replayUnavailable
-        }
         var writer = try SSEStreamWriter(
             gzip: gzip,
             prefix: prefix,

@@ -58,6 +58,15 @@ public struct SSEStreamBody: Sendable {
         return { subscription.cancel() }
     }
 
+    /// The stream is a subscription that asked to resume after an event the replay log no longer
+    /// has: a replay miss in the metrics.
+    package var replayUnavailable: Bool {
+        guard case .subscription(let subscription) = source else {
+            return false
+        }
+        return subscription.replayUnavailable
+    }
+
     /// The same stream, which first sends `prefix` (encoded fields or comments, such as a
     /// `retry:` field or padding), flushed with the response's head.
     ///

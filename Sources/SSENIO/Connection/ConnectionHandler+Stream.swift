@@ -75,17 +75,13 @@ extension SSEServer.ConnectionHandler {
             endResponseAndClose()
             return
         }
-        var replayUnavailable = false
-        if case .subscription(let subscription) = body.source {
-            replayUnavailable = subscription.replayUnavailable
-        }
         let writer: SSEStreamWriter
         do {
             writer = try SSEStreamWriter(
                 gzip: gzip,
                 prefix: body.prefix,
                 batchLimit: server.writeBufferSize,
-                replayUnavailable: replayUnavailable,
+                replayUnavailable: body.replayUnavailable,
                 allocator: context.channel.allocator,
                 metrics: metrics
             )
