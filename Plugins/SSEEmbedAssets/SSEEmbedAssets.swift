@@ -17,7 +17,8 @@ import PackagePlugin
 
 /// Embeds the files of a target's `Assets` folder (pages, styles, scripts, images) into a
 /// generated Swift file, `EmbeddedAssets`, at build time: a server then serves them from its
-/// binary, with no resource bundle and no Foundation.
+/// binary, with no resource bundle and no Foundation. A folder in `Assets` stands for the file of
+/// its name, its parts joined in name order (a script written in parts, served as one).
 ///
 /// ```swift
 /// .executableTarget(name: "ticker", exclude: ["Assets"], plugins: [.plugin(name: "SSEEmbedAssets", package: "swift-sse")])
@@ -35,6 +36,12 @@ struct SSEEmbedAssets: BuildToolPlugin {
         let assets = target.directoryURL.appending(path: "Assets")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: assets.path())) ?? []
         let files = names.filter { !$0.hasPrefix(".") }.sorted().map { assets.appending(path: $0) }
+        // A folder stands for one file, its parts joined: the build reruns when a part changes.
+        let inputs = files.flatMap { file in
+            let parts = (try? FileManager.default.contentsOfDirectory(atPath: file.path())) ?? []
+            let visible = parts.filter { !$0.hasPrefix(".") }.sorted()
+            return visible.isEmpty ? [file] : visible.map { file.appending(path: $0) }
+        }
         guard !files.isEmpty else {
             Diagnostics.warning("SSEEmbedAssets: \(target.name) has no Assets folder, or it is empty")
             return []
@@ -45,7 +52,7 @@ struct SSEEmbedAssets: BuildToolPlugin {
                 displayName: "Embedding \(files.count) assets of \(target.name)",
                 executable: try context.tool(named: "SSEEmbed").url,
                 arguments: [output.path(), "EmbeddedAssets"] + files.map { $0.path() },
-                inputFiles: files,
+                inputFiles: inputs,
                 outputFiles: [output]
             )
         ]

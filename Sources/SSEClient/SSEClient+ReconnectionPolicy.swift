@@ -42,6 +42,9 @@ extension SSEClient {
     ///
     /// A `Retry-After` header (seconds or an HTTP date) on a retried status replaces the computed
     /// delay, up to ``maximumRetryAfter`` and at least ``minimumDelay``.
+    ///
+    /// The browser script of `SSELongPolling` follows the same policy, with the same names and
+    /// defaults in milliseconds; `Tests/Shared/reconnection-policy.json` holds the cases both pass.
     public struct ReconnectionPolicy: Sendable, Hashable {
         /// The reconnection time until the server sends `retry`. 3 seconds by default (what
         /// browsers use).
@@ -68,8 +71,10 @@ extension SSEClient {
         public var maximumConsecutiveFailures: Int?
 
         /// Statuses answered instead of a stream that are retried like a network error rather than
-        /// ending the session, honouring `Retry-After`. Empty by default, as in a browser;
-        /// ``transientStatuses`` is a good choice.
+        /// ending the session, honouring `Retry-After`. ``transientStatuses`` by default (429, 500,
+        /// 502, 503, 504): a server that is restarting, overloaded or behind a failing gateway is
+        /// asked again, and any other status (401, 404) ends the session. Empty, as in a native
+        /// `EventSource`, every status ends it.
         public var retriedStatuses: Set<HTTPResponse.Status>
 
         /// The longest `Retry-After` honoured; a longer one is shortened to this. 5 minutes by default.
@@ -93,7 +98,7 @@ extension SSEClient {
             minimumDelay: Duration = .milliseconds(100),
             jitter: Double = 0.2,
             maximumConsecutiveFailures: Int? = nil,
-            retriedStatuses: Set<HTTPResponse.Status> = [],
+            retriedStatuses: Set<HTTPResponse.Status> = transientStatuses,
             maximumRetryAfter: Duration = .seconds(300),
             resendsNonIdempotentRequests: Bool = false
         ) {

@@ -19,7 +19,9 @@
 //     sse-embed OUTPUT.swift TYPE FILE...
 //
 // Each text file (valid UTF-8) becomes a `static let` String in a raw string literal, each other
-// file a [UInt8]; `files` lists them all by name.
+// file a [UInt8]; `files` lists them all by name. A folder stands for the file of its name, its
+// parts joined in name order (see `join`), so that a long script can be written, read and tested
+// in parts and still be served as one file.
 
 import Foundation
 
@@ -32,9 +34,18 @@ struct SSEEmbed {
             exit(64)
         }
         let files = try arguments.dropFirst(2).sorted().map { path in
-            (
-                name: URL(fileURLWithPath: path).lastPathComponent,
-                bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            let url = URL(fileURLWithPath: path)
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+                return (name: url.lastPathComponent, bytes: Array(try Data(contentsOf: url)))
+            }
+            let parts = try FileManager.default.contentsOfDirectory(atPath: path).filter { !$0.hasPrefix(".") }.sorted()
+            return (
+                name: url.lastPathComponent,
+                bytes: join(
+                    folderNamed: url.lastPathComponent,
+                    parts: try parts.map { Array(try Data(contentsOf: url.appendingPathComponent($0))) }
+                )
             )
         }
         let source = generate(typeName: arguments[1], files: files)
@@ -43,6 +54,35 @@ struct SSEEmbed {
         if (try? Data(contentsOf: output)) != Data(source.utf8) {
             try Data(source.utf8).write(to: output)
         }
+    }
+
+    /// The file a folder stands for: its parts, joined in name order.
+    ///
+    /// For a script (a folder whose name ends in `.js`), what is served is the code: the first
+    /// part's leading comment (the license header and what the script is) stays, and every other
+    /// line that holds only a `//` comment goes, the other parts' license headers with them. The
+    /// parts keep the explanations for their readers. A script in parts must therefore not hold a
+    /// line that starts with `//` inside a multi-line string. `Tests/Browser/sse_script.py` joins
+    /// the same way.
+    static func join(folderNamed name: String, parts: [[UInt8]]) -> [UInt8] {
+        let joined = Array(parts.joined())
+        guard name.hasSuffix(".js") else {
+            return joined
+        }
+        var output: [UInt8] = []
+        var leading = true
+        for line in joined.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            let text = line.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            let isComment = text.starts(with: "//".utf8)
+            leading = leading && (isComment || text.isEmpty)
+            if !isComment || leading {
+                output += line
+                output.append(UInt8(ascii: "\n"))
+            }
+        }
+        // One line end more than the lines had between them.
+        output.removeLast()
+        return output
     }
 
     /// The Swift source for `files`.

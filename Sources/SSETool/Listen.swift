@@ -67,7 +67,7 @@ struct Listen: AsyncParsableCommand {
     @Option(help: "Failed attempts in a row before giving up (default 5; 0 with --no-reconnect).")
     var attempts: Int = 5
 
-    @Option(help: "Statuses retried like a network failure, comma-separated (e.g. 502,503,504).")
+    @Option(help: "Statuses retried like a network failure, comma-separated (default 429,500,502,503,504; \"\": none).")
     var retryStatuses: String?
 
     @Flag(help: "One JSON object per line: {\"type\":…,\"data\":…,\"id\":…}, with \"retry\" when it changed.")

@@ -37,12 +37,12 @@ The protocol, on GET /events?topic=T (one global sequence of numeric IDs, one bo
   `sse-replay-unavailable` event whose data names the cursor and whose `id:` is the newest ID.
 
 The routes the harness needs besides (see run_browser_tests.py):
-- GET /sse.js, the script (Sources/SSELongPolling/Assets/sse.js), and GET /sse.mjs, the same
-  text with exports appended (`SSEEventSource` by name and as default), both `text/javascript`
-  with an `ETag` and gzip; other files from the --static folder (page.html, the case files).
+- GET /sse.js, the script (Sources/SSELongPolling/Assets/sse.js/, its parts joined by
+  sse_script.py as the build joins them), and GET /sse.mjs, the same text with exports appended
+  (`SSEEventSource` by name and as default), both `text/javascript` with an `ETag` and gzip;
+  other files from the --static folder (page.html, the case files).
 - POST /publish?topic=T (body: the data; `event=TYPE` optional): publishes, answers the ID.
 - GET or POST /echo: a stream whose one `echo` event holds {"method", "token" (X-Token), "body"}.
-- `hold=1` on a stream: the head, then no byte; `hold=2`: not even the head. Polls ignore `hold`.
 - POST /control/drop: cuts every stream and waiting poll without an end.
 - POST /control/restart?down=MS: stops listening and cuts every connection, for MS milliseconds
   (1000). The replay log and the IDs survive, as with a broadcaster that outlives the process.
@@ -75,8 +75,9 @@ import threading
 import time
 import urllib.parse
 
+import sse_script
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(HERE, "..", "..", "Sources", "SSELongPolling", "Assets", "sse.js")
 MODULE_EXPORTS = (
     "\nconst SSEEventSource = globalThis.SSEEventSource;\n"
     "export { SSEEventSource };\n"
@@ -100,7 +101,7 @@ class Request:
     """A stream or a long poll in progress, so that /control/drop and restarts can cut it."""
 
     def __init__(self, kind, sock, topic):
-        self.kind = kind  # "stream", "held", "echo" or "poll"
+        self.kind = kind  # "stream", "echo" or "poll"
         self.sock = sock
         self.topic = topic
         self.dropped = False
@@ -197,7 +198,7 @@ class Hub:
     def stats(self):
         with self.condition:
             kinds = collections.Counter(request.kind for request in self.requests)
-            return {"open": kinds["stream"], "held": kinds["held"], "echo": kinds["echo"],
+            return {"open": kinds["stream"], "echo": kinds["echo"],
                     "waiting": sum(self.waiting.values()), "goneRequests": self.gone_requests,
                     "newestID": str(self.newest), "logCount": len(self.log)}
 
@@ -354,8 +355,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def script(self, module):
         try:
-            with open(SCRIPT, encoding="utf-8") as file:
-                text = file.read()
+            text = sse_script.script()
         except OSError as error:
             self.plain(500, f"cannot read sse.js: {error}")
             return
@@ -470,28 +470,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         padding = f":{' ' * (args.padding - 3)}\n\n".encode() if args.padding >= 3 else b""
         return padding + f"retry: {args.retry}\n\n".encode()
 
-    def hold(self, request, level):
-        """A stream held back as a buffering proxy would: the head (level 1) or nothing (2)."""
-        if level == 1:
-            self.start_stream()
-        deadline = time.monotonic() + self.app.args.hold_limit
-        hub = self.hub
-        while time.monotonic() < deadline and not request.dropped and not peer_left(self.connection):
-            with hub.condition:
-                hub.condition.wait(TICK)
-        self.close_connection = True
-
     def stream(self):
         hub = self.hub
         args = self.app.args
         topic = self.query.get("topic", "default")
-        hold = self.query.get("hold")
-        request = Request("held" if hold in ("1", "2") else "stream", self.connection, topic)
+        request = Request("stream", self.connection, topic)
         hub.register(request)
         try:
-            if hold in ("1", "2"):
-                self.hold(request, int(hold))
-                return
             cursor = self.cursor()
             with hub.condition:
                 if cursor is None:
@@ -694,7 +679,6 @@ def main():
     parser.add_argument("--maximum-waiting-per-topic", type=int, default=1000)
     parser.add_argument("--padding", type=int, default=0, help="bytes of comment first (0: none)")
     parser.add_argument("--heartbeat", type=float, default=5.0, help="between stream comments, in s")
-    parser.add_argument("--hold-limit", type=float, default=120.0, help="how long a held stream lasts, in s")
     parser.add_argument("--replay-count", type=int, default=1000)
     parser.add_argument("--replay-bytes", type=int, default=4 * 1024 * 1024)
     parser.add_argument("--cursor-parameter", default="lastEventId")

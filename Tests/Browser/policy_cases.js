@@ -24,10 +24,15 @@
     const realFetch = window.fetch;
     let requests = [];
     let answers = [];
+    let pollAnswers = null;
+    let counts = { stream: 0, poll: 0 };
+    // Streams take `answers` in turn, the last one again and again; polls take `pollAnswers` when given.
     window.fetch = (url, init) => {
         requests.push({ url: String(url), headers: init.headers, at: performance.now() });
-        const answer = answers[Math.min(requests.length, answers.length) - 1];
-        return Promise.resolve(answer());
+        const poll = pollAnswers && new URL(url, location.href).searchParams.get("transport") === "poll";
+        const list = poll ? pollAnswers : answers;
+        const count = (counts[poll ? "poll" : "stream"] += 1);
+        return Promise.resolve(list[Math.min(count, list.length) - 1]());
     };
 
     // Resolves when `condition(log)` holds, with `log` the source's events so far; fails after 5 s.
@@ -48,9 +53,11 @@
             return result || log;
         });
     };
-    const fresh = (answerList) => {
+    const fresh = (answerList, pollAnswerList = null) => {
         requests = [];
         answers = answerList;
+        pollAnswers = pollAnswerList;
+        counts = { stream: 0, poll: 0 };
     };
     const settle = (ms) => new Promise((r) => setTimeout(r, ms));
     // Whether `create` throws a TypeError; a source it makes anyway is closed.
@@ -87,31 +94,38 @@
         expect(JSON.stringify(log.filter((e) => e.type === "message").map((e) => e.lastEventId)) === '["5","5"]',
             `lastEventId persists: ${JSON.stringify(log)}`);
 
-        // A wrong content type is an error; the next attempt may succeed.
-        fresh([() => new Response("x", { status: 200, headers: { "Content-Type": "text/plain" } }), () => stream("data: ok\n\n")]);
-        source = new SSEEventSource("/policy", { transport: "fetch", retry: { initial: 10 } });
-        log = await observe(source, (l) => l.some((e) => e.type === "message"), "a message after a bad content type");
-        source.close();
-        expect(JSON.stringify(log.map((e) => e.type).slice(0, 3)) === '["error","open","message"]', `order: ${JSON.stringify(log)}`);
+        // A wrong content type, or a status not retried, fails the connection for good (as
+        // SSEClient and a native EventSource do): CLOSED and one error, after one request.
+        for (const answer of [() => new Response("x", { status: 200, headers: { "Content-Type": "text/plain" } }),
+                              () => new Response("no", { status: 404 })]) {
+            fresh([answer, () => stream("data: ok\n\n")]);
+            source = new SSEEventSource("/policy", { transport: "fetch", reconnection: { initialReconnectionTime: 10 } });
+            log = await observe(source, () => source.readyState === 2, "CLOSED after a refusal");
+            await settle(200);
+            expect(requests.length === 1 && log.length === 1 && log[0].type === "error", `refused: ${requests.length} requests, ${JSON.stringify(log)}`);
+        }
 
-        // maxAttempts: attempts that never opened, then CLOSED with one last error.
+        // maximumConsecutiveFailures: that many failures are retried, one more closes for good.
         fresh([() => new Response("down", { status: 500 })]);
-        source = new SSEEventSource("/policy", { transport: "fetch", retry: { initial: 10, maxAttempts: 3 } });
-        log = await observe(source, () => source.readyState === 2, "CLOSED after maxAttempts");
+        source = new SSEEventSource("/policy", { transport: "fetch", reconnection: { initialReconnectionTime: 10, maximumConsecutiveFailures: 2 } });
+        log = await observe(source, () => source.readyState === 2, "CLOSED after maximumConsecutiveFailures");
         await settle(200);
-        expect(requests.length === 3, `${requests.length} requests for maxAttempts 3`);
+        expect(requests.length === 3, `${requests.length} requests for maximumConsecutiveFailures 2`);
         expect(log.length === 3 && log.every((e) => e.type === "error"), `events: ${JSON.stringify(log)}`);
+
+        // The old option name is refused with a TypeError that names the new one.
+        expect(throwsTypeError(() => new SSEEventSource("/policy", { retry: { initial: 10 } })), "no TypeError: retry");
 
         // 204 stops for good after one request and one error.
         fresh([() => new Response(null, { status: 204 })]);
-        source = new SSEEventSource("/policy", { transport: "fetch", retry: { initial: 10 } });
+        source = new SSEEventSource("/policy", { transport: "fetch", reconnection: { initialReconnectionTime: 10 } });
         log = await observe(source, () => source.readyState === 2, "CLOSED after 204");
         await settle(200);
         expect(requests.length === 1 && log.length === 1 && log[0].type === "error", `204: ${requests.length} requests, ${JSON.stringify(log)}`);
 
         // 503 with Retry-After waits that long rather than the (short) backoff.
         fresh([() => new Response("", { status: 503, headers: { "Retry-After": "1" } }), () => stream("data: late\n\n")]);
-        source = new SSEEventSource("/policy", { transport: "fetch", retry: { initial: 10 } });
+        source = new SSEEventSource("/policy", { transport: "fetch", reconnection: { initialReconnectionTime: 10 } });
         await observe(source, (l) => l.some((e) => e.type === "message"), "a message after 503");
         source.close();
         expect(requests.length >= 2 && requests[1].at - requests[0].at >= 900, "Retry-After: 1 was not honoured");
@@ -146,14 +160,14 @@
         }
 
         // A floor under every wait after a failure: the server's `retry: 0`, or an initial 0.
-        for (const [answer, retry] of [[() => stream("retry: 0\n\n"), {}], [() => new Response("", { status: 500 }), { initial: 0 }]]) {
+        for (const [answer, reconnection] of [[() => stream("retry: 0\n\n"), {}], [() => new Response("", { status: 500 }), { initialReconnectionTime: 0 }]]) {
             fresh([answer]);
-            source = new SSEEventSource("/policy", { transport: "fetch", retry });
+            source = new SSEEventSource("/policy", { transport: "fetch", reconnection });
             await settle(450);
             source.close();
             const gaps = requests.slice(1).map((request, index) => Math.round(request.at - requests[index].at));
             expect(requests.length >= 2 && requests.length <= 5 && gaps.every((gap) => gap >= 90),
-                `retry floor ${JSON.stringify(retry)}: ${requests.length} requests, gaps ${gaps.slice(0, 10)}`);
+                `retry floor ${JSON.stringify(reconnection)}: ${requests.length} requests, gaps ${gaps.slice(0, 10)}`);
         }
 
         // A poll that was answered is followed by the next at once, whatever `retry:` says.
@@ -186,21 +200,36 @@
         }
 
         // Auto mode takes a stream without a first byte for buffered, and polls instead; not with a
-        // body (which a poll cannot carry), and not with a forced transport.
+        // body (which a poll cannot carry), and not with a forced transport. Without a cursor, a poll
+        // sent with the stream hands the position of the request to the polls that replace it: the
+        // first request is that poll, and the next poll starts from its answer.
         for (const [options, expected] of [
             [{ headers: { "X-A": "1" } }, "longpoll"],
             [{ method: "POST", body: "x" }, "fetch"],
             [{ transport: "fetch" }, "fetch"],
         ]) {
-            fresh([held, () => stream("retry: 10\n\nid: 1\n\n")]);
+            fresh([held], [() => stream("retry: 10\n\nid: 1\n\n"), () => stream("id: 2\ndata: z\n\n")]);
             source = new SSEEventSource("/policy", Object.assign({ bufferTimeout: 50 }, options));
             await settle(300);
             source.close();
             expect(source.transport === expected, `held stream, ${JSON.stringify(options)}: transport ${source.transport}`);
-            const polled = requests.length > 1 && new URL(requests[1].url).searchParams.get("transport") === "poll";
-            expect(expected === "fetch" ? requests.length === 1 : polled,
-                `held stream, ${JSON.stringify(options)}: requests ${JSON.stringify(requests.map((r) => r.url))}`);
+            const urls = requests.map((r) => new URL(r.url));
+            const polls = urls.filter((url) => url.searchParams.get("transport") === "poll");
+            const described = `held stream, ${JSON.stringify(options)}: requests ${JSON.stringify(requests.map((r) => r.url))}`;
+            if (expected === "fetch") {
+                expect(requests.length === 1 && polls.length === 0, described);
+            } else {
+                expect(urls[0].searchParams.get("transport") === "poll" && !urls[0].searchParams.has("lastEventId"), described);
+                expect(polls.length >= 2 && polls.slice(1).every((url) => url.searchParams.get("lastEventId")), described);
+            }
         }
+
+        // A stream that flows drops the cursorless poll sent beside it.
+        fresh([() => stream("retry: 10\n\n")], [() => held()]);
+        source = new SSEEventSource("/policy", { headers: { "X-A": "1" }, bufferTimeout: 50 });
+        await settle(200);
+        source.close();
+        expect(source.transport === "fetch", `a flowing stream was replaced: ${source.transport}`);
     } finally {
         window.fetch = realFetch;
     }

@@ -23,9 +23,10 @@ published events in order. One line per scenario; the exit status is 1 if any fa
 nginx the scenarios through it are skipped; without Chromium nothing runs and the exit status is 77.
 
 Besides /events (a stream, or a long poll with transport=poll), /echo, /publish, /control/* and the
-script at /sse.js and /sse.mjs, the server holds streams back as a buffering proxy would when
-/events has `hold=1` (the head of the stream, then no byte) or `hold=2` (not even the head);
-long polls ignore `hold`.
+script at /sse.js and /sse.mjs, the suite puts intermediaries in front of the server: stock nginx;
+nginx that gzips event streams and ignores `X-Accel-Buffering`; and fault_proxy.py, which holds
+streams (their body, or the whole response), refuses them with a status and `Retry-After`, labels
+them with another charset, or goes silent without closing.
 """
 
 import argparse
@@ -46,9 +47,11 @@ import traceback
 import urllib.parse
 
 import cdp
+import sse_script
+from fault_proxy import FaultProxy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(HERE, "..", "..", "Sources", "SSELongPolling", "Assets", "sse.js")
+POLICY_TABLE = os.path.join(HERE, "..", "Shared", "reconnection-policy.json")
 TRANSPORTS = ["eventsource", "fetch", "xhr", "longpoll"]
 SCENARIO_TIMEOUT = 30.0
 GZIP_LIMIT = 10 * 1024
@@ -117,7 +120,7 @@ class Server:
                 connection.connect()
             except OSError as error:
                 raise NotSent(f"could not connect to the server: {error}") from error
-            connection.request(method, path, body=body)
+            connection.request(method, path, body=body.encode() if isinstance(body, str) else body)
             response = connection.getresponse()
             return response.status, response.read().decode()
         finally:
@@ -163,9 +166,10 @@ class Server:
 
 
 class Nginx:
-    """Stock nginx in front of the server: proxy_buffering stays at its default (on)."""
+    """Stock nginx in front of the server: proxy_buffering stays at its default (on). `extra` goes
+    into its location block."""
 
-    def __init__(self, executable, upstream_port):
+    def __init__(self, executable, upstream_port, extra=""):
         self.directory = tempfile.mkdtemp(prefix="swift-sse-nginx-")
         # nginx's workers drop root for `nobody`, and write their temp files here.
         os.chmod(self.directory, 0o777)
@@ -191,6 +195,7 @@ http {{
             proxy_pass http://127.0.0.1:{upstream_port};
             proxy_http_version 1.1;
             proxy_set_header Connection "";
+            {extra}
         }}
     }}
 }}
@@ -258,7 +263,7 @@ class Scenario:
 
     def open_page(self, origin=None, wait_open=True, **query):
         query.setdefault("topic", self.topic)
-        for name in ("retry", "headers"):
+        for name in ("reconnection", "headers"):
             if name in query:
                 query[name] = json.dumps(query[name])
         url = f"{origin or self.server.origin}/page.html?{urllib.parse.urlencode(query)}"
@@ -371,15 +376,15 @@ def scenario_restart(s, transport):
 
 # Errors after the drop in scenario_offline until the next retry is 50 s or more away. Native
 # EventSource never sees `retry:`, so the configured 20 s applies at once. The others use the
-# server's 500 ms: a dropped stream (it had opened) retries after 500 ms, then 500 ms, then 50 s; a
-# dropped poll counts as a failed attempt, so 500 ms, then 50 s.
-OFFLINE_ERRORS = {"eventsource": 1, "fetch": 3, "xhr": 3, "longpoll": 2}
+# server's 500 ms: the dropped connection had delivered an event (a poll: had been answered), so it
+# retries after 500 ms, and the failure while offline after 50 s.
+OFFLINE_ERRORS = {"eventsource": 1, "fetch": 2, "xhr": 2, "longpoll": 2}
 
 
 def scenario_offline(s, transport):
     # Catching up within 10 s of going online is only possible through the `online` event.
-    retry = {"initial": 20000, "factor": 100, "max": 60000, "jitter": 0}
-    tab = s.open_page(transport=transport, retry=retry)
+    reconnection = {"initialReconnectionTime": 20000, "multiplier": 100, "maximumDelay": 60000, "jitter": 0}
+    tab = s.open_page(transport=transport, reconnection=reconnection)
     s.publish("online-0")
     s.wait(tab, "received.length >= 1", "the first event")
     errors_before = s.errors(tab)
@@ -456,37 +461,178 @@ def scenario_shared(s, mode):
     wait_for_open_streams(s, 1)
 
 
-# Cases of scenario_buffered: page options, the server's `hold`, and the transport in the end.
+# Cases of scenario_buffered: page options, what the proxy in front holds (`hold-body`: the head
+# passes; `hold-all`: not even that), and the transport in the end. Auto mode starts with fetch,
+# then XHR, then the native EventSource.
 BUFFERED = {
-    "fetch": ({"hide": "EventSource"}, "1", "longpoll"),
-    "xhr": ({"hide": "EventSource,ReadableStream"}, "1", "longpoll"),
-    # Chromium's EventSource fires `open` on the head, so only a stream without one shows.
-    "eventsource": ({}, "2", "longpoll"),
-    "forced-fetch": ({"transport": "fetch"}, "1", "fetch"),
-    "healthy": ({"hide": "EventSource"}, None, "fetch"),
+    "fetch-hold-body": ({}, "hold-body", "longpoll"),
+    "fetch-hold-all": ({}, "hold-all", "longpoll"),
+    "xhr-hold-body": ({"hide": "ReadableStream"}, "hold-body", "longpoll"),
+    "xhr-hold-all": ({"hide": "ReadableStream"}, "hold-all", "longpoll"),
+    "eventsource-hold-body": ({"hide": "ReadableStream,XMLHttpRequest"}, "hold-body", "longpoll"),
+    "eventsource-hold-all": ({"hide": "ReadableStream,XMLHttpRequest"}, "hold-all", "longpoll"),
+    "forced-fetch": ({"transport": "fetch"}, "hold-body", "fetch"),
+    "healthy": ({}, "pass", "fetch"),
 }
+# Long enough for the harness to publish while a stream is held, before long polling replaces it.
+HELD_TIMEOUT = 5000
+# Short, for the cases that must not switch: a few of these give a wrong switch its chance.
 BUFFER_TIMEOUT = 300
 
 
+def first_transport(options):
+    hidden = options.get("hide", "")
+    if "transport" in options:
+        return options["transport"]
+    if "XMLHttpRequest" in hidden:
+        return "eventsource"
+    return "xhr" if "ReadableStream" in hidden else "fetch"
+
+
+def wait_for_position(s, proxy):
+    """Waits until the server has answered the page's first poll without a cursor (the one sent
+    beside its stream), so that what is published next is after the position of the page's request."""
+    deadline = time.monotonic() + s.remaining(10)
+    while True:
+        for record in proxy.requests:
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(record["target"]).query)
+            if query.get("topic") == [s.topic] and query.get("transport") == ["poll"] and record.get("responded"):
+                return
+        check(time.monotonic() < deadline, "no poll for the cursor beside the stream: " + "; ".join(
+            f"{record['target']} responded {record['responded']}" for record in proxy.requests
+            if f"topic={s.topic}" in record["target"]))
+        time.sleep(0.02)
+
+
+def expect_held_then_polling(s, tab, proxy):
+    """Events published while the stream is held, then after long polling replaced it: all arrive."""
+    wait_for_position(s, proxy)
+    s.publish_many("while-held", 2)
+    check(tab.evaluate("source.transport") != "longpoll",
+          "long polling had replaced the stream before the events meant for the held stream were published")
+    s.wait(tab, "source.transport === 'longpoll' && source.readyState === 1 && source.lastEventId !== ''",
+           "long polling with a cursor")
+    s.publish_many("polled", 2)
+    s.expect_all([tab])
+    check(s.errors(tab) == 0, f"{s.errors(tab)} error events: long polling replaces a held stream without one")
+
+
 def scenario_buffered(s, case):
-    options, hold, expected = BUFFERED[case]
-    # A poll without a cursor opens at once only when the server has an event to hand as the cursor.
-    s.server.post("/publish?topic=warm-up", "warm-up")
-    url = f"/events?topic={s.topic}" + (f"&hold={hold}" if hold else "")
-    tab = s.open_page(url=url, bufferTimeout=BUFFER_TIMEOUT, wait_open=False, **options)
-    first = "eventsource" if case == "eventsource" else options.get("transport", case if hold else "fetch")
+    """A proxy that holds streams until they end (their body, or the whole response): auto mode
+    moves to long polling from each stream transport and loses nothing published after the page
+    asked, even while the stream was held; a forced transport and a healthy stream stay."""
+    options, mode, expected = BUFFERED[case]
+    proxy = s.suite.proxy()
+    proxy.set_mode(mode)
+    # An event before the page comes: a poll without a cursor is answered at once with its ID.
+    s.server.post(f"/publish?topic={s.topic}", "before-the-page")
+    timeout = HELD_TIMEOUT if expected == "longpoll" else BUFFER_TIMEOUT
+    tab = s.open_page(origin=proxy.origin, bufferTimeout=timeout, wait_open=False, **options)
+    first = first_transport(options)
     check(tab.evaluate("firstTransport") == first, f"started with {tab.evaluate('firstTransport')}, not {first}")
     if expected == "longpoll":
-        s.wait(tab, "source.transport === 'longpoll' && source.readyState === 1 && source.lastEventId !== ''",
-               "long polling with a cursor")
-    else:
-        s.wait(tab, "source.readyState === 1", "readyState OPEN")
-        # Nothing to wait for: a switch that must not come. A few timeouts give it the chance.
-        time.sleep(4 * BUFFER_TIMEOUT / 1000)
-        check(tab.evaluate("source.transport") == expected, f"transport is {tab.evaluate('source.transport')}")
-    if expected == "longpoll" or not hold:
+        expect_held_then_polling(s, tab, proxy)
+        return
+    s.wait(tab, "source.readyState === 1", "readyState OPEN")
+    # Nothing to wait for: a switch that must not come. A few timeouts give it the chance.
+    time.sleep(4 * timeout / 1000)
+    check(tab.evaluate("source.transport") == expected, f"transport is {tab.evaluate('source.transport')}")
+    if mode == "pass":
         s.publish_many("buffered", 3)
         s.expect_all([tab])
+
+
+def scenario_held_forced(s, mode):
+    """A forced stream transport behind a proxy that holds it is never stuck silently: the idle
+    timeout ends each attempt with an `error` event, and the page tries again."""
+    proxy = s.suite.proxy()
+    proxy.set_mode(mode)
+    # A cursor from the start, so that what is published while every attempt is held is owed to the page.
+    start = s.server.post(f"/publish?topic={s.topic}", "before-the-page")
+    tab = s.open_page(origin=proxy.origin, transport="fetch", idleTimeout=1500, wait_open=False,
+                      lastEventId=start, reconnection={"initialReconnectionTime": 200})
+    s.publish("while-held")
+    s.wait(tab, "states.filter(s => s.kind === 'error').length >= 2 && source.readyState !== 2",
+           "error events from the idle timeout, and more attempts")
+    proxy.set_mode("pass")
+    s.publish_many("released", 3)
+    s.expect_all([tab])
+
+
+def scenario_refused(s, transport):
+    """503 with Retry-After: 2, from a proxy in front: the next request waits the 2 s (the backoff
+    would be 200 ms), and the transport stays. A native EventSource cannot read the status: it gives
+    up, and the script asks again with fetch after the backoff, which reads the 503 and waits; then
+    the native EventSource takes over again."""
+    proxy = s.suite.proxy()
+    times = 2 if transport == "eventsource" else 1
+    proxy.refuse(status=503, retry_after="2", times=times)
+    tab = s.open_page(origin=proxy.origin, transport=transport, reconnection={"initialReconnectionTime": 200})
+    s.publish_many("after-503", 3)
+    s.expect_all([tab])
+    streams = [record for record in proxy.requests if f"topic={s.topic}" in record["target"]]
+    refused = [index for index, record in enumerate(streams) if record["answered"] == 503]
+    check(len(refused) == times and len(streams) > refused[-1] + 1, f"requests: {streams}")
+    gap = streams[refused[-1] + 1]["at"] - streams[refused[-1]]["at"]
+    check(gap >= 1.95, f"the request after `503, Retry-After: 2` came {gap:.2f} s later")
+    check(tab.evaluate("source.transport") == transport, f"transport is {tab.evaluate('source.transport')}")
+
+
+def scenario_silent(s, transport):
+    """A connection that goes silent without closing (a half-open socket, a hanging poll): no
+    heartbeat within the idle timeout, so the page drops it and resumes from its cursor."""
+    proxy = s.suite.proxy()
+    # Above the servers' heartbeat (1 s) and their long-poll wait (3 s) in this suite.
+    tab = s.open_page(origin=proxy.origin, transport=transport, idleTimeout=4500,
+                      reconnection={"initialReconnectionTime": 200})
+    s.publish("before-silence")
+    s.wait(tab, "received.length >= 1", "the first event")
+    errors_before = s.errors(tab)
+    proxy.blackhole()
+    s.publish_many("while-silent", 3)
+    s.expect_all([tab])
+    check(s.errors(tab) > errors_before, "the silent connection was never noticed: no error event")
+
+
+def scenario_charset(s, case):
+    """The stream is UTF-8 whatever charset a proxy declares for it."""
+    transport, charset = case
+    proxy = s.suite.proxy()
+    proxy.set_mode("charset", charset=charset)
+    tab = s.open_page(origin=proxy.origin, transport=transport)
+    for text in ["caf\u00e9", "\u65e5\u672c\u8a9e", "\U0001F600 \u00fc"]:
+        s.publish(text)
+    s.expect_all([tab])
+
+
+def scenario_xhr_limit(s, _):
+    """XHR's responseText holds the whole response: past xhrTextLimit the page resumes on a new
+    request, silently and without losing or repeating an event."""
+    proxy = s.suite.proxy()
+    tab = s.open_page(origin=proxy.origin, transport="xhr", xhrTextLimit=3000)
+    for index in range(20):
+        s.publish(f"{index:02d}-" + "x" * 400)
+    s.expect_all([tab])
+    check(s.errors(tab) == 0, f"{s.errors(tab)} error events for planned restarts")
+    streams = [record for record in proxy.requests if f"topic={s.topic}" in record["target"]]
+    check(len(streams) >= 2, f"{len(streams)} requests for 8,000 characters with a limit of 3,000")
+
+
+def scenario_nginx_gzip(s, case):
+    """nginx with `gzip on; gzip_types text/event-stream;` in front of a server whose
+    `X-Accel-Buffering: no` it ignores: it holds streams. Auto mode moves to long polling and loses
+    nothing; a forced fetch is never stuck silently."""
+    nginx = s.suite.nginx_gzip()
+    proxy = s.suite.proxy()
+    if case == "auto":
+        s.server.post(f"/publish?topic={s.topic}", "before-the-page")
+        tab = s.open_page(origin=nginx.origin, bufferTimeout=HELD_TIMEOUT, wait_open=False)
+        expect_held_then_polling(s, tab, proxy)
+    else:
+        tab = s.open_page(origin=nginx.origin, transport="fetch", idleTimeout=1500, wait_open=False,
+                          reconnection={"initialReconnectionTime": 200})
+        s.wait(tab, "states.filter(s => s.kind === 'error').length >= 2 && source.readyState !== 2",
+               "error events from the idle timeout, and more attempts")
 
 
 def scenario_cursor(s, mode):
@@ -555,7 +701,7 @@ def scenario_echo(s, case):
 def scenario_module(s, _):
     tab = s.open_page(module="1")
     check(tab.evaluate("window.moduleExportsMatch") is True, "the module's exports are not globalThis.SSEEventSource")
-    check(tab.evaluate("source.transport") == "eventsource", f"transport is {tab.evaluate('source.transport')}")
+    check(tab.evaluate("source.transport") == "fetch", f"transport is {tab.evaluate('source.transport')}")
     s.publish_many("module", 3)
     s.expect_all([tab])
 
@@ -568,9 +714,18 @@ def scenario_in_page(s, cases_file):
     check(failures == [], "; ".join(failures or []))
 
 
+def scenario_policy_table(s, _):
+    """The policy part of the script alone against the reconnection table SSEClient passes too."""
+    tab = s.open_page(transport="fetch")
+    with open(os.path.join(HERE, "policy_table.js"), encoding="utf-8") as cases, \
+            open(POLICY_TABLE, encoding="utf-8") as table:
+        expression = f"({cases.read()})({json.dumps(sse_script.read_part('2-policy.js'))}, {table.read()})"
+    failures = tab.evaluate(expression, timeout=s.remaining())
+    check(failures == [], "; ".join(failures or []))
+
+
 def gzip_size():
-    with open(SCRIPT, "rb") as script:
-        return len(gzip.compress(script.read(), compresslevel=9, mtime=0))
+    return len(gzip.compress(sse_script.script().encode(), compresslevel=9, mtime=0))
 
 
 class Suite:
@@ -579,6 +734,8 @@ class Suite:
         self.server = Server(args.server_command)
         self.browser = cdp.Browser(args.chromium)
         self._nginx = None
+        self._nginx_gzip = None
+        self._proxy = None
 
     def nginx(self):
         if self._nginx is None:
@@ -587,6 +744,24 @@ class Suite:
                 raise Skipped(NEEDS_NGINX)
             self._nginx = Nginx(path, self.server.port)
         return self._nginx
+
+    def nginx_gzip(self):
+        """nginx that gzips event streams itself (it asks the server for identity) and ignores
+        `X-Accel-Buffering`, as for a server that does not send it; in front of the fault proxy
+        (passing), which logs what reaches the server."""
+        if self._nginx_gzip is None:
+            path = executable(self.args.nginx)
+            if path is None:
+                raise Skipped(NEEDS_NGINX)
+            extra = ("gzip on; gzip_types text/event-stream; proxy_ignore_headers X-Accel-Buffering;"
+                     ' proxy_set_header Accept-Encoding "";')
+            self._nginx_gzip = Nginx(path, self.proxy().port, extra=extra)
+        return self._nginx_gzip
+
+    def proxy(self):
+        if self._proxy is None:
+            self._proxy = FaultProxy(self.server.port)
+        return self._proxy
 
     def run(self, name, function, argument):
         """Runs a scenario and prints its line; returns "passed", "failed" or the reason it was skipped."""
@@ -606,18 +781,24 @@ class Suite:
             return "failed"
         finally:
             scenario.close()
+            if self._proxy:
+                self._proxy.reset()
 
     def stop(self):
         self.browser.quit()
-        if self._nginx:
-            self._nginx.stop()
+        for nginx in (self._nginx, self._nginx_gzip):
+            if nginx:
+                nginx.stop()
+        if self._proxy:
+            self._proxy.stop()
         self.server.stop()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server-command", default=f"{shlex.quote(sys.executable)} "
-                        f"{shlex.quote(os.path.join(HERE, 'independent_server.py'))}")
+                        f"{shlex.quote(os.path.join(HERE, 'independent_server.py'))}"
+                        " --timeout 3 --heartbeat 1 --padding 2048")
     parser.add_argument("--chromium", default="chromium")
     parser.add_argument("--nginx", default="nginx")
     parser.add_argument("--only", help="run the scenarios whose name contains this")
@@ -640,8 +821,15 @@ def main():
     scenarios += [("echo/fetch-Headers", scenario_echo, ("fetch", "Headers", None)),
                   ("echo/xhr-pairs", scenario_echo, ("xhr", "pairs", None)),
                   ("echo/worker-Headers", scenario_echo, ("auto", "Headers", "worker"))]
+    scenarios += [(f"held/{mode}-forced-fetch", scenario_held_forced, mode) for mode in ["hold-all", "hold-body"]]
+    scenarios += [(f"refused/{transport}", scenario_refused, transport) for transport in ["fetch", "xhr", "eventsource"]]
+    scenarios += [(f"silent/{transport}", scenario_silent, transport) for transport in ["fetch", "xhr", "longpoll"]]
+    scenarios += [(f"charset/{transport}-{charset}", scenario_charset, (transport, charset))
+                  for transport in ["fetch", "xhr"] for charset in ["iso-8859-1", "utf-16le"]]
+    scenarios += [("xhr-limit", scenario_xhr_limit, None)]
+    scenarios += [(f"nginx-gzip/{case}", scenario_nginx_gzip, case) for case in ["auto", "forced-fetch"]]
     scenarios += [("module", scenario_module, None), ("parser", scenario_in_page, "parser_cases.js"),
-                  ("policy", scenario_in_page, "policy_cases.js")]
+                  ("policy", scenario_in_page, "policy_cases.js"), ("policy-table", scenario_policy_table, None)]
     if args.only:
         scenarios = [scenario for scenario in scenarios if args.only in scenario[0]]
 

@@ -67,15 +67,6 @@ final class Fixture: Sendable {
         }
         let topics = [request.query["topic"] ?? "news"]
         let isPoll = longPoll.isLongPoll(query: request.query)
-        // A proxy that buffers: hold=1 sends a stream's head and no byte after it, hold=2 not even
-        // the head (the routing task is cancelled when the client goes).
-        if !isPoll, request.query["hold"] == "2" {
-            try? await Task.sleep(for: .seconds(3600))
-            return .empty(.noContent)
-        }
-        if !isPoll, request.query["hold"] == "1" {
-            return .stream(Silence())
-        }
         guard isPoll else {
             let subscription = broadcaster.subscribe(to: topics, lastEventID: request.lastEventID)
             open.withLock { $0.subscriptions.append(subscription) }
@@ -173,6 +164,8 @@ final class Fixture: Sendable {
     func serve() {
         var configuration = SSEServer.Configuration(port: port)
         configuration.shutdownGracePeriod = .zero
+        // Heartbeats well inside the idle timeouts the scenarios give the page.
+        configuration.stream.heartbeat = .seconds(1)
         let server = SSEServer(
             configuration: configuration,
             router: makeRouter(),
@@ -197,20 +190,6 @@ final class Fixture: Sendable {
         await task?.value
         try? await Task.sleep(for: down)
         serve()
-    }
-}
-
-/// Chunks that never come: the stream's head goes out, then nothing until the client goes.
-struct Silence: AsyncSequence, Sendable {
-    struct AsyncIterator: AsyncIteratorProtocol {
-        func next() async throws -> [UInt8]? {
-            try await Task.sleep(for: .seconds(3600))
-            return nil
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator()
     }
 }
 

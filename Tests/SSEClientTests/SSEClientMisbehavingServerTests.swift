@@ -93,11 +93,14 @@ struct SSEClientMisbehavingServerTests {
         }
     }
 
-    @Test("A 500 fails with the status and a bounded excerpt of the body")
+    @Test("A 500 not retried fails with the status and a bounded excerpt of the body")
     func badStatus() async throws {
         try await Self.withServer { server in
             let recording = await Recording.of(
-                SSEClient(url: server.url("status", client: Self.client(), "code=500"), configuration: .fast())
+                SSEClient(
+                    url: server.url("status", client: Self.client(), "code=500"),
+                    configuration: .fast { $0.reconnection.retriedStatuses = [] }
+                )
             )
             let error = try #require(recording.error)
             #expect(error == .badStatus)
@@ -108,7 +111,14 @@ struct SSEClientMisbehavingServerTests {
             // A body that never ends: the excerpt is read up to its limit, then the error comes.
             // Reading it for ever would run into the recording's limit instead.
             let endless = await Recording.of(
-                SSEClient(url: server.url("endless-error", client: Self.client())),
+                SSEClient(
+                    url: server.url("endless-error", client: Self.client()),
+                    configuration: {
+                        var configuration = SSEClient.Configuration()
+                        configuration.reconnection.retriedStatuses = []
+                        return configuration
+                    }()
+                ),
                 within: .seconds(60)
             )
             #expect(!endless.timedOut)

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #if AsyncHTTPClientSupport
+import Foundation
 import HTTPTypes
 @testable import SSEClient
 import Testing
@@ -174,7 +175,7 @@ struct SSEClientStateMachineTests {
 
     @Test("Statuses fail with the excerpt unless retried; Retry-After in seconds or as a date, capped")
     func statuses() {
-        var machine = Self.machine()
+        var machine = Self.machine { $0.reconnection.retriedStatuses = [] }
         guard case .fail(let error) = machine.attemptEnded(.notOpened(Self.head(503), .refused, excerpt: "busy")) else {
             Issue.record("expected a failure")
             return
@@ -381,6 +382,124 @@ struct SSEClientStateMachineTests {
             SSEClient.Session.url("http://h/e?lastEventId=1&a=2&lastEventIdx=3", adding: "lastEventId", value: "9")
                 == "http://h/e?a=2&lastEventIdx=3&lastEventId=9"
         )
+    }
+
+    /// The reconnection policy written down once, in `Tests/Shared/reconnection-policy.json`: the
+    /// browser suite runs the same cases against the browser script's policy.
+    @Test("The shared reconnection table: every case, at both ends of the jitter")
+    func sharedTable() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Shared/reconnection-policy.json")
+        let table = try JSONDecoder().decode(PolicyTable.self, from: Data(contentsOf: file))
+        #expect(table.defaults.applied(to: SSEClient.ReconnectionPolicy()) == SSEClient.ReconnectionPolicy())
+        #expect(!table.cases.isEmpty)
+        for testCase in table.cases {
+            for (bound, random) in [(0, 0.0), (1, 1.0)] {
+                var machine = Self.machine(
+                    { configuration in
+                        configuration.method = HTTPRequest.Method(testCase.method ?? "GET")!
+                        let defaults = table.defaults.applied(to: SSEClient.ReconnectionPolicy())
+                        configuration.reconnection = testCase.policy?.applied(to: defaults) ?? defaults
+                    },
+                    random: random,
+                    now: testCase.now ?? 0
+                )
+                for (index, step) in testCase.steps.enumerated() {
+                    let place = "\(testCase.name), step \(index + 1), random \(random)"
+                    if let retry = step.retry {
+                        machine.retry(milliseconds: retry)
+                        continue
+                    }
+                    guard let ended = step.ended, let expected = step.expect else {
+                        Issue.record("\(place): a step is a retry or an ended attempt with its expectation")
+                        continue
+                    }
+                    switch (machine.attemptEnded(ended.outcome), expected.stop) {
+                    case (.reconnect(let delay, _, _), nil):
+                        let milliseconds = delay.seconds * 1000
+                        let wanted = expected.delay?[bound] ?? -1
+                        #expect(abs(milliseconds - wanted) < 1e-6, "\(place): waited \(milliseconds) ms, not \(wanted)")
+                    case (.close, "closed"), (.fail, "failed"):
+                        break
+                    case (let action, let stop):
+                        Issue.record("\(place): \(action), expected \(stop ?? "a reconnection")")
+                    }
+                }
+            }
+        }
+    }
+
+    /// `Tests/Shared/reconnection-policy.json`, as its `about` field describes it.
+    struct PolicyTable: Decodable {
+        var defaults: Policy
+        var cases: [Case]
+
+        struct Case: Decodable {
+            var name: String
+            var method: String?
+            var now: Double?
+            var policy: Policy?
+            var steps: [Step]
+        }
+
+        struct Step: Decodable {
+            var retry: Int?
+            var ended: Ended?
+            var expect: Expectation?
+        }
+
+        struct Ended: Decodable {
+            var status: Int?
+            var contentType: String?
+            var retryAfter: String?
+            var healthy: Bool?
+            var end: Bool?
+
+            var outcome: SSEClientStateMachine.Outcome {
+                guard let status else {
+                    let interruption: SSEClientStateMachine.Interruption =
+                        end == true ? .endOfStream : .error(SSEClientStateMachineTests.Failure())
+                    return .interrupted(interruption, healthy: healthy ?? false)
+                }
+                var fields: [HTTPField.Name: String] = [:]
+                fields[.contentType] = contentType
+                fields[.retryAfter] = retryAfter
+                let head = SSEClientStateMachineTests.head(status, fields)
+                return .notOpened(head, SSEClientStateMachine.decide(head, acceptsGzip: false), excerpt: "")
+            }
+        }
+
+        struct Expectation: Decodable {
+            var delay: [Double]?
+            var stop: String?
+        }
+
+        /// The policy's members in milliseconds, as the browser script names them; absent ones stay.
+        struct Policy: Decodable {
+            var initialReconnectionTime: Int?
+            var multiplier: Double?
+            var maximumDelay: Int?
+            var minimumDelay: Int?
+            var jitter: Double?
+            var maximumConsecutiveFailures: Int?
+            var retriedStatuses: [Int]?
+            var maximumRetryAfter: Int?
+            var resendsNonIdempotentRequests: Bool?
+
+            func applied(to policy: SSEClient.ReconnectionPolicy) -> SSEClient.ReconnectionPolicy {
+                var policy = policy
+                initialReconnectionTime.map { policy.initialReconnectionTime = .milliseconds($0) }
+                multiplier.map { policy.multiplier = $0 }
+                maximumDelay.map { policy.maximumDelay = .milliseconds($0) }
+                minimumDelay.map { policy.minimumDelay = .milliseconds($0) }
+                jitter.map { policy.jitter = $0 }
+                maximumConsecutiveFailures.map { policy.maximumConsecutiveFailures = $0 }
+                retriedStatuses.map { policy.retriedStatuses = Set($0.map { HTTPResponse.Status(code: $0) }) }
+                maximumRetryAfter.map { policy.maximumRetryAfter = .milliseconds($0) }
+                resendsNonIdempotentRequests.map { policy.resendsNonIdempotentRequests = $0 }
+                return policy
+            }
+        }
     }
 }
 #endif

@@ -18,16 +18,20 @@ import SSELongPolling
 import SSETestSupport
 import Testing
 
-/// The browser script in headless Chromium (Debian's `chromium`), against the embedded server
-/// with long polling (`Tests/SSEBrowserFixture`): every transport, through drops, a restart,
-/// offline and online, nginx, 204, and shared connections across tabs. The scenarios live in
-/// `Tests/Browser/run_browser_tests.py`, which drives Chromium through the DevTools protocol;
-/// this test runs it and fails with its report.
-@Suite("Browser script in Chromium", .serialized, .timeLimit(.minutes(10)))
+/// The browser script in headless Chromium (Debian's `chromium`), against two servers: the
+/// embedded server with long polling (`Tests/SSEBrowserFixture`), and `independent_server.py`, a
+/// second implementation of the protocol written from the documentation alone. Every transport,
+/// through drops, a restart, offline and online, nginx (stock, and with gzip and no
+/// `X-Accel-Buffering`), a proxy that holds streams, refuses with 503 or goes silent, 204, and
+/// shared connections across tabs. The scenarios live in `Tests/Browser/run_browser_tests.py`,
+/// which drives Chromium through the DevTools protocol; these tests run it and fail with its report.
+@Suite("Browser script in Chromium", .serialized, .timeLimit(.minutes(15)))
 struct BrowserTests {
     /// The repository's root, from this file's path.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
+
+    static let browser = root.appendingPathComponent("Tests/Browser")
 
     /// The fixture server's executable, built beside the tests.
     static var fixturePath: String {
@@ -37,17 +41,30 @@ struct BrowserTests {
     }
 
     @Test(
-        "Every transport receives every event once, in order, through drops, restarts, offline, nginx and 204",
+        "Against the embedded server: every event once, in order, through drops, restarts, offline, proxies and 204",
         .requires(.chromium, .python3)
     )
-    func browserSuite() async throws {
+    func embeddedServer() async throws {
+        try await Self.runSuite(serverCommand: Self.fixturePath)
+    }
+
+    @Test(
+        "Against a second server written from the docs: the same scenarios",
+        .requires(.chromium, .python3)
+    )
+    func independentServer() async throws {
+        // The suite's default server, with the waits the fixture has: 3 s polls, 1 s heartbeats.
+        let server = Self.browser.appendingPathComponent("independent_server.py").path
+        try await Self.runSuite(serverCommand: "python3 \(server) --timeout 3 --heartbeat 1 --padding 2048")
+    }
+
+    static func runSuite(serverCommand: String) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let browser = Self.root.appendingPathComponent("Tests/Browser")
         process.arguments = [
-            "python3", browser.appendingPathComponent("run_browser_tests.py").path,
+            "python3", Self.browser.appendingPathComponent("run_browser_tests.py").path,
             // The script adds --port 0 and --static with its own folder.
-            "--server-command", Self.fixturePath,
+            "--server-command", serverCommand,
         ]
         let output = Pipe()
         process.standardOutput = output
@@ -63,11 +80,24 @@ struct BrowserTests {
         #expect(process.terminationStatus == 0, "the browser suite failed:\n\(report)")
     }
 
-    @Test("The embedded script is Assets/sse.js as it is (the SSEEmbedAssets plugin embeds it)")
-    func embeddedScriptIsCurrent() throws {
-        let source = Self.root.appendingPathComponent("Sources/SSELongPolling/Assets/sse.js")
-        let script = try String(contentsOf: source, encoding: .utf8)
-        #expect(Array(SSELongPoll.browserScript.utf8) == Array(script.utf8))
+    @Test(
+        "The embedded script is the parts of Assets/sse.js/ as the build joins them, and as the test servers serve it",
+        .requires(.python3)
+    )
+    func embeddedScriptIsCurrent() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.browser.appendingPathComponent("sse_script.py").path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let joined = try await blocking {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Array(data)
+        }
+        #expect(process.terminationStatus == 0)
+        #expect(Array(SSELongPoll.browserScript.utf8) == joined)
         #expect(SSELongPoll.browserModule.hasPrefix(SSELongPoll.browserScript))
         #expect(SSELongPoll.browserModule.hasSuffix("export default SSEEventSource;\n"))
     }

@@ -74,6 +74,41 @@ struct SSEPluginToolTests {
         #expect(try Self.run("SSEEmbed", []).status == 64)
     }
 
+    @Test("sse-embed joins a folder into the file of its name; a script keeps its leading comment and its code")
+    func embedFolder() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = directory.appendingPathComponent("app.js")
+        let notes = directory.appendingPathComponent("notes.txt")
+        for folder in [script, notes] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        let parts = [
+            "1-head.js": "// License\n\n// What the script is\n(function () {\n",
+            "2-body.js": "// License\n\n    // Why this line\n    const url = \"https://a/b\"; // kept\n",
+            "3-tail.js": "    //   also gone\n})();\n",
+            ".hidden.js": "hidden\n",
+        ]
+        for (name, text) in parts {
+            try Data(text.utf8).write(to: script.appendingPathComponent(name))
+        }
+        try Data("// one\n".utf8).write(to: notes.appendingPathComponent("a"))
+        try Data("// two\n".utf8).write(to: notes.appendingPathComponent("b"))
+        let output = directory.appendingPathComponent("EmbeddedAssets.swift")
+        let run = try Self.run("SSEEmbed", [output.path, "EmbeddedAssets", script.path, notes.path])
+        #expect(run.status == 0, "\(run.output)")
+        let source = try String(contentsOf: output, encoding: .utf8)
+        let joined =
+            "// License\n\n// What the script is\n(function () {\n\n    const url = \"https://a/b\"; // kept\n})();\n"
+        let literal = joined.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.isEmpty ? "" : "        " + $0 }.joined(separator: "\n")
+        #expect(source.contains("static let appJs: String = #\"\"\"\n\(literal)\n        \"\"\"#"))
+        // Only a script loses its comments.
+        #expect(
+            source.contains("static let notesTxt: String = #\"\"\"\n        // one\n        // two\n\n        \"\"\"#")
+        )
+    }
+
     @Test("sse-export-script writes sse.js and sse.mjs, the module's script as it is")
     func exportScript() throws {
         let directory = try Self.temporaryDirectory()

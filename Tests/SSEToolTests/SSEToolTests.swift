@@ -189,9 +189,13 @@ struct SSEToolTests {
         let refused = try await Self.run(["listen", "--no-reconnect", "http://127.0.0.1:\(closedPort)/events"])
         #expect(refused.status == 69)
         let server = try await MisbehavingServer.start()
-        let status = try await Self.run(["listen", server.url("status", client: "tool-500", "code=500")])
+        let status = try await Self.run(["listen", server.url("status", client: "tool-404", "code=404")])
         #expect(status.status == 70)
-        #expect(status.errors.contains("500"))
+        #expect(status.errors.contains("404"))
+        let notRetried = try await Self.run([
+            "listen", "--retry-statuses", "", server.url("status", client: "tool-500", "code=500"),
+        ])
+        #expect(notRetried.status == 70)
         let wrongType = try await Self.run(["listen", server.url("wrong-type", client: "tool-type")])
         #expect(wrongType.status == 71)
         let retried = try await Self.run([

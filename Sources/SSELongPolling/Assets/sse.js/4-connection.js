@@ -1,0 +1,286 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+    function withParameter(url, name, value) {
+        const result = new URL(url);
+        result.searchParams.set(name, value);
+        return result.href;
+    }
+
+    // One attempt: a request over one transport, its parser and its watchdogs. It reports to its
+    // connection while it is the connection's current attempt, and is ignored afterwards.
+    class Attempt {
+        constructor(connection, transport) {
+            this.connection = connection;
+            this.transport = transport;
+            this.options = connection.options;
+            this.types = connection.types;
+            this.listen = null;
+            this.cancel = () => {};
+            this.idle = 0;
+            this.held = 0;
+            this.parse = createParser(
+                connection.lastEventId,
+                (id, event) => this.live() && connection.dispatch(id, event),
+                (milliseconds) => connection.policy.retry(milliseconds)
+            );
+        }
+
+        live() {
+            return this.connection.current === this;
+        }
+
+        url(withCursor) {
+            const { url, lastEventId, cursorParameter } = this.connection;
+            return withCursor && lastEventId ? withParameter(url, cursorParameter, lastEventId) : url;
+        }
+
+        pollURL() {
+            return this.connection.pollURL();
+        }
+
+        request(signal, streaming) {
+            return this.connection.request(signal, streaming);
+        }
+
+        // Whether the response opens a stream to read; otherwise the attempt is over.
+        head(status, header) {
+            if (!this.live()) return false;
+            const contentType = header("content-type") || "";
+            if (status === 200 && /^text\/event-stream\b/i.test(contentType)) {
+                this.opened();
+                return true;
+            }
+            this.connection.ended(this, { status, contentType, retryAfter: header("retry-after") });
+            return false;
+        }
+
+        opened() {
+            if (this.live()) this.connection.opened(this);
+        }
+
+        chunk(text) {
+            if (!this.live() || text === "") return;
+            this.connection.flowing(this);
+            this.parse(text);
+        }
+
+        // From a native EventSource, which shows no bytes: its first event is the sign that nothing
+        // holds the stream (its open only says the head came).
+        event(type, data, id) {
+            if (!this.live()) return;
+            this.connection.flowing(this);
+            this.connection.dispatch(id, { type, data });
+        }
+
+        // A poll was answered: poll again at once.
+        answered() {
+            if (!this.live()) return;
+            this.connection.healthy = true;
+            this.resume();
+        }
+
+        // Goes on with a new request at once, not a failure: the next poll, or an XHR past its limit.
+        // From a timer, so that a server answering polls at once cannot starve the page's event loop.
+        resume() {
+            if (!this.live()) return;
+            this.connection.finish(this);
+            this.connection.schedule(0);
+        }
+
+        // The body ended (`normally`) or the connection failed; `gaveUp`: a native EventSource closed itself.
+        end(normally, gaveUp) {
+            if (!this.live()) return;
+            this.connection.confirm = Boolean(gaveUp);
+            this.connection.ended(this, { healthy: this.connection.healthy, end: normally });
+        }
+    }
+
+    // One logical connection: attempts over a transport, SSEClient's reconnection policy, the last
+    // event ID. `emit` receives plain messages (so they can cross to other tabs):
+    //   {kind: "transport", transport}, {kind: "open", transport, lastEventId}, {kind: "error"},
+    //   {kind: "closed"}, {kind: "event", type, data, lastEventId, origin}, {kind: "id", lastEventId}.
+    class Connection {
+        constructor(url, options, allowNative, emit) {
+            this.url = url;
+            this.options = options;
+            this.emit = emit;
+            this.origin = new URL(url).origin;
+            this.types = new Set(["message"]);
+            this.policy = createPolicy(options.reconnection, options.method || "GET");
+            this.cursorParameter = options.cursorParameter || "lastEventId";
+            this.lastEventId = options.lastEventId || "";
+            this.transport = pickTransport(options, allowNative);
+            this.idleTimeout = options.idleTimeout ?? 60000;
+            this.bufferTimeout = options.bufferTimeout ?? 5000;
+            // Only auto mode gives up on a stream held back on the way, and only for long polling
+            // that can carry the request.
+            this.mayPoll =
+                (options.transport || "auto") === "auto" && this.bufferTimeout > 0 && usable("longpoll", options);
+            this.state = CONNECTING;
+            this.current = null;
+            this.timer = 0;
+            // Whether the connection delivered an event (or, polling, had a poll answered) since the
+            // last attempt that failed: the policy's "healthy".
+            this.healthy = false;
+            // A native EventSource gave up: the next attempt is made with fetch, to learn why.
+            this.confirm = false;
+            this.shown = "";
+            // A cursorless poll sent with a stream, for the polls that replace it if it is held.
+            this.probe = null;
+            // The network came back: whatever the backoff says, try now.
+            this.onOnline = () => {
+                if (this.state === CONNECTING && this.timer) {
+                    clearTimeout(this.timer);
+                    this.timer = 0;
+                    this.start();
+                }
+            };
+            globalThis.addEventListener("online", this.onOnline);
+            this.start();
+        }
+
+        start() {
+            const name = this.confirm ? "fetch" : this.transport;
+            this.confirm = false;
+            if (name !== this.shown) this.emit({ kind: "transport", transport: (this.shown = name) });
+            const attempt = new Attempt(this, name);
+            this.current = attempt;
+            // A connection silent for idleTimeout (no heartbeat, no poll answer) is taken for dead.
+            // The native EventSource shows neither bytes nor heartbeats.
+            if (this.idleTimeout > 0 && name !== "eventsource") this.watchIdle(attempt);
+            // A stream without a first byte (native: an event) within bufferTimeout of its request is
+            // held back on the way: long polling replaces it for good, without an `error` event.
+            // Without a cursor, a poll sent now hands the position of this request to those polls,
+            // so that nothing published while the stream was held is lost.
+            if (this.mayPoll && name !== "longpoll") {
+                attempt.held = setTimeout(() => {
+                    if (!attempt.live()) return;
+                    this.finish(attempt);
+                    attempt.cancel();
+                    this.transport = "longpoll";
+                    this.start();
+                }, this.bufferTimeout);
+                if (!this.lastEventId) {
+                    const controller = new AbortController();
+                    const response = fetch(this.pollURL(), this.request(controller.signal, false));
+                    response.catch(() => {});
+                    this.probe = { controller, response };
+                }
+            }
+            const pending = name === "longpoll" ? this.probe : null;
+            if (pending) this.probe = null;
+            attempt.cancel = transports[name](attempt, pending);
+        }
+
+        watchIdle(attempt) {
+            clearTimeout(attempt.idle);
+            attempt.idle = setTimeout(() => {
+                if (!attempt.live()) return;
+                attempt.cancel();
+                attempt.end(false);
+            }, this.idleTimeout);
+        }
+
+        // Bytes (or a native open) came: the stream is not held, and the connection is alive.
+        flowing(attempt) {
+            clearTimeout(attempt.held);
+            this.dropProbe();
+            if (attempt.idle) this.watchIdle(attempt);
+        }
+
+        dropProbe() {
+            if (this.probe) this.probe.controller.abort();
+            this.probe = null;
+        }
+
+        opened(attempt) {
+            if (this.state === OPEN) return;
+            this.state = OPEN;
+            this.emit({ kind: "open", transport: attempt.transport, lastEventId: this.lastEventId });
+        }
+
+        dispatch(id, event) {
+            this.lastEventId = id;
+            if (!event) return this.emit({ kind: "id", lastEventId: id });
+            this.healthy = true;
+            this.emit({ kind: "event", type: event.type, data: event.data, lastEventId: id, origin: this.origin });
+        }
+
+        finish(attempt) {
+            clearTimeout(attempt.idle);
+            clearTimeout(attempt.held);
+            this.current = null;
+        }
+
+        // The attempt is over and did not go on by itself: the policy says when the next one goes.
+        ended(attempt, outcome) {
+            this.finish(attempt);
+            this.dropProbe();
+            this.healthy = false;
+            const next = this.policy.ended(outcome);
+            if (next.stop) {
+                this.close();
+                return this.emit({ kind: "closed" });
+            }
+            this.state = CONNECTING;
+            this.emit({ kind: "error" });
+            this.schedule(next.delay);
+        }
+
+        schedule(delay) {
+            this.timer = setTimeout(() => {
+                this.timer = 0;
+                this.start();
+            }, delay);
+        }
+
+        pollURL() {
+            const { options, url, lastEventId, cursorParameter } = this;
+            const poll = options.pollURL ? new URL(options.pollURL, url).href : withParameter(url, "transport", "poll");
+            return lastEventId ? withParameter(poll, cursorParameter, lastEventId) : poll;
+        }
+
+        request(signal, streaming) {
+            const { options, lastEventId } = this;
+            const headers = Object.assign({ accept: "text/event-stream" }, Object.fromEntries(options.headers));
+            if (streaming && lastEventId) headers["last-event-id"] = lastEventId;
+            return {
+                method: streaming ? options.method || "GET" : "GET",
+                headers,
+                body: streaming && options.body != null ? options.body : null,
+                credentials: options.withCredentials ? "include" : "same-origin",
+                cache: "no-store",
+                signal,
+            };
+        }
+
+        listen(type) {
+            if (this.types.has(type)) return;
+            this.types.add(type);
+            if (this.current && this.current.listen) this.current.listen(type);
+        }
+
+        close() {
+            if (this.current) {
+                this.current.cancel();
+                this.finish(this.current);
+            }
+            this.dropProbe();
+            clearTimeout(this.timer);
+            this.timer = 0;
+            this.state = CLOSED;
+            globalThis.removeEventListener("online", this.onOnline);
+        }
+    }
