@@ -113,6 +113,13 @@
         expect(requests.length === 3, `${requests.length} requests for maximumConsecutiveFailures 2`);
         expect(log.length === 3 && log.every((e) => e.type === "error"), `events: ${JSON.stringify(log)}`);
 
+        // A handler that closes the source on `error` stops it: no request follows.
+        fresh([() => new Response("down", { status: 500 })]);
+        source = new SSEEventSource("/policy", { transport: "fetch", reconnection: { initialReconnectionTime: 10 } });
+        source.onerror = () => source.close();
+        await settle(300);
+        expect(requests.length === 1 && source.readyState === 2, `close() in onerror: ${requests.length} requests`);
+
         // The old option name is refused with a TypeError that names the new one.
         expect(throwsTypeError(() => new SSEEventSource("/policy", { retry: { initial: 10 } })), "no TypeError: retry");
 

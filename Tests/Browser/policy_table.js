@@ -39,5 +39,11 @@
             });
         }
     }
+    // Beyond the table: a thousand failures in a row with a reconnection time of 0 still wait the
+    // minimum delay (multiplier^n overflows to Infinity, and 0 × Infinity is NaN).
+    const policy = createPolicy({ initialReconnectionTime: 0 }, "GET", () => 0, () => 0);
+    let last;
+    for (let count = 0; count < 1100; count += 1) last = policy.ended({ healthy: false });
+    if (last.delay !== 100) failures.push(`after 1,100 failures with r = 0: ${JSON.stringify(last)}`);
     return failures;
 }

@@ -27,11 +27,19 @@
         resendsNonIdempotentRequests: false,
     };
 
-    // Retry-After is either seconds or an HTTP date.
+    // Retry-After is either seconds (an integer that fits 64 bits) or an IMF-fixdate, as RFC 9110
+    // has senders write it; anything else is ignored, as SSEClient ignores it.
     function retryAfterMilliseconds(value, now) {
-        if (!value) return undefined;
-        if (/^\s*[0-9]+\s*$/.test(value)) return Number(value) * 1000;
-        const date = Date.parse(value);
+        const text = (value || "").trim();
+        if (/^[+-]?[0-9]+$/.test(text)) {
+            const seconds = Number(text);
+            return seconds >= 0 && seconds < 2 ** 63 ? seconds * 1000 : undefined;
+        }
+        const months = "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
+        if (!new RegExp(`^\\S+ [0-9]{1,2} ${months} [0-9]{4} [0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2} GMT$`).test(text)) {
+            return undefined;
+        }
+        const date = Date.parse(text);
         return isNaN(date) ? undefined : Math.max(0, date - now);
     }
 
@@ -54,7 +62,7 @@
         // at least minimumDelay. With the defaults: 3–3.6 s, 6–7.2 s, 12–14.4 s, 24–28.8 s, then 30–36 s.
         function delay(n, r, random) {
             const cap = Math.max(policy.maximumDelay, r);
-            const base = Math.min(cap, r * Math.pow(policy.multiplier, n - 1));
+            const base = Math.min(cap, r * Math.pow(policy.multiplier, Math.min(n - 1, 63)));
             return Math.max(policy.minimumDelay, base * (1 + policy.jitter * random));
         }
 
@@ -71,6 +79,9 @@
 
         return {
             delay,
+            resends,
+            // The wait the next failure would get, without counting one.
+            upcoming: () => (resends ? delay(attempt + 1, reconnectionTime, random()) : policy.minimumDelay),
             retry(milliseconds) {
                 reconnectionTime = Math.min(milliseconds, policy.maximumDelay);
             },

@@ -22,7 +22,7 @@
         fetch: () =>
             typeof fetch === "function" && typeof ReadableStream === "function" && typeof TextDecoder === "function",
         xhr: () => typeof XMLHttpRequest === "function",
-        longpoll: () => typeof fetch === "function" && typeof TextDecoder === "function",
+        longpoll: () => typeof fetch === "function",
     };
 
     const plainGET = (options) => options.body == null && (options.method || "GET").toUpperCase() === "GET";
@@ -51,8 +51,10 @@
     }
 
     // Reads a fetch response's body into the attempt as UTF-8 text, whatever charset it declares,
-    // flushing the decoder at the end; resolves when the body has ended.
+    // flushing the decoder at the end; resolves when the body has ended. A browser without
+    // streamed bodies (long polling's last resort) hands it over whole.
     async function read(response, attempt) {
+        if (!response.body) return attempt.chunk(await response.text());
         const reader = response.body.getReader();
         const decoder = new TextDecoder();
         for (let chunk; !(chunk = await reader.read()).done; ) attempt.chunk(decoder.decode(chunk.value, { stream: true }));
@@ -98,8 +100,9 @@
                     seen = text.length;
                 }
                 if (done) attempt.end(xhr.status !== 0);
-                // responseText keeps every byte of the response: past the limit, resume on a new request.
-                else if (seen > limit) {
+                // responseText keeps every character of the response: past the limit, resume on a new
+                // request, once this one has moved the cursor (so the next starts further on).
+                else if (seen > limit && attempt.mayResume()) {
                     cancel();
                     attempt.resume();
                 }

@@ -30,6 +30,7 @@
             this.cancel = () => {};
             this.idle = 0;
             this.held = 0;
+            this.startCursor = connection.lastEventId;
             this.parse = createParser(
                 connection.lastEventId,
                 (id, event) => this.live() && connection.dispatch(id, event),
@@ -59,6 +60,12 @@
             if (!this.live()) return false;
             const contentType = header("content-type") || "";
             if (status === 200 && /^text\/event-stream\b/i.test(contentType)) {
+                // Asked on a native EventSource's behalf: the stream is there again, for it.
+                if (this.connection.confirm && this.connection.transport === "eventsource") {
+                    this.connection.confirm = false;
+                    this.resume();
+                    return false;
+                }
                 this.opened();
                 return true;
             }
@@ -91,6 +98,12 @@
             this.resume();
         }
 
+        // Whether a new request may take over at once: one that would be sent again anyway, and
+        // that starts further on than this one did.
+        mayResume() {
+            return this.connection.policy.resends && this.connection.lastEventId !== this.startCursor;
+        }
+
         // Goes on with a new request at once, not a failure: the next poll, or an XHR past its limit.
         // From a timer, so that a server answering polls at once cannot starve the page's event loop.
         resume() {
@@ -99,11 +112,16 @@
             this.connection.schedule(0);
         }
 
-        // The body ended (`normally`) or the connection failed; `gaveUp`: a native EventSource closed itself.
+        // The body ended (`normally`) or the connection failed; `gaveUp`: a native EventSource closed
+        // itself after a status it does not show. Then a request that can read it asks again, after
+        // the wait the next failure would get, and its answer is what counts.
         end(normally, gaveUp) {
             if (!this.live()) return;
-            this.connection.confirm = Boolean(gaveUp);
-            this.connection.ended(this, { healthy: this.connection.healthy, end: normally });
+            const connection = this.connection;
+            if (!gaveUp) return connection.ended(this, { healthy: connection.healthy, end: normally });
+            connection.finish(this);
+            connection.confirm = true;
+            connection.schedule(connection.policy.upcoming());
         }
     }
 
@@ -134,7 +152,8 @@
             // Whether the connection delivered an event (or, polling, had a poll answered) since the
             // last attempt that failed: the policy's "healthy".
             this.healthy = false;
-            // A native EventSource gave up: the next attempt is made with fetch, to learn why.
+            // A native EventSource gave up: attempts are made with fetch (or XHR), which can read
+            // statuses and Retry-After, until one finds the stream there again.
             this.confirm = false;
             this.shown = "";
             // A cursorless poll sent with a stream, for the polls that replace it if it is held.
@@ -149,22 +168,26 @@
             };
             globalThis.addEventListener("online", this.onOnline);
             this.start();
+            this.running = true;
         }
 
         start() {
-            const name = this.confirm ? "fetch" : this.transport;
-            this.confirm = false;
+            const name = this.confirm ? pickTransport(this.options, false) : this.transport;
             if (name !== this.shown) this.emit({ kind: "transport", transport: (this.shown = name) });
             const attempt = new Attempt(this, name);
             this.current = attempt;
-            // A connection silent for idleTimeout (no heartbeat, no poll answer) is taken for dead.
-            // The native EventSource shows neither bytes nor heartbeats.
-            if (this.idleTimeout > 0 && name !== "eventsource") this.watchIdle(attempt);
+            // A connection silent for idleTimeout (no heartbeat, no poll answer) is taken for dead;
+            // before its first byte, not before the held-stream switch has had its chance. The
+            // native EventSource shows neither bytes nor heartbeats.
+            const watched = this.mayPoll && name !== "longpoll";
+            if (this.idleTimeout > 0 && name !== "eventsource") {
+                this.watchIdle(attempt, watched ? Math.max(this.idleTimeout, this.bufferTimeout) : this.idleTimeout);
+            }
             // A stream without a first byte (native: an event) within bufferTimeout of its request is
             // held back on the way: long polling replaces it for good, without an `error` event.
             // Without a cursor, a poll sent now hands the position of this request to those polls,
             // so that nothing published while the stream was held is lost.
-            if (this.mayPoll && name !== "longpoll") {
+            if (watched) {
                 attempt.held = setTimeout(() => {
                     if (!attempt.live()) return;
                     this.finish(attempt);
@@ -181,16 +204,24 @@
             }
             const pending = name === "longpoll" ? this.probe : null;
             if (pending) this.probe = null;
-            attempt.cancel = transports[name](attempt, pending);
+            try {
+                attempt.cancel = transports[name](attempt, pending);
+            } catch (error) {
+                // A request the browser refuses outright (a forbidden method, say) will not pass later:
+                // the constructor throws, or, later, the source closes.
+                this.close();
+                if (!this.running) throw error;
+                this.emit({ kind: "closed" });
+            }
         }
 
-        watchIdle(attempt) {
+        watchIdle(attempt, timeout = this.idleTimeout) {
             clearTimeout(attempt.idle);
             attempt.idle = setTimeout(() => {
                 if (!attempt.live()) return;
                 attempt.cancel();
                 attempt.end(false);
-            }, this.idleTimeout);
+            }, timeout);
         }
 
         // Bytes (or a native open) came: the stream is not held, and the connection is alive.
@@ -235,15 +266,20 @@
                 return this.emit({ kind: "closed" });
             }
             this.state = CONNECTING;
-            this.emit({ kind: "error" });
+            // Before the event: a handler that closes the source cancels it.
             this.schedule(next.delay);
+            this.emit({ kind: "error" });
         }
 
         schedule(delay) {
-            this.timer = setTimeout(() => {
-                this.timer = 0;
-                this.start();
-            }, delay);
+            this.timer = setTimeout(
+                () => {
+                    this.timer = 0;
+                    this.start();
+                },
+                // setTimeout fires at once past 2^31 − 1 ms (24.8 days).
+                Math.min(delay, 2147483647)
+            );
         }
 
         pollURL() {
