@@ -162,11 +162,108 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
         )
     }
 
+    // MARK: Publishing in the application's transaction
+
+    /// Publishes an event as part of the caller's open transaction: the event is written on
+    /// `connection`, and every instance delivers it if, and only when, that transaction commits.
+    /// Rolled back, or cut off before its commit (the process killed, the connection lost), it is
+    /// never delivered.
+    ///
+    /// ```swift
+    /// try await postgres.withTransaction(logger: logger) { connection in
+    ///     try await connection.query("INSERT INTO orders (id, total) VALUES (\(id), \(total))", logger: logger)
+    ///     try await events.publish(ServerSentEvent(data: "order \(id) placed"), to: "orders", in: connection)
+    /// }
+    /// ```
+    ///
+    /// The write takes the events table's ordering lock until the transaction ends, so that IDs
+    /// are committed, and delivered, in order across instances: every other publish, on every
+    /// instance, waits for this transaction. Publish last, just before the commit. The write waits
+    /// at most ``Configuration-swift.struct/publishTimeout`` for that lock (another open
+    /// transaction holding it), then fails with ``SSEPostgresError/Code/timedOut``, and the
+    /// transaction is aborted, as after any failed statement: roll it back.
+    ///
+    /// - Parameters:
+    ///   - event: The event, without an ID: the database assigns it.
+    ///   - topic: Its topic.
+    ///   - coalescingKey: See `SSEBroadcaster.publish(_:to:coalescingKey:)`.
+    ///   - connection: A connection of the same database, in an open transaction (inside
+    ///     `PostgresClient.withTransaction`, say).
+    /// - Returns: The event's ID, which becomes visible with the commit.
+    /// - Throws: ``SSEPostgresError``: for a bad event, at once, with nothing written; when the
+    ///   write fails, with the transaction aborted.
+    @discardableResult
+    public func publish(
+        _ event: ServerSentEvent,
+        to topic: String,
+        coalescingKey: String? = nil,
+        in connection: PostgresConnection
+    ) async throws(SSEPostgresError) -> String {
+        let pending = try Self.pending(
+            event,
+            audiences: StoredEvent.audiences(topics: [topic], subscriberIDs: []),
+            coalescingKey
+        )
+        return try await publish(pending, in: connection)
+    }
+
+    /// Publishes an event to the subscriptions made with a subscriber ID as part of the caller's
+    /// open transaction: delivered on every instance if, and only when, the transaction commits.
+    /// See ``publish(_:to:coalescingKey:in:)``.
+    ///
+    /// - Parameters:
+    ///   - event: The event, without an ID.
+    ///   - subscriberID: The subscriber ID (a user's, say).
+    ///   - coalescingKey: See `SSEBroadcaster.publish(_:to:coalescingKey:)`.
+    ///   - connection: A connection of the same database, in an open transaction.
+    /// - Returns: The event's ID, which becomes visible with the commit.
+    /// - Throws: ``SSEPostgresError``.
+    @discardableResult
+    public func publish(
+        _ event: ServerSentEvent,
+        toSubscriber subscriberID: String,
+        coalescingKey: String? = nil,
+        in connection: PostgresConnection
+    ) async throws(SSEPostgresError) -> String {
+        let pending = try Self.pending(
+            event,
+            audiences: StoredEvent.audiences(topics: [], subscriberIDs: [subscriberID]),
+            coalescingKey
+        )
+        return try await publish(pending, in: connection)
+    }
+
+    private func publish(
+        _ pending: Writer.Pending,
+        in connection: PostgresConnection
+    ) async throws(SSEPostgresError)
+        -> String
+    {
+        do {
+            return String(try await table.write([pending], on: connection, lockTimeout: configuration.publishTimeout))
+        } catch let error as SSEPostgresError {
+            throw error
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
+            throw SSEPostgresError(.timedOut, underlying: error)
+        } catch {
+            throw SSEPostgresError(.writeFailed, underlying: error)
+        }
+    }
+
     private func publish(
         _ event: ServerSentEvent,
         audiences: [String],
         _ coalescingKey: String?
     ) async throws(SSEPostgresError) -> String {
+        String(try await writer.write(Self.pending(event, audiences: audiences, coalescingKey)))
+    }
+
+    /// The event as the table keeps it, once it is known to be one the table can keep.
+    private static func pending(
+        _ event: ServerSentEvent,
+        audiences: [String],
+        _ coalescingKey: String?
+    ) throws(SSEPostgresError) -> Writer.Pending {
         guard event.id == nil else {
             throw SSEPostgresError(.eventHasID)
         }
@@ -181,15 +278,12 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
         } catch {
             throw SSEPostgresError(.invalidEvent, underlying: error)
         }
-        let id = try await writer.write(
-            Writer.Pending(
-                audiences: audiences.joined(separator: String(NotificationPayload.separator)),
-                type: event.type,
-                data: event.data,
-                key: coalescingKey ?? ""
-            )
+        return Writer.Pending(
+            audiences: audiences.joined(separator: String(NotificationPayload.separator)),
+            type: event.type,
+            data: event.data,
+            key: coalescingKey ?? ""
         )
-        return String(id)
     }
 
     // MARK: Running

@@ -94,6 +94,71 @@ struct Table: Sendable {
         keys: [String],
         payload: String
     ) async throws -> Int64 {
+        let query = Self.writeQuery(
+            table: name,
+            state: state,
+            audiences: audiences,
+            types: types,
+            data: data,
+            keys: keys,
+            payload: payload
+        )
+        return try await Self.lastID(client.query(query, logger: logger ?? Self.silent))
+    }
+
+    /// Writes `events` in the caller's open transaction on `connection`: the notification goes,
+    /// and the rows become visible, with its commit. The wait for the state row's lock is bounded
+    /// by `lockTimeout` (the transaction's own `lock_timeout` is put back after).
+    func write(
+        _ events: [Writer.Pending],
+        on connection: PostgresConnection,
+        lockTimeout: Duration
+    ) async throws -> Int64 {
+        let logger = logger ?? Self.silent
+        let milliseconds = max(
+            1,
+            lockTimeout.components.seconds * 1000 + lockTimeout.components.attoseconds / 1_000_000_000_000_000
+        )
+        var bound = PostgresQuery(
+            unsafeSQL: "SELECT current_setting('lock_timeout'), set_config('lock_timeout', $1, true)"
+        )
+        bound.binds.append("\(milliseconds)ms")
+        var previous = "0"
+        for try await (setting, _) in try await connection.query(bound, logger: logger).decode((String, String).self) {
+            previous = setting
+        }
+        let query = Self.writeQuery(
+            table: name,
+            state: state,
+            audiences: events.map(\.audiences),
+            types: events.map(\.type),
+            data: events.map { ByteBuffer(string: $0.data) },
+            keys: events.map(\.key),
+            payload: NotificationPayload.encode(events.map { ($0.audiences, $0.type, $0.key, $0.data) })
+        )
+        let last = try await Self.lastID(connection.query(query, logger: logger))
+        var restore = PostgresQuery(unsafeSQL: "SELECT set_config('lock_timeout', $1, true)")
+        restore.binds.append(previous)
+        _ = try await connection.query(restore, logger: logger).collect()
+        return last
+    }
+
+    private static func lastID(_ rows: PostgresRowSequence) async throws -> Int64 {
+        for try await (last, _) in rows.decode((Int64, String).self) {
+            return last
+        }
+        throw SSEPostgresError(.writeFailed)
+    }
+
+    private static func writeQuery(
+        table name: String,
+        state: String,
+        audiences: [String],
+        types: [String],
+        data: [ByteBuffer],
+        keys: [String],
+        payload: String
+    ) -> PostgresQuery {
         let count = Int64(types.count)
         var query = PostgresQuery(
             unsafeSQL: """
@@ -114,11 +179,7 @@ struct Table: Sendable {
         query.binds.append(keys)
         query.binds.append(name)
         query.binds.append(payload)
-        let rows = try await client.query(query, logger: logger ?? Self.silent)
-        for try await (last, _) in rows.decode((Int64, String).self) {
-            return last
-        }
-        throw SSEPostgresError(.writeFailed)
+        return query
     }
 
     /// The events with IDs in `ids` (all audiences), oldest first, at most `limit`.

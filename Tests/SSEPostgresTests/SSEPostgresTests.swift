@@ -14,6 +14,7 @@
 
 #if PostgresSupport
 import Foundation
+import Logging
 import PostgresNIO
 import SSECodec
 import SSELongPolling
@@ -45,6 +46,83 @@ struct SSEPostgresTests {
                     #expect(events.map(\.data) == ["one", "two"])
                     #expect(events.map(\.id) == [first, second])
                     #expect(events.first?.type == "headline")
+                }
+            }
+        }
+    }
+
+    @Test(
+        "Published in the application's transaction: delivered on every instance when it commits, never when it rolls back or its connection is cut first"
+    )
+    func transactionalPublish() async throws {
+        struct RolledBack: Error {}
+        let table = PostgresServer.table()
+        let client = try PostgresServer.client()
+        let logger = Logger(label: "swift-sse.test")
+        try await withBroadcaster(table: table, client: client) { a async throws in
+            try await withBroadcaster(table: table) { b async throws in
+                var onA = EventReader(a.broadcaster.subscribe(to: ["orders"]))
+                var onB = EventReader(b.broadcaster.subscribe(to: ["orders"]))
+                await #expect {
+                    try await client.withTransaction(logger: logger) { connection in
+                        try await connection.query("SELECT 1", logger: logger)
+                        try await a.publish(ServerSentEvent(data: "rolled back"), to: "orders", in: connection)
+                        throw RolledBack()
+                    }
+                } throws: { error in
+                    (error as? PostgresTransactionError)?.closureError is RolledBack
+                }
+                // As if the process died between the write and the commit: the connection goes.
+                let address = try PostgresServer.address()
+                let cut = try await PostgresConnection.connect(
+                    configuration: .init(
+                        host: address.host,
+                        port: address.port,
+                        username: address.user,
+                        password: nil,
+                        database: address.database,
+                        tls: .disable
+                    ),
+                    id: 1,
+                    logger: logger
+                )
+                try await cut.query("BEGIN", logger: logger)
+                try await b.publish(ServerSentEvent(data: "cut off"), to: "orders", in: cut)
+                try await cut.close()
+                let committed = try await client.withTransaction(logger: logger) { connection in
+                    try await a.publish(ServerSentEvent(data: "committed"), to: "orders", in: connection)
+                }
+                let after = try await b.publish(ServerSentEvent(data: "after"), to: "orders")
+                for events in [try await onA.events(2), try await onB.events(2)] {
+                    #expect(events.map(\.data) == ["committed", "after"])
+                    #expect(events.map(\.id) == [committed, after])
+                }
+                let rows = try await PostgresServer.psql(
+                    "SELECT string_agg(convert_from(data, 'UTF8'), ',' ORDER BY id) FROM \(table)"
+                )
+                #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "committed,after")
+            }
+        }
+    }
+
+    @Test(
+        "A transaction holding the ordering lock past the publish timeout fails the transactional publish with timedOut"
+    )
+    func transactionalPublishWaitsBounded() async throws {
+        let table = PostgresServer.table()
+        let client = try PostgresServer.client()
+        let logger = Logger(label: "swift-sse.test")
+        try await withBroadcaster(table: table, client: client, configure: SSEPostgresTests.shortTimeout) {
+            events async throws in
+            try await client.withTransaction(logger: logger) { holder in
+                // Holds the state row's lock, as a long transaction that published would.
+                try await events.publish(ServerSentEvent(data: "held"), to: "orders", in: holder)
+                await #expect {
+                    try await client.withTransaction(logger: logger) { connection in
+                        try await events.publish(ServerSentEvent(data: "waits"), to: "orders", in: connection)
+                    }
+                } throws: { error in
+                    ((error as? PostgresTransactionError)?.closureError as? SSEPostgresError)?.code == .timedOut
                 }
             }
         }
