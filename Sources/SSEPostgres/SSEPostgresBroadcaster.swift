@@ -44,7 +44,7 @@ import Synchronization
 /// try await ServiceGroup(services: [postgres, events, server], logger: logger).run()
 /// ```
 ///
-/// - A publish is one row in the events table and a `NOTIFY`; ``publish(_:to:coalescingKey:)-(_,String,_)``
+/// - A publish is one row in the events table and a `NOTIFY`; ``publish(_:to:coalescingKey:idempotencyKey:)-(_,String,_,_)``
 ///   returns once the database has committed it, with its ID. Every instance `LISTEN`s and
 ///   publishes what it is notified of to its own ``broadcaster``, in ID order. An event too large
 ///   for a notification is read from the table, never cut.
@@ -60,7 +60,7 @@ import Synchronization
 /// See <doc:Deployment>.
 public final class SSEPostgresBroadcaster: Service, Sendable {
     /// The local broadcaster: subscribe to it (directly, through a server's helpers or long
-    /// polling), but publish through ``publish(_:to:coalescingKey:)-(_,String,_)``, which reaches every instance.
+    /// polling), but publish through ``publish(_:to:coalescingKey:idempotencyKey:)-(_,String,_,_)``, which reaches every instance.
     public let broadcaster: SSEBroadcaster
 
     /// The configuration it was made with.
@@ -105,6 +105,11 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
     ///   - event: The event, without an ID: the database assigns it.
     ///   - topic: Its topic.
     ///   - coalescingKey: See `SSEBroadcaster.publish(_:to:coalescingKey:)`.
+    ///   - idempotencyKey: Makes the publish safe to retry: a publish with a key already used
+    ///     (within ``Configuration-swift.struct/retentionAge``) writes nothing and returns the first
+    ///     event's ID, so an event is delivered once however often a publish whose outcome was
+    ///     unknown (``SSEPostgresError/Code/timedOut``, ``SSEPostgresError/Code/writeFailed``) is
+    ///     repeated. A request ID, or the ID of the row the event is about, makes a good key.
     /// - Returns: The event's ID, once the database has committed it.
     /// - Throws: ``SSEPostgresError``: for a bad event, at once; when the database does not
     ///   confirm the write in time, after ``Configuration-swift.struct/publishTimeout``.
@@ -112,9 +117,15 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
     public func publish(
         _ event: ServerSentEvent,
         to topic: String,
-        coalescingKey: String? = nil
+        coalescingKey: String? = nil,
+        idempotencyKey: String? = nil
     ) async throws(SSEPostgresError) -> String {
-        try await publish(event, audiences: StoredEvent.audiences(topics: [topic], subscriberIDs: []), coalescingKey)
+        try await publish(
+            event,
+            audiences: StoredEvent.audiences(topics: [topic], subscriberIDs: []),
+            coalescingKey,
+            idempotencyKey
+        )
     }
 
     /// Publishes an event to the subscribers of several topics, on every instance; one
@@ -124,20 +135,23 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
     ///   - event: The event, without an ID.
     ///   - topics: Its topics, at least one.
     ///   - coalescingKey: See `SSEBroadcaster.publish(_:to:coalescingKey:)`.
+    ///   - idempotencyKey: See ``publish(_:to:coalescingKey:idempotencyKey:)-(_,String,_,_)``.
     /// - Returns: The event's ID, once the database has committed it.
     /// - Throws: ``SSEPostgresError``.
     @discardableResult
     public func publish(
         _ event: ServerSentEvent,
         to topics: some Sequence<String>,
-        coalescingKey: String? = nil
+        coalescingKey: String? = nil,
+        idempotencyKey: String? = nil
     ) async throws(SSEPostgresError) -> String {
         var unique: Set<String> = []
         let topics = topics.filter { unique.insert($0).inserted }
         return try await publish(
             event,
             audiences: StoredEvent.audiences(topics: topics, subscriberIDs: []),
-            coalescingKey
+            coalescingKey,
+            idempotencyKey
         )
     }
 
@@ -147,18 +161,21 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
     ///   - event: The event, without an ID.
     ///   - subscriberID: The subscriber ID (a user's, say).
     ///   - coalescingKey: See `SSEBroadcaster.publish(_:to:coalescingKey:)`.
+    ///   - idempotencyKey: See ``publish(_:to:coalescingKey:idempotencyKey:)-(_,String,_,_)``.
     /// - Returns: The event's ID, once the database has committed it.
     /// - Throws: ``SSEPostgresError``.
     @discardableResult
     public func publish(
         _ event: ServerSentEvent,
         toSubscriber subscriberID: String,
-        coalescingKey: String? = nil
+        coalescingKey: String? = nil,
+        idempotencyKey: String? = nil
     ) async throws(SSEPostgresError) -> String {
         try await publish(
             event,
             audiences: StoredEvent.audiences(topics: [], subscriberIDs: [subscriberID]),
-            coalescingKey
+            coalescingKey,
+            idempotencyKey
         )
     }
 
@@ -253,9 +270,17 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
     private func publish(
         _ event: ServerSentEvent,
         audiences: [String],
-        _ coalescingKey: String?
+        _ coalescingKey: String?,
+        _ idempotencyKey: String?
     ) async throws(SSEPostgresError) -> String {
-        String(try await writer.write(Self.pending(event, audiences: audiences, coalescingKey)))
+        var pending = try Self.pending(event, audiences: audiences, coalescingKey)
+        if let idempotencyKey {
+            guard !idempotencyKey.isEmpty, !idempotencyKey.utf8.contains(0) else {
+                throw SSEPostgresError(.invalidEvent)
+            }
+            pending.idempotencyKey = idempotencyKey
+        }
+        return String(try await writer.write(pending))
     }
 
     /// The event as the table keeps it, once it is known to be one the table can keep.
@@ -432,6 +457,7 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
                     age: configuration.retentionAge,
                     count: configuration.retentionCount
                 )
+                try await table.pruneIdempotencyKeys(age: configuration.retentionAge)
                 if deleted > 0 {
                     logger?.debug("SSE deleted old events", metadata: ["sse.deleted": "\(deleted)"])
                 }

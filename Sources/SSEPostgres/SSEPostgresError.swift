@@ -18,7 +18,8 @@
 public struct SSEPostgresError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
     public enum Code: Sendable, Hashable {
-        /// The event cannot be encoded (a type with a line break, say); nothing was sent.
+        /// The event cannot be encoded (a type with a line break, say), or its idempotency key is
+        /// empty or holds U+0000; nothing was sent.
         case invalidEvent
         /// The event has an ID of its own: the database assigns every ID, so that they are
         /// ordered across instances. Nothing was sent.

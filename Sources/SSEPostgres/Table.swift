@@ -28,6 +28,9 @@ struct Table: Sendable {
 
     var state: String { name + "_state" }
 
+    /// The idempotency keys of recent publishes, with the ID each one's event got.
+    var idempotencyKeys: String { name + "_keys" }
+
     /// Creates the tables, or leaves them as they are: several instances may start at once, so
     /// each takes a lock for the time it checks.
     func migrate() async throws {
@@ -55,6 +58,14 @@ struct Table: Sendable {
                 )
                 """,
                 "INSERT INTO \(state) (last_id, pruned_through, schema_version) VALUES (0, 0, 1) ON CONFLICT DO NOTHING",
+                """
+                CREATE TABLE IF NOT EXISTS \(idempotencyKeys) (
+                    key text PRIMARY KEY,
+                    id bigint NOT NULL,
+                    created timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE INDEX IF NOT EXISTS \(idempotencyKeys)_created ON \(idempotencyKeys) (created)",
             ]
             for statement in statements {
                 try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
@@ -141,6 +152,47 @@ struct Table: Sendable {
         restore.binds.append(previous)
         _ = try await connection.query(restore, logger: logger).collect()
         return last
+    }
+
+    /// Writes `event` unless a write with `key` was made before: in one transaction that first
+    /// takes the state row's lock (so that two publishes with one key, from any instances, follow
+    /// each other), then looks the key up. Returns the event's ID, or the first one's.
+    func write(_ event: Writer.Pending, idempotencyKey key: String) async throws -> Int64 {
+        let logger = logger ?? Self.silent
+        let query = Self.writeQuery(
+            table: name,
+            state: state,
+            audiences: [event.audiences],
+            types: [event.type],
+            data: [ByteBuffer(string: event.data)],
+            keys: [event.key],
+            payload: NotificationPayload.encode([(event.audiences, event.type, event.key, event.data)])
+        )
+        let lock = PostgresQuery(unsafeSQL: "SELECT last_id FROM \(state) FOR UPDATE")
+        var lookup = PostgresQuery(unsafeSQL: "SELECT id FROM \(idempotencyKeys) WHERE key = $1")
+        lookup.binds.append(key)
+        let remember = "INSERT INTO \(idempotencyKeys) (key, id) VALUES ($1, $2)"
+        return try await client.withTransaction(logger: logger) { connection in
+            _ = try await connection.query(lock, logger: logger).collect()
+            for try await first in try await connection.query(lookup, logger: logger).decode(Int64.self) {
+                return first
+            }
+            let id = try await Self.lastID(connection.query(query, logger: logger))
+            var remembered = PostgresQuery(unsafeSQL: remember)
+            remembered.binds.append(key)
+            remembered.binds.append(id)
+            _ = try await connection.query(remembered, logger: logger).collect()
+            return id
+        }
+    }
+
+    /// Forgets the idempotency keys older than `age`.
+    func pruneIdempotencyKeys(age: Duration) async throws {
+        var query = PostgresQuery(
+            unsafeSQL: "DELETE FROM \(idempotencyKeys) WHERE created < now() - make_interval(secs => $1)"
+        )
+        query.binds.append(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+        _ = try await client.query(query, logger: logger ?? Self.silent).collect()
     }
 
     private static func lastID(_ rows: PostgresRowSequence) async throws -> Int64 {

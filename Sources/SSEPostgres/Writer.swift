@@ -27,6 +27,9 @@ final class Writer: Sendable {
         var type: String
         var data: String
         var key: String
+        /// A publish with an idempotency key is written alone, in a transaction of its own that
+        /// looks the key up first.
+        var idempotencyKey: String? = nil
     }
 
     private typealias Continuation = CheckedContinuation<Result<Int64, SSEPostgresError>, Never>
@@ -89,6 +92,42 @@ final class Writer: Sendable {
         return try result.get()
     }
 
+    /// Runs `write`, but answers `timedOut` after `timeout` without waiting for it to give up: a
+    /// write stuck on a connection that is gone must not hold back the next one.
+    private static func racing(
+        _ timeout: Duration,
+        _ write: @escaping @Sendable () async throws -> Int64
+    ) async -> Result<Int64, SSEPostgresError> {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Result<Int64, SSEPostgresError>, Never>) in
+            let once = Mutex<CheckedContinuation<Result<Int64, SSEPostgresError>, Never>?>(continuation)
+            let resume = { @Sendable (result: Result<Int64, SSEPostgresError>) in
+                once.withLock { pending in
+                    defer { pending = nil }
+                    return pending
+                }?.resume(returning: result)
+            }
+            let writing = Mutex<Task<Void, Never>?>(nil)
+            let timer = Task {
+                guard (try? await Task.sleep(for: timeout)) != nil else {
+                    return
+                }
+                resume(.failure(SSEPostgresError(.timedOut)))
+                writing.withLock { $0 }?.cancel()
+            }
+            let task = Task {
+                defer { timer.cancel() }
+                do {
+                    resume(.success(try await write()))
+                } catch let error as SSEPostgresError {
+                    resume(.failure(error))
+                } catch {
+                    resume(.failure(SSEPostgresError(.writeFailed, underlying: error)))
+                }
+            }
+            writing.withLock { $0 = task }
+        }
+    }
+
     /// Resumes publisher `number` with `result`, if it still waits; with `dequeue`, takes its event
     /// out of the queue if it was not written yet.
     private func finish(_ number: UInt64, _ result: Result<Int64, SSEPostgresError>, dequeue: Bool = false) {
@@ -124,7 +163,9 @@ final class Writer: Sendable {
     private func nextBatch() async -> [(number: UInt64, pending: Pending)]? {
         while !Task.isCancelled {
             let batch = state.withLock { state -> [(number: UInt64, pending: Pending)] in
-                let count = min(state.queue.count, maximumBatch)
+                // A keyed publish goes alone; the ones before it go without it.
+                let keyed = state.queue.prefix(maximumBatch).firstIndex { $0.pending.idempotencyKey != nil }
+                let count = keyed.map { $0 == 0 ? 1 : $0 } ?? min(state.queue.count, maximumBatch)
                 defer { state.queue.removeFirst(count) }
                 return Array(state.queue.prefix(count))
             }
@@ -157,44 +198,20 @@ final class Writer: Sendable {
     private func write(_ batch: [(number: UInt64, pending: Pending)]) async {
         let events = batch.map(\.pending)
         let payload = NotificationPayload.encode(events.map { ($0.audiences, $0.type, $0.key, $0.data) })
-        // Raced against the timeout without waiting for the write to give up: a write stuck on a
-        // connection that is gone must not hold back the next batch.
         let table = self.table
-        let result = await withCheckedContinuation {
-            (continuation: CheckedContinuation<Result<Int64, SSEPostgresError>, Never>) in
-            let once = Mutex<CheckedContinuation<Result<Int64, SSEPostgresError>, Never>?>(continuation)
-            let resume = { @Sendable (result: Result<Int64, SSEPostgresError>) in
-                once.withLock { pending in
-                    defer { pending = nil }
-                    return pending
-                }?.resume(returning: result)
-            }
-            let writing = Mutex<Task<Void, Never>?>(nil)
-            let timer = Task { [timeout] in
-                guard (try? await Task.sleep(for: timeout)) != nil else {
-                    return
-                }
-                resume(.failure(SSEPostgresError(.timedOut)))
-                writing.withLock { $0 }?.cancel()
-            }
-            let write = Task {
-                defer { timer.cancel() }
-                do {
-                    let last = try await table.write(
-                        audiences: events.map(\.audiences),
-                        types: events.map(\.type),
-                        data: events.map { ByteBuffer(string: $0.data) },
-                        keys: events.map(\.key),
-                        payload: payload
-                    )
-                    resume(.success(last))
-                } catch let error as SSEPostgresError {
-                    resume(.failure(error))
-                } catch {
-                    resume(.failure(SSEPostgresError(.writeFailed, underlying: error)))
-                }
-            }
-            writing.withLock { $0 = write }
+        if batch.count == 1, let key = batch[0].pending.idempotencyKey {
+            let pending = batch[0].pending
+            finish(batch[0].number, await Self.racing(timeout) { try await table.write(pending, idempotencyKey: key) })
+            return
+        }
+        let result = await Self.racing(timeout) {
+            try await table.write(
+                audiences: events.map(\.audiences),
+                types: events.map(\.type),
+                data: events.map { ByteBuffer(string: $0.data) },
+                keys: events.map(\.key),
+                payload: payload
+            )
         }
         for (offset, entry) in batch.enumerated() {
             finish(entry.number, result.map { $0 - Int64(batch.count - 1 - offset) })

@@ -128,6 +128,64 @@ struct SSEPostgresTests {
         }
     }
 
+    @Test("A publish repeated with its idempotency key, on any instance, at once or later, is one event with one ID")
+    func idempotentPublish() async throws {
+        let table = PostgresServer.table()
+        try await withBroadcaster(table: table) { a async throws in
+            try await withBroadcaster(table: table) { b async throws in
+                var reader = EventReader(a.broadcaster.subscribe(to: ["orders"]))
+                let first = try await a.publish(ServerSentEvent(data: "paid"), to: "orders", idempotencyKey: "order-7")
+                // The retry of a publish whose outcome was unknown, from another instance.
+                let again = try await b.publish(ServerSentEvent(data: "paid"), to: "orders", idempotencyKey: "order-7")
+                #expect(again == first)
+                // Two at once, with a new key: one wins, both get its ID.
+                async let one = a.publish(
+                    ServerSentEvent(data: "shipped"),
+                    to: "orders",
+                    idempotencyKey: "order-7-ship"
+                )
+                async let other = b.publish(
+                    ServerSentEvent(data: "shipped"),
+                    to: "orders",
+                    idempotencyKey: "order-7-ship"
+                )
+                let (shippedOne, shippedOther) = try await (one, other)
+                #expect(shippedOne == shippedOther)
+                let plain = try await b.publish(ServerSentEvent(data: "no key"), to: "orders")
+                let events = try await reader.events(3)
+                #expect(events.map(\.data) == ["paid", "shipped", "no key"])
+                #expect(events.map(\.id) == [first, shippedOne, plain])
+                let rows = try await PostgresServer.psql("SELECT count(*) FROM \(table)")
+                #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "3")
+                await #expect {
+                    try await a.publish(ServerSentEvent(data: "x"), to: "orders", idempotencyKey: "")
+                } throws: { error in
+                    (error as? SSEPostgresError)?.code == .invalidEvent
+                }
+            }
+        }
+    }
+
+    @Test("Idempotency keys are kept for the retention age, then forgotten")
+    func idempotencyKeysExpire() async throws {
+        let table = PostgresServer.table()
+        try await withBroadcaster(table: table, configure: SSEPostgresTests.shortKeyRetention) { events async throws in
+            let first = try await events.publish(ServerSentEvent(data: "once"), to: "orders", idempotencyKey: "k")
+            // Waits for the retention to run, within a bound that only keeps a broken test from hanging.
+            var forgotten = false
+            for _ in 0..<200 where !forgotten {
+                let left = try await PostgresServer.psql("SELECT count(*) FROM \(table)_keys")
+                forgotten = left.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+                if !forgotten {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            #expect(forgotten)
+            let second = try await events.publish(ServerSentEvent(data: "twice"), to: "orders", idempotencyKey: "k")
+            #expect(second != first)
+        }
+    }
+
     @Test("Events for a subscriber ID reach only its subscriptions, on every instance")
     func subscriberIDs() async throws {
         let table = PostgresServer.table()
@@ -338,6 +396,11 @@ struct SSEPostgresTests {
 
     static func shortRetention(_ configuration: inout SSEPostgresBroadcaster.Configuration) {
         configuration.retentionCount = 5
+        configuration.retentionInterval = .milliseconds(50)
+    }
+
+    static func shortKeyRetention(_ configuration: inout SSEPostgresBroadcaster.Configuration) {
+        configuration.retentionAge = .milliseconds(200)
         configuration.retentionInterval = .milliseconds(50)
     }
 
