@@ -268,7 +268,8 @@ let package = Package(
             dependencies: [
                 "SSEPostgres", "SSECodec", "SSEStreaming", "SSELongPolling", "SSETestSupport",
                 .target(name: "SSEPostgresFixture", condition: .when(traits: ["PostgresSupport"])), postgresNIO,
-                logging(when: ["PostgresSupport"]),
+                logging(when: ["PostgresSupport"]), nio("NIOCore", when: ["PostgresSupport"]),
+                nio("NIOPosix", when: ["PostgresSupport"]),
             ]
         ),
 

@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .executableTarget(
@@ -125,7 +126,21 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Postgres",
-            exclude: ["run.sh"]
+            exclude: ["run.sh", "deployment.sh", "Instance"]
+        ),
+        // One instance of a deployment on SSEPostgres, for the end-to-end benchmark
+        // (Postgres/deployment.sh, with `sse-load --ports`).
+        .executableTarget(
+            name: "sse-postgres-instance",
+            dependencies: [
+                .product(name: "SSEPostgres", package: "swift-sse"),
+                .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Postgres/Instance"
         ),
     ]
 )

@@ -98,23 +98,8 @@ struct Table: Sendable {
     /// Writes events in one statement: their IDs are taken from the state row (locked until the
     /// commit, so that IDs are committed, and notified, in order, across instances), the rows
     /// inserted and one notification sent. Returns the last ID.
-    func write(
-        audiences: [String],
-        types: [String],
-        data: [ByteBuffer],
-        keys: [String],
-        payload: String
-    ) async throws -> Int64 {
-        let query = Self.writeQuery(
-            table: name,
-            state: state,
-            audiences: audiences,
-            types: types,
-            data: data,
-            keys: keys,
-            payload: payload
-        )
-        return try await Self.lastID(client.query(query, logger: logger ?? Self.silent))
+    func write(_ events: [Writer.Pending]) async throws -> Int64 {
+        try await Self.lastID(client.query(writeQuery(events), logger: logger ?? Self.silent))
     }
 
     /// Writes `events` in the caller's open transaction on `connection`: the notification goes,
@@ -138,52 +123,35 @@ struct Table: Sendable {
         for try await (setting, _) in try await connection.query(bound, logger: logger).decode((String, String).self) {
             previous = setting
         }
-        let query = Self.writeQuery(
-            table: name,
-            state: state,
-            audiences: events.map(\.audiences),
-            types: events.map(\.type),
-            data: events.map { ByteBuffer(string: $0.data) },
-            keys: events.map(\.key),
-            payload: NotificationPayload.encode(events.map { ($0.audiences, $0.type, $0.key, $0.data) })
-        )
-        let last = try await Self.lastID(connection.query(query, logger: logger))
+        let last = try await Self.lastID(connection.query(writeQuery(events), logger: logger))
         var restore = PostgresQuery(unsafeSQL: "SELECT set_config('lock_timeout', $1, true)")
         restore.binds.append(previous)
         _ = try await connection.query(restore, logger: logger).collect()
         return last
     }
 
-    /// Writes `event` unless a write with `key` was made before: in one transaction that first
-    /// takes the state row's lock (so that two publishes with one key, from any instances, follow
-    /// each other), then looks the key up. Returns the event's ID, or the first one's.
+    /// Writes `event` unless a write with `key` was made before; returns the event's ID, or the
+    /// first one's. One statement writes the event and records the key: if the key is taken (by a
+    /// write before, or by one from any instance that committed while this one waited for the
+    /// state row's lock), the key's unique index refuses it, the statement writes nothing, and the
+    /// ID is read from the key's row.
     func write(_ event: Writer.Pending, idempotencyKey key: String) async throws -> Int64 {
         let logger = logger ?? Self.silent
-        let query = Self.writeQuery(
-            table: name,
-            state: state,
-            audiences: [event.audiences],
-            types: [event.type],
-            data: [ByteBuffer(string: event.data)],
-            keys: [event.key],
-            payload: NotificationPayload.encode([(event.audiences, event.type, event.key, event.data)])
-        )
-        let lock = PostgresQuery(unsafeSQL: "SELECT last_id FROM \(state) FOR UPDATE")
         var lookup = PostgresQuery(unsafeSQL: "SELECT id FROM \(idempotencyKeys) WHERE key = $1")
         lookup.binds.append(key)
-        let remember = "INSERT INTO \(idempotencyKeys) (key, id) VALUES ($1, $2)"
-        return try await client.withTransaction(logger: logger) { connection in
-            _ = try await connection.query(lock, logger: logger).collect()
-            for try await first in try await connection.query(lookup, logger: logger).decode(Int64.self) {
-                return first
+        // A key forgotten (retention) between the refusal and the look-up is written anew.
+        for _ in 0..<2 {
+            do {
+                return try await Self.lastID(
+                    client.query(writeQuery([event], idempotencyKey: key), logger: logger)
+                )
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                for try await first in try await client.query(lookup, logger: logger).decode(Int64.self) {
+                    return first
+                }
             }
-            let id = try await Self.lastID(connection.query(query, logger: logger))
-            var remembered = PostgresQuery(unsafeSQL: remember)
-            remembered.binds.append(key)
-            remembered.binds.append(id)
-            _ = try await connection.query(remembered, logger: logger).collect()
-            return id
         }
+        throw SSEPostgresError(.writeFailed)
     }
 
     /// Forgets the idempotency keys older than `age`.
@@ -202,16 +170,13 @@ struct Table: Sendable {
         throw SSEPostgresError(.writeFailed)
     }
 
-    private static func writeQuery(
-        table name: String,
-        state: String,
-        audiences: [String],
-        types: [String],
-        data: [ByteBuffer],
-        keys: [String],
-        payload: String
-    ) -> PostgresQuery {
-        let count = Int64(types.count)
+    /// The statement that writes `events` (IDs from the state row, the rows, one notification
+    /// carrying them) and, with `idempotencyKey`, records the key with the last ID.
+    private func writeQuery(_ events: [Writer.Pending], idempotencyKey: String? = nil) -> PostgresQuery {
+        let remember =
+            idempotencyKey == nil
+            ? ""
+            : ",\nk AS (INSERT INTO \(idempotencyKeys) (key, id) SELECT $8, c.last_id FROM c)"
         var query = PostgresQuery(
             unsafeSQL: """
                 WITH c AS (UPDATE \(state) SET last_id = last_id + $1 RETURNING last_id),
@@ -220,17 +185,20 @@ struct Table: Sendable {
                     SELECT c.last_id - $1 + t.n, string_to_array(t.audiences, E'\\x1F'), t.type, t.data, NULLIF(t.key, '')
                     FROM c, unnest($2::text[], $3::text[], $4::bytea[], $5::text[])
                         WITH ORDINALITY AS t(audiences, type, data, key, n)
-                )
+                )\(remember)
                 SELECT c.last_id, pg_notify($6, c.last_id::text || ' ' || $7) FROM c
                 """
         )
-        query.binds.append(count)
-        query.binds.append(audiences)
-        query.binds.append(types)
-        query.binds.append(data)
-        query.binds.append(keys)
+        query.binds.append(Int64(events.count))
+        query.binds.append(events.map(\.audiences))
+        query.binds.append(events.map(\.type))
+        query.binds.append(events.map { ByteBuffer(string: $0.data) })
+        query.binds.append(events.map(\.key))
         query.binds.append(name)
-        query.binds.append(payload)
+        query.binds.append(NotificationPayload.encode(events.map { ($0.audiences, $0.type, $0.key, $0.data) }))
+        if let idempotencyKey {
+            query.binds.append(idempotencyKey)
+        }
         return query
     }
 

@@ -19,7 +19,9 @@ import Synchronization
 /// Writes published events, in batches: while one write is on its way to the database, the
 /// publishes that come meanwhile wait, and go together in the next one (one statement, one
 /// commit, one notification). A publish waits at most the publish timeout, and at most
-/// `maximumPendingEvents` wait.
+/// `maximumPendingEvents` wait. One timer serves every waiting publish (their deadlines come in
+/// the order they came): a publish costs no task and no timer of its own. It runs whenever a
+/// publish waits, whether or not the broadcaster runs.
 final class Writer: Sendable {
     /// An event to write, as the table keeps it.
     struct Pending: Sendable {
@@ -38,9 +40,27 @@ final class Writer: Sendable {
         var queue: [(number: UInt64, pending: Pending)] = []
         /// The publishers waiting, by number: whoever removes one resumes it.
         var waiting: [UInt64: Continuation] = [:]
+        /// When each publish times out, in the order they came (so, of their deadlines); the
+        /// ones before `expired` are done with.
+        var deadlines: [(number: UInt64, deadline: ContinuousClock.Instant)] = []
+        var expired = 0
+        /// A task times out what waits (see `expire()`).
+        var sweeping = false
         var next: UInt64 = 0
         var wake: CheckedContinuation<Void, Never>?
         var closed = false
+
+        /// The first deadline of a publish still waiting, forgetting the ones before it.
+        mutating func firstDeadline() -> (number: UInt64, deadline: ContinuousClock.Instant)? {
+            while expired < deadlines.count, waiting[deadlines[expired].number] == nil {
+                expired += 1
+            }
+            if expired > 1024 && expired * 2 > deadlines.count {
+                deadlines.removeFirst(expired)
+                expired = 0
+            }
+            return expired < deadlines.count ? deadlines[expired] : nil
+        }
     }
 
     private let table: Table
@@ -60,36 +80,64 @@ final class Writer: Sendable {
 
     /// Writes `pending`; returns its ID once committed.
     func write(_ pending: Pending) async throws(SSEPostgresError) -> Int64 {
-        let number = state.withLock { state -> UInt64 in
-            state.next += 1
-            return state.next
-        }
-        let timer = Task { [timeout] in
-            try? await Task.sleep(for: timeout)
-            self.finish(number, .failure(SSEPostgresError(.timedOut)), dequeue: true)
-        }
-        defer { timer.cancel() }
         let result = await withCheckedContinuation { (continuation: Continuation) in
-            let outcome: (refused: SSEPostgresError?, wake: CheckedContinuation<Void, Never>?) = state.withLock {
-                state in
-                if state.closed {
-                    return (SSEPostgresError(.notRunning), nil)
+            let outcome: (refused: SSEPostgresError?, wake: CheckedContinuation<Void, Never>?, sweep: Bool) =
+                state.withLock { state in
+                    if state.closed {
+                        return (SSEPostgresError(.notRunning), nil, false)
+                    }
+                    if state.queue.count >= maximumPending {
+                        return (SSEPostgresError(.overloaded), nil, false)
+                    }
+                    state.next += 1
+                    state.queue.append((state.next, pending))
+                    state.waiting[state.next] = continuation
+                    state.deadlines.append((state.next, .now + timeout))
+                    let wake = state.wake
+                    state.wake = nil
+                    defer { state.sweeping = true }
+                    return (nil, wake, !state.sweeping)
                 }
-                if state.queue.count >= maximumPending {
-                    return (SSEPostgresError(.overloaded), nil)
-                }
-                state.queue.append((number, pending))
-                state.waiting[number] = continuation
-                let wake = state.wake
-                state.wake = nil
-                return (nil, wake)
-            }
             if let refused = outcome.refused {
                 continuation.resume(returning: .failure(refused))
             }
             outcome.wake?.resume()
+            if outcome.sweep {
+                Task { await self.expire() }
+            }
         }
         return try result.get()
+    }
+
+    /// Answers `timedOut` to every publish whose deadline passed, queued or being written; sleeps
+    /// until the next deadline, and ends once no publish waits (the next one starts it again).
+    private func expire() async {
+        while true {
+            let now = ContinuousClock.now
+            let due = state.withLock { state -> (expired: [Continuation], next: ContinuousClock.Instant?) in
+                var expired: [Continuation] = []
+                while let first = state.firstDeadline(), first.deadline <= now {
+                    if let index = state.queue.firstIndex(where: { $0.number == first.number }) {
+                        state.queue.remove(at: index)
+                    }
+                    if let continuation = state.waiting.removeValue(forKey: first.number) {
+                        expired.append(continuation)
+                    }
+                }
+                let next = state.firstDeadline()?.deadline
+                if next == nil {
+                    state.sweeping = false
+                }
+                return (expired, next)
+            }
+            for continuation in due.expired {
+                continuation.resume(returning: .failure(SSEPostgresError(.timedOut)))
+            }
+            guard let next = due.next else {
+                return
+            }
+            try? await Task.sleep(until: next)
+        }
     }
 
     /// Runs `write`, but answers `timedOut` after `timeout` without waiting for it to give up: a
@@ -128,14 +176,10 @@ final class Writer: Sendable {
         }
     }
 
-    /// Resumes publisher `number` with `result`, if it still waits; with `dequeue`, takes its event
-    /// out of the queue if it was not written yet.
-    private func finish(_ number: UInt64, _ result: Result<Int64, SSEPostgresError>, dequeue: Bool = false) {
+    /// Resumes publisher `number` with `result`, if it still waits.
+    private func finish(_ number: UInt64, _ result: Result<Int64, SSEPostgresError>) {
         let continuation = state.withLock { state in
-            if dequeue, let index = state.queue.firstIndex(where: { $0.number == number }) {
-                state.queue.remove(at: index)
-            }
-            return state.waiting.removeValue(forKey: number)
+            state.waiting.removeValue(forKey: number)
         }
         continuation?.resume(returning: result)
     }
@@ -145,6 +189,8 @@ final class Writer: Sendable {
         let waiting = state.withLock { state in
             state.closed = true
             state.queue = []
+            state.deadlines = []
+            state.expired = 0
             defer { state.waiting = [:] }
             return state.waiting
         }
@@ -197,22 +243,15 @@ final class Writer: Sendable {
 
     private func write(_ batch: [(number: UInt64, pending: Pending)]) async {
         let events = batch.map(\.pending)
-        let payload = NotificationPayload.encode(events.map { ($0.audiences, $0.type, $0.key, $0.data) })
         let table = self.table
         if batch.count == 1, let key = batch[0].pending.idempotencyKey {
-            let pending = batch[0].pending
-            finish(batch[0].number, await Self.racing(timeout) { try await table.write(pending, idempotencyKey: key) })
+            finish(
+                batch[0].number,
+                await Self.racing(timeout) { try await table.write(events[0], idempotencyKey: key) }
+            )
             return
         }
-        let result = await Self.racing(timeout) {
-            try await table.write(
-                audiences: events.map(\.audiences),
-                types: events.map(\.type),
-                data: events.map { ByteBuffer(string: $0.data) },
-                keys: events.map(\.key),
-                payload: payload
-            )
-        }
+        let result = await Self.racing(timeout) { try await table.write(events) }
         for (offset, entry) in batch.enumerated() {
             finish(entry.number, result.map { $0 - Int64(batch.count - 1 - offset) })
         }

@@ -166,6 +166,87 @@ struct SSEPostgresTests {
         }
     }
 
+    @Test(
+        "A publish whose commit went through but whose reply was lost fails with writeFailed; its retry with the key is the same event, delivered once"
+    )
+    func idempotentAfterLostReply() async throws {
+        let table = PostgresServer.table()
+        let proxy = try await CuttingProxy(upstreamPort: PostgresServer.address().port)
+        defer { Task { try? await proxy.close() } }
+        try await withBroadcaster(table: table, client: PostgresServer.client(port: proxy.port)) { a async throws in
+            try await withBroadcaster(table: table) { b async throws in
+                var reader = EventReader(b.broadcaster.subscribe(to: ["orders"]))
+                proxy.cut(afterRequestContaining: "INSERT INTO \(table)_keys")
+                await #expect {
+                    try await a.publish(ServerSentEvent(data: "paid"), to: "orders", idempotencyKey: "order-8")
+                } throws: { ($0 as? SSEPostgresError)?.code == .writeFailed }
+                #expect(proxy.cuts == 1)
+                // It was written: the other instance delivers it.
+                let delivered = try #require(try await reader.next())
+                #expect(delivered.data == "paid")
+                // The application retries, on the same instance (a new connection) and on the other.
+                let retried = try await a.publish(
+                    ServerSentEvent(data: "paid"),
+                    to: "orders",
+                    idempotencyKey: "order-8"
+                )
+                let elsewhere = try await b.publish(
+                    ServerSentEvent(data: "paid"),
+                    to: "orders",
+                    idempotencyKey: "order-8"
+                )
+                #expect(retried == delivered.id)
+                #expect(elsewhere == delivered.id)
+                let next = try await b.publish(ServerSentEvent(data: "next"), to: "orders")
+                #expect(try await reader.next()?.id == next, "the retries were delivered again")
+                let rows = try await PostgresServer.psql("SELECT count(*) FROM \(table)")
+                #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+            }
+        }
+    }
+
+    @Test(
+        "A publish that timed out behind a held lock is written once the lock goes; its retry with the key is that event"
+    )
+    func idempotentAfterTimeout() async throws {
+        let table = PostgresServer.table()
+        let client = try PostgresServer.client()
+        let logger = Logger(label: "swift-sse.test")
+        try await withBroadcaster(table: table, client: client, configure: SSEPostgresTests.shortTimeout) {
+            events async throws in
+            var reader = EventReader(events.broadcaster.subscribe(to: ["orders"]))
+            try await client.withTransaction(logger: logger) { holder in
+                // Holds the state row's lock, as a long transaction that published would.
+                try await events.publish(ServerSentEvent(data: "held"), to: "orders", in: holder)
+                await #expect {
+                    try await events.publish(ServerSentEvent(data: "paid"), to: "orders", idempotencyKey: "order-9")
+                } throws: { ($0 as? SSEPostgresError)?.code == .timedOut }
+            }
+            // The lock went with the commit: the write that timed out went on, and went through.
+            let delivered = try await reader.events(2)
+            #expect(delivered.map(\.data) == ["held", "paid"])
+            let retried = try await events.publish(
+                ServerSentEvent(data: "paid"),
+                to: "orders",
+                idempotencyKey: "order-9"
+            )
+            #expect(retried == delivered[1].id)
+            let rows = try await PostgresServer.psql("SELECT count(*) FROM \(table)")
+            #expect(rows.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+        }
+    }
+
+    @Test("A publish on a broadcaster that never ran fails with timedOut after the publish timeout")
+    func neverRan() async throws {
+        var configuration = SSEPostgresBroadcaster.Configuration()
+        configuration.tableName = PostgresServer.table()
+        configuration.publishTimeout = .milliseconds(100)
+        let events = SSEPostgresBroadcaster(client: try PostgresServer.client(), configuration: configuration)
+        await #expect {
+            try await events.publish(ServerSentEvent(data: "x"), to: "news")
+        } throws: { ($0 as? SSEPostgresError)?.code == .timedOut }
+    }
+
     @Test("Idempotency keys are kept for the retention age, then forgotten")
     func idempotencyKeysExpire() async throws {
         let table = PostgresServer.table()
