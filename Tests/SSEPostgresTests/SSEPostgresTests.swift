@@ -109,14 +109,11 @@ struct SSEPostgresTests {
         "A transaction holding the ordering lock past the publish timeout fails the transactional publish with timedOut"
     )
     func transactionalPublishWaitsBounded() async throws {
-        let table = PostgresServer.table()
         let client = try PostgresServer.client()
         let logger = Logger(label: "swift-sse.test")
-        try await withBroadcaster(table: table, client: client, configure: SSEPostgresTests.shortTimeout) {
+        try await withBroadcaster(table: PostgresServer.table(), client: client, configure: Self.shortTimeout) {
             events async throws in
-            try await client.withTransaction(logger: logger) { holder in
-                // Holds the state row's lock, as a long transaction that published would.
-                try await events.publish(ServerSentEvent(data: "held"), to: "orders", in: holder)
+            try await whileOrderingLockHeld(by: client, on: events) {
                 await #expect {
                     try await client.withTransaction(logger: logger) { connection in
                         try await events.publish(ServerSentEvent(data: "waits"), to: "orders", in: connection)
@@ -211,13 +208,9 @@ struct SSEPostgresTests {
     func idempotentAfterTimeout() async throws {
         let table = PostgresServer.table()
         let client = try PostgresServer.client()
-        let logger = Logger(label: "swift-sse.test")
-        try await withBroadcaster(table: table, client: client, configure: SSEPostgresTests.shortTimeout) {
-            events async throws in
+        try await withBroadcaster(table: table, client: client, configure: Self.shortTimeout) { events async throws in
             var reader = EventReader(events.broadcaster.subscribe(to: ["orders"]))
-            try await client.withTransaction(logger: logger) { holder in
-                // Holds the state row's lock, as a long transaction that published would.
-                try await events.publish(ServerSentEvent(data: "held"), to: "orders", in: holder)
+            try await whileOrderingLockHeld(by: client, on: events) {
                 await #expect {
                     try await events.publish(ServerSentEvent(data: "paid"), to: "orders", idempotencyKey: "order-9")
                 } throws: { ($0 as? SSEPostgresError)?.code == .timedOut }
@@ -472,6 +465,19 @@ struct SSEPostgresTests {
             await #expect {
                 try await events.publish(ServerSentEvent(data: "x"), to: "news")
             } throws: { ($0 as? SSEPostgresError)?.code == .timedOut }
+        }
+    }
+
+    /// Runs `body` while a transaction on `client` holds the state row's lock (it published on
+    /// `events`, as a long transaction that published would); commits after it.
+    func whileOrderingLockHeld(
+        by client: PostgresClient,
+        on events: SSEPostgresBroadcaster,
+        _ body: @Sendable () async throws -> Void
+    ) async throws {
+        try await client.withTransaction(logger: Logger(label: "swift-sse.test")) { holder in
+            try await events.publish(ServerSentEvent(data: "held"), to: "orders", in: holder)
+            try await body()
         }
     }
 
