@@ -92,6 +92,9 @@ final class Writer: Sendable {
                     state.next += 1
                     state.queue.append((state.next, pending))
                     state.waiting[state.next] = continuation
+                    // Forgets the deadlines of the publishes done before it (the oldest finish
+                    // first), so that the list stays about as long as the waiting ones.
+                    _ = state.firstDeadline()
                     state.deadlines.append((state.next, .now + timeout))
                     let wake = state.wake
                     state.wake = nil
