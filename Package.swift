@@ -96,6 +96,12 @@ let package = Package(
                 "The SwiftNIO integration and the embedded SSE server (SSENIO); SSEClient with a transport of your own."
         ),
         .trait(
+            name: "TLSSupport",
+            description:
+                "TLS and HTTP/2 on the embedded server (SSENIO): certificates from PEM files and reloaded without a restart, ALPN, HTTP/2 over TLS and cleartext HTTP/2 with prior knowledge.",
+            enabledTraits: ["NIOSupport"]
+        ),
+        .trait(
             name: "HummingbirdSupport",
             description: "Hummingbird 2 response and route helpers (SSEHummingbird).",
             enabledTraits: ["NIOSupport"]
@@ -116,8 +122,8 @@ let package = Package(
         ),
         .trait(
             name: "CommandLineTool",
-            description: "The `sse` command-line tool: listen, decode, serve, hub.",
-            enabledTraits: ["NIOSupport", "AsyncHTTPClientSupport"]
+            description: "The `sse` command-line tool: listen, decode, serve, hub (with TLS and HTTP/2).",
+            enabledTraits: ["NIOSupport", "AsyncHTTPClientSupport", "TLSSupport"]
         ),
         .default(enabledTraits: []),
     ],
@@ -126,6 +132,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -183,6 +191,11 @@ let package = Package(
                 nio("NIOCore"), nio("NIOPosix"), nio("NIOHTTP1"), nioExtras("NIOHTTPTypes"),
                 nioExtras("NIOHTTPTypesHTTP1"),
                 httpTypes(), logging(), metrics(), serviceLifecycle(),
+                // TLS and HTTP/2 (TLSSupport).
+                product("NIOSSL", "swift-nio-ssl", when: ["TLSSupport"]), nio("NIOTLS", when: ["TLSSupport"]),
+                product("NIOHTTP2", "swift-nio-http2", when: ["TLSSupport"]),
+                nioExtras("NIOHTTPTypesHTTP2", when: ["TLSSupport"]),
+                serviceLifecycle("UnixSignals", when: ["TLSSupport"]),
             ]
         ),
         .testTarget(
@@ -230,6 +243,7 @@ let package = Package(
                 "SSEClient", "SSETestSupport", "SSEServerTestSupport", "SSENIO", "SSEHummingbird", "SSEVapor",
                 "SSEStreaming", "SSEJSON", asyncHTTPClient, httpTypes(when: clientTraits),
                 nio("NIOCore", when: clientTraits), hummingbird, vapor,
+                product("NIOSSL", "swift-nio-ssl", when: ["TLSSupport"]),
             ]
         ),
 
@@ -284,6 +298,8 @@ let package = Package(
                 .target(name: "SSENIO", condition: .when(traits: ["CommandLineTool"])),
                 .target(name: "SSEClient", condition: .when(traits: ["CommandLineTool"])),
                 argumentParser, httpTypes(when: ["CommandLineTool"]),
+                product("AsyncHTTPClient", "async-http-client", when: ["CommandLineTool"]),
+                product("NIOSSL", "swift-nio-ssl", when: ["CommandLineTool"]),
             ]
         ),
         .testTarget(

@@ -45,16 +45,32 @@ public struct SSEAsyncHTTPClientTransport: SSEClientTransport {
     /// Never shut down, like AsyncHTTPClient's own `HTTPClient.shared`.
     public static let shared = SSEAsyncHTTPClientTransport(client: sharedClient)
 
-    private static let sharedClient: HTTPClient = {
+    /// The configuration of ``shared``'s `HTTPClient`, to start one of your own from: no
+    /// redirects or decompression of its own, and up to 4,096 HTTP/1.1 connections per host.
+    /// HTTP/2 is negotiated over TLS (AsyncHTTPClient's default), and then every stream to a host
+    /// shares one connection. A trust root of your own, or a client certificate, goes in its
+    /// `tlsConfiguration`:
+    ///
+    /// ```swift
+    /// var configuration = SSEAsyncHTTPClientTransport.streamingConfiguration
+    /// var tls = TLSConfiguration.makeClientConfiguration()
+    /// tls.trustRoots = .file("/etc/ssl/internal-ca.pem")
+    /// configuration.tlsConfiguration = tls
+    /// let httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    /// let client = SSEClient(url: url, transport: SSEAsyncHTTPClientTransport(client: httpClient))
+    /// ```
+    public static var streamingConfiguration: HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 4096
-        return HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-            configuration: configuration
-        )
-    }()
+        return configuration
+    }
+
+    private static let sharedClient = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: streamingConfiguration
+    )
 
     public func send(_ request: SSEClientRequest) async throws -> SSEClientResponse {
         var outgoing = HTTPClientRequest(url: request.url)

@@ -51,6 +51,9 @@ struct Hub: AsyncParsableCommand {
     @Option(help: "Seconds between heartbeat comments on quiet streams.")
     var heartbeat: Int = 15
 
+    @OptionGroup(title: "TLS and HTTP/2")
+    var tls: ServerTLSOptions
+
     func validate() throws {
         guard replay >= 0, heartbeat > 0 else {
             throw ValidationError("--replay must not be negative and --heartbeat must be positive")
@@ -81,7 +84,7 @@ struct Hub: AsyncParsableCommand {
                 throw SSEHTTPError(.badRequest, "Cannot publish this event: \(error)")
             }
         }
-        try await serve(router, host: host, port: port, name: "hub")
+        try await serve(router, host: host, port: port, tls: tls, name: "hub")
     }
 
     static func topics(of request: SSERequest) -> [String] {

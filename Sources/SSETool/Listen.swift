@@ -19,7 +19,9 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import AsyncHTTPClient
 import HTTPTypes
+import NIOSSL
 import SSEClient
 import SSECodec
 import Synchronization
@@ -79,6 +81,15 @@ struct Listen: AsyncParsableCommand {
     @Flag(help: "No colour, even on a terminal.")
     var noColour = false
 
+    @Option(help: "Trust the certificate authorities in this PEM file (instead of the system's) for https URLs.")
+    var cacert: String?
+
+    @Flag(
+        name: [.customShort("k"), .customLong("insecure")],
+        help: "Accept any certificate, unverified: for a self-signed development certificate only."
+    )
+    var insecure = false
+
     func run() async throws {
         let status = await listen()
         throw ExitCode(status)
@@ -88,7 +99,11 @@ struct Listen: AsyncParsableCommand {
     private func listen() async -> Int32 {
         let errors = Descriptor.standardError
         do {
-            let client = SSEClient(url: try validatedURL(), configuration: try clientConfiguration())
+            let client = SSEClient(
+                url: try validatedURL(),
+                configuration: try clientConfiguration(),
+                transport: try transport()
+            )
             let recorder = try record.map(Recorder.init(path:))
             let format: EventPrinter.Format =
                 json ? .json : .text(colour: !noColour && Descriptor.standardOutput.isTerminal)
@@ -141,6 +156,29 @@ struct Listen: AsyncParsableCommand {
             errors.put("sse: \(error)\n")
             return 1
         }
+    }
+
+    /// The shared transport, or, with --cacert or --insecure, one on an `HTTPClient` of its own
+    /// (never shut down: the process ends with the run).
+    private func transport() throws -> SSEAsyncHTTPClientTransport {
+        guard cacert != nil || insecure else {
+            return .shared
+        }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let cacert {
+            guard FileManager.default.isReadableFile(atPath: cacert) else {
+                throw ToolFailure(description: "cannot read --cacert \(cacert)", status: ExitStatus.usage)
+            }
+            tls.trustRoots = .file(cacert)
+        }
+        if insecure {
+            tls.certificateVerification = .none
+        }
+        var configuration = SSEAsyncHTTPClientTransport.streamingConfiguration
+        configuration.tlsConfiguration = tls
+        return SSEAsyncHTTPClientTransport(
+            client: HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        )
     }
 
     private func validatedURL() throws -> String {

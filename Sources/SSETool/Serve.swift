@@ -53,6 +53,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "End each response after this many events.")
     var dropAfter: Int?
 
+    @OptionGroup(title: "TLS and HTTP/2")
+    var tls: ServerTLSOptions
+
     func validate() throws {
         if let rate, !(rate > 0) {
             throw ValidationError("--rate must be positive")
@@ -81,7 +84,7 @@ struct Serve: AsyncParsableCommand {
         }
         router.get("/", handler: handler)
         router.get("/events", handler: handler)
-        try await serve(router, host: host, port: port, name: "\(replay.events.count) events from \(file)")
+        try await serve(router, host: host, port: port, tls: tls, name: "\(replay.events.count) events from \(file)")
     }
 }
 
@@ -167,15 +170,48 @@ struct Replay: Sendable {
     }
 }
 
+/// The options `sse serve` and `sse hub` share for TLS and HTTP/2.
+struct ServerTLSOptions: ParsableArguments {
+    @Option(help: "The certificate chain, PEM: serve HTTPS, with HTTP/2 offered by ALPN (needs --tls-key).")
+    var tlsCertificate: String?
+
+    @Option(help: "The private key of --tls-certificate, PEM. Both files are read again on SIGHUP.")
+    var tlsKey: String?
+
+    @Flag(help: "Without TLS, also accept cleartext HTTP/2 with prior knowledge (h2c) on the same port.")
+    var h2c = false
+
+    func validate() throws {
+        guard (tlsCertificate == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-certificate and --tls-key go together")
+        }
+        if h2c && tlsCertificate != nil {
+            throw ValidationError("--h2c is for a server without TLS (with TLS, HTTP/2 is offered by ALPN)")
+        }
+    }
+
+    /// Sets TLS (reloaded on SIGHUP) or cleartext HTTP/2 on `configuration`; the URL's scheme.
+    func apply(to configuration: inout SSEServer.Configuration) -> String {
+        configuration.http2.acceptsCleartext = h2c
+        guard let tlsCertificate, let tlsKey else {
+            return "http"
+        }
+        configuration.tls = .files(certificateChain: tlsCertificate, privateKey: tlsKey)
+        configuration.tls?.reloadsOnSIGHUP = true
+        return "https"
+    }
+}
+
 /// Runs the embedded server until Ctrl-C, printing its URL once it listens.
-func serve(_ router: SSERouter, host: String, port: Int, name: String) async throws {
+func serve(_ router: SSERouter, host: String, port: Int, tls: ServerTLSOptions, name: String) async throws {
     var configuration = SSEServer.Configuration(host: host, port: port)
     configuration.shutdownGracePeriod = .seconds(1)
+    let scheme = tls.apply(to: &configuration)
     let server = SSEServer(
         configuration: configuration,
         router: router,
         onServerRunning: { port in
-            Descriptor.standardOutput.put("listening on http://\(host):\(port)/ (\(name))\n")
+            Descriptor.standardOutput.put("listening on \(scheme)://\(host):\(port)/ (\(name))\n")
         }
     )
     let task = Task {
@@ -190,6 +226,9 @@ func serve(_ router: SSERouter, host: String, port: Int, name: String) async thr
     }
     do {
         try await task.value
+    } catch let error as SSEServerError where error == .invalidTLSConfiguration {
+        Descriptor.standardError.put("sse: \(error.reason)\n")
+        throw ExitCode(ExitStatus.usage)
     } catch {
         Descriptor.standardError.put("sse: cannot listen on \(host):\(port): \(error)\n")
         throw ExitCode(ExitStatus.connectionFailed)

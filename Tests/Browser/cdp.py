@@ -32,7 +32,7 @@ class CDPError(Exception):
 
 
 class Browser:
-    def __init__(self, executable="chromium", command_timeout=15.0):
+    def __init__(self, executable="chromium", command_timeout=15.0, extra_arguments=()):
         self.command_timeout = command_timeout
         self.profile = tempfile.mkdtemp(prefix="swift-sse-chromium-")
         self.log_path = os.path.join(self.profile, "chromium.log")
@@ -63,6 +63,7 @@ class Browser:
                     "--disable-background-timer-throttling",
                     "--disable-renderer-backgrounding",
                     "--disable-backgrounding-occluded-windows",
+                    *extra_arguments,
                     "about:blank",
                 ],
                 stdin=subprocess.DEVNULL,

@@ -47,7 +47,7 @@ struct ConnectionHandlerTests {
             let loop = self.loop
             try await loop.submit {
                 let pipeline = channel.pipeline.syncOperations
-                try server.addHTTPHandlers(to: pipeline, eventLoop: loop)
+                try server.addHTTPHandlers(to: pipeline, eventLoop: loop, secure: false)
                 if let writes {
                     // Below the conversion to swift-http-types, where NIO's HTTP/1 parts pass.
                     let versions = try pipeline.handler(type: HTTP1VersionHandler.self)

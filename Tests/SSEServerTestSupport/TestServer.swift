@@ -27,10 +27,16 @@ public struct TestServer: ServerUnderTest {
     public let task: Task<Void, any Error>
 
     /// The fixture's routes (see `Fixture`) on the embedded server.
-    public static func start(_ fixture: Fixture, corsOrigin: String?, port: Int = 0) async throws -> Self {
+    public static func start(
+        _ fixture: Fixture,
+        corsOrigin: String?,
+        port: Int = 0,
+        configure: (inout SSEServer.Configuration) -> Void = { _ in }
+    ) async throws -> Self {
         var configuration = SSEServer.Configuration()
         configuration.port = port
         configuration.cors = try corsOrigin.map { try SSECORS(allowedOrigins: [$0], allowsCredentials: true) }
+        configure(&configuration)
         var router = SSERouter()
         router.get("/") { _ in .html(Fixture.page) }
         router.get("/events") { request in

@@ -103,6 +103,11 @@ public final class Child: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Sends the process a signal (SIGHUP, say) and returns at once.
+    public func signal(_ number: Int32) {
+        _ = Glibc.kill(process.processIdentifier, number)
+    }
+
     /// Kills the process (SIGKILL: a child started from a concurrency thread inherits its blocked
     /// signals, SIGTERM among them), which closes its connections.
     public func kill() {

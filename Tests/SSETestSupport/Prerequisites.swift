@@ -44,6 +44,10 @@ public struct Prerequisite: Sendable, CustomStringConvertible {
     public static let python3 = Self(command: "python3", package: "python3")
     /// curl, the reference HTTP client.
     public static let curl = Self(command: "curl", package: "curl")
+    /// openssl, which makes the TLS tests' certificates.
+    public static let openssl = Self(command: "openssl", package: "openssl")
+    /// nghttp, an HTTP/2 client of its own (nghttp2's), which shows every frame.
+    public static let nghttp = Self(command: "nghttp", package: "nghttp2-client")
 
     /// The skip message for the missing ones among `prerequisites`, or `nil` when all are there.
     public static func missing(_ prerequisites: [Self]) -> String? {

@@ -269,7 +269,7 @@ struct SSEToolTests {
         let child = try Child([toolPath] + arguments + ["--port", "0"])
         var output = ""
         try #require(try await child.receive("/ (", into: &output))
-        let start = try #require(output.range(of: "http://"))
+        let start = try #require(output.range(of: "http"))
         let end = try #require(output.range(of: "/ (", range: start.upperBound..<output.endIndex))
         return (child, String(output[start.lowerBound..<end.lowerBound]))
     }
@@ -353,6 +353,67 @@ struct SSEToolTests {
             }
             hub.kill()
         }
+    }
+
+    @Test(
+        "hub over TLS: listen --cacert follows it, curl gets HTTP/2; SIGHUP serves a renewed certificate; --insecure; no trust fails",
+        .requires(.openssl)
+    )
+    func hubOverTLS() async throws {
+        let first = try TestCertificates(name: "first")
+        let second = try TestCertificates(name: "second")
+        defer {
+            first.remove()
+            second.remove()
+        }
+        let (hub, url) = try await Self.startServing([
+            "hub", "--tls-certificate", first.certificate, "--tls-key", first.privateKey,
+        ])
+        #expect(url.hasPrefix("https://127.0.0.1:"))
+
+        /// Publishes a tick every 50 ms until `listener` has printed one (it subscribes at a time
+        /// of its own), and returns what it printed.
+        func ticksReach(_ listener: Child, trusting authority: String) async throws -> String {
+            var output = ""
+            for tick in 0..<400 {
+                let publish = try Child([
+                    "curl", "-s", "--cacert", authority, "-d", "tick \(tick)", url + "/publish?topic=news",
+                ])
+                _ = try await blocking { publish.readToEnd() }
+                if try await listener.receive("tick", into: &output, timeout: 0.05) {
+                    break
+                }
+            }
+            return output
+        }
+
+        let listen = try Child([Self.toolPath, "listen", "--cacert", first.authority, url + "/events?topic=news"])
+        #expect(try await ticksReach(listen, trusting: first.authority).contains("tick"))
+        listen.kill()
+        let version = try Child([
+            "curl", "-s", "--cacert", first.authority, "-o", "/dev/null", "-w", "%{http_version}", url + "/",
+        ])
+        #expect(try await blocking { version.readToEnd() } == "2")
+
+        // A renewed certificate, and SIGHUP: new connections get it.
+        try second.install(over: first)
+        hub.signal(SIGHUP)
+        let renewed = await eventually {
+            let check = try? Child([
+                "curl", "-s", "--cacert", second.authority, "-o", "/dev/null", "-w", "%{http_code}", url + "/",
+            ])
+            return check?.readToEnd() == "200"
+        }
+        #expect(renewed)
+
+        let insecure = try Child([Self.toolPath, "listen", "--insecure", url + "/events?topic=news"])
+        #expect(try await ticksReach(insecure, trusting: second.authority).contains("tick"))
+        insecure.kill()
+
+        // Without a trust root for it, the certificate is refused: no stream, exit 69.
+        let untrusted = try await Self.run(["listen", "--no-reconnect", url + "/events?topic=news"])
+        #expect(untrusted.status == 69)
+        try await blocking { hub.kill() }
     }
 
     @Test("--help of each command shows its examples")

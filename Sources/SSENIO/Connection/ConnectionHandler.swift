@@ -33,7 +33,7 @@ extension SSEServer {
     /// something and the socket can take it (which is what keeps an idle stream to a few KiB).
     /// Only a stream of another async sequence has a task, which pulls it on the connection's
     /// event loop.
-    final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler, SSEServerConnection {
         typealias InboundIn = HTTPRequestPart
         typealias OutboundOut = HTTPResponsePart
 
@@ -49,10 +49,14 @@ extension SSEServer {
         var stream: Stream?
         /// The connection is counted in ``SSEMetrics/connections``.
         private var connectionCounted = false
+        /// One stream of an HTTP/2 connection, which answers one request: the connection is
+        /// counted by its own handler (``HTTP2ConnectionHandler``).
+        private let isHTTP2Stream: Bool
 
-        init(server: SSEServer, eventLoop: any EventLoop) {
+        init(server: SSEServer, eventLoop: any EventLoop, isHTTP2Stream: Bool = false) {
             self.server = server
             self.eventLoop = eventLoop
+            self.isHTTP2Stream = isHTTP2Stream
             machine = ConnectionStateMachine(
                 configuration: .init(
                     maximumBodySize: server.configuration.maximumBodySize,
@@ -74,12 +78,19 @@ extension SSEServer {
 
         func handlerAdded(context: ChannelHandlerContext) {
             self.context = context
-            if !server.connections.add(ObjectIdentifier(self), bound) {
+            let registered = server.connections.add(
+                ObjectIdentifier(self),
+                NIOLoopBound(self as any SSEServerConnection, eventLoop: eventLoop),
+                isHTTP2Stream: isHTTP2Stream
+            )
+            if !registered {
                 context.close(promise: nil)
                 return
             }
-            connectionCounted = true
-            metrics?.connection(opened: true)
+            if !isHTTP2Stream {
+                connectionCounted = true
+                metrics?.connection(opened: true)
+            }
             perform(machine.connected())
         }
 

@@ -17,7 +17,51 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
 
+#if TLSSupport
+import NIOHTTP2
+import NIOHTTPTypesHTTP2
+import NIOSSL
+import NIOTLS
+#endif
+
 extension SSEServer {
+    /// Sets up a new connection: TLS first when configured, then HTTP/2 or HTTP/1.1 as ALPN (or,
+    /// in cleartext with ``HTTP2/acceptsCleartext``, the connection's first bytes) decides.
+    func configureConnection(_ channel: any Channel) throws {
+        let pipeline = channel.pipeline.syncOperations
+        #if TLSSupport
+        if let tlsContext {
+            try pipeline.addHandler(NIOSSLServerHandler(context: tlsContext))
+            try pipeline.addHandler(FirstBytesDeadline(within: configuration.requestHeadTimeout))
+            guard configuration.http2.isEnabled else {
+                try addHTTPHandlers(to: pipeline, eventLoop: channel.eventLoop, secure: true)
+                return
+            }
+            try pipeline.addHandler(
+                ApplicationProtocolNegotiationHandler(alpnCompleteHandler: { result, channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if case .negotiated("h2") = result {
+                            try addHTTP2Handlers(to: channel)
+                        } else {
+                            try addHTTPHandlers(
+                                to: channel.pipeline.syncOperations,
+                                eventLoop: channel.eventLoop,
+                                secure: true
+                            )
+                        }
+                    }
+                })
+            )
+            return
+        }
+        if configuration.http2.acceptsCleartext {
+            try pipeline.addHandler(HTTP2PrefaceSniffer(server: self))
+            return
+        }
+        #endif
+        try addHTTPHandlers(to: pipeline, eventLoop: channel.eventLoop, secure: false)
+    }
+
     /// Adds a connection's HTTP handlers: NIO's HTTP/1 codec, the version keeper, swift-http-types'
     /// conversion, and the connection's handler, which sees `HTTPRequest` and writes
     /// `HTTPResponse`.
@@ -31,7 +75,8 @@ extension SSEServer {
     /// handler costs an idle connection a few hundred bytes.
     func addHTTPHandlers(
         to pipeline: ChannelPipeline.SynchronousOperations,
-        eventLoop: any EventLoop
+        eventLoop: any EventLoop,
+        secure: Bool
     ) throws {
         try pipeline.configureHTTPServerPipeline(
             withPipeliningAssistance: false,
@@ -40,7 +85,7 @@ extension SSEServer {
         )
         try pipeline.addHandlers([
             HTTP1VersionHandler(),
-            HTTP1ToHTTPServerCodec(secure: false),
+            HTTP1ToHTTPServerCodec(secure: secure),
             ConnectionHandler(server: self, eventLoop: eventLoop),
         ])
     }

@@ -16,11 +16,19 @@
 import NIOCore
 import Synchronization
 
+/// What the server ends when it stops: an HTTP/1 connection, an HTTP/2 stream, or an HTTP/2
+/// connection (which says GOAWAY and closes once its streams have ended). Called on its event loop.
+protocol SSEServerConnection: AnyObject {
+    func shutDown(drainingSubscriptions: Bool)
+}
+
 extension SSEServer {
     /// The open connections, so that stopping the server can end them and wait for them.
     final class Connections: Sendable {
         private struct State {
-            var handlers: [ObjectIdentifier: NIOLoopBound<ConnectionHandler>] = [:]
+            var handlers: [ObjectIdentifier: NIOLoopBound<any SSEServerConnection>] = [:]
+            /// The handlers of HTTP/2 streams among them, which are not connections.
+            var streams = Set<ObjectIdentifier>()
             var running = false
             var stopping = false
             var whenEmpty: CheckedContinuation<Void, Never>?
@@ -28,8 +36,9 @@ extension SSEServer {
 
         private let state = Mutex(State())
 
+        /// How many connections are open (HTTP/2 streams are not counted).
         var count: Int {
-            state.withLock { $0.handlers.count }
+            state.withLock { $0.handlers.count - $0.streams.count }
         }
 
         /// A run of the server begins; `false` while another is still running.
@@ -44,13 +53,20 @@ extension SSEServer {
             }
         }
 
-        /// Registers a connection; `false` once the server is stopping.
-        func add(_ id: ObjectIdentifier, _ handler: NIOLoopBound<ConnectionHandler>) -> Bool {
+        /// Registers a connection, or an HTTP/2 stream; `false` once the server is stopping.
+        func add(
+            _ id: ObjectIdentifier,
+            _ handler: NIOLoopBound<any SSEServerConnection>,
+            isHTTP2Stream: Bool = false
+        ) -> Bool {
             state.withLock { state in
                 guard !state.stopping else {
                     return false
                 }
                 state.handlers[id] = handler
+                if isHTTP2Stream {
+                    state.streams.insert(id)
+                }
                 return true
             }
         }
@@ -61,6 +77,7 @@ extension SSEServer {
                 guard state.handlers.removeValue(forKey: id) != nil else {
                     return nil as CheckedContinuation<Void, Never>?
                 }
+                state.streams.remove(id)
                 return state.handlers.isEmpty ? state.whenEmpty.take() : nil
             }
             whenEmpty?.resume()
@@ -89,7 +106,7 @@ extension SSEServer {
         private func forceAll() {
             let handlers = state.withLock { Array($0.handlers.values) }
             for handler in handlers {
-                handler.eventLoop.execute { handler.value.shutDown() }
+                handler.eventLoop.execute { handler.value.shutDown(drainingSubscriptions: false) }
             }
         }
 
@@ -98,7 +115,7 @@ extension SSEServer {
                 let handlers = state.withLock { state in
                     state.stopping = true
                     if state.handlers.isEmpty {
-                        return nil as [NIOLoopBound<ConnectionHandler>]?
+                        return nil as [NIOLoopBound<any SSEServerConnection>]?
                     }
                     state.whenEmpty = continuation
                     return Array(state.handlers.values)

@@ -18,6 +18,12 @@ import NIOCore
 import NIOPosix
 public import SSENIOCore
 public import ServiceLifecycle
+import Synchronization
+
+#if TLSSupport
+import NIOSSL
+import UnixSignals
+#endif
 
 /// A small HTTP/1.1 server for event streams, on SwiftNIO: no framework needed.
 ///
@@ -108,6 +114,15 @@ public struct SSEServer: Sendable, Service {
         /// Used only when there is an `onShutdown`. Defaults to 5 seconds.
         public var shutdownGracePeriod: Duration
 
+        #if TLSSupport
+        /// TLS: the certificate and key, and the oldest version accepted; `nil` (the default)
+        /// serves cleartext. With TLS, ALPN offers HTTP/2 (see ``http2``) and HTTP/1.1.
+        public var tls: TLS?
+
+        /// HTTP/2: whether TLS offers it, cleartext HTTP/2 with prior knowledge, and its limits.
+        public var http2: HTTP2
+        #endif
+
         /// Where route errors, refused requests and cut subscribers are logged, with the request's
         /// method and path; `nil` (the default) logs nothing. The server never creates a logger.
         public var logger: Logger?
@@ -137,6 +152,10 @@ public struct SSEServer: Sendable, Service {
             shutdownGracePeriod = .seconds(5)
             writeBufferSize = 8 * 1024
             logger = nil
+            #if TLSSupport
+            tls = nil
+            http2 = HTTP2()
+            #endif
         }
     }
 
@@ -149,6 +168,10 @@ public struct SSEServer: Sendable, Service {
         let connections = Connections()
         let onServerRunning: (@Sendable (_ port: Int) async -> Void)?
         let onShutdown: (@Sendable () async -> Void)?
+        #if TLSSupport
+        /// The TLS context new connections get: made when the server starts, replaced by a reload.
+        let tlsContext = Mutex<NIOSSLContext?>(nil)
+        #endif
 
         init(
             configuration: Configuration,
@@ -175,6 +198,13 @@ public struct SSEServer: Sendable, Service {
     var metrics: SSEMetrics? { shared.configuration.stream.metrics }
     var logger: Logger? { shared.configuration.logger }
     var writeBufferSize: Int { shared.configuration.writeBufferSize }
+    #if TLSSupport
+    /// The TLS context new connections get; `nil` without TLS.
+    var tlsContext: NIOSSLContext? {
+        get { shared.tlsContext.withLock { $0 } }
+        nonmutating set { shared.tlsContext.withLock { $0 = newValue } }
+    }
+    #endif
 
     /// Creates a server; ``run()`` starts it.
     ///
@@ -210,7 +240,7 @@ public struct SSEServer: Sendable, Service {
         )
     }
 
-    /// How many connections are open.
+    /// How many connections are open: an HTTP/2 connection counts once, whatever its streams.
     public var connectionCount: Int {
         connections.count
     }
@@ -237,6 +267,9 @@ public struct SSEServer: Sendable, Service {
         }
         let listener: any Channel
         do {
+            #if TLSSupport
+            try prepareTLS()
+            #endif
             listener = try await bind()
         } catch {
             await connections.shutDown(gracePeriod: nil)
@@ -249,6 +282,10 @@ public struct SSEServer: Sendable, Service {
             "Listening",
             metadata: ["sse.host": "\(configuration.host)", "sse.port": "\(port)"]
         )
+        #if TLSSupport
+        let reloading = reloadingOnSIGHUP()
+        defer { reloading?.cancel() }
+        #endif
         // Cancelling this task, or a graceful shutdown, closes the listener; then every
         // connection is ended and waited for.
         await withGracefulShutdownHandler {
@@ -290,7 +327,7 @@ public struct SSEServer: Sendable, Service {
             )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try addHTTPHandlers(to: channel.pipeline.syncOperations, eventLoop: channel.eventLoop)
+                    try configureConnection(channel)
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

@@ -17,16 +17,46 @@
 public struct SSEServerError: Error, Hashable, CustomStringConvertible {
     private enum Code: Hashable {
         case alreadyRunning
+        case invalidTLSConfiguration
     }
 
     private let code: Code
 
+    /// What was wrong, in words; empty for ``alreadyRunning``. Not compared: errors of one kind
+    /// are equal whatever their reason.
+    public let reason: String
+
+    private init(code: Code, reason: String = "") {
+        self.code = code
+        self.reason = reason
+    }
+
     /// ``SSEServer/run()`` was called while another call of it was running.
     public static let alreadyRunning = Self(code: .alreadyRunning)
+
+    /// The TLS certificate chain or key cannot be used (a file missing or not PEM, an empty chain,
+    /// a key that does not belong to the certificate), or a reload was asked of a server without
+    /// TLS: thrown by ``SSEServer/run()`` before it listens, and by
+    /// ``SSEServer/reloadTLSCertificates()``, which then changes nothing. Compare with `==`; the
+    /// ``reason`` says what was wrong.
+    public static let invalidTLSConfiguration = Self(code: .invalidTLSConfiguration)
+
+    static func invalidTLSConfiguration(_ reason: String) -> Self {
+        Self(code: .invalidTLSConfiguration, reason: reason)
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.code == rhs.code
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+    }
 
     public var description: String {
         switch code {
         case .alreadyRunning: "SSEServerError.alreadyRunning: the server is running already"
+        case .invalidTLSConfiguration: "SSEServerError.invalidTLSConfiguration: \(reason)"
         }
     }
 }
