@@ -22,7 +22,10 @@ let package = Package(
         .package(
             name: "swift-sse",
             path: "..",
-            traits: ["NIOSupport", "HummingbirdSupport", "VaporSupport", "AsyncHTTPClientSupport", "PostgresSupport"]
+            traits: [
+                "NIOSupport", "TLSSupport", "HummingbirdSupport", "VaporSupport", "AsyncHTTPClientSupport",
+                "PostgresSupport",
+            ]
         ),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),

@@ -20,6 +20,11 @@
 #     Benchmarks/Load/run.sh --stalled [N]  # N subscribers that stop reading (default 1000) while
 #                                           # 20 MB are published: memory per stalled subscriber
 #     Benchmarks/Load/run.sh --idle [N]     # N quiet streams (default 10000): server CPU over 10 s
+#     Benchmarks/Load/run.sh --tls [N]      # over TLS with HTTP/2 (needs openssl and nghttp2-client's
+#                                           # h2load): N streams (default 1000) on 10 connections get
+#                                           # 1,000 events; one stream's CPU per event over HTTP/2 and
+#                                           # HTTP/1.1; memory per idle TLS connection and HTTP/2
+#                                           # stream (Load/tls.py). SSENIO, Go net/http, Node http2.
 #     Benchmarks/Load/run.sh --own          # per-connection streams (1 × 50,000 and 100 × 2,000
 #                                           # events, and 1 x 500,000 for the clock tick): server CPU per event,
 #                                           # each Swift server with every kind of source (isolated,
@@ -35,7 +40,12 @@ cd "$(dirname "$0")/.."
 stalled=false
 idle=false
 own=false
-if [ "${1:-}" = "--stalled" ]; then
+tls=false
+if [ "${1:-}" = "--tls" ]; then
+    tls=true
+    shift
+    set -- "${@:-1000}"
+elif [ "${1:-}" = "--stalled" ]; then
     stalled=true
     shift
     set -- "${@:-1000}"
@@ -72,7 +82,11 @@ run() {
         grep -q listening "$scratch/server.log" 2>/dev/null && break
         sleep 0.05
     done
-    if $own; then
+    if $tls; then
+        printf '{"server":"%s","phase":"%s",' "$name" "$phase"
+        python3 Load/tls.py --port "$port" --server-pid "$pid" --streams "$connections" --phase "$phase" |
+            sed 's/^{//'
+    elif $own; then
         # The Swift servers write the stream each way a user might (see Load/Server/main.swift).
         sources=""
         case "$name" in SSE*) sources="isolated,plain,stream,map" ;; esac
@@ -92,6 +106,21 @@ run() {
     kill "$pid"
     wait "$pid" 2>/dev/null || true
 }
+
+if $tls; then
+    # A test certificate of this run's own; the servers read it from the environment.
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=127.0.0.1 \
+        -addext subjectAltName=IP:127.0.0.1 -keyout "$scratch/key.pem" -out "$scratch/cert.pem" 2>/dev/null
+    export SSE_TLS_CERT="$scratch/cert.pem" SSE_TLS_KEY="$scratch/key.pem"
+    for connections in "${counts[@]}"; do
+        for phase in broadcast own idle-tls idle-http2; do
+            run SSENIO "$connections" "$bin/sse-load-server"
+            if [ -x "$scratch/go-server" ]; then run "Go net/http" "$connections" "$scratch/go-server"; fi
+            if command -v node >/dev/null; then run "Node http2" "$connections" node Load/node/server.js; fi
+        done
+    done
+    exit 0
+fi
 
 for connections in "${counts[@]}"; do
     run SSENIO "$connections" "$bin/sse-load-server"

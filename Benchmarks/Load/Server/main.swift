@@ -17,6 +17,10 @@
 import LoadShared
 import SSENIO
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 var router = SSERouter()
 router.get("/events") { request in
     .stream(LoadBroadcast.subscribe(lastEventID: request.lastEventID))
@@ -37,14 +41,23 @@ router.post("/broadcast") { request in
     .text(
         LoadBroadcast.startBurst(
             count: request.query["count"].flatMap { Int($0) },
-            size: request.query["size"].flatMap { Int($0) }
+            size: request.query["size"].flatMap { Int($0) },
+            after: request.query["after"].flatMap { Int($0) },
+            end: request.query["end"] == "1"
         ),
         status: 202
     )
 }
 
+// With SSE_TLS_CERT and SSE_TLS_KEY set: TLS, with HTTP/2 offered by ALPN.
+var configuration = SSEServer.Configuration(host: "127.0.0.1", port: LoadBroadcast.port)
+if let certificate = getenv("SSE_TLS_CERT").map({ String(cString: $0) }),
+    let key = getenv("SSE_TLS_KEY").map({ String(cString: $0) })
+{
+    configuration.tls = .files(certificateChain: certificate, privateKey: key)
+}
 let server = SSEServer(
-    configuration: .init(host: "127.0.0.1", port: LoadBroadcast.port),
+    configuration: configuration,
     router: router,
     onServerRunning: { port in LoadBroadcast.announce(port: port, server: "sse-load-server") }
 )

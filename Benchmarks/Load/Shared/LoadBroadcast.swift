@@ -36,11 +36,21 @@ public enum LoadBroadcast {
         broadcaster.subscribe(to: ["load"], lastEventID: lastEventID)
     }
 
-    /// Starts publishing `count` events of `size` bytes (default 1,000 of 64) and returns at once.
-    public static func startBurst(count: Int?, size: Int?) -> String {
+    /// Starts publishing `count` events of `size` bytes (default 1,000 of 64) and returns at once;
+    /// it first waits for `after` subscribers, if given, and with `end` it ends every stream
+    /// after the last event (for a load generator that counts finished requests, such as h2load).
+    public static func startBurst(count: Int?, size: Int?, after: Int? = nil, end: Bool = false) -> String {
         let count = count ?? 1_000
         let size = size ?? 64
         Task {
+            while broadcaster.subscriberCount < after ?? 0 {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            defer {
+                if end {
+                    try? broadcaster.shutDown()
+                }
+            }
             for _ in 0..<count {
                 let stamp = String(wallClockNanoseconds())
                 let data = stamp + " " + String(repeating: "x", count: max(0, size - stamp.count - 1))

@@ -15,7 +15,9 @@
 // A Go net/http SSE server written the way the tutorials write it: a channel per client, a
 // mutex-guarded set of clients, a handler that writes each event and flushes. Same protocol as
 // sse-load-server: GET /events streams; POST /broadcast?count=M&size=B publishes M events of B
-// bytes, each starting with its publish time in nanoseconds (wall clock).
+// bytes, each starting with its publish time in nanoseconds (wall clock); with after=N it first
+// waits for N subscribers, and with end=1 it ends every stream after the last event. With
+// SSE_TLS_CERT and SSE_TLS_KEY set, it serves TLS, where net/http negotiates HTTP/2 by ALPN.
 package main
 
 import (
@@ -51,14 +53,19 @@ func (b *broker) events(w http.ResponseWriter, r *http.Request) {
 	b.mu.Unlock()
 	defer func() {
 		b.mu.Lock()
-		delete(b.clients, messages)
+		if _, present := b.clients[messages]; present {
+			delete(b.clients, messages)
+		}
 		b.mu.Unlock()
 	}()
 	for {
 		select {
 		case <-r.Context().Done():
 			return
-		case message := <-messages:
+		case message, open := <-messages:
+			if !open {
+				return
+			}
 			fmt.Fprint(w, message)
 			flusher.Flush()
 		}
@@ -74,9 +81,20 @@ func (b *broker) broadcast(w http.ResponseWriter, r *http.Request) {
 	if size == 0 {
 		size = 64
 	}
+	after, _ := strconv.Atoi(r.URL.Query().Get("after"))
+	end := r.URL.Query().Get("end") == "1"
 	w.WriteHeader(http.StatusAccepted)
 	fmt.Fprintf(w, "publishing %d\n", count)
 	go func() {
+		for {
+			b.mu.Lock()
+			subscribers := len(b.clients)
+			b.mu.Unlock()
+			if subscribers >= after {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
 		for i := 0; i < count; i++ {
 			stamp := strconv.FormatInt(time.Now().UnixNano(), 10)
 			padding := size - len(stamp) - 1
@@ -88,6 +106,14 @@ func (b *broker) broadcast(w http.ResponseWriter, r *http.Request) {
 			message := fmt.Sprintf("id: %d\ndata: %s %s\n\n", b.nextID, stamp, strings.Repeat("x", padding))
 			for client := range b.clients {
 				client <- message
+			}
+			b.mu.Unlock()
+		}
+		if end {
+			b.mu.Lock()
+			for client := range b.clients {
+				close(client)
+				delete(b.clients, client)
 			}
 			b.mu.Unlock()
 		}
@@ -128,7 +154,13 @@ func main() {
 	http.HandleFunc("/broadcast", b.broadcast)
 	http.HandleFunc("/own", own)
 	fmt.Println("go server: listening on 127.0.0.1:" + port)
-	if err := http.ListenAndServe("127.0.0.1:"+port, nil); err != nil {
+	var err error
+	if certificate := os.Getenv("SSE_TLS_CERT"); certificate != "" {
+		err = http.ListenAndServeTLS("127.0.0.1:"+port, certificate, os.Getenv("SSE_TLS_KEY"), nil)
+	} else {
+		err = http.ListenAndServe("127.0.0.1:"+port, nil)
+	}
+	if err != nil {
 		panic(err)
 	}
 }
