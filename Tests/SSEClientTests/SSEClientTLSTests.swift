@@ -31,9 +31,7 @@ struct SSEClientTLSTests {
         defer { certificates.remove() }
         let fixture = Fixture()
         let broadcaster = fixture.broadcaster
-        let server = try await TestServer.start(fixture, corsOrigin: nil) { configuration in
-            configuration.tls = .files(certificateChain: certificates.certificate, privateKey: certificates.privateKey)
-        }
+        let server = try await TestServer.start(fixture, tls: certificates)
         var configuration = SSEAsyncHTTPClientTransport.streamingConfiguration
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .file(certificates.authority)
@@ -74,9 +72,7 @@ struct SSEClientTLSTests {
         let certificates = try TestCertificates()
         defer { certificates.remove() }
         let fixture = Fixture()
-        let server = try await TestServer.start(fixture, corsOrigin: nil) { configuration in
-            configuration.tls = .files(certificateChain: certificates.certificate, privateKey: certificates.privateKey)
-        }
+        let server = try await TestServer.start(fixture, tls: certificates)
         var configuration = SSEClient.Configuration()
         configuration.reconnection.maximumConsecutiveFailures = 0
         let client = SSEClient(url: "https://127.0.0.1:\(server.port)/events", configuration: configuration)

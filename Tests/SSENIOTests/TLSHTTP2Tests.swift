@@ -23,16 +23,17 @@ import Testing
 
 @Suite("TLS and HTTP/2 on the embedded server", .serialized, .timeLimit(.minutes(3)), .requires(.curl, .openssl))
 struct TLSHTTP2Tests {
-    /// The fixture's routes over TLS with `certificates`, HTTP/2 offered.
-    static func start(
-        _ fixture: Fixture,
-        _ certificates: TestCertificates,
-        configure: (inout SSEServer.Configuration) -> Void = { _ in }
-    ) async throws -> TestServer {
-        try await TestServer.start(fixture, corsOrigin: nil) { configuration in
-            configuration.tls = .files(certificateChain: certificates.certificate, privateKey: certificates.privateKey)
-            configure(&configuration)
+    /// Publishes three events, each read by `client` (curl or nghttp) before the next, then ends
+    /// the stream with a final event; all the client printed.
+    static func threeEventsThenBye(_ broadcaster: SSEBroadcaster, to client: Child) async throws -> String {
+        #expect(await eventually { broadcaster.subscriberCount == 1 })
+        var output = ""
+        for index in 1...3 {
+            try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
+            #expect(try await client.receive("data: event \(index)\nid: \(index)\n\n", into: &output))
         }
+        try broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "done"))
+        return output + (try await blocking { client.readToEnd() })
     }
 
     static func https(_ server: TestServer, _ path: String) -> String {
@@ -56,18 +57,11 @@ struct TLSHTTP2Tests {
         defer { certificates.remove() }
         let fixture = Fixture()
         let broadcaster = fixture.broadcaster
-        let server = try await Self.start(fixture, certificates)
+        let server = try await TestServer.start(fixture, tls: certificates)
         let curl = try Child([
             "curl", "-sN", "--http2", "--cacert", certificates.authority, "-D", "-", Self.https(server, "/events"),
         ])
-        #expect(await eventually { broadcaster.subscriberCount == 1 })
-        var output = ""
-        for index in 1...3 {
-            try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
-            #expect(try await curl.receive("data: event \(index)\nid: \(index)\n\n", into: &output))
-        }
-        try broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "done"))
-        output += try await blocking { curl.readToEnd() }
+        let output = try await Self.threeEventsThenBye(broadcaster, to: curl)
         let head = String(output.split(separator: "\r\n\r\n").first ?? "")
         #expect(head.hasPrefix("HTTP/2 200"))
         #expect(head.lowercased().contains("content-type: text/event-stream"))
@@ -97,7 +91,7 @@ struct TLSHTTP2Tests {
         defer { certificates.remove() }
         let fixture = Fixture()
         let broadcaster = fixture.broadcaster
-        let server = try await Self.start(fixture, certificates)
+        let server = try await TestServer.start(fixture, tls: certificates)
         for index in 1...4 {
             try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
         }
@@ -127,16 +121,9 @@ struct TLSHTTP2Tests {
         defer { certificates.remove() }
         let fixture = Fixture()
         let broadcaster = fixture.broadcaster
-        let server = try await Self.start(fixture, certificates)
+        let server = try await TestServer.start(fixture, tls: certificates)
         let client = try Child(["nghttp", "-v", Self.https(server, "/events")])
-        #expect(await eventually { broadcaster.subscriberCount == 1 })
-        var output = ""
-        for index in 1...3 {
-            try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
-            #expect(try await client.receive("data: event \(index)\nid: \(index)\n\n", into: &output))
-        }
-        try broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "done"))
-        output += try await blocking { client.readToEnd() }
+        let output = try await Self.threeEventsThenBye(broadcaster, to: client)
         #expect(output.contains("The negotiated protocol: h2"))
         #expect(output.contains(":status: 200"))
         #expect(output.contains("content-type: text/event-stream"))
@@ -186,7 +173,7 @@ struct TLSHTTP2Tests {
         }
         let fixture = Fixture()
         let broadcaster = fixture.broadcaster
-        let server = try await Self.start(fixture, first)
+        let server = try await TestServer.start(fixture, tls: first)
         let open = try Child(["curl", "-sN", "--http2", "--cacert", first.authority, Self.https(server, "/events")])
         #expect(await eventually { broadcaster.subscriberCount == 1 })
 

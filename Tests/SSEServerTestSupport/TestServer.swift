@@ -19,6 +19,9 @@ import NIOCore
 public import SSENIO
 import SSELongPolling
 import SSEStreaming
+#if TLSSupport
+public import SSETestSupport
+#endif
 
 /// A server on a free port of 127.0.0.1, for one test.
 public struct TestServer: ServerUnderTest {
@@ -69,6 +72,20 @@ public struct TestServer: ServerUnderTest {
         }
         return Self(server: server, port: port, task: task)
     }
+
+    #if TLSSupport
+    /// The fixture's routes over TLS with `certificates` (HTTP/2 offered by ALPN).
+    public static func start(
+        _ fixture: Fixture,
+        tls certificates: TestCertificates,
+        configure: (inout SSEServer.Configuration) -> Void = { _ in }
+    ) async throws -> Self {
+        try await start(fixture, corsOrigin: nil) { configuration in
+            configuration.tls = .files(certificateChain: certificates.certificate, privateKey: certificates.privateKey)
+            configure(&configuration)
+        }
+    }
+    #endif
 
     public var connectionCount: Int? { server.connectionCount }
 
