@@ -215,14 +215,18 @@ let package = Package(
             name: "SSEHummingbirdTests",
             dependencies: [
                 "SSETestSupport", "SSEServerTestSupport", "SSEHummingbird", "SSEStreaming", hummingbird,
-                hummingbirdCore,
+                hummingbirdCore, product("HummingbirdHTTP2", "hummingbird", when: ["TLSSupport"]),
+                product("NIOSSL", "swift-nio-ssl", when: ["TLSSupport"]),
             ]
         ),
         // Vapor 4; every file inside `#if VaporSupport`.
         .target(name: "SSEVapor", dependencies: ["SSENIOCore", "SSEStreaming", "SSELongPolling", vapor]),
         .testTarget(
             name: "SSEVaporTests",
-            dependencies: ["SSETestSupport", "SSEServerTestSupport", "SSEVapor", "SSEStreaming", vapor]
+            dependencies: [
+                "SSETestSupport", "SSEServerTestSupport", "SSEVapor", "SSEStreaming", vapor,
+                product("NIOSSL", "swift-nio-ssl", when: ["TLSSupport"]),
+            ]
         ),
 
         // MARK: - The reconnecting client (AsyncHTTPClientSupport, or NIOSupport with a transport of your own)

@@ -23,30 +23,8 @@ import Testing
 
 @Suite("TLS and HTTP/2 on the embedded server", .serialized, .timeLimit(.minutes(3)), .requires(.curl, .openssl))
 struct TLSHTTP2Tests {
-    /// Publishes three events, each read by `client` (curl or nghttp) before the next, then ends
-    /// the stream with a final event; all the client printed.
-    static func threeEventsThenBye(_ broadcaster: SSEBroadcaster, to client: Child) async throws -> String {
-        #expect(await eventually { broadcaster.subscriberCount == 1 })
-        var output = ""
-        for index in 1...3 {
-            try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
-            #expect(try await client.receive("data: event \(index)\nid: \(index)\n\n", into: &output))
-        }
-        try broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "done"))
-        return output + (try await blocking { client.readToEnd() })
-    }
-
     static func https(_ server: TestServer, _ path: String) -> String {
         "https://127.0.0.1:\(server.port)\(path)"
-    }
-
-    /// The fields HTTP/2 forbids (RFC 9113 §8.2.2), in a response head as curl prints it.
-    static func connectionSpecificFields(in head: String) -> [String] {
-        head.lowercased().split(separator: "\r\n").map(String.init).filter { line in
-            ["connection:", "keep-alive:", "transfer-encoding:", "upgrade:", "proxy-connection:"].contains {
-                line.hasPrefix($0)
-            }
-        }
     }
 
     @Test(
@@ -61,11 +39,11 @@ struct TLSHTTP2Tests {
         let curl = try Child([
             "curl", "-sN", "--http2", "--cacert", certificates.authority, "-D", "-", Self.https(server, "/events"),
         ])
-        let output = try await Self.threeEventsThenBye(broadcaster, to: curl)
+        let output = try await HTTP2Checks.threeEventsThenBye(broadcaster, to: curl)
         let head = String(output.split(separator: "\r\n\r\n").first ?? "")
         #expect(head.hasPrefix("HTTP/2 200"))
         #expect(head.lowercased().contains("content-type: text/event-stream"))
-        #expect(Self.connectionSpecificFields(in: head) == [])
+        #expect(HTTP2Checks.connectionSpecificFields(in: head) == [])
         #expect(output.hasSuffix("event: bye\ndata: done\n\n"))
 
         // The same routes answer over HTTP/2 as over HTTP/1.1: a page, a long poll, a 404.
@@ -75,7 +53,7 @@ struct TLSHTTP2Tests {
         let pageOutput = try await blocking { page.readToEnd() }
         #expect(pageOutput.hasPrefix("HTTP/2 200"))
         #expect(pageOutput.hasSuffix(Fixture.page))
-        #expect(Self.connectionSpecificFields(in: pageOutput) == [])
+        #expect(HTTP2Checks.connectionSpecificFields(in: pageOutput) == [])
         let missing = try Child([
             "curl", "-s", "--http2", "--cacert", certificates.authority, "-o", "/dev/null", "-w",
             "%{http_version} %{http_code}",
@@ -123,7 +101,7 @@ struct TLSHTTP2Tests {
         let broadcaster = fixture.broadcaster
         let server = try await TestServer.start(fixture, tls: certificates)
         let client = try Child(["nghttp", "-v", Self.https(server, "/events")])
-        let output = try await Self.threeEventsThenBye(broadcaster, to: client)
+        let output = try await HTTP2Checks.threeEventsThenBye(broadcaster, to: client)
         #expect(output.contains("The negotiated protocol: h2"))
         #expect(output.contains(":status: 200"))
         #expect(output.contains("content-type: text/event-stream"))
@@ -149,7 +127,7 @@ struct TLSHTTP2Tests {
         #expect(try await http1.receive("data: both\nid: 1\n\n", into: &output1))
         #expect(output2.hasPrefix("HTTP/2 200"))
         #expect(output1.hasPrefix("HTTP/1.1 200"))
-        #expect(Self.connectionSpecificFields(in: output2) == [])
+        #expect(HTTP2Checks.connectionSpecificFields(in: output2) == [])
         http2.kill()
         http1.kill()
         // A connection that says nothing is closed after the request-head timeout; a raw HTTP/1.1

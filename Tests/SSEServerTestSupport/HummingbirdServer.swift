@@ -36,13 +36,16 @@ public struct HummingbirdServer: ServerUnderTest {
     /// Hummingbird's `CORSMiddleware` sends `Access-Control-Expose-Headers` in preflight answers only.
     public var exposesHeadersToCrossOriginPages: Bool { false }
 
-    /// - Parameter observation: Where the application logs and `/events` reports metrics; `nil`:
-    ///   critical messages only, no metrics.
+    /// - Parameters:
+    ///   - observation: Where the application logs and `/events` reports metrics; `nil`: critical
+    ///     messages only, no metrics.
+    ///   - server: The application's HTTP server (HTTP/1.1 by default).
     public static func start(
         _ fixture: Fixture,
         corsOrigin: String?,
         port: Int = 0,
-        observation: Observation? = nil
+        observation: Observation? = nil,
+        server: HTTPServerBuilder = .http1()
     ) async throws -> Self {
         let streamConfiguration = observation?.streamConfiguration ?? SSEStreamConfiguration()
         let router = Router()
@@ -89,6 +92,7 @@ public struct HummingbirdServer: ServerUnderTest {
         }
         let app = Application(
             router: router,
+            server: server,
             configuration: .init(
                 address: .hostname("127.0.0.1", port: port),
                 availableConnectionsDelegate: connections

@@ -30,13 +30,16 @@ public struct VaporServer: ServerUnderTest {
 
     public var connectionCount: Int? { nil }
 
-    /// - Parameter observation: Where the application logs and `/events` reports metrics; `nil`:
-    ///   critical messages only, no metrics.
+    /// - Parameters:
+    ///   - observation: Where the application logs and `/events` reports metrics; `nil`: critical
+    ///     messages only, no metrics.
+    ///   - configure: Changes to the application before it starts (its server's TLS, say).
     public static func start(
         _ fixture: Fixture,
         corsOrigin: String?,
         port: Int = 0,
-        observation: Observation? = nil
+        observation: Observation? = nil,
+        configure: (Application) throws -> Void = { _ in }
     ) async throws -> Self {
         let app = try await Application.make(.testing)
         let streamConfiguration = observation?.streamConfiguration ?? SSEStreamConfiguration()
@@ -82,6 +85,7 @@ public struct VaporServer: ServerUnderTest {
         app.get("updates") { request in
             try await fixture.longPoll.response(to: request, topics: ["news"])
         }
+        try configure(app)
         try await app.server.start(address: .hostname("127.0.0.1", port: port))
         guard let port = app.http.server.shared.localAddress?.port else {
             try await app.asyncShutdown()
