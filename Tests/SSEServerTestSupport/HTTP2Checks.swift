@@ -43,6 +43,22 @@ public enum HTTP2Checks {
         return String(output.split(separator: "\r\n\r\n").first ?? "")
     }
 
+    /// The stream of `broadcaster` at `https://127.0.0.1:port/events`, read with curl over HTTP/2
+    /// (see ``streamsOverHTTP2(_:broadcaster:certificates:)``): an HTTP/2 `200` with the SSE
+    /// content type and no connection-specific field. Throws a ``ScenarioFailure`` saying what
+    /// did not hold.
+    public static func checkStream(port: Int, broadcaster: SSEBroadcaster, certificates: TestCertificates) async throws
+    {
+        let head = try await streamsOverHTTP2(
+            "https://127.0.0.1:\(port)/events",
+            broadcaster: broadcaster,
+            certificates: certificates
+        )
+        try check(head.hasPrefix("HTTP/2 200"), "the head: \(head)")
+        try check(head.lowercased().contains("content-type: text/event-stream"), "the head: \(head)")
+        try check(connectionSpecificFields(in: head) == [], "the head: \(head)")
+    }
+
     /// Publishes three events to `news`, each read by `client` (curl, nghttp) before the next, then
     /// ends the stream with a final event (`bye`); all the client printed.
     public static func threeEventsThenBye(_ broadcaster: SSEBroadcaster, to client: Child) async throws -> String {
