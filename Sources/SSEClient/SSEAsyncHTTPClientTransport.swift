@@ -40,16 +40,21 @@ public struct SSEAsyncHTTPClientTransport: SSEClientTransport {
         self.client = client
     }
 
-    /// A transport on a process-wide `HTTPClient` configured for event streams: no redirects or
-    /// decompression of its own, and up to 4,096 connections per host (one per open stream).
+    /// A transport on a process-wide `HTTPClient` configured for event streams
+    /// (``streamingConfiguration``): no redirects or decompression of its own, and up to 4,096
+    /// HTTP/1.1 connections per host (one per open stream; over HTTP/2 see
+    /// ``streamingConfiguration``).
     /// Never shut down, like AsyncHTTPClient's own `HTTPClient.shared`.
     public static let shared = SSEAsyncHTTPClientTransport(client: sharedClient)
 
     /// The configuration of ``shared``'s `HTTPClient`, to start one of your own from: no
     /// redirects or decompression of its own, and up to 4,096 HTTP/1.1 connections per host.
-    /// HTTP/2 is negotiated over TLS (AsyncHTTPClient's default), and then every stream to a host
-    /// shares one connection. A trust root of your own, or a client certificate, goes in its
-    /// `tlsConfiguration`:
+    /// HTTP/2 is negotiated over TLS (AsyncHTTPClient's default), and then the streams to a host
+    /// share one connection, up to the server's `SETTINGS_MAX_CONCURRENT_STREAMS` (100 for the
+    /// embedded server): AsyncHTTPClient queues more on that connection rather than opening
+    /// another, so a stream beyond it waits. To hold more streams to one host, set `httpVersion`
+    /// to `.http1Only` (a connection each) or spread them over several clients. A trust root of
+    /// your own, or a client certificate, goes in its `tlsConfiguration`:
     ///
     /// ```swift
     /// var configuration = SSEAsyncHTTPClientTransport.streamingConfiguration

@@ -97,12 +97,31 @@ struct Listen: AsyncParsableCommand {
 
     /// The run, as an exit status.
     private func listen() async -> Int32 {
+        let transport: SSEAsyncHTTPClientTransport
+        let httpClient: HTTPClient?
+        do {
+            (transport, httpClient) = try self.transport()
+        } catch let failure as ToolFailure {
+            Descriptor.standardError.put("sse: \(failure.description)\n")
+            return failure.status
+        } catch {
+            Descriptor.standardError.put("sse: \(error)\n")
+            return 1
+        }
+        let status = await listen(with: transport)
+        // AsyncHTTPClient requires a client of its own to be shut down before it goes.
+        try? await httpClient?.shutdown()
+        return status
+    }
+
+    /// The run on `transport`, as an exit status.
+    private func listen(with transport: SSEAsyncHTTPClientTransport) async -> Int32 {
         let errors = Descriptor.standardError
         do {
             let client = SSEClient(
                 url: try validatedURL(),
                 configuration: try clientConfiguration(),
-                transport: try transport()
+                transport: transport
             )
             let recorder = try record.map(Recorder.init(path:))
             let format: EventPrinter.Format =
@@ -158,11 +177,11 @@ struct Listen: AsyncParsableCommand {
         }
     }
 
-    /// The shared transport, or, with --cacert or --insecure, one on an `HTTPClient` of its own
-    /// (never shut down: the process ends with the run).
-    private func transport() throws -> SSEAsyncHTTPClientTransport {
+    /// The shared transport, or, with --cacert or --insecure, one on an `HTTPClient` of its own,
+    /// which the run shuts down at its end.
+    private func transport() throws -> (SSEAsyncHTTPClientTransport, HTTPClient?) {
         guard cacert != nil || insecure else {
-            return .shared
+            return (.shared, nil)
         }
         var tls = TLSConfiguration.makeClientConfiguration()
         if let cacert {
@@ -176,9 +195,8 @@ struct Listen: AsyncParsableCommand {
         }
         var configuration = SSEAsyncHTTPClientTransport.streamingConfiguration
         configuration.tlsConfiguration = tls
-        return SSEAsyncHTTPClientTransport(
-            client: HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        )
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        return (SSEAsyncHTTPClientTransport(client: client), client)
     }
 
     private func validatedURL() throws -> String {

@@ -157,6 +157,46 @@ struct HTTP2LimitsTests {
         await server.stop()
     }
 
+    @Test("a connection that never opens a stream is closed with GOAWAY after the keep-alive timeout")
+    func connectionWithoutStreams() async throws {
+        let server = try await Self.start(Fixture()) { $0.keepAliveTimeout = .milliseconds(200) }
+        let connection = try Raw(port: server.port)
+        let (goAway, closed) = try await blocking {
+            let goAway = connection.read(until: { $0.type == .goAway })
+            return (goAway, connection.awaitClose())
+        }
+        #expect(goAway?.errorCode == Raw.ErrorCode.noError)
+        #expect(closed)
+        #expect(await eventually { server.connectionCount == 0 })
+        await server.stop()
+    }
+
+    @Test("a stream's protocol error resets that stream alone: its neighbour on the connection goes on")
+    func streamErrorStaysInItsStream() async throws {
+        let fixture = Fixture()
+        let broadcaster = fixture.broadcaster
+        let server = try await Self.start(fixture)
+        let connection = try Raw(port: server.port)
+        connection.request(stream: 1, path: "/events")
+        #expect(await eventually { broadcaster.subscriberCount == 1 })
+        // A connection-specific field in a request is malformed (RFC 9113 §8.2.2): stream 3 only.
+        connection.request(stream: 3, path: "/events", fields: [("connection", "keep-alive")])
+        let reset = try await blocking { connection.read(until: { $0.type == .rstStream || $0.type == .goAway }) }
+        #expect(reset?.type == .rstStream)
+        #expect(reset?.stream == 3)
+        try broadcaster.publish(ServerSentEvent(data: "still streaming"), to: "news")
+        let received = try await blocking {
+            connection.read(until: {
+                $0.type == .goAway
+                    || $0.stream == 1 && String(decoding: $0.payload, as: UTF8.self).contains("still streaming")
+            })
+        }
+        #expect(received?.stream == 1)
+        #expect(broadcaster.subscriberCount == 1)
+        connection.close()
+        await server.stop()
+    }
+
     @Test("rapid reset (CVE-2023-44487): a client that resets stream after stream is cut with ENHANCE_YOUR_CALM")
     func rapidReset() async throws {
         let fixture = Fixture()

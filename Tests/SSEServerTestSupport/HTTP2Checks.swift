@@ -40,6 +40,7 @@ public enum HTTP2Checks {
     ) async throws -> String {
         let curl = try Child(["curl", "-sN", "--http2", "--cacert", certificates.authority, "-D", "-", url])
         let output = try await threeEventsThenBye(broadcaster, to: curl)
+        try check(output.hasSuffix("event: bye\ndata: done\n\n"), "the stream's end: \(output.suffix(200))")
         return String(output.split(separator: "\r\n\r\n").first ?? "")
     }
 
@@ -70,7 +71,7 @@ public enum HTTP2Checks {
         }
         try broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "done"))
         output += try await blocking { client.readToEnd() }
-        try check(output.hasSuffix("event: bye\ndata: done\n\n"))
+        try check(output.contains("event: bye\ndata: done\n\n"), "the final event: \(output.suffix(200))")
         return output
     }
 }

@@ -90,6 +90,11 @@ public final class Child: @unchecked Sendable {
         return output.contains(text)
     }
 
+    /// The exit status, once the process has ended (after ``readToEnd()``).
+    public var terminationStatus: Int32 {
+        process.terminationStatus
+    }
+
     public func readToEnd() -> String {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

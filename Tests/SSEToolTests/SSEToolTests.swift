@@ -387,9 +387,13 @@ struct SSEToolTests {
             return output
         }
 
-        let listen = try Child([Self.toolPath, "listen", "--cacert", first.authority, url + "/events?topic=news"])
+        // --max 1: it ends on its own after one event, its own HTTPClient shut down, with status 0.
+        let listen = try Child([
+            Self.toolPath, "listen", "--max", "1", "--cacert", first.authority, url + "/events?topic=news",
+        ])
         #expect(try await ticksReach(listen, trusting: first.authority).contains("tick"))
-        listen.kill()
+        _ = try await blocking { listen.readToEnd() }
+        #expect(listen.terminationStatus == 0)
         let version = try Child([
             "curl", "-s", "--cacert", first.authority, "-o", "/dev/null", "-w", "%{http_version}", url + "/",
         ])

@@ -73,7 +73,13 @@ extension SSEServer {
                 ])
             }
         }
-        try pipeline.addHandlers(HTTP2ConnectionHandler(server: self, eventLoop: channel.eventLoop), manager)
+        // The manager first, ours in front of it: ours, once added, passes it the channelActive it
+        // missed (the connection was active before HTTP/2 was chosen), which starts its idle timer.
+        try pipeline.addHandler(manager)
+        try pipeline.addHandler(
+            HTTP2ConnectionHandler(server: self, eventLoop: channel.eventLoop),
+            position: .before(manager)
+        )
     }
 
     /// An HTTP/2 connection as a whole: counted and registered with the server, so that a
@@ -85,7 +91,9 @@ extension SSEServer {
     ///
     /// It sits between NIO's HTTP/2 handler and the manager, and bounds the one wait the manager
     /// leaves open: a connection closed for being idle waits for the client to acknowledge the
-    /// PING of its GOAWAY, and a client that never does is let go after ``closeTimeout``.
+    /// PING of its first GOAWAY, and a client that never does (or answers with another PING's
+    /// data) is let go after ``closeTimeout``. A malformed request (one stream reset by NIO's
+    /// handler) leaves the connection and its other streams alone; any other error closes it.
     final class HTTP2ConnectionHandler: ChannelDuplexHandler, SSEServerConnection {
         typealias InboundIn = HTTP2Frame
         typealias InboundOut = HTTP2Frame
@@ -118,6 +126,11 @@ extension SSEServer {
             }
             registered = true
             server.metrics?.connection(opened: true)
+            if context.channel.isActive {
+                // The manager behind this handler starts its idle timer on channelActive, which
+                // came before HTTP/2 was chosen (by ALPN, or by the cleartext preface).
+                context.fireChannelActive()
+            }
         }
 
         func handlerRemoved(context: ChannelHandlerContext) {
@@ -131,23 +144,48 @@ extension SSEServer {
         }
 
         func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            // A malformed request (RFC 9113 §8.1.1) is an error of its stream alone: NIO's HTTP/2
+            // handler has reset that stream and counts it against its stream-error rate limit; the
+            // connection's other streams go on.
+            if Self.isMalformedRequest(error) {
+                return
+            }
             // A connection error: NIO's HTTP/2 handler has already said GOAWAY with its code.
             context.close(promise: nil)
         }
 
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            if !quiescing, case .ping(_, ack: true) = unwrapInboundIn(data).payload {
-                // The client answers: the manager closes the connection once its streams end.
-                closing?.cancel()
-                closing = nil
+        /// The errors NIO's HTTP/2 handler raises for a malformed request's header fields or
+        /// length, each of which resets only its stream.
+        static func isMalformedRequest(_ error: any Error) -> Bool {
+            switch error {
+            case is NIOHTTP2Errors.ForbiddenHeaderField, is NIOHTTP2Errors.MissingPseudoHeader,
+                is NIOHTTP2Errors.DuplicatePseudoHeader, is NIOHTTP2Errors.PseudoHeaderAfterRegularHeader,
+                is NIOHTTP2Errors.UnknownPseudoHeader, is NIOHTTP2Errors.UnsupportedPseudoHeader,
+                is NIOHTTP2Errors.InvalidPseudoHeaders, is NIOHTTP2Errors.InvalidPseudoHeaderValue,
+                is NIOHTTP2Errors.MissingHostHeader, is NIOHTTP2Errors.DuplicateHostHeader,
+                is NIOHTTP2Errors.EmptyPathHeader, is NIOHTTP2Errors.TrailersWithoutEndStream,
+                is NIOHTTP2Errors.InvalidHTTP2HeaderFieldName, is NIOHTTP2Errors.InvalidHTTP2HeaderFieldValue,
+                is NIOHTTP2Errors.ContentLengthViolated, is NIOHTTP2Errors.ContentLengthHeadersMismatch,
+                is NIOHTTP2Errors.ContentLengthHeaderNegative, is NIOHTTP2Errors.ContentLengthHeaderMalformedValue,
+                is NIOHTTP2Errors.StreamError:
+                true
+            default:
+                false
             }
-            context.fireChannelRead(data)
         }
 
         func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-            if !quiescing, closing == nil, case .goAway = unwrapOutboundIn(data).payload {
-                // The manager closes an idle connection: bound the wait for the client's answer.
-                closeWithin(Self.closeTimeout)
+            if !quiescing, case .goAway(let lastStreamID, _, _) = unwrapOutboundIn(data).payload {
+                if lastStreamID == .maxID {
+                    // The manager closes an idle connection: its first GOAWAY, with a PING. Bound
+                    // the wait for the client's answer.
+                    closeWithin(Self.closeTimeout)
+                } else {
+                    // The client answered the PING: the manager closes the connection once the
+                    // streams it opened meanwhile have ended.
+                    closing?.cancel()
+                    closing = nil
+                }
             }
             context.write(data, promise: promise)
         }

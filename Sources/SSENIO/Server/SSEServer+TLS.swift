@@ -45,15 +45,25 @@ extension SSEServer {
         }
     }
 
-    /// Reloads the certificate at each `SIGHUP` while the server runs, when asked to; the task
-    /// is cancelled when ``run()`` ends.
-    func reloadingOnSIGHUP() -> Task<Void, Never>? {
+    /// `SIGHUP` trapped, when the configuration asks to reload on it: before the server listens,
+    /// so that a signal sent as soon as it does is never the default one (which ends the
+    /// process). Once trapped, `SIGHUP` stays ignored after ``run()`` returns.
+    func trappingSIGHUP() async -> UnixSignalsSequence? {
         guard let tls = configuration.tls, tls.reloadsOnSIGHUP else {
+            return nil
+        }
+        return await UnixSignalsSequence(trapping: .sighup)
+    }
+
+    /// Reloads the certificate at each `SIGHUP` of `signals`; the task is cancelled when
+    /// ``run()`` ends.
+    func reloading(on signals: UnixSignalsSequence?) -> Task<Void, Never>? {
+        guard let signals else {
             return nil
         }
         let logger = configuration.logger
         return Task {
-            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+            for await _ in signals {
                 do {
                     try reloadTLSCertificates()
                     logger?.info("Reloaded the TLS certificate on SIGHUP")
@@ -97,6 +107,8 @@ extension SSEServer {
         /// Reads the certificate chain and key again when the process receives `SIGHUP`, while the
         /// server runs (as nginx does). Defaults to `false`: trapping a signal is the process's
         /// decision, not a library's. A failed reload is logged and the old certificate stays.
+        /// `SIGHUP` is trapped before the server listens (a signal sent as soon as it does never
+        /// ends the process), and stays ignored once ``SSEServer/run()`` has returned.
         public var reloadsOnSIGHUP = false
 
         /// The certificate chain (the server's certificate first, then its intermediates) and the
@@ -177,7 +189,9 @@ extension SSEServer {
         public var acceptsCleartext = false
 
         /// The most streams a client may have open at once on one connection (announced in
-        /// `SETTINGS_MAX_CONCURRENT_STREAMS`); more are refused with `REFUSED_STREAM`. Defaults to 100.
+        /// `SETTINGS_MAX_CONCURRENT_STREAMS`). Browsers queue streams beyond it; a client that
+        /// opens one more anyway breaks the protocol, and NIO's HTTP/2 closes its connection with
+        /// `GOAWAY` `PROTOCOL_ERROR`. Defaults to 100.
         public var maximumConcurrentStreams = 100
 
         /// The largest request header list accepted, in bytes (`SETTINGS_MAX_HEADER_LIST_SIZE`).

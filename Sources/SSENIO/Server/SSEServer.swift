@@ -266,9 +266,13 @@ public struct SSEServer: Sendable, Service {
             throw SSEServerError.alreadyRunning
         }
         let listener: any Channel
+        #if TLSSupport
+        let signals: UnixSignalsSequence?
+        #endif
         do {
             #if TLSSupport
             try prepareTLS()
+            signals = await trappingSIGHUP()
             #endif
             listener = try await bind()
         } catch {
@@ -283,7 +287,7 @@ public struct SSEServer: Sendable, Service {
             metadata: ["sse.host": "\(configuration.host)", "sse.port": "\(port)"]
         )
         #if TLSSupport
-        let reloading = reloadingOnSIGHUP()
+        let reloading = reloading(on: signals)
         defer { reloading?.cancel() }
         #endif
         // Cancelling this task, or a graceful shutdown, closes the listener; then every
