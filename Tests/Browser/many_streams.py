@@ -71,10 +71,13 @@ def main():
             tab.wait_for(
                 f"window.received.every(n => n >= {round})", f"event {round} on all {count} streams", timeout=30
             )
+        # Chromium may hold a spare connection it opened speculatively (a preconnect) beside the
+        # one its streams share; fewer than six (HTTP/1.1's limit, which would carry six streams)
+        # is what proves the streams share connections.
         over_http2 = stats(https, {"subscribers": count, "connections": 1})
-        if over_http2["subscribers"] != count or over_http2["connections"] != 1:
-            raise AssertionError(f"over HTTP/2 the server saw {over_http2}, not {count} streams on 1 connection")
-        print(f"HTTP/2: {count} streams open on {over_http2['connections']} connection, each got every event")
+        if over_http2["subscribers"] != count or not 1 <= over_http2["connections"] < 6:
+            raise AssertionError(f"over HTTP/2 the server saw {over_http2}, not {count} streams on fewer than 6 connections")
+        print(f"HTTP/2: {count} streams open on {over_http2['connections']} connection(s), each got every event")
         tab.close()
 
         tab = browser.new_tab(f"{http}/?n={count}")
