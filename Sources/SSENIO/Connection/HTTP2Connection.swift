@@ -250,8 +250,7 @@ extension SSEServer {
             }
             // Fields the Connection header names are connection-specific too.
             for named in response.headerFields[values: .connection].flatMap({ $0.split(separator: ",") }) {
-                let trimmed = named.trimmingASCIISpaces()
-                if let name = HTTPField.Name(trimmed) {
+                if let name = HTTPField.Name(String(named.trimmingCharacters(in: " \t"))) {
                     response.headerFields[name] = nil
                 }
             }
@@ -367,9 +366,4 @@ extension SSEServer {
     }
 }
 
-extension Substring {
-    fileprivate func trimmingASCIISpaces() -> String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
-    }
-}
 #endif

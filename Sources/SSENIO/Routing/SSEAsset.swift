@@ -167,7 +167,9 @@ public struct SSEAsset: Sendable, Hashable {
 }
 
 extension Substring {
-    fileprivate func trimmingCharacters(in characters: String) -> Substring {
+    /// This without the given characters at either end (a list item of a header field without
+    /// its optional whitespace, say).
+    func trimmingCharacters(in characters: String) -> Substring {
         var trimmed = self
         while let first = trimmed.first, characters.contains(first) {
             trimmed.removeFirst()
