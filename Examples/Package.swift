@@ -22,7 +22,7 @@ let package = Package(
         .package(
             name: "swift-sse",
             path: "..",
-            traits: ["NIOSupport", "AsyncHTTPClientSupport", "HummingbirdSupport", "VaporSupport"]
+            traits: ["NIOSupport", "TLSSupport", "AsyncHTTPClientSupport", "HummingbirdSupport", "VaporSupport"]
         ),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),

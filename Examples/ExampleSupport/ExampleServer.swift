@@ -22,9 +22,10 @@ import Glibc
 #endif
 
 /// What every example's `main` shares: the embedded server on 127.0.0.1 and `--port` (8080
-/// unless given; 0 picks a free one), its URL printed once it listens, a graceful stop on
-/// Ctrl-C (SIGINT) or SIGTERM, with the example's own services beside it, and the pages' shared
-/// stylesheet at ``stylesheetPath``.
+/// unless given; 0 picks a free one), HTTPS with HTTP/2 when given `--tls-certificate` and
+/// `--tls-key` (PEM files), its URL printed once it listens, a graceful stop on Ctrl-C (SIGINT)
+/// or SIGTERM, with the example's own services beside it, and the pages' shared stylesheet at
+/// ``stylesheetPath``.
 public enum ExampleServer {
     /// Where the pages find their shared stylesheet (`Assets/examples.css`).
     public static let stylesheetPath = "/examples.css"
@@ -47,12 +48,15 @@ public enum ExampleServer {
     ) async throws {
         var router = router
         router.get(stylesheetPath, asset: SSEAsset(stylesheet, contentType: .css))
+        var configuration = SSEServer.Configuration(host: "127.0.0.1", port: port())
+        configuration.tls = tls()
+        let scheme = configuration.tls == nil ? "http" : "https"
         let server = SSEServer(
-            configuration: .init(host: "127.0.0.1", port: port()),
+            configuration: configuration,
             router: router,
             onShutdown: onShutdown,
             onServerRunning: { port in
-                print("\(name): open http://127.0.0.1:\(port)/ (Ctrl-C to stop)")
+                print("\(name): open \(scheme)://127.0.0.1:\(port)/ (Ctrl-C to stop)")
                 fflush(nil)  // the line goes out even when stdout is a pipe
             }
         )
@@ -64,6 +68,23 @@ public enum ExampleServer {
             )
         )
         try await group.run()
+    }
+
+    /// `--tls-certificate CHAIN.pem --tls-key KEY.pem`: TLS, with HTTP/2 offered to browsers
+    /// (ALPN), the files read again on `SIGHUP`; none without them. One without the other ends the
+    /// program with a message (exit 64).
+    public static func tls() -> SSEServer.TLS? {
+        switch (option("--tls-certificate"), option("--tls-key")) {
+        case (let certificateChain?, let privateKey?):
+            var tls = SSEServer.TLS.files(certificateChain: certificateChain, privateKey: privateKey)
+            tls.reloadsOnSIGHUP = true
+            return tls
+        case (nil, nil):
+            return nil
+        default:
+            print("--tls-certificate and --tls-key go together: the certificate chain and its private key (PEM)")
+            exit(64)
+        }
     }
 
     /// The `--port` argument, or 8080.

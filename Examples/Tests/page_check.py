@@ -67,6 +67,8 @@ def parse_arguments():
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for --until (30)")
     parser.add_argument("--print", dest="print_expression", help="a JavaScript expression to print as JSON")
     parser.add_argument("--screenshot", help="where to save a PNG of the viewport")
+    parser.add_argument("--ignore-certificate-errors", action="store_true",
+                        help="accept a self-signed certificate (HTTPS on a test certificate)")
     parser.add_argument("--width", type=int, default=1000, help="viewport width in CSS pixels (1000)")
     parser.add_argument("--height", type=int, default=700, help="viewport height in CSS pixels (700)")
     return parser.parse_args()
@@ -102,7 +104,9 @@ def wait_until(tab, expression, timeout):
 
 
 def check(arguments):
-    browser = cdp.Browser()
+    browser = cdp.Browser(
+        extra_arguments=["--ignore-certificate-errors"] if arguments.ignore_certificate_errors else []
+    )
     try:
         tab = browser.new_tab("about:blank")
         tab.send(

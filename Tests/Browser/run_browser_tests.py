@@ -22,6 +22,12 @@ of its own, publishes through the server, and checks that every page received ex
 published events in order. One line per scenario; the exit status is 1 if any failed. Without
 nginx the scenarios through it are skipped; without Chromium nothing runs and the exit status is 77.
 
+With `--tls-certificate PEM --tls-key PEM` the server gets the same two options and serves HTTPS,
+which Chromium (told to ignore certificate errors) speaks HTTP/2 to: the scenarios that reach the
+server directly run over it, and each page checks that its document came over `h2`, as did every
+request to /events that got a response. The scenarios through intermediaries (cleartext nginx and
+fault_proxy.py) are left out.
+
 Besides /events (a stream, or a long poll with transport=poll), /echo, /publish, /control/* and the
 script at /sse.js and /sse.mjs, the suite puts intermediaries in front of the server: stock nginx;
 nginx that gzips event streams and ignores `X-Accel-Buffering`; and fault_proxy.py, which holds
@@ -38,6 +44,7 @@ import queue
 import shlex
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -92,9 +99,11 @@ NEEDS_CHROMIUM = "needs chromium: apt-get install chromium"
 class Server:
     """The SSE server under test, started from a command line."""
 
-    def __init__(self, command):
+    def __init__(self, command, tls=None):
+        """`tls`: the paths of a certificate chain and its key, or None for cleartext."""
+        extra = ["--tls-certificate", tls[0], "--tls-key", tls[1]] if tls else []
         self.process = subprocess.Popen(
-            shlex.split(command) + ["--port", "0", "--static", HERE],
+            shlex.split(command) + ["--port", "0", "--static", HERE] + extra,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             text=True,
@@ -111,10 +120,16 @@ class Server:
             self.stop()
             raise Failure(f"the server's first line is not `listening on PORT`: {first!r}")
         self.port = int(words[2])
-        self.origin = f"http://127.0.0.1:{self.port}"
+        self.tls = tls is not None
+        self.origin = f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def request(self, method, path, body=None, timeout=5.0):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        if self.tls:
+            # The suite's own test certificate, on loopback.
+            connection = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout,
+                                                     context=ssl._create_unverified_context())
+        else:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             try:
                 connection.connect()
@@ -294,6 +309,13 @@ class Scenario:
     def check_page(self, tab):
         error = tab.evaluate("window.pageError")
         check(error is None, f"the page reported an error: {error}")
+        if self.server.tls:
+            protocols = tab.evaluate(
+                "[performance.getEntriesByType('navigation')[0].nextHopProtocol].concat(performance"
+                ".getEntriesByType('resource').filter(e => e.name.includes('/events') && e.responseStart > 0)"
+                ".map(e => e.nextHopProtocol))")
+            check(all(protocol == "h2" for protocol in protocols),
+                  f"the page and its answered requests to /events came over {protocols}, not all h2")
 
     def publish(self, data, retry_until=None):
         event_id = self.server.post(f"/publish?topic={self.topic}", data, retry_until=retry_until)
@@ -731,8 +753,10 @@ def gzip_size():
 class Suite:
     def __init__(self, args):
         self.args = args
-        self.server = Server(args.server_command)
-        self.browser = cdp.Browser(args.chromium)
+        tls = (args.tls_certificate, args.tls_key) if args.tls_certificate else None
+        self.server = Server(args.server_command, tls)
+        # The test certificate is no browser's: --ignore-certificate-errors, as for local development.
+        self.browser = cdp.Browser(args.chromium, extra_arguments=["--ignore-certificate-errors"] if tls else [])
         self._nginx = None
         self._nginx_gzip = None
         self._proxy = None
@@ -802,8 +826,12 @@ def main():
     parser.add_argument("--chromium", default="chromium")
     parser.add_argument("--nginx", default="nginx")
     parser.add_argument("--only", help="run the scenarios whose name contains this")
+    parser.add_argument("--tls-certificate", help="a PEM certificate chain: the server serves HTTPS (and HTTP/2)")
+    parser.add_argument("--tls-key", help="the PEM private key of --tls-certificate")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
+    if bool(args.tls_certificate) != bool(args.tls_key):
+        parser.error("--tls-certificate and --tls-key go together")
 
     scenarios = [(f"{name}/{transport}", function, transport)
                  for transport in TRANSPORTS
@@ -830,6 +858,10 @@ def main():
     scenarios += [(f"nginx-gzip/{case}", scenario_nginx_gzip, case) for case in ["auto", "forced-fetch"]]
     scenarios += [("module", scenario_module, None), ("parser", scenario_in_page, "parser_cases.js"),
                   ("policy", scenario_in_page, "policy_cases.js"), ("policy-table", scenario_policy_table, None)]
+    if args.tls_certificate:
+        through_intermediaries = {scenario_nginx, scenario_buffered, scenario_held_forced, scenario_refused,
+                                  scenario_silent, scenario_charset, scenario_xhr_limit, scenario_nginx_gzip}
+        scenarios = [scenario for scenario in scenarios if scenario[1] not in through_intermediaries]
     if args.only:
         scenarios = [scenario for scenario in scenarios if args.only in scenario[0]]
 

@@ -39,6 +39,8 @@ final class Fixture: Sendable {
     let longPoll: SSELongPoll
     let staticDirectory: URL
     let port: Int
+    /// PEM files of a certificate chain and its key: TLS, with HTTP/2 offered by ALPN.
+    let tls: (certificateChain: String, privateKey: String)?
     /// Streams and waiting polls open on /events, to end on /control/drop.
     let open = Mutex<(subscriptions: [SSEBroadcaster.Subscription], polls: [Int: Task<SSEResponse, Never>])>(([], [:]))
     let nextPoll = Atomic(0)
@@ -48,7 +50,7 @@ final class Fixture: Sendable {
     /// The running server's task, cancelled by a restart.
     let serving = Mutex<Task<Void, Never>?>(nil)
 
-    init(staticDirectory: URL, port: Int) {
+    init(staticDirectory: URL, port: Int, tls: (certificateChain: String, privateKey: String)?) {
         var configuration = SSELongPoll.Configuration()
         configuration.timeout = .seconds(3)
         configuration.minimumInterval = .milliseconds(50)
@@ -57,6 +59,7 @@ final class Fixture: Sendable {
         longPoll = SSELongPoll(broadcaster: broadcaster, configuration: configuration)
         self.staticDirectory = staticDirectory
         self.port = port
+        self.tls = tls
     }
 
     func events(_ request: SSERequest) async -> SSEResponse {
@@ -166,6 +169,11 @@ final class Fixture: Sendable {
         configuration.shutdownGracePeriod = .zero
         // Heartbeats well inside the idle timeouts the scenarios give the page.
         configuration.stream.heartbeat = .seconds(1)
+        #if TLSSupport
+        if let tls {
+            configuration.tls = .files(certificateChain: tls.certificateChain, privateKey: tls.privateKey)
+        }
+        #endif
         let server = SSEServer(
             configuration: configuration,
             router: makeRouter(),
@@ -244,14 +252,30 @@ func say(_ line: String) {
 var arguments = CommandLine.arguments.dropFirst()
 var port = 0
 var staticDirectory = URL(fileURLWithPath: ".")
+var certificateChain: String?
+var privateKey: String?
 while let argument = arguments.popFirst() {
     switch argument {
     case "--port": port = Int(arguments.popFirst() ?? "") ?? 0
     case "--static": staticDirectory = URL(fileURLWithPath: arguments.popFirst() ?? ".")
+    case "--tls-certificate": certificateChain = arguments.popFirst()
+    case "--tls-key": privateKey = arguments.popFirst()
     default:
-        say("usage: SSEBrowserFixture [--port P] [--static DIR]")
+        say("usage: SSEBrowserFixture [--port P] [--static DIR] [--tls-certificate PEM --tls-key PEM]")
         exit(2)
     }
+}
+var tls: (certificateChain: String, privateKey: String)?
+if let certificateChain, let privateKey {
+    #if TLSSupport
+    tls = (certificateChain, privateKey)
+    #else
+    say("TLS needs the TLSSupport trait")
+    exit(2)
+    #endif
+} else if certificateChain != nil || privateKey != nil {
+    say("--tls-certificate and --tls-key go together")
+    exit(2)
 }
 if port == 0 {
     // A restart must find the same port: take a free one now and keep it.
@@ -276,7 +300,7 @@ func freePort() -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-let fixture = Fixture(staticDirectory: staticDirectory, port: port)
+let fixture = Fixture(staticDirectory: staticDirectory, port: port, tls: tls)
 fixture.serve()
 while true {
     try await Task.sleep(for: .seconds(3600))

@@ -23,7 +23,8 @@ import Testing
 /// second implementation of the protocol written from the documentation alone. Every transport,
 /// through drops, a restart, offline and online, nginx (stock, and with gzip and no
 /// `X-Accel-Buffering`), a proxy that holds streams, refuses with 503 or goes silent, 204, and
-/// shared connections across tabs. The scenarios live in `Tests/Browser/run_browser_tests.py`,
+/// shared connections across tabs; and the embedded server again over HTTPS, where Chromium speaks
+/// HTTP/2 to it. The scenarios live in `Tests/Browser/run_browser_tests.py`,
 /// which drives Chromium through the DevTools protocol; these tests run it and fail with its report.
 @Suite("Browser script in Chromium", .serialized, .timeLimit(.minutes(15)))
 struct BrowserTests {
@@ -58,14 +59,30 @@ struct BrowserTests {
         try await Self.runSuite(serverCommand: "python3 \(server) --timeout 3 --heartbeat 1 --padding 2048")
     }
 
-    static func runSuite(serverCommand: String) async throws {
+    #if TLSSupport
+    @Test(
+        "Against the embedded server over HTTPS and HTTP/2: every transport, the same scenarios but those through proxies",
+        .requires(.chromium, .python3, .openssl)
+    )
+    func embeddedServerOverHTTP2() async throws {
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        try await Self.runSuite(
+            serverCommand: Self.fixturePath,
+            extraArguments: ["--tls-certificate", certificates.certificate, "--tls-key", certificates.privateKey]
+        )
+    }
+    #endif
+
+    static func runSuite(serverCommand: String, extraArguments: [String] = []) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", Self.browser.appendingPathComponent("run_browser_tests.py").path,
-            // The script adds --port 0 and --static with its own folder.
-            "--server-command", serverCommand,
-        ]
+        process.arguments =
+            [
+                "python3", Self.browser.appendingPathComponent("run_browser_tests.py").path,
+                // The script adds --port 0 and --static with its own folder.
+                "--server-command", serverCommand,
+            ] + extraArguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

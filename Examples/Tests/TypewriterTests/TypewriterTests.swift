@@ -233,6 +233,71 @@ struct TypewriterTests {
         #expect(curl.terminationStatus == 0)
     }
 
+    @Test(
+        "Over HTTPS with a self-signed certificate: curl --http2 gets the whole answer over HTTP/2, and Chromium types it"
+    )
+    func overHTTPS() async throws {
+        // A self-signed certificate for 127.0.0.1, as the README makes one for local use.
+        let folder = NSTemporaryDirectory() + "typewriter-tls-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (certificate, key) = (folder + "/cert.pem", folder + "/key.pem")
+        _ = try await Self.run([
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", key, "-out", certificate,
+        ])
+        try #require(FileManager.default.fileExists(atPath: certificate), "openssl made no certificate")
+
+        let tests = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tests).deletingLastPathComponent().appendingPathComponent(
+            "typewriter"
+        )
+        process.arguments = ["--port", "0", "--tls-certificate", certificate, "--tls-key", key]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGINT)
+            process.waitUntilExit()
+        }
+        let announcement = try await Self.readLine(output.fileHandleForReading)
+        let start = try #require(announcement.range(of: "https://"), "no https URL in: \(announcement)")
+        let end = try #require(announcement.range(of: "/ ("), "no URL in: \(announcement)")
+        let origin = String(announcement[start.lowerBound..<end.lowerBound])
+
+        let answer = try await Self.run([
+            "curl", "-sN", "--http2", "--cacert", certificate, "-w", "\nprotocol %{http_version}",
+            origin + "/answer?prompt=What+is+SSE%3F&pace=fast",
+        ])
+        #expect(answer.hasSuffix("\nprotocol 2"), "\(answer.suffix(200))")
+        var decoder = SSEDecoder()
+        var events: [ServerSentEvent] = []
+        try decoder.decode(Array(answer.utf8)) { output in
+            if case .event(let event) = output { events.append(event) }
+        }
+        struct Chunk: Decodable { let text: String }
+        let text = try events.filter { $0.type == "chunk" }.map {
+            try JSONDecoder().decode(Chunk.self, from: Data($0.data.utf8)).text
+        }.joined()
+        #expect(Array(text.utf8) == Array(Self.fullAnswer.utf8))
+        #expect(events.first?.type == "start")
+        #expect(events.last?.type == "end")
+
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("page_check.py").path
+        let page = try await Self.run([
+            "python3", script, origin + "/?prompt=What+is+SSE%3F&autostart=1&pace=fast", "--ignore-certificate-errors",
+            "--until", "document.body.dataset.state === 'done'",
+            "--print",
+            "[performance.getEntriesByType('navigation')[0].nextHopProtocol, document.getElementById('text').textContent]",
+        ])
+        let shown = try JSONDecoder().decode([String].self, from: Data(page.utf8))
+        #expect(shown == ["h2", Self.fullAnswer])
+    }
+
     /// One line from a pipe, read on a thread of its own.
     static func readLine(_ handle: FileHandle) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
