@@ -83,6 +83,7 @@ let package = Package(
         .library(name: "SSEClient", targets: ["SSEClient"]),
         .library(name: "SSELongPolling", targets: ["SSELongPolling"]),
         .library(name: "SSEPostgres", targets: ["SSEPostgres"]),
+        .library(name: "SSEAuthorization", targets: ["SSEAuthorization"]),
         // `swift run --traits CommandLineTool sse --help`
         .executable(name: "sse", targets: ["SSETool"]),
         // A target's Assets folder embedded at build time; the browser script written into a folder.
@@ -121,6 +122,11 @@ let package = Package(
                 "One broadcaster across server instances, with a replay log that survives restarts, on PostgreSQL (SSEPostgres)."
         ),
         .trait(
+            name: "JWTSupport",
+            description:
+                "SSEJWTVerifier in SSEAuthorization: JSON Web Tokens (HS256, RS256, ES256, EdDSA) on vapor/jwt-kit."
+        ),
+        .trait(
             name: "CommandLineTool",
             description: "The `sse` command-line tool: listen, decode, serve, hub (with TLS and HTTP/2).",
             enabledTraits: ["NIOSupport", "AsyncHTTPClientSupport", "TLSSupport"]
@@ -143,6 +149,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // MARK: - Wire format and streams: the standard library only
@@ -187,7 +194,7 @@ let package = Package(
         .target(
             name: "SSENIO",
             dependencies: [
-                "SSECodec", "SSEStreaming", "SSECompression", "SSENIOCore", "SSELongPolling",
+                "SSECodec", "SSEStreaming", "SSECompression", "SSENIOCore", "SSELongPolling", "SSEAuthorization",
                 nio("NIOCore"), nio("NIOPosix"), nio("NIOHTTP1"), nioExtras("NIOHTTPTypes"),
                 nioExtras("NIOHTTPTypesHTTP1"),
                 httpTypes(), logging(), metrics(), serviceLifecycle(),
@@ -249,6 +256,26 @@ let package = Package(
                 nio("NIOCore", when: clientTraits), hummingbird, vapor,
                 product("NIOSSL", "swift-nio-ssl", when: ["TLSSupport"]),
             ]
+        ),
+
+        // MARK: - Who may listen: credentials, grants, tickets, revocation (JWTSupport for JSON Web Tokens)
+
+        // The seam needs only SSEStreaming and swift-http-types, with no trait, so that every server
+        // enforces it; the JSON Web Token verifier (jwt-kit, Foundation) is inside `#if JWTSupport`.
+        .target(
+            name: "SSEAuthorization",
+            dependencies: [
+                "SSECodec", "SSEStreaming", .product(name: "HTTPTypes", package: "swift-http-types"),
+                product("JWTKit", "jwt-kit", when: ["JWTSupport"]),
+            ]
+        ),
+        .testTarget(
+            name: "SSEAuthorizationTests",
+            dependencies: [
+                "SSEAuthorization", "SSEStreaming", "SSECodec", "SSETestSupport", "SSENIO", "SSEClient",
+                "SSEServerTestSupport", .product(name: "HTTPTypes", package: "swift-http-types"), asyncHTTPClient,
+            ],
+            exclude: ["jwt_tokens.py"]
         ),
 
         // MARK: - Long polling and the browser script

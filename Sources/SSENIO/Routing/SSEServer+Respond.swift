@@ -15,6 +15,7 @@
 #if NIOSupport
 import HTTPTypes
 import Logging
+import SSEAuthorization
 import SSENIOCore
 
 extension SSEServer {
@@ -57,6 +58,12 @@ extension SSEServer {
                 configuration.logger?.info(
                     "The route answered \(error.status.code)",
                     metadata: Self.metadata(request, ["error.message": "\(error.message)"])
+                )
+                return error.response
+            } catch let error as SSEAuthorizationError {
+                configuration.logger?.info(
+                    "Refused: answered \(error.status.code)",
+                    metadata: Self.metadata(request, ["sse.reason": "\(error)"])
                 )
                 return error.response
             } catch {

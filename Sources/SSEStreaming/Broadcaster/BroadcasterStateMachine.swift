@@ -574,6 +574,17 @@ struct BroadcasterStateMachine {
         return wake
     }
 
+    /// Has one subscriber end after what it has not read yet and `finalEvent`, as a shutdown
+    /// would. Returns its waiter, if parked; nothing if it has ended or is ending already.
+    mutating func finish(_ token: Token, finalEvent: QueuedEvent?) -> Waiter? {
+        guard isCurrent(token), case .active = subscribers[token.slot].status else {
+            return nil
+        }
+        subscribers[token.slot].status = .finishing(final: finalEvent)
+        defer { subscribers[token.slot].waiter = nil }
+        return subscribers[token.slot].waiter
+    }
+
     // MARK: Shutting down
 
     /// Has every subscriber end after what it has not read yet and `finalEvent`, and refuses new

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+public import SSECodec
 import Synchronization
 
 extension SSEBroadcaster {
@@ -76,6 +77,60 @@ extension SSEBroadcaster {
             if let handle {
                 handle.broadcaster.unsubscribe(handle.token)
             }
+        }
+
+        /// Ends the subscription as a shutdown would, for this subscriber alone: it receives what
+        /// it has queued, then `finalEvent`, then its sequence ends (a server ends the response
+        /// properly). Events published afterwards do not reach it. Nothing happens if it has ended
+        /// or is ending already.
+        ///
+        /// ```swift
+        /// // The subscriber's credentials expired: it reconnects with new ones, from its last event.
+        /// try subscription.finish(finalEvent: ServerSentEvent(type: "sse-auth-expired", data: "expired"))
+        /// ```
+        ///
+        /// - Parameter finalEvent: An event before the end, such as the reason for it; not logged
+        ///   for replay, and without an ID unless it has one.
+        /// - Throws: `SSEEncodingError` if `finalEvent` cannot be encoded; nothing is done then.
+        public func finish(finalEvent: ServerSentEvent? = nil) throws(SSEEncodingError) {
+            try finisher.finish(finalEvent: finalEvent)
+        }
+
+        /// What ends this subscription (``finish(finalEvent:)``) without keeping it alive: for an
+        /// expiry timer or a revocation list that must not hold a connection's subscription past
+        /// the connection.
+        public var finisher: Finisher {
+            Finisher(broadcaster: handle?.broadcaster, token: handle?.token)
+        }
+
+        /// Ends a subscription from outside without keeping it alive; see ``finisher``.
+        public struct Finisher: Sendable {
+            let broadcaster: SSEBroadcaster?
+            let token: BroadcasterStateMachine.Token?
+
+            /// ``Subscription/finish(finalEvent:)``: nothing happens once the subscription has
+            /// ended.
+            public func finish(finalEvent: ServerSentEvent? = nil) throws(SSEEncodingError) {
+                if let broadcaster, let token {
+                    try broadcaster.finish(token, finalEvent: finalEvent)
+                }
+            }
+        }
+
+        /// Calls `body` once the subscription is over: ended, and released by whoever read it (a
+        /// server releases it when the response ends or its client goes). At once if that is so
+        /// already, or for a subscription made after a shutdown.
+        ///
+        /// What watches a subscription from outside (an expiry timer, a revocation list) removes
+        /// its entry here, so that it holds nothing for connections that are gone.
+        ///
+        /// - Parameter body: Called once, from whichever thread releases the subscription.
+        public func onTermination(_ body: @escaping @Sendable () -> Void) {
+            guard let handle else {
+                body()
+                return
+            }
+            handle.addTerminationHandler(body)
         }
 
         /// What ``poll(maximumBytes:onReady:_:)`` found.
@@ -257,6 +312,13 @@ extension SSEBroadcaster {
         let broadcaster: SSEBroadcaster
         let token: BroadcasterStateMachine.Token
         private let claimed = Atomic(false)
+        /// Called when the handle goes (see ``Subscription/onTermination(_:)``).
+        private let terminationHandlers = Mutex<[@Sendable () -> Void]>([])
+
+        /// Keeps `body` for the handle's end.
+        func addTerminationHandler(_ body: @escaping @Sendable () -> Void) {
+            terminationHandlers.withLock { $0.append(body) }
+        }
 
         /// Claims the subscription for one iterator; `false` if one has it already.
         func claim() -> Bool {
@@ -270,6 +332,9 @@ extension SSEBroadcaster {
 
         deinit {
             broadcaster.unsubscribe(token)
+            for handler in terminationHandlers.withLock({ $0 }) {
+                handler()
+            }
         }
     }
 }

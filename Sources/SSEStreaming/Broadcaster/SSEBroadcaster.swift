@@ -476,6 +476,14 @@ public final class SSEBroadcaster: Sendable {
         return result
     }
 
+    /// Has one subscriber end after what it has queued and `finalEvent`.
+    func finish(_ token: BroadcasterStateMachine.Token, finalEvent: ServerSentEvent?) throws(SSEEncodingError) {
+        let final = try finalEvent.map { event throws(SSEEncodingError) in
+            QueuedEvent(bytes: try encoder.encode(event))
+        }
+        state.withLock { $0.finish(token, finalEvent: final) }?.resume()
+    }
+
     /// Unsubscribes: the subscriber receives nothing more, and a parked consumer is woken.
     func unsubscribe(_ token: BroadcasterStateMachine.Token) {
         state.withLock { $0.unsubscribe(token) }?.resume()
