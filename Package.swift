@@ -150,6 +150,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // MARK: - Wire format and streams: the standard library only
@@ -216,7 +217,10 @@ let package = Package(
         // Hummingbird 2; every file inside `#if HummingbirdSupport`.
         .target(
             name: "SSEHummingbird",
-            dependencies: ["SSENIOCore", "SSEStreaming", "SSELongPolling", hummingbird, logging()]
+            dependencies: [
+                "SSENIOCore", "SSEStreaming", "SSELongPolling", "SSEAuthorization", hummingbird,
+                product("HummingbirdAuth", "hummingbird-auth", when: ["HummingbirdSupport"]), logging(),
+            ]
         ),
         .testTarget(
             name: "SSEHummingbirdTests",
@@ -227,7 +231,10 @@ let package = Package(
             ]
         ),
         // Vapor 4; every file inside `#if VaporSupport`.
-        .target(name: "SSEVapor", dependencies: ["SSENIOCore", "SSEStreaming", "SSELongPolling", vapor]),
+        .target(
+            name: "SSEVapor",
+            dependencies: ["SSENIOCore", "SSEStreaming", "SSELongPolling", "SSEAuthorization", vapor]
+        ),
         .testTarget(
             name: "SSEVaporTests",
             dependencies: [
@@ -273,7 +280,9 @@ let package = Package(
             name: "SSEAuthorizationTests",
             dependencies: [
                 "SSEAuthorization", "SSEStreaming", "SSECodec", "SSETestSupport", "SSENIO", "SSEClient",
-                "SSEServerTestSupport", .product(name: "HTTPTypes", package: "swift-http-types"), asyncHTTPClient,
+                "SSEServerTestSupport", "SSEHummingbird", "SSEVapor", hummingbird, vapor,
+                product("HummingbirdAuth", "hummingbird-auth", when: ["HummingbirdSupport"]),
+                .product(name: "HTTPTypes", package: "swift-http-types"), asyncHTTPClient,
             ],
             exclude: ["jwt_tokens.py"]
         ),
@@ -396,7 +405,10 @@ let package = Package(
         // polling, a broadcaster that outlives restarts of its listener, and control routes.
         .executableTarget(
             name: "SSEBrowserFixture",
-            dependencies: ["SSELongPolling", "SSENIO", "SSENIOCore", "SSEStreaming", nio("NIOCore"), httpTypes()],
+            dependencies: [
+                "SSELongPolling", "SSENIO", "SSENIOCore", "SSEStreaming", "SSEAuthorization", nio("NIOCore"),
+                httpTypes(),
+            ],
             path: "Tests/SSEBrowserFixture"
         ),
         // A server instance for SSEPostgres's tests and benchmark: the embedded server on a

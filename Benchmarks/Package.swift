@@ -24,7 +24,7 @@ let package = Package(
             path: "..",
             traits: [
                 "NIOSupport", "TLSSupport", "HummingbirdSupport", "VaporSupport", "AsyncHTTPClientSupport",
-                "PostgresSupport",
+                "PostgresSupport", "JWTSupport",
             ]
         ),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -36,6 +36,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Signs the tokens the verifier checks.
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .executableTarget(
@@ -59,6 +62,20 @@ let package = Package(
                 "CHeapStatistics",
             ],
             path: "Benchmarks/BroadcasterBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // What authorization costs per connection (a cached token, a new one), and per event (nothing).
+        .executableTarget(
+            name: "AuthorizationBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SSEAuthorization", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Benchmarks/AuthorizationBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // The load comparison (Load/run.sh): the servers under test (the embedded server and the

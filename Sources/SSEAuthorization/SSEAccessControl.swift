@@ -30,11 +30,11 @@ import Synchronization
 /// ```
 ///
 /// Credentials come from, in this order:
-/// 1. the `Authorization: Bearer` header (`fetch` and XHR, ``SSEClient``);
+/// 1. the `Authorization: Bearer` header (`fetch` and XHR, `SSEClient`);
 /// 2. a ticket in the query string (`?ticket=…`, see ``issueTicket(for:)``): short-lived and
 ///    single-use, the one credential a URL may carry;
 /// 3. a cookie (``Configuration/cookieName``), HttpOnly, Secure and SameSite, which a native
-///    `EventSource` sends by itself (see ``cookie(for:token:)``).
+///    `EventSource` sends by itself (see ``cookie(for:token:path:)``).
 ///
 /// A token in the query string (`?access_token=…`) is refused unless
 /// ``Configuration/allowsTokenInQuery`` is set: URLs end up in proxy and server logs, browser
@@ -360,13 +360,23 @@ public final class SSEAccessControl: Sendable {
         lastEventID: String? = nil
     ) throws(SSEAuthorizationError) -> SSEBroadcaster.Subscription {
         let topics = Array(topics)
+        try requireSubscribe(principal, to: topics)
+        let subscription = broadcaster.subscribe(to: topics, subscriberID: principal.subject, lastEventID: lastEventID)
+        return guarding(subscription, for: principal)
+    }
+
+    /// Checks that `principal` may subscribe to every one of `topics` (a long poll's, say).
+    ///
+    /// - Throws: ``SSEAuthorizationError/insufficientScope`` in this access control's realm.
+    public func requireSubscribe(
+        _ principal: SSEPrincipal,
+        to topics: some Sequence<String>
+    ) throws(SSEAuthorizationError) {
         do {
             try principal.requireSubscribe(to: topics)
         } catch {
             throw error.inRealm(configuration.realm)
         }
-        let subscription = broadcaster.subscribe(to: topics, subscriberID: principal.subject, lastEventID: lastEventID)
-        return guarding(subscription, for: principal)
     }
 
     /// How many guarded streams are open.

@@ -15,6 +15,7 @@
 #if HummingbirdSupport
 public import Hummingbird
 import NIOCore
+public import SSEAuthorization
 public import SSELongPolling
 public import SSENIOCore
 import SSEStreaming
@@ -46,9 +47,60 @@ extension SSELongPoll {
         subscriberID: String? = nil,
         stream: SSEStreamConfiguration = SSEStreamConfiguration()
     ) async throws -> Hummingbird.Response {
+        try await response(
+            to: request,
+            context: context,
+            topics: topics,
+            subscriberID: subscriberID,
+            stream: stream,
+            guardedBy: nil
+        )
+    }
+
+    /// ``response(to:context:topics:subscriberID:stream:)`` for an authorized request (see
+    /// `SSEAuthenticator`): the topics must be in the principal's grants (else `403`), the events
+    /// published for its subject come too, and a stream ends when its credentials expire or are
+    /// revoked.
+    ///
+    /// ```swift
+    /// router.get("events") { request, context in
+    ///     try await longPoll.response(to: request, context: context, topics: ["news"],
+    ///         principal: try context.requireIdentity(), accessControl: access)
+    /// }
+    /// ```
+    public func response(
+        to request: Request,
+        context: some RequestContext,
+        topics: [String],
+        principal: SSEPrincipal,
+        accessControl: SSEAccessControl,
+        stream: SSEStreamConfiguration = SSEStreamConfiguration()
+    ) async throws -> Hummingbird.Response {
+        try accessControl.requireSubscribe(principal, to: topics)
+        return try await response(
+            to: request,
+            context: context,
+            topics: topics,
+            subscriberID: principal.subject,
+            stream: stream,
+            guardedBy: (accessControl, principal)
+        )
+    }
+
+    private func response(
+        to request: Request,
+        context: some RequestContext,
+        topics: [String],
+        subscriberID: String?,
+        stream: SSEStreamConfiguration,
+        guardedBy guarding: (SSEAccessControl, SSEPrincipal)?
+    ) async throws -> Hummingbird.Response {
         let cursor = try request.sseLastEventID(configuration: stream)
         guard request.uri.queryParameters[configuration.transportParameter[...]] == "poll" else {
-            let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
+            var subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
+            if let (accessControl, principal) = guarding {
+                subscription = accessControl.guarding(subscription, for: principal)
+            }
             let prefix = streamPrefix(for: subscription, lastEventID: cursor)
             return try SSEStream(body: .subscription(subscription).startingWith(prefix), configuration: stream)
                 .response(from: request, context: context)

@@ -15,6 +15,7 @@
 #if VaporSupport
 import HTTPTypes
 import NIOCore
+public import SSEAuthorization
 public import SSELongPolling
 public import SSENIOCore
 import SSEStreaming
@@ -45,9 +46,50 @@ extension SSELongPoll {
         subscriberID: String? = nil,
         stream: SSEStreamConfiguration = SSEStreamConfiguration()
     ) async throws -> Vapor.Response {
+        try await response(to: request, topics: topics, subscriberID: subscriberID, stream: stream, guardedBy: nil)
+    }
+
+    /// ``response(to:topics:subscriberID:stream:)`` for an authorized request (see
+    /// `SSEAuthenticator`): the topics must be in the principal's grants (else `403`), the events
+    /// published for its subject come too, and a stream ends when its credentials expire or are
+    /// revoked.
+    ///
+    /// ```swift
+    /// authorized.get("events") { request in
+    ///     try await longPoll.response(to: request, topics: ["news"],
+    ///         principal: try request.auth.require(SSEPrincipal.self), accessControl: access)
+    /// }
+    /// ```
+    public func response(
+        to request: Request,
+        topics: [String],
+        principal: SSEPrincipal,
+        accessControl: SSEAccessControl,
+        stream: SSEStreamConfiguration = SSEStreamConfiguration()
+    ) async throws -> Vapor.Response {
+        try accessControl.requireSubscribe(principal, to: topics)
+        return try await response(
+            to: request,
+            topics: topics,
+            subscriberID: principal.subject,
+            stream: stream,
+            guardedBy: (accessControl, principal)
+        )
+    }
+
+    private func response(
+        to request: Request,
+        topics: [String],
+        subscriberID: String?,
+        stream: SSEStreamConfiguration,
+        guardedBy guarding: (SSEAccessControl, SSEPrincipal)?
+    ) async throws -> Vapor.Response {
         let cursor = try request.sseLastEventID(configuration: stream)
         guard request.query[String.self, at: configuration.transportParameter] == "poll" else {
-            let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
+            var subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
+            if let (accessControl, principal) = guarding {
+                subscription = accessControl.guarding(subscription, for: principal)
+            }
             let prefix = streamPrefix(for: subscription, lastEventID: cursor)
             return try await SSEStream(body: .subscription(subscription).startingWith(prefix), configuration: stream)
                 .encodeResponse(for: request)

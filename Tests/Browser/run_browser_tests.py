@@ -28,6 +28,9 @@ server directly run over it, and each page checks that its document came over `h
 request to /events that got a response. The scenarios through intermediaries (cleartext nginx and
 fault_proxy.py) are left out.
 
+With `--auth` (a server with the fixture's /auth routes), also streams authorized by a bearer
+header, a ticket or a cookie, whose credentials expire mid-stream.
+
 Besides /events (a stream, or a long poll with transport=poll), /echo, /publish, /control/* and the
 script at /sse.js and /sse.mjs, the suite puts intermediaries in front of the server: stock nginx;
 nginx that gzips event streams and ignores `X-Accel-Buffering`; and fault_proxy.py, which holds
@@ -746,6 +749,42 @@ def scenario_policy_table(s, _):
     check(failures == [], "; ".join(failures or []))
 
 
+# Authorized streams (--auth): the fixture's /auth routes and test tokens that expire in TOKEN_TTL ms.
+TOKEN_TTL = 1500
+
+
+def scenario_auth(s, case):
+    """A stream authorized by a bearer header (fetch, XHR, long polling), by a ticket (native
+    EventSource) or by a cookie (native EventSource), whose credentials expire while events are
+    published: each expiry ends the stream with sse-auth-expired, the page refreshes and resumes,
+    and it gets every event once, in order."""
+    transport, way = case
+    query = {"url": f"/auth/events?topic={s.topic}", "transport": transport, "types": "sse-auth-expired"}
+    if way in ("header", "ticket"):
+        query["tokenURL"] = f"/auth/token?subject=alice&ttl={TOKEN_TTL}"
+    if way == "ticket":
+        query["ticketURL"] = "/auth/tickets"
+    if way == "cookie":
+        query["loginURL"] = f"/auth/login?subject=alice&ttl={TOKEN_TTL}"
+    tab = s.open_page(**query)
+    check(tab.evaluate("source.transport") == transport, f"transport is {tab.evaluate('source.transport')}")
+    # Before, during and after the expiries (TOKEN_TTL apart): spaced out over three of them.
+    for index in range(12):
+        s.publish(f"{way}-{index}")
+        time.sleep(TOKEN_TTL * 3 / 12 / 1000)
+    s.expect_all([tab])
+    if transport != "longpoll":
+        expiries = tab.evaluate("received.filter(e => e.type === 'sse-auth-expired').length")
+        check(expiries >= 1, "no stream ended with sse-auth-expired")
+    check(s.errors(tab) == 0, f"{s.errors(tab)} error events; a refresh is not an error")
+
+
+def scenario_auth_refused(s, _):
+    """Without credentials a stream is refused with 401, which the page does not retry."""
+    tab = s.open_page(url=f"/auth/events?topic={s.topic}", transport="fetch", wait_open=False)
+    s.wait(tab, "source.readyState === 2", "readyState CLOSED after 401")
+
+
 def gzip_size():
     return len(gzip.compress(sse_script.script().encode(), compresslevel=9, mtime=0))
 
@@ -828,6 +867,8 @@ def main():
     parser.add_argument("--only", help="run the scenarios whose name contains this")
     parser.add_argument("--tls-certificate", help="a PEM certificate chain: the server serves HTTPS (and HTTP/2)")
     parser.add_argument("--tls-key", help="the PEM private key of --tls-certificate")
+    parser.add_argument("--auth", action="store_true",
+                        help="also the authorized scenarios (the server has the fixture's /auth routes)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     if bool(args.tls_certificate) != bool(args.tls_key):
@@ -858,6 +899,12 @@ def main():
     scenarios += [(f"nginx-gzip/{case}", scenario_nginx_gzip, case) for case in ["auto", "forced-fetch"]]
     scenarios += [("module", scenario_module, None), ("parser", scenario_in_page, "parser_cases.js"),
                   ("policy", scenario_in_page, "policy_cases.js"), ("policy-table", scenario_policy_table, None)]
+    if args.auth:
+        scenarios += [(f"auth/{way}-{transport}", scenario_auth, (transport, way))
+                      for transport, way in [("fetch", "header"), ("xhr", "header"), ("longpoll", "header"),
+                                             ("eventsource", "ticket"), ("eventsource", "cookie"),
+                                             ("fetch", "cookie")]]
+        scenarios += [("auth/refused", scenario_auth_refused, None)]
     if args.tls_certificate:
         through_intermediaries = {scenario_nginx, scenario_buffered, scenario_held_forced, scenario_refused,
                                   scenario_silent, scenario_charset, scenario_xhr_limit, scenario_nginx_gzip}

@@ -26,6 +26,7 @@ import Darwin
 #endif
 import Foundation
 import HTTPTypes
+import SSEAuthorization
 import SSECodec
 import SSELongPolling
 import SSENIO
@@ -37,6 +38,7 @@ import Synchronization
 final class Fixture: Sendable {
     let broadcaster = SSEBroadcaster()
     let longPoll: SSELongPoll
+    let access = SSEAccessControl(authorizer: TestTokens())
     let staticDirectory: URL
     let port: Int
     /// PEM files of a certificate chain and its key: TLS, with HTTP/2 offered by ALPN.
@@ -135,6 +137,33 @@ final class Fixture: Sendable {
             self.gone.store(false, ordering: .relaxed)
             return .text("back\n")
         }
+        // Authorized streams and polls (SSEAccessControl), with test tokens "subject:expiry in Unix ms".
+        router.get("/auth/token") { request in
+            .text(TestTokens.token(subject: request.query["subject"] ?? "alice", lifetime: request.query["ttl"]))
+        }
+        router.post("/auth/login") { request in
+            let token = TestTokens.token(subject: request.query["subject"] ?? "alice", lifetime: request.query["ttl"])
+            let principal = try await self.access.authorizer.authorize(token: token)
+            var response = SSEResponse.text("logged in\n")
+            response.headers[.setCookie] = self.access.cookie(for: principal, token: token)
+            return response
+        }
+        router.post("/auth/tickets", handler: access.ticketHandler())
+        router.get(
+            "/auth/events",
+            handler: access.handler { request, principal in
+                self.requests.add(1, ordering: .relaxed)
+                return try await self.longPoll.response(
+                    to: request,
+                    topics: [request.query["topic"] ?? "news"],
+                    principal: principal,
+                    accessControl: self.access
+                )
+            }
+        )
+        router.post("/control/revoke") { request in
+            .text("\(self.access.revoke(subject: request.query["subject"] ?? "alice"))\n")
+        }
         router.get("/control/stats") { _ in
             let stats = """
                 {"open":\(self.broadcaster.subscriberCount),"requests":\(self.requests.load(ordering: .relaxed)),\
@@ -198,6 +227,29 @@ final class Fixture: Sendable {
         await task?.value
         try? await Task.sleep(for: down)
         serve()
+    }
+}
+
+/// Test credentials for the browser suite: "subject:expiry" (Unix time in milliseconds), any topic.
+/// Not a secure token: the JSON Web Token verifier is tested apart; these test the transports.
+struct TestTokens: SSEAuthorizer {
+    static func token(subject: String, lifetime: String?) -> String {
+        let milliseconds = Int(lifetime ?? "") ?? 60_000
+        return "\(subject):\(Int(Date().timeIntervalSince1970 * 1000) + milliseconds)"
+    }
+
+    func authorize(token: String) async throws(SSEAuthorizationError) -> SSEPrincipal {
+        let parts = token.split(separator: ":")
+        guard parts.count == 2, let expiry = Int(parts[1]) else {
+            throw .invalidToken("not a test token")
+        }
+        let left = expiry - Int(Date().timeIntervalSince1970 * 1000)
+        return SSEPrincipal(
+            subject: String(parts[0]),
+            grants: SSETopicGrants(subscribe: [.any]),
+            expiresAt: .now + .milliseconds(left),
+            issuedAt: .now - .seconds(1)
+        )
     }
 }
 

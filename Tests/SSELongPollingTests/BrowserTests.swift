@@ -23,8 +23,9 @@ import Testing
 /// second implementation of the protocol written from the documentation alone. Every transport,
 /// through drops, a restart, offline and online, nginx (stock, and with gzip and no
 /// `X-Accel-Buffering`), a proxy that holds streams, refuses with 503 or goes silent, 204, and
-/// shared connections across tabs; and the embedded server again over HTTPS, where Chromium speaks
-/// HTTP/2 to it. The scenarios live in `Tests/Browser/run_browser_tests.py`,
+/// shared connections across tabs; authorized streams (a bearer header, a ticket, a cookie) whose
+/// credentials expire mid-stream, against the embedded server; and the embedded server again over
+/// HTTPS, where Chromium speaks HTTP/2 to it. The scenarios live in `Tests/Browser/run_browser_tests.py`,
 /// which drives Chromium through the DevTools protocol; these tests run it and fail with its report.
 @Suite("Browser script in Chromium", .serialized, .timeLimit(.minutes(15)))
 struct BrowserTests {
@@ -46,7 +47,7 @@ struct BrowserTests {
         .requires(.chromium, .python3)
     )
     func embeddedServer() async throws {
-        try await Self.runSuite(serverCommand: Self.fixturePath)
+        try await Self.runSuite(serverCommand: Self.fixturePath, extraArguments: ["--auth"])
     }
 
     @Test(
@@ -69,7 +70,9 @@ struct BrowserTests {
         defer { certificates.remove() }
         try await Self.runSuite(
             serverCommand: Self.fixturePath,
-            extraArguments: ["--tls-certificate", certificates.certificate, "--tls-key", certificates.privateKey]
+            extraArguments: [
+                "--auth", "--tls-certificate", certificates.certificate, "--tls-key", certificates.privateKey,
+            ]
         )
     }
     #endif

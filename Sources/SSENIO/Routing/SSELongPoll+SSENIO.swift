@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #if NIOSupport
+public import SSEAuthorization
 public import SSELongPolling
 import SSENIOCore
 import SSEStreaming
@@ -36,9 +37,47 @@ extension SSELongPoll {
     ///   - subscriberID: Also receive the events published for this subscriber ID.
     /// - Returns: The long poll's answer, or the stream.
     public func response(to request: SSERequest, topics: [String], subscriberID: String? = nil) async -> SSEResponse {
+        await response(to: request, topics: topics, subscriberID: subscriberID, guardedBy: nil)
+    }
+
+    /// ``response(to:topics:subscriberID:)`` for an authorized request: the topics must be in the
+    /// principal's grants, the events published for its subject come too, and a stream ends when
+    /// its credentials expire or are revoked.
+    ///
+    /// ```swift
+    /// router.get("/events", handler: access.handler { request, principal in
+    ///     try await longPoll.response(to: request, topics: ["news"], principal: principal, accessControl: access)
+    /// })
+    /// ```
+    ///
+    /// - Throws: `SSEAuthorizationError.insufficientScope` for a topic outside the grants.
+    public func response(
+        to request: SSERequest,
+        topics: [String],
+        principal: SSEPrincipal,
+        accessControl: SSEAccessControl
+    ) async throws(SSEAuthorizationError) -> SSEResponse {
+        try accessControl.requireSubscribe(principal, to: topics)
+        return await response(
+            to: request,
+            topics: topics,
+            subscriberID: principal.subject,
+            guardedBy: (accessControl, principal)
+        )
+    }
+
+    private func response(
+        to request: SSERequest,
+        topics: [String],
+        subscriberID: String?,
+        guardedBy guarding: (SSEAccessControl, SSEPrincipal)?
+    ) async -> SSEResponse {
         let cursor = request.lastEventID
         guard isLongPoll(query: request.query) else {
-            let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
+            var subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: cursor)
+            if let (accessControl, principal) = guarding {
+                subscription = accessControl.guarding(subscription, for: principal)
+            }
             let prefix = streamPrefix(for: subscription, lastEventID: cursor)
             return .stream(SSEStreamBody.subscription(subscription).startingWith(prefix))
         }

@@ -41,6 +41,12 @@
 //   shared           share one connection between the tabs of the origin
 //   sharedMode       "auto" (SharedWorker, else Web Locks), "worker" or "locks"
 //   scriptURL        this script's URL, for the SharedWorker (default: where it was loaded from)
+//   token            () => token (or a Promise of one), asked before every request: sent as
+//                    `Authorization: Bearer`; not with `shared`
+//   ticketURL        with `token`, where a native EventSource POSTs it for a one-time ticket, which
+//                    its URL carries (ticketParameter, default "ticket")
+//   refresh          () => Promise, awaited before reconnecting after the server ended the stream
+//                    with sse-auth-expired or sse-auth-revoked (renew a cookie there)
 //
 // Built from the parts in Assets/sse.js/, joined in name order. The same file is a classic script,
 // an ES module (the server appends the exports) and the SharedWorker script, so it holds no

@@ -32,7 +32,11 @@
     // without a body. `options.headers` holds [name, value] pairs here.
     function usable(name, options, allowNative) {
         if (!available[name]()) return false;
-        if (name === "eventsource") return allowNative && plainGET(options) && !options.headers.length;
+        if (name === "eventsource") {
+            // A native EventSource sends a token only through a ticket in its URL.
+            const tokenFits = !options.token || Boolean(options.ticketURL);
+            return allowNative && plainGET(options) && !options.headers.length && tokenFits;
+        }
         return name !== "longpoll" || plainGET(options);
     }
 
@@ -59,6 +63,23 @@
         const decoder = new TextDecoder();
         for (let chunk; !(chunk = await reader.read()).done; ) attempt.chunk(decoder.decode(chunk.value, { stream: true }));
         attempt.chunk(decoder.decode());
+    }
+
+    // A native EventSource for `url`, reporting to the attempt; returns what closes it.
+    function openEventSource(attempt, url) {
+        const source = new EventSource(url, { withCredentials: attempt.options.withCredentials });
+        const relay = (event) => attempt.event(event.type, event.data, event.lastEventId);
+        source.onopen = () => attempt.opened();
+        source.onerror = () => {
+            // CLOSED: the browser gave up by itself, after a status or content type it does not
+            // say; the next attempt asks with fetch, which can read them.
+            const gaveUp = source.readyState === CLOSED;
+            source.close();
+            attempt.end(false, gaveUp);
+        };
+        attempt.types.forEach((type) => source.addEventListener(type, relay));
+        attempt.listen = (type) => source.addEventListener(type, relay);
+        return () => source.close();
     }
 
     // Each starts one attempt and reports through it; the returned function cancels it. The
@@ -118,19 +139,36 @@
         },
 
         eventsource(attempt) {
-            const source = new EventSource(attempt.url(true), { withCredentials: attempt.options.withCredentials });
-            const relay = (event) => attempt.event(event.type, event.data, event.lastEventId);
-            source.onopen = () => attempt.opened();
-            source.onerror = () => {
-                // CLOSED: the browser gave up by itself, after a status or content type it does not
-                // say; the next attempt asks with fetch, which can read them.
-                const gaveUp = source.readyState === CLOSED;
-                source.close();
-                attempt.end(false, gaveUp);
+            const { ticketURL, ticketParameter, withCredentials } = attempt.options;
+            if (attempt.token == null || !ticketURL) return openEventSource(attempt, attempt.url(true));
+            // The token buys a one-time ticket, the one credential the URL may carry.
+            const controller = new AbortController();
+            let close = () => {};
+            fetch(new URL(ticketURL, attempt.connection.url).href, {
+                method: "POST",
+                headers: { authorization: `Bearer ${attempt.token}` },
+                credentials: withCredentials ? "include" : "same-origin",
+                cache: "no-store",
+                signal: controller.signal,
+            })
+                .then(async (response) => {
+                    if (!attempt.live()) return;
+                    if (!response.ok) {
+                        return attempt.connection.ended(attempt, {
+                            status: response.status,
+                            contentType: "",
+                            retryAfter: response.headers.get("retry-after"),
+                        });
+                    }
+                    const { ticket } = await response.json();
+                    if (!attempt.live()) return;
+                    close = openEventSource(attempt, withParameter(attempt.url(true), ticketParameter || "ticket", ticket));
+                })
+                .catch(() => attempt.end(false));
+            return () => {
+                controller.abort();
+                close();
             };
-            attempt.types.forEach((type) => source.addEventListener(type, relay));
-            attempt.listen = (type) => source.addEventListener(type, relay);
-            return () => source.close();
         },
 
         // Each poll is an event stream that ends: the events after the cursor, or an id-only block

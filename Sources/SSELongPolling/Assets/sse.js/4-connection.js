@@ -12,6 +12,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+    // The final events of a stream the server ended for its credentials (SSEAccessControl's).
+    const AUTH_ENDINGS = ["sse-auth-expired", "sse-auth-revoked"];
+
     function withParameter(url, name, value) {
         const result = new URL(url);
         result.searchParams.set(name, value);
@@ -28,6 +31,8 @@
             this.types = connection.types;
             this.listen = null;
             this.cancel = () => {};
+            // The `token` option's answer for this attempt's requests.
+            this.token = undefined;
             this.idle = 0;
             this.held = 0;
             this.startCursor = connection.lastEventId;
@@ -52,7 +57,7 @@
         }
 
         request(signal, streaming) {
-            return this.connection.request(signal, streaming);
+            return this.connection.request(signal, streaming, this.token);
         }
 
         // Whether the response opens a stream to read; otherwise the attempt is over.
@@ -135,7 +140,9 @@
             this.options = options;
             this.emit = emit;
             this.origin = new URL(url).origin;
-            this.types = new Set(["message"]);
+            // The ends the server gives a stream whose credentials expired or were revoked are heard
+            // even from a native EventSource: the connection reconnects at once, refreshed.
+            this.types = new Set(["message", ...AUTH_ENDINGS]);
             this.policy = createPolicy(options.reconnection, options.method || "GET");
             this.cursorParameter = options.cursorParameter || "lastEventId";
             this.lastEventId = options.lastEventId || "";
@@ -176,6 +183,21 @@
             if (name !== this.shown) this.emit({ kind: "transport", transport: (this.shown = name) });
             const attempt = new Attempt(this, name);
             this.current = attempt;
+            if (typeof this.options.token !== "function") return this.begin(attempt, name);
+            // A token for every request, asked anew each time: a failure to get one is a failed attempt.
+            Promise.resolve()
+                .then(() => this.options.token())
+                .then(
+                    (token) => {
+                        if (!attempt.live()) return;
+                        attempt.token = token;
+                        this.begin(attempt, name);
+                    },
+                    () => attempt.end(false)
+                );
+        }
+
+        begin(attempt, name) {
             // A connection silent for idleTimeout (no heartbeat, no poll answer) is taken for dead;
             // before its first byte, not before the held-stream switch has had its chance. The
             // native EventSource shows neither bytes nor heartbeats.
@@ -197,7 +219,7 @@
                 }, this.bufferTimeout);
                 if (!this.lastEventId) {
                     const controller = new AbortController();
-                    const response = fetch(this.pollURL(), this.request(controller.signal, false));
+                    const response = fetch(this.pollURL(), this.request(controller.signal, false, attempt.token));
                     response.catch(() => {});
                     this.probe = { controller, response };
                 }
@@ -247,6 +269,23 @@
             if (!event) return this.emit({ kind: "id", lastEventId: id });
             this.healthy = true;
             this.emit({ kind: "event", type: event.type, data: event.data, lastEventId: id, origin: this.origin });
+            if (AUTH_ENDINGS.includes(event.type)) this.reauthorize();
+        }
+
+        // The server ended the stream for its credentials: after `refresh`, a new attempt at once,
+        // from the last event ID, with a new token; not a failure, so no `error` event.
+        reauthorize() {
+            const attempt = this.current;
+            if (!attempt) return;
+            attempt.cancel();
+            this.finish(attempt);
+            this.dropProbe();
+            Promise.resolve()
+                .then(() => typeof this.options.refresh === "function" && this.options.refresh())
+                .catch(() => {})
+                .then(() => {
+                    if (this.state !== CLOSED && !this.current && !this.timer) this.start();
+                });
         }
 
         finish(attempt) {
@@ -288,10 +327,11 @@
             return lastEventId ? withParameter(poll, cursorParameter, lastEventId) : poll;
         }
 
-        request(signal, streaming) {
+        request(signal, streaming, token) {
             const { options, lastEventId } = this;
             const headers = Object.assign({ accept: "text/event-stream" }, Object.fromEntries(options.headers));
             if (streaming && lastEventId) headers["last-event-id"] = lastEventId;
+            if (token != null) headers.authorization = `Bearer ${token}`;
             return {
                 method: streaming ? options.method || "GET" : "GET",
                 headers,

@@ -27,6 +27,14 @@
             if (options.retry !== undefined) {
                 throw new TypeError("SSEEventSource: `retry` is now `reconnection`, with SSEClient's names");
             }
+            for (const name of ["token", "refresh"]) {
+                if (options[name] !== undefined && typeof options[name] !== "function") {
+                    throw new TypeError(`SSEEventSource: \`${name}\` is a function`);
+                }
+                if (options[name] !== undefined && options.shared) {
+                    throw new TypeError(`SSEEventSource: \`${name}\` cannot cross to other tabs; use a cookie with \`shared\``);
+                }
+            }
             this.#url = new URL(url, globalThis.location ? location.href : undefined).href;
             this.#withCredentials = Boolean(options.withCredentials);
             // Registered first, so the on* handler runs before the listeners added later.
