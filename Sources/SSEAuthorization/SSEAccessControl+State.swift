@@ -75,30 +75,31 @@ extension SSEAccessControl {
             return principal.issuedAt.map { $0 <= revokedAt } ?? true
         }
 
-        mutating func revoke(
-            subject: String,
-            now: ContinuousClock.Instant,
-            retention: Duration,
-            limit: Int
-        ) -> [Ending] {
-            forget(now: now, limit: limit)
-            revokedSubjects[subject] = now
-            revocationOrder.append((subject, true, now, now + retention))
-            return endWatches { $0.subject.utf8.elementsEqual(subject.utf8) }
+        /// What a revocation names.
+        enum Revoked {
+            case subject(String)
+            case tokenID(String)
         }
 
         mutating func revoke(
-            tokenID: String,
+            _ revoked: Revoked,
             now: ContinuousClock.Instant,
             retention: Duration,
             limit: Int
         ) -> [Ending] {
             forget(now: now, limit: limit)
-            let until =
-                watches.values.first { $0.tokenID == tokenID }?.expiresAt.map { max($0, now) } ?? now + retention
-            revokedTokenIDs[tokenID] = until
-            revocationOrder.append((tokenID, false, until, until))
-            return endWatches { $0.tokenID.map { $0.utf8.elementsEqual(tokenID.utf8) } ?? false }
+            switch revoked {
+            case .subject(let subject):
+                revokedSubjects[subject] = now
+                revocationOrder.append((subject, true, now, now + retention))
+                return endWatches { $0.subject.utf8.elementsEqual(subject.utf8) }
+            case .tokenID(let tokenID):
+                let until =
+                    watches.values.first { $0.tokenID == tokenID }?.expiresAt.map { max($0, now) } ?? now + retention
+                revokedTokenIDs[tokenID] = until
+                revocationOrder.append((tokenID, false, until, until))
+                return endWatches { $0.tokenID.map { $0.utf8.elementsEqual(tokenID.utf8) } ?? false }
+            }
         }
 
         /// Forgets revocations past their time, and the oldest beyond `limit - 1`.

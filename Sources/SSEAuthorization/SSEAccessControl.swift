@@ -88,6 +88,12 @@ public final class SSEAccessControl: Sendable {
         public let value: String
         /// How long it can be redeemed.
         public let lifetime: Duration
+
+        /// What a ticket endpoint answers: `{"ticket":"…","expiresIn":30}` (seconds), which the
+        /// browser script's `ticketURL` option reads.
+        public var json: String {
+            #"{"ticket":"\#(value)","expiresIn":\#(lifetime.components.seconds)}"#
+        }
     }
 
     /// The authorizer that checks tokens.
@@ -277,17 +283,7 @@ public final class SSEAccessControl: Sendable {
     /// - Returns: How many open streams end.
     @discardableResult
     public func revoke(subject: String) -> Int {
-        let now = ContinuousClock.now
-        let ended = state.withLock { state in
-            state.revoke(
-                subject: subject,
-                now: now,
-                retention: configuration.revocationRetention,
-                limit: configuration.maximumRevocations
-            )
-        }
-        end(ended, reason: .revoked)
-        return ended.count
+        revoke(.subject(subject))
     }
 
     /// Refuses the credentials with this ID (a token's `jti`), and ends the open guarded streams
@@ -297,10 +293,15 @@ public final class SSEAccessControl: Sendable {
     /// - Returns: How many open streams end.
     @discardableResult
     public func revoke(tokenID: String) -> Int {
+        revoke(.tokenID(tokenID))
+    }
+
+    /// Records the revocation and ends the streams it names.
+    private func revoke(_ revoked: State.Revoked) -> Int {
         let now = ContinuousClock.now
         let ended = state.withLock { state in
             state.revoke(
-                tokenID: tokenID,
+                revoked,
                 now: now,
                 retention: configuration.revocationRetention,
                 limit: configuration.maximumRevocations

@@ -93,7 +93,7 @@ extension SSEAccessControl {
         } catch {
             throw error.httpError
         }
-        let body = #"{"ticket":"\#(ticket.value)","expiresIn":\#(ticket.lifetime.components.seconds)}"#
+        let body = ticket.json
         return Response(
             status: .ok,
             headers: [.contentType: "application/json", .cacheControl: "no-store"],

@@ -83,7 +83,7 @@ extension SSEAccessControl {
         } catch {
             throw error.abort
         }
-        let body = #"{"ticket":"\#(ticket.value)","expiresIn":\#(ticket.lifetime.components.seconds)}"#
+        let body = ticket.json
         return Response(
             status: .ok,
             headers: ["Content-Type": "application/json", "Cache-Control": "no-store"],

@@ -50,7 +50,7 @@ extension SSEAccessControl {
     public func ticketHandler() -> SSERouter.Handler {
         { request in
             let ticket = try await self.issueTicket(headers: request.headers)
-            let body = #"{"ticket":"\#(ticket.value)","expiresIn":\#(ticket.lifetime.components.seconds)}"#
+            let body = ticket.json
             var response = SSEResponse.complete(contentType: "application/json", body: Array(body.utf8))
             response.headers[.cacheControl] = "no-store"
             return response
