@@ -120,16 +120,4 @@ extension Request {
         return parameters
     }
 }
-
-extension HTTPFields {
-    /// swift-http-types' fields from Vapor's, in order (names that are not valid are left out).
-    init(_ headers: HTTPHeaders) {
-        self.init()
-        for (name, value) in headers {
-            if let name = HTTPField.Name(name) {
-                append(HTTPField(name: name, value: value))
-            }
-        }
-    }
-}
 #endif

@@ -577,12 +577,18 @@ struct BroadcasterStateMachine {
     /// Has one subscriber end after what it has not read yet and `finalEvent`, as a shutdown
     /// would. Returns its waiter, if parked; nothing if it has ended or is ending already.
     mutating func finish(_ token: Token, finalEvent: QueuedEvent?) -> Waiter? {
-        guard isCurrent(token), case .active = subscribers[token.slot].status else {
+        isCurrent(token) ? finish(slot: token.slot, finalEvent: finalEvent) : nil
+    }
+
+    /// ``finish(_:finalEvent:)`` by slot: an active subscriber starts finishing, and its parked
+    /// consumer, if any, is handed back to be woken.
+    private mutating func finish(slot: Int, finalEvent: QueuedEvent?) -> Waiter? {
+        guard case .active = subscribers[slot].status else {
             return nil
         }
-        subscribers[token.slot].status = .finishing(final: finalEvent)
-        defer { subscribers[token.slot].waiter = nil }
-        return subscribers[token.slot].waiter
+        subscribers[slot].status = .finishing(final: finalEvent)
+        defer { subscribers[slot].waiter = nil }
+        return subscribers[slot].waiter
     }
 
     // MARK: Shutting down
@@ -594,18 +600,7 @@ struct BroadcasterStateMachine {
             return []
         }
         isShutDown = true
-        var wake: [Waiter] = []
-        for slot in subscribers.indices {
-            guard case .active = subscribers[slot].status else {
-                continue
-            }
-            subscribers[slot].status = .finishing(final: finalEvent)
-            if let waiter = subscribers[slot].waiter {
-                subscribers[slot].waiter = nil
-                wake.append(waiter)
-            }
-        }
-        return wake
+        return subscribers.indices.compactMap { finish(slot: $0, finalEvent: finalEvent) }
     }
 }
 

@@ -363,9 +363,7 @@ public final class SSEBroadcaster: Sendable {
     ///   the server is restarting. It is not logged for replay and gets no ID unless it has one.
     /// - Throws: `SSEEncodingError` if `finalEvent` cannot be encoded; nothing is done then.
     public func shutDown(finalEvent: ServerSentEvent? = nil) throws(SSEEncodingError) {
-        let final = try finalEvent.map { event throws(SSEEncodingError) in
-            QueuedEvent(bytes: try encoder.encode(event))
-        }
+        let final = try queued(finalEvent)
         let wake = state.withLock { $0.shutDown(finalEvent: final) }
         ticker.withLock { ticker in
             ticker?.cancel()
@@ -478,10 +476,13 @@ public final class SSEBroadcaster: Sendable {
 
     /// Has one subscriber end after what it has queued and `finalEvent`.
     func finish(_ token: BroadcasterStateMachine.Token, finalEvent: ServerSentEvent?) throws(SSEEncodingError) {
-        let final = try finalEvent.map { event throws(SSEEncodingError) in
-            QueuedEvent(bytes: try encoder.encode(event))
-        }
+        let final = try queued(finalEvent)
         state.withLock { $0.finish(token, finalEvent: final) }?.resume()
+    }
+
+    /// A final event, encoded outside the lock: not logged, no ID assigned.
+    private func queued(_ finalEvent: ServerSentEvent?) throws(SSEEncodingError) -> QueuedEvent? {
+        try finalEvent.map { event throws(SSEEncodingError) in QueuedEvent(bytes: try encoder.encode(event)) }
     }
 
     /// Unsubscribes: the subscriber receives nothing more, and a parked consumer is woken.
