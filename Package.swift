@@ -407,7 +407,7 @@ let package = Package(
             name: "SSEBrowserFixture",
             dependencies: [
                 "SSELongPolling", "SSENIO", "SSENIOCore", "SSEStreaming", "SSEAuthorization", nio("NIOCore"),
-                httpTypes(),
+                httpTypes(), logging(),
             ],
             path: "Tests/SSEBrowserFixture"
         ),

@@ -201,13 +201,15 @@ class FaultProxy:
         """Every exchange open on /events or /echo stops forwarding, its sockets left open.
 
         Once this returns, none of them sends another byte either way, nor a FIN: each waits for
-        its client to leave (or stop()). Requests that come later are not affected.
+        its client to leave (or stop()). Requests that come later are not affected. Returns how
+        many exchanges it took.
         """
         with self.lock:
             taken = [exchange for exchange in self.exchanges if exchange.path in PATHS]
         for exchange in taken:
             with exchange.send_lock:
                 exchange.blackholed = True
+        return len(taken)
 
     @property
     def requests(self):

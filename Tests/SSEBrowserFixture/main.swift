@@ -26,6 +26,7 @@ import Darwin
 #endif
 import Foundation
 import HTTPTypes
+import Logging
 import SSEAuthorization
 import SSECodec
 import SSELongPolling
@@ -198,6 +199,10 @@ final class Fixture: Sendable {
         configuration.shutdownGracePeriod = .zero
         // Heartbeats well inside the idle timeouts the scenarios give the page.
         configuration.stream.heartbeat = .seconds(1)
+        // Warnings on standard error: a connection that a restart had to close, say.
+        var logger = Logger(label: "SSEBrowserFixture")
+        logger.logLevel = .warning
+        configuration.logger = logger
         #if TLSSupport
         if let tls {
             configuration.tls = .files(certificateChain: tls.certificateChain, privateKey: tls.privateKey)

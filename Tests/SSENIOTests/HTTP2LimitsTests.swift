@@ -138,6 +138,66 @@ struct HTTP2LimitsTests {
         connection.close()
     }
 
+    /// Route tasks that ignore their cancellation: each waits until the test lets it go.
+    final class StuckRoutes: Sendable {
+        let waiting = Mutex<[CheckedContinuation<Void, Never>]>([])
+        let entered = Atomic(0)
+
+        func wait() async {
+            await withCheckedContinuation { continuation in
+                waiting.withLock { $0.append(continuation) }
+                entered.add(1, ordering: .relaxed)
+            }
+        }
+
+        func release() {
+            let all = waiting.withLock { waiting in
+                defer { waiting = [] }
+                return waiting
+            }
+            for continuation in all {
+                continuation.resume()
+            }
+        }
+    }
+
+    @Test(
+        "a stopping server is not held by a route that ignores its cancellation, over HTTP/1.1 and HTTP/2, nor by an HTTP/2 stream whose window stays closed"
+    )
+    func stuckConnectionsOnShutdown() async throws {
+        let fixture = Fixture()
+        let stuck = StuckRoutes()
+        var router = SSERouter()
+        router.get("/stuck") { _ in
+            await stuck.wait()
+            return .text("too late")
+        }
+        router.get("/events") { _ in .stream(fixture.broadcaster.subscribe(to: ["news"])) }
+        var configuration = SSEServer.Configuration(port: 0)
+        configuration.http2.acceptsCleartext = true
+        let server = try await TestServer.start(configuration, router: router)
+        let http1 = try RawConnection(port: server.port)
+        http1.send("GET /stuck HTTP/1.1\r\nHost: x\r\n\r\n")
+        // A window of 200 bytes that is never opened: the stream's end cannot be written.
+        let http2 = try Raw(port: server.port, settings: [(0x4, 200)])
+        http2.request(stream: 1, path: "/stuck")
+        http2.request(stream: 3, path: "/events")
+        #expect(
+            await eventually { stuck.entered.load(ordering: .relaxed) == 2 && fixture.broadcaster.subscriberCount == 1 }
+        )
+        for _ in 1...20 {
+            try fixture.broadcaster.publish(ServerSentEvent(data: String(repeating: "x", count: 100)), to: "news")
+        }
+        // Both clients read nothing more: the server closes them once their deadline passed.
+        await server.stop()
+        #expect(server.connectionCount == 0)
+        #expect(try await blocking { http1.drain() } == 0)
+        #expect(try await blocking { http2.awaitClose() })
+        stuck.release()
+        http1.close()
+        http2.close()
+    }
+
     @Test(
         "a connection left without streams for the keep-alive timeout is closed with GOAWAY, even if the client never answers its PING"
     )

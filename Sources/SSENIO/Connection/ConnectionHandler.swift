@@ -51,7 +51,7 @@ extension SSEServer {
         private var connectionCounted = false
         /// One stream of an HTTP/2 connection, which answers one request: the connection is
         /// counted by its own handler (``HTTP2ConnectionHandler``).
-        private let isHTTP2Stream: Bool
+        let isHTTP2Stream: Bool
 
         init(server: SSEServer, eventLoop: any EventLoop, isHTTP2Stream: Bool = false) {
             self.server = server
@@ -143,6 +143,14 @@ extension SSEServer {
         /// The server is stopping (see ``ConnectionStateMachine/shutDown(drainingSubscriptions:)``).
         func shutDown(drainingSubscriptions: Bool = false) {
             perform(machine.shutDown(drainingSubscriptions: drainingSubscriptions))
+        }
+
+        func closeNow() {
+            context?.channel.close(promise: nil)
+        }
+
+        var activity: String {
+            (isHTTP2Stream ? "HTTP/2 stream " : "HTTP/1.1 connection ") + machine.activity
         }
 
         /// The connection is gone: everything it started stops.

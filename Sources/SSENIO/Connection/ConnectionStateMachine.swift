@@ -208,6 +208,19 @@ struct ConnectionStateMachine {
         }
     }
 
+    /// What the connection is doing, for a log line: `idle`, `answering`, `streaming`,
+    /// `refusing`, `closing` or `closed`.
+    var activity: String {
+        switch outbound {
+        case .idle: "idle"
+        case .answering: "answering"
+        case .streaming: "streaming"
+        case .refusing: "refusing"
+        case .closing: "closing"
+        case .closed: "closed"
+        }
+    }
+
     /// The channel's writability changed.
     mutating func writabilityChanged(isWritable: Bool) -> Action {
         guard isWritable, case .streaming = outbound else {

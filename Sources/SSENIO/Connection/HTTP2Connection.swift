@@ -211,6 +211,14 @@ extension SSEServer {
             }
         }
 
+        func closeNow() {
+            context?.channel.close(promise: nil)
+        }
+
+        var activity: String {
+            quiescing ? "HTTP/2 connection closing gracefully" : "HTTP/2 connection"
+        }
+
         /// Starts the graceful close; when the streams are being ended for good
         /// (`drainingSubscriptions` false), the connection closes within ``closeTimeout`` even if
         /// the client never answers.

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #if NIOSupport
+import Logging
 import NIOCore
 import Synchronization
 
@@ -20,6 +21,11 @@ import Synchronization
 /// connection (which says GOAWAY and closes once its streams have ended). Called on its event loop.
 protocol SSEServerConnection: AnyObject {
     func shutDown(drainingSubscriptions: Bool)
+    /// Closes the channel at once, without waiting for what it was still doing: for a connection
+    /// that has not closed ``SSEServer/Connections/closeDeadline`` after it was ended.
+    func closeNow()
+    /// What it is doing, for the log line of a connection closed by ``closeNow()``.
+    var activity: String { get }
 }
 
 extension SSEServer {
@@ -35,6 +41,19 @@ extension SSEServer {
         }
 
         private let state = Mutex(State())
+        private let logger: Logger?
+
+        /// How long the connections have, once they were ended, to close on their own: a route
+        /// to answer after its task was cancelled, a stream to write its end, an HTTP/2
+        /// connection to finish its graceful close. Then they are closed where they stand (a
+        /// TLS connection still sends its `close_notify`, for up to swift-nio-ssl's 5 s), so that
+        /// a route that ignores cancellation, or a peer that reads nothing, cannot hold a
+        /// stopping server for ever.
+        static let closeDeadline = Duration.seconds(2)
+
+        init(logger: Logger?) {
+            self.logger = logger
+        }
 
         /// How many connections are open (HTTP/2 streams are not counted).
         var count: Int {
@@ -89,24 +108,37 @@ extension SSEServer {
         /// - Parameter gracePeriod: How long broadcaster subscriptions may take to end on their
         ///   own before they are ended; `nil` ends them at once.
         func shutDown(gracePeriod: Duration?) async {
-            if let gracePeriod {
-                let forcing = Task {
+            // Subscriptions still open after the grace period are ended; connections still open
+            // `closeDeadline` after that are closed.
+            let ending = Task {
+                if let gracePeriod {
                     try await Task.sleep(for: gracePeriod)
-                    forceAll()
+                    forEach { $0.shutDown(drainingSubscriptions: false) }
                 }
-                await closeAll(drainingSubscriptions: true)
-                forcing.cancel()
-            } else {
-                await closeAll(drainingSubscriptions: false)
+                try await Task.sleep(for: Self.closeDeadline)
+                closeRemaining()
             }
+            await closeAll(drainingSubscriptions: gracePeriod != nil)
+            ending.cancel()
             state.withLock { $0.running = false }
         }
 
-        /// Ends the subscriptions still open after the grace period.
-        private func forceAll() {
+        /// Calls `body` with each open connection and HTTP/2 stream, on its event loop.
+        private func forEach(_ body: @escaping @Sendable (any SSEServerConnection) -> Void) {
             let handlers = state.withLock { Array($0.handlers.values) }
             for handler in handlers {
-                handler.eventLoop.execute { handler.value.shutDown(drainingSubscriptions: false) }
+                handler.eventLoop.execute { body(handler.value) }
+            }
+        }
+
+        /// Closes what has not closed by the deadline, and logs what each was doing.
+        private func closeRemaining() {
+            forEach { [logger] connection in
+                logger?.warning(
+                    "Closed a connection that had not ended \(Self.closeDeadline) after it was asked to",
+                    metadata: ["sse.activity": "\(connection.activity)"]
+                )
+                connection.closeNow()
             }
         }
 

@@ -165,7 +165,7 @@ public struct SSEServer: Sendable, Service {
     private final class Shared: Sendable {
         let configuration: Configuration
         let router: SSERouter
-        let connections = Connections()
+        let connections: Connections
         let onServerRunning: (@Sendable (_ port: Int) async -> Void)?
         let onShutdown: (@Sendable () async -> Void)?
         #if TLSSupport
@@ -181,6 +181,7 @@ public struct SSEServer: Sendable, Service {
         ) {
             self.configuration = configuration
             self.router = router
+            connections = Connections(logger: configuration.logger)
             self.onServerRunning = onServerRunning
             self.onShutdown = onShutdown
         }
