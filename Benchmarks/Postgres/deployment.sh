@@ -23,7 +23,8 @@
 #                                       # default: 3 1000 1000,2000,3000,5000,7000,10000 5 100
 #
 # The steps stop at the first loss, failed publish, or p99 over the bound. PUBLISHERS: publishing
-# connections per instance (128), one request at a time each.
+# connections per instance (128), one request at a time each. INSTANCE_BINARY: another build of
+# sse-postgres-instance to run instead (to compare two builds, alternate runs with and without it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 instances="${1:-3}"
@@ -51,7 +52,7 @@ fi
 table="sse_deployment_$(date +%s)"
 ports=()
 for index in $(seq "$instances"); do
-    "$bin/sse-postgres-instance" "$SSE_POSTGRES_URL" "$table" > "$scratch/instance-$index.log" 2>&1 &
+    "${INSTANCE_BINARY:-$bin/sse-postgres-instance}" "$SSE_POSTGRES_URL" "$table" > "$scratch/instance-$index.log" 2>&1 &
     pids+=("$!")
     for _ in $(seq 600); do
         grep -q '^listening ' "$scratch/instance-$index.log" && break

@@ -26,14 +26,18 @@ package struct BatchCompressor: ~Copyable {
         encoder = try SSEGzipEncoder(configuration: configuration)
     }
 
-    /// The batch, compressed and flushed.
+    /// The batch, compressed and flushed, with `headroom` free bytes before it (see
+    /// ``SSEStreamWriter/buffer(capacity:headroom:allocator:)``).
     package mutating func compress(
         _ batch: ByteBuffer,
-        allocator: ByteBufferAllocator
+        allocator: ByteBufferAllocator,
+        headroom: Int = 0
     ) throws(SSECompressionError) -> ByteBuffer {
         compressed.removeAll(keepingCapacity: true)
         try encoder.compressAndFlush(batch.readableBytesView, into: &compressed)
-        return allocator.buffer(bytes: compressed)
+        var buffer = SSEStreamWriter.buffer(capacity: compressed.count, headroom: headroom, allocator: allocator)
+        buffer.writeBytes(compressed)
+        return buffer
     }
 
     /// The end of the gzip stream.

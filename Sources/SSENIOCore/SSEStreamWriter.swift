@@ -48,6 +48,9 @@ package struct SSEStreamWriter: ~Copyable {
     private var wroteSinceTick = false
     /// The stream is counted in ``SSEMetrics``; ``close()`` or ``finish()`` ends that.
     private var counted: Bool
+    /// Bytes kept free before each batch's bytes, and two after them, for the driver to frame
+    /// the batch in place (the embedded server writes an HTTP/1.1 chunk's size line there).
+    private let headroom: Int
 
     /// A stream begins: counted in `metrics`, with `prefix` (see
     /// ``SSEStreamBody/startingWith(_:)``) as its first bytes.
@@ -59,6 +62,8 @@ package struct SSEStreamWriter: ~Copyable {
     ///   - replayUnavailable: The stream is a subscription whose `Last-Event-ID` was too old
     ///     (a replay miss in the metrics).
     ///   - allocator: Allocates the batches.
+    ///   - headroom: Bytes to keep free before each batch's bytes (and two after them), for the
+    ///     driver to frame it in place; `0` for none.
     ///   - metrics: Where the stream is counted; `nil` for nowhere.
     /// - Throws: ``SSECompressionError`` when zlib cannot start.
     package init(
@@ -67,10 +72,12 @@ package struct SSEStreamWriter: ~Copyable {
         batchLimit: Int = 16 * 1024,
         replayUnavailable: Bool = false,
         allocator: ByteBufferAllocator,
+        headroom: Int = 0,
         metrics: SSEMetrics?
     ) throws(SSECompressionError) {
         self.batchLimit = batchLimit
         self.allocator = allocator
+        self.headroom = headroom
         self.metrics = metrics
         compressor = try gzip.map { configuration throws(SSECompressionError) in
             try BatchCompressor(configuration)
@@ -78,8 +85,22 @@ package struct SSEStreamWriter: ~Copyable {
         counted = metrics != nil
         metrics?.streamOpened(replayUnavailable: replayUnavailable)
         if !prefix.isEmpty {
-            self.batch = allocator.buffer(bytes: prefix)
+            var batch = Self.buffer(capacity: prefix.count, headroom: headroom, allocator: allocator)
+            batch.writeBytes(prefix)
+            self.batch = batch
         }
+    }
+
+    /// An empty buffer for `capacity` bytes, with `headroom` free bytes before them and two
+    /// after them.
+    static func buffer(capacity: Int, headroom: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
+        guard headroom > 0 else {
+            return allocator.buffer(capacity: capacity)
+        }
+        var buffer = allocator.buffer(capacity: headroom + capacity + 2)
+        buffer.moveWriterIndex(forwardBy: headroom)
+        buffer.moveReaderIndex(forwardBy: headroom)
+        return buffer
     }
 
     /// The bytes waiting for the next batch.
@@ -90,7 +111,7 @@ package struct SSEStreamWriter: ~Copyable {
     /// Appends one chunk (an encoded event, a comment).
     package mutating func append(_ chunk: [UInt8]) {
         if batch == nil {
-            batch = allocator.buffer(capacity: max(nextCapacity, chunk.count))
+            batch = Self.buffer(capacity: max(nextCapacity, chunk.count), headroom: headroom, allocator: allocator)
         }
         batch!.writeBytes(chunk)
         chunks += 1
@@ -122,7 +143,7 @@ package struct SSEStreamWriter: ~Copyable {
         onReady: @escaping @Sendable () -> Void
     ) throws(SSEBroadcasterError) -> SSEBroadcaster.Subscription.PollResult {
         if batch == nil {
-            batch = allocator.buffer(capacity: nextCapacity)
+            batch = Self.buffer(capacity: nextCapacity, headroom: headroom, allocator: allocator)
         }
         var polled = 0
         do {
@@ -187,7 +208,7 @@ package struct SSEStreamWriter: ~Copyable {
         }
         nextCapacity = min(max(256, taken.readableBytes + taken.readableBytes / 8), batchLimit)
         if compressor != nil {
-            taken = try compressor!.compress(taken, allocator: allocator)
+            taken = try compressor!.compress(taken, allocator: allocator, headroom: headroom)
         }
         metrics?.wrote(chunks: chunks, bytes: taken.readableBytes)
         chunks = 0

@@ -18,6 +18,7 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import SSECodec
+import SSECompression
 @testable import SSENIO
 import SSEStreaming
 import SSETestSupport
@@ -49,9 +50,8 @@ struct ConnectionHandlerTests {
                 let pipeline = channel.pipeline.syncOperations
                 try server.addHTTPHandlers(to: pipeline, eventLoop: loop, secure: false)
                 if let writes {
-                    // Below the conversion to swift-http-types, where NIO's HTTP/1 parts pass.
-                    let versions = try pipeline.handler(type: HTTP1VersionHandler.self)
-                    try pipeline.addHandler(BodyWriteCounter(writes: writes), position: .before(versions))
+                    // In front of the channel, where a stream's batches go (below NIO's encoder).
+                    try pipeline.addHandler(BodyWriteCounter(writes: writes), position: .first)
                 }
             }.get()
             try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).get()
@@ -266,12 +266,12 @@ struct ConnectionHandlerTests {
         let whenQueuedTaskRan = Atomic(-1)
     }
 
-    /// Counts the body parts the connection handler writes. On the first, it queues a task on the
-    /// event loop, as another connection's work would be: the task runs once the connection gives
-    /// the loop back.
+    /// Counts the writes of a stream's body that reach the channel (all but the head's). On the
+    /// first, it queues a task on the event loop, as another connection's work would be: the task
+    /// runs once the connection gives the loop back.
     final class BodyWriteCounter: ChannelOutboundHandler {
-        typealias OutboundIn = HTTPServerResponsePart
-        typealias OutboundOut = HTTPServerResponsePart
+        typealias OutboundIn = IOData
+        typealias OutboundOut = IOData
 
         let writes: BodyWrites
 
@@ -280,7 +280,9 @@ struct ConnectionHandlerTests {
         }
 
         func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-            if case .body = unwrapOutboundIn(data) {
+            if case .byteBuffer(let buffer) = unwrapOutboundIn(data),
+                !buffer.readableBytesView.starts(with: "HTTP/".utf8)
+            {
                 let count = writes.written.add(1, ordering: .relaxed).newValue
                 if count == 1 {
                     let writes = self.writes
@@ -352,6 +354,137 @@ struct ConnectionHandlerTests {
             stopped.store(true, ordering: .relaxed)
         }
         #expect(await eventually { stopped.load(ordering: .relaxed) })
+    }
+
+    /// Every write that reaches the channel, one string each, until one ends with `suffix`.
+    static func writes(of connection: Connection, until suffix: String) async throws -> [String] {
+        var writes: [String] = []
+        while !(writes.last ?? "").hasSuffix(suffix) {
+            let data = try await connection.channel.waitForOutboundWrite(as: IOData.self)
+            if case .byteBuffer(let buffer) = data {
+                writes.append(String(buffer: buffer))
+            }
+        }
+        return writes
+    }
+
+    /// A stream of events of growing sizes (across the 1-, 2-, 3- and 4-digit chunk sizes), then
+    /// its end.
+    static func growingStream(_ request: String, until suffix: String) async throws -> [String] {
+        let broadcaster = SSEBroadcaster()
+        var router = SSERouter()
+        router.get("/events") { _ in .stream(broadcaster.subscribe(to: ["t"])) }
+        let connection = try await Connection(router: router)
+        try await connection.send(request)
+        _ = try await Self.writes(of: connection, until: "\r\n\r\n")
+        #expect(await eventually { broadcaster.subscriberCount == 1 })
+        for size in [1, 14, 200, 3_000] {
+            try broadcaster.publish(ServerSentEvent(data: String(repeating: "d", count: size)), to: "t")
+        }
+        try broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "end"))
+        return try await Self.writes(of: connection, until: suffix)
+    }
+
+    @Test(
+        "An HTTP/1.1 stream's batches reach the socket as one write each, each a whole chunk; the body ends with the last chunk"
+    )
+    func chunkedBatches() async throws {
+        let writes = try await Self.growingStream("GET /events HTTP/1.1\r\nHost: x\r\n\r\n", until: "0\r\n\r\n")
+        var events: [String] = []
+        for write in writes.dropLast() + [writes.last!.replacingOccurrences(of: "0\r\n\r\n", with: "")]
+        where !write.isEmpty {
+            // SIZE CRLF bytes CRLF, with nothing before or after.
+            let line = try #require(write.range(of: "\r\n"))
+            let size = try #require(Int(write[..<line.lowerBound], radix: 16))
+            let rest = write[line.upperBound...]
+            #expect(rest.utf8.count == size + 2)
+            #expect(rest.hasSuffix("\r\n"))
+            // Bytes, not characters: "\n" then "\r\n" are two characters of three bytes.
+            events.append(String(decoding: rest.utf8.dropLast(2), as: UTF8.self))
+        }
+        let body = events.joined()
+        for size in [1, 14, 200, 3_000] {
+            #expect(body.contains("data: \(String(repeating: "d", count: size))\n"))
+        }
+        #expect(body.hasSuffix("data: end\n\n"))
+        #expect(writes.joined().hasSuffix("\r\n0\r\n\r\n"))
+    }
+
+    @Test("A gzip stream over HTTP/1.1 is chunked the same way, and decodes to every event")
+    func chunkedGzipBatches() async throws {
+        let broadcaster = SSEBroadcaster()
+        var router = SSERouter()
+        router.get("/events") { _ in .stream(broadcaster.subscribe(to: ["t"])) }
+        let connection = try await Connection(router: router)
+        try await connection.send("GET /events HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+        var bytes: [UInt8] = []
+        var head = true
+        #expect(await eventually { broadcaster.subscriberCount == 1 })
+        for size in [1, 14, 200, 3_000] {
+            try broadcaster.publish(ServerSentEvent(data: String(repeating: "d", count: size)), to: "t")
+        }
+        try broadcaster.shutDown(finalEvent: ServerSentEvent(type: "bye", data: "end"))
+        while !bytes.suffix(5).elementsEqual("0\r\n\r\n".utf8) {
+            let data = try await connection.channel.waitForOutboundWrite(as: IOData.self)
+            guard case .byteBuffer(let buffer) = data else {
+                continue
+            }
+            if head {
+                head = false
+                #expect(String(buffer: buffer).lowercased().contains("content-encoding: gzip"))
+                continue
+            }
+            bytes += buffer.readableBytesView
+        }
+        // De-chunk strictly, then gunzip.
+        var compressed: [UInt8] = []
+        var rest = bytes[...]
+        while true {
+            let crlf = try #require(rest.firstRange(of: [0x0D, 0x0A]))
+            let size = try #require(Int(String(decoding: rest[..<crlf.lowerBound], as: UTF8.self), radix: 16))
+            rest = rest[crlf.upperBound...]
+            if size == 0 {
+                #expect(Array(rest) == [0x0D, 0x0A])
+                break
+            }
+            compressed += rest.prefix(size)
+            rest = rest.dropFirst(size)
+            #expect(Array(rest.prefix(2)) == [0x0D, 0x0A])
+            rest = rest.dropFirst(2)
+        }
+        var gunzip = try SSEGzipDecoder()
+        var text = ""
+        try gunzip.decompress(compressed) { text += String(decoding: $0, as: UTF8.self) }
+        #expect(text.contains("data: \(String(repeating: "d", count: 3_000))\n"))
+        #expect(text.hasSuffix("event: bye\ndata: end\n\n"))
+    }
+
+    @Test("An HTTP/1.0 stream's body is not chunked: its bytes as they are, ended by the close")
+    func http10Stream() async throws {
+        let writes = try await Self.growingStream("GET /events HTTP/1.0\r\n\r\n", until: "data: end\n\n")
+        let body = writes.joined()
+        #expect(!body.contains("\r\n"))
+        #expect(body.hasSuffix("event: bye\ndata: end\n\n"))
+    }
+
+    @Test(
+        "A batch is framed in place when it has room before it, in a buffer of its own when not",
+        arguments: [1, 15, 16, 255, 4_096, 70_000]
+    )
+    func framing(size: Int) {
+        let bytes = [UInt8](repeating: 0x61, count: size)
+        var roomy = ByteBufferAllocator().buffer(capacity: size + 12)
+        roomy.moveWriterIndex(forwardBy: 10)
+        roomy.moveReaderIndex(forwardBy: 10)
+        roomy.writeBytes(bytes)
+        let tight = ByteBuffer(bytes: bytes)
+        let expected = String(size, radix: 16) + "\r\n" + String(repeating: "a", count: size) + "\r\n"
+        #expect(String(buffer: SSEServer.DirectBody.framed(roomy)) == expected)
+        #expect(String(buffer: SSEServer.DirectBody.framed(tight)) == expected)
+        // A buffer shared with another is copied, not changed under it.
+        let shared = roomy
+        _ = SSEServer.DirectBody.framed(roomy)
+        #expect(String(buffer: shared) == String(repeating: "a", count: size))
     }
 
     @Test("HTTP/1.0 without keep-alive gets Connection: close, and the connection closes")

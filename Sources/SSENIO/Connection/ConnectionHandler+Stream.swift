@@ -43,11 +43,19 @@ extension SSEServer.ConnectionHandler {
         var heartbeatTimer: RepeatedTask?
         /// Completes when the channel can take more writes again, for a pull that waits.
         var writable: EventLoopPromise<Void>?
+        /// An HTTP/1.1 stream's batches are written below NIO's encoder; `nil` over HTTP/2.
+        let direct: SSEServer.DirectBody?
 
-        init(source: Source, writer: consuming SSEStreamWriter, request: (HTTPRequest.Method, String)?) {
+        init(
+            source: Source,
+            writer: consuming SSEStreamWriter,
+            request: (HTTPRequest.Method, String)?,
+            direct: SSEServer.DirectBody?
+        ) {
             self.source = source
             self.writer = writer
             self.request = request
+            self.direct = direct
         }
     }
 
@@ -75,6 +83,7 @@ extension SSEServer.ConnectionHandler {
             endResponseAndClose()
             return
         }
+        let direct = isHTTP2Stream ? nil : SSEServer.DirectBody(pipeline: context.pipeline.syncOperations)
         let writer: SSEStreamWriter
         do {
             writer = try SSEStreamWriter(
@@ -83,6 +92,7 @@ extension SSEServer.ConnectionHandler {
                 batchLimit: server.writeBufferSize,
                 replayUnavailable: body.replayUnavailable,
                 allocator: context.channel.allocator,
+                headroom: direct == nil ? 0 : SSEServer.DirectBody.headroom,
                 metrics: metrics
             )
         } catch {
@@ -101,12 +111,13 @@ extension SSEServer.ConnectionHandler {
             stream = Stream(
                 source: .polled(subscription, onReady: { loop.execute(poll) }),
                 writer: writer,
-                request: logged
+                request: logged,
+                direct: direct
             )
             flushBatch()
             pollSubscription()
         case .pulled(let source):
-            stream = Stream(source: .pulled(nil), writer: writer, request: logged)
+            stream = Stream(source: .pulled(nil), writer: writer, request: logged, direct: direct)
             flushBatch()
             pull(source, heartbeat: configuration.heartbeat, request: request)
         }
@@ -131,7 +142,7 @@ extension SSEServer.ConnectionHandler {
             do {
                 result = try stream.writer.poll(subscription, onReady: onReady)
                 if let batch = try stream.writer.takeBatch() {
-                    write(batch, context: context)
+                    write(batch, of: stream, context: context)
                 }
             } catch {
                 // Too slow for the overflow policy, or gzip failed: the client is let go.
@@ -230,7 +241,7 @@ extension SSEServer.ConnectionHandler {
         stream.flushQueued = false
         do {
             if let batch = try stream.writer.takeBatch() {
-                write(batch, context: context)
+                write(batch, of: stream, context: context)
             } else {
                 context.flush()
             }
@@ -242,11 +253,15 @@ extension SSEServer.ConnectionHandler {
     /// Writes and flushes a batch; a write while the client reads counts against the write
     /// timeout (see ``ConnectionStateMachine/wrote(at:)``), one to a client that stopped reading
     /// (a heartbeat) does not.
-    private func write(_ batch: ByteBuffer, context: ChannelHandlerContext) {
+    private func write(_ batch: ByteBuffer, of stream: Stream, context: ChannelHandlerContext) {
         if context.channel.isWritable {
             machine.wrote(at: eventLoop.now)
         }
-        context.writeAndFlush(wrapOutboundOut(.body(batch)), promise: nil)
+        if let direct = stream.direct {
+            direct.write(batch, flush: true)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.body(batch)), promise: nil)
+        }
     }
 
     /// A heartbeat interval has passed: a comment goes out if nothing else did meanwhile.
@@ -312,7 +327,12 @@ extension SSEServer.ConnectionHandler {
             return
         }
         if let last {
-            context?.write(wrapOutboundOut(.body(last)), promise: nil)
+            // Flushed with the response's end.
+            if let direct = stream.direct {
+                direct.write(last, flush: false)
+            } else {
+                context?.write(wrapOutboundOut(.body(last)), promise: nil)
+            }
         }
         streamClosed()
         machine.streamEnded()

@@ -38,6 +38,10 @@ final class HTTP1VersionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// More requests than this are never waiting for an answer: the connection closes past its
     /// limit on pipelined requests, and a stream answers none after its own. The versions of
     /// requests beyond it (sent during a stream) are not kept.
+    /// The last response head written says its body is chunked: NIO's encoder frames it so
+    /// (HTTP/1.1, no `Content-Length`), and so must a body written below it.
+    private(set) var lastBodyIsChunked = false
+
     private static let maximumLater = 2 * ConnectionStateMachine.Configuration.defaultMaximumWaitingRequests
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -57,12 +61,16 @@ final class HTTP1VersionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .head(var head) = unwrapOutboundIn(data), let version = oldest else {
+        guard case .head(var head) = unwrapOutboundIn(data) else {
             context.write(data, promise: promise)
             return
         }
-        head.version = version
-        oldest = later.isEmpty ? nil : later.removeFirst()
+        if let version = oldest {
+            head.version = version
+            oldest = later.isEmpty ? nil : later.removeFirst()
+        }
+        lastBodyIsChunked =
+            head.version.major == 1 && head.version.minor >= 1 && !head.headers.contains(name: "content-length")
         context.write(wrapOutboundOut(.head(head)), promise: promise)
     }
 }
