@@ -45,6 +45,8 @@ extension SSEServer {
         private var timer: Scheduled<Void>?
         /// The route handler's task, while one answers.
         private var routing: Task<Void, Never>?
+        /// Runs route handlers on the connection's event loop; made at the first request.
+        private lazy var routeExecutor = EventLoopTaskExecutor(eventLoop)
         /// The event stream being written, once the route answered with one.
         var stream: Stream?
         /// The connection is counted in ``SSEMetrics/connections``.
@@ -261,10 +263,17 @@ extension SSEServer {
             let bound = self.bound
             let server = self.server
             let sseRequest = SSERequest(request, body: body)
-            routing = Task {
+            // On the connection's event loop (a task executor preference): the handler's
+            // nonisolated code runs there, and so does the answer, with no thread hop to the
+            // global executor and back per request.
+            routing = Task(executorPreference: routeExecutor) {
                 let (answered, response) = await server.respond(to: sseRequest)
-                bound.eventLoop.execute {
+                if bound.eventLoop.inEventLoop {
                     bound.value.answer(request, answered, response)
+                } else {
+                    bound.eventLoop.execute {
+                        bound.value.answer(request, answered, response)
+                    }
                 }
             }
         }
