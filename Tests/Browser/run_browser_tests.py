@@ -699,6 +699,9 @@ def scenario_bfcache(s, others):
     Alone, the tab's leaving closed the connection, and the new one starts from the tab's cursor;
     with another tab, the connection ran on, and the worker hands the events the tab missed.
     """
+    # The count below is the server's: first, the streams of earlier scenarios are gone (a
+    # SharedWorker can outlive its last tab for a while, longer on a busy machine).
+    wait_for_open_streams(s, 0)
     tab = s.open_page(shared="1", sharedMode="worker")
     tabs = [tab] + [s.open_page(shared="1", sharedMode="worker") for _ in range(others)]
     s.publish("before")

@@ -325,6 +325,34 @@ struct ConnectionHandlerTests {
         try await connection.channel.close()
     }
 
+    @Test("A stream a route returns after its client went is ended: its subscription does not stay")
+    func streamAfterClientWent() async throws {
+        let broadcaster = SSEBroadcaster()
+        let (gate, _) = AsyncStream<Void>.makeStream()
+        let returned = Counter()
+        var router = SSERouter()
+        router.get("/events") { _ in
+            // Returns once the route's task is cancelled: the client went.
+            for await _ in gate {}
+            let subscription = broadcaster.subscribe(to: ["t"])
+            returned.pulled.store(1, ordering: .relaxed)
+            return .stream(subscription)
+        }
+        let connection = try await Connection(router: router)
+        try await connection.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        try await connection.channel.close()
+        var ended = false
+        for _ in 0..<2_000 where !ended {
+            await connection.loop.run()
+            ended = returned.pulled.load(ordering: .relaxed) == 1 && broadcaster.subscriberCount == 0
+            if !ended {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        #expect(returned.pulled.load(ordering: .relaxed) == 1)
+        #expect(broadcaster.subscriberCount == 0)
+    }
+
     @Test("Shutdown does not wait for a connection that closed before it became active")
     func shutdownWithConnectionNeverActive() async throws {
         let server = SSEServer(configuration: .init(port: 0), router: Self.router())
