@@ -93,7 +93,7 @@ package struct SSEStreamWriter: ~Copyable {
 
     /// An empty buffer for `capacity` bytes, with `headroom` free bytes before them and two
     /// after them.
-    static func buffer(capacity: Int, headroom: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
+    package static func buffer(capacity: Int, headroom: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
         guard headroom > 0 else {
             return allocator.buffer(capacity: capacity)
         }

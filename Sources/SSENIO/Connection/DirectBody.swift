@@ -15,6 +15,7 @@
 #if NIOSupport
 import NIOCore
 import NIOHTTP1
+import SSENIOCore
 
 extension SSEServer {
     /// How an HTTP/1.1 event stream's batches reach the socket: written below NIO's HTTP/1
@@ -77,12 +78,10 @@ extension SSEServer {
                 batch.writeInteger(UInt16(0x0D0A))
                 return batch
             }
-            var framed = ByteBufferAllocator().buffer(capacity: line + size + 2)
-            framed.writeString(String(size, radix: 16))
-            framed.writeInteger(UInt16(0x0D0A))
-            framed.writeImmutableBuffer(batch)
-            framed.writeInteger(UInt16(0x0D0A))
-            return framed
+            // No room before it: copied into a buffer that has some, then framed as above.
+            var roomy = SSEStreamWriter.buffer(capacity: size, headroom: line, allocator: ByteBufferAllocator())
+            roomy.writeImmutableBuffer(batch)
+            return framed(roomy)
         }
 
         private static let hex = Array("0123456789abcdef".utf8)
