@@ -219,17 +219,23 @@ extension SSEServer {
             quiescing ? "HTTP/2 connection closing gracefully" : "HTTP/2 connection"
         }
 
-        /// Starts the graceful close; when the streams are being ended for good
-        /// (`drainingSubscriptions` false), the connection closes within ``closeTimeout`` even if
-        /// the client never answers.
-        func shutDown(drainingSubscriptions: Bool) {
-            guard let context else {
+        /// Starts the graceful close (GOAWAY), before the streams end.
+        func announceShutdown() {
+            guard let context, !quiescing else {
                 return
             }
-            if !quiescing {
-                quiescing = true
-                context.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+            quiescing = true
+            context.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+
+        /// Starts the graceful close, if ``announceShutdown()`` has not; when the streams are being
+        /// ended for good (`drainingSubscriptions` false), the connection closes within
+        /// ``closeTimeout`` even if the client never answers.
+        func shutDown(drainingSubscriptions: Bool) {
+            guard context != nil else {
+                return
             }
+            announceShutdown()
             if !drainingSubscriptions {
                 closeWithin(Self.closeTimeout)
             }

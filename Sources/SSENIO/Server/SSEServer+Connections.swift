@@ -20,12 +20,19 @@ import Synchronization
 /// What the server ends when it stops: an HTTP/1 connection, an HTTP/2 stream, or an HTTP/2
 /// connection (which says GOAWAY and closes once its streams have ended). Called on its event loop.
 protocol SSEServerConnection: AnyObject {
+    /// The server is about to stop, before its `onShutdown` ends the broadcasters: an HTTP/2
+    /// connection says GOAWAY now, so that it comes before the ends of its streams.
+    func announceShutdown()
     func shutDown(drainingSubscriptions: Bool)
     /// Closes the channel at once, without waiting for what it was still doing: for a connection
     /// that has not closed ``SSEServer/Connections/closeDeadline`` after it was ended.
     func closeNow()
     /// What it is doing, for the log line of a connection closed by ``closeNow()``.
     var activity: String { get }
+}
+
+extension SSEServerConnection {
+    func announceShutdown() {}
 }
 
 extension SSEServer {
@@ -121,6 +128,12 @@ extension SSEServer {
             await closeAll(drainingSubscriptions: gracePeriod != nil)
             ending.cancel()
             state.withLock { $0.running = false }
+        }
+
+        /// The server is about to stop (see ``SSEServerConnection/announceShutdown()``). Each
+        /// connection hears it on its event loop before anything `onShutdown` does reaches it there.
+        func announceShutdown() {
+            forEach { $0.announceShutdown() }
         }
 
         /// Calls `body` with each open connection and HTTP/2 stream, on its event loop.

@@ -303,6 +303,7 @@ public struct SSEServer: Sendable, Service {
             listener.close(promise: nil)
         }
         configuration.logger?.info("Stopping", metadata: ["sse.connections": "\(connections.count)"])
+        connections.announceShutdown()
         if let onShutdown {
             await onShutdown()
             await connections.shutDown(gracePeriod: configuration.shutdownGracePeriod)
