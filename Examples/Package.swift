@@ -36,7 +36,9 @@ let package = Package(
         .target(
             name: "ExampleSupport",
             dependencies: [
+                .product(name: "SSECodec", package: "swift-sse"),
                 .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -51,6 +53,7 @@ let package = Package(
             dependencies: [
                 "ExampleSupport",
                 .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "SSEJSON", package: "swift-sse"),
                 .product(name: "SSENIO", package: "swift-sse"),
             ],
             path: "ticker",
@@ -120,6 +123,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "chat"
         ),

@@ -32,6 +32,15 @@ public final class ChatRooms: Sendable {
     /// The longest message accepted, in characters.
     public static let maximumMessageLength = 1000
 
+    /// The largest request body read, in bytes: a message of 1,000 characters in JSON fits well.
+    public static let maximumBodySize = 16 * 1024
+
+    /// The answer to a body over ``maximumBodySize``: a `413` that says why, as the page shows it.
+    public static let bodyTooLarge = Refusal(
+        status: 413,
+        message: "A message is at most \(maximumMessageLength) characters; this request is over 16 KiB."
+    )
+
     let broadcaster: SSEBroadcaster
     /// room → user → open streams.
     private let members = Mutex<[String: [String: Int]]>([:])
@@ -102,15 +111,26 @@ public final class ChatRooms: Sendable {
     }
 
     /// Sends `user` a notification, in whichever room they are.
+    ///
+    /// - Returns: The notification's event ID.
+    /// - Throws: `Refusal`: 400 for an empty text, 404 when `user` is in no room, never a silent
+    ///   success.
     @discardableResult
-    public func notify(user: String, text: String) -> String {
+    public func notify(user: String, text: String) throws(Refusal) -> String {
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else {
+            throw Refusal(status: 400, message: "An empty notification is not sent.")
+        }
+        guard members.withLock({ $0.values.contains { $0[user] != nil } }) else {
+            throw Refusal(status: 404, message: "No user \(user) is in a room.")
+        }
         let event = ServerSentEvent(type: "notification", data: Self.json(["text": text]))
         return (try? broadcaster.publish(event, toSubscriber: user)) ?? ""
     }
 
-    /// Ends every stream (the server is stopping).
+    /// Ends every stream after ``ExampleServer/finalEvent`` (the server is stopping).
     public func shutDown() {
-        try? broadcaster.shutDown()
+        try? broadcaster.shutDown(finalEvent: ExampleServer.finalEvent)
     }
 
     @discardableResult

@@ -13,8 +13,11 @@
 //===----------------------------------------------------------------------===//
 
 import Logging
+import NIOCore
+public import SSECodec
 public import SSENIO
 public import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 #if canImport(Glibc)
@@ -23,9 +26,9 @@ import Glibc
 
 /// What every example's `main` shares: the embedded server on 127.0.0.1 and `--port` (8080
 /// unless given; 0 picks a free one), HTTPS with HTTP/2 when given `--tls-certificate` and
-/// `--tls-key` (PEM files), its URL printed once it listens, a graceful stop on Ctrl-C (SIGINT)
-/// or SIGTERM, with the example's own services beside it, and the pages' shared stylesheet at
-/// ``stylesheetPath``.
+/// `--tls-key` (PEM files), CORS for `--cors-origin`, its URL printed once it listens, a graceful
+/// stop on Ctrl-C (SIGINT) or SIGTERM, with the example's own services beside it, and the pages'
+/// shared stylesheet at ``stylesheetPath``.
 public enum ExampleServer {
     /// Where the pages find their shared stylesheet (`Assets/examples.css`).
     public static let stylesheetPath = "/examples.css"
@@ -33,71 +36,186 @@ public enum ExampleServer {
     /// The shared stylesheet, for servers other than the embedded one (the chat examples).
     public static let stylesheet: String = EmbeddedAssets.examplesCss
 
+    /// The last event of every stream when an example stops: the pages show it.
+    public static let finalEvent = ServerSentEvent(
+        type: "shutdown",
+        data: #"{"message":"The server is stopping."}"#
+    )
+
+    /// Runs an example's `main`: an error that stops it (a port in use, a file that cannot be
+    /// read) is one line on standard error and exit status 1, never a crash report.
+    public static func main(_ options: ExampleOptions, _ body: @Sendable () async throws -> Void) async {
+        do {
+            try await body()
+        } catch {
+            ExampleOptions.fail(options.command, describe(error, port: options.port))
+        }
+    }
+
+    /// What went wrong, in a line a user can act on.
+    static func describe(_ error: any Error, port: Int) -> String {
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case EADDRINUSE:
+                return
+                    "port \(port) on 127.0.0.1 is already in use; choose another with --port PORT (0 picks a free one)"
+            case EACCES:
+                return "port \(port) on 127.0.0.1 needs privileges; choose one above 1023 with --port PORT"
+            default:
+                return "could not listen on 127.0.0.1:\(port): \(String(cString: strerror(error.errnoCode)))"
+            }
+        }
+        return "\(error)"
+    }
+
     /// Serves `router` until Ctrl-C or SIGTERM, then stops gracefully and returns.
     ///
     /// - Parameters:
     ///   - name: The example's name, in the line that gives its URL.
+    ///   - options: The command line: port, TLS, CORS.
     ///   - router: The routes.
     ///   - services: Work that runs beside the server (a publisher, a sampler), cancelled at the stop.
-    ///   - onShutdown: Called once the server no longer listens (end the broadcasters here).
+    ///   - onShutdown: Called once the server no longer listens (end the broadcasters here, with
+    ///     ``finalEvent``).
     public static func run(
         _ name: String,
+        options: ExampleOptions,
         router: SSERouter,
         services: [any Service] = [],
         onShutdown: (@Sendable () async -> Void)? = nil
     ) async throws {
         var router = router
         router.get(stylesheetPath, asset: SSEAsset(stylesheet, contentType: .css))
-        var configuration = SSEServer.Configuration(host: "127.0.0.1", port: port())
-        configuration.tls = tls()
+        var configuration = SSEServer.Configuration(host: "127.0.0.1", port: options.port)
+        configuration.tls = options.tls
+        configuration.cors = options.cors
         let scheme = configuration.tls == nil ? "http" : "https"
         let server = SSEServer(
             configuration: configuration,
             router: router,
             onShutdown: onShutdown,
             onServerRunning: { port in
-                print("\(name): open \(scheme)://127.0.0.1:\(port)/ (Ctrl-C to stop)")
-                fflush(nil)  // the line goes out even when stdout is a pipe
+                announce(name, url: "\(scheme)://127.0.0.1:\(port)/")
             }
         )
+        var logger = Logger(label: name)
+        logger.logLevel = .warning
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: server)] + services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigint, .sigterm],
-                logger: Logger(label: name)
+                logger: logger
             )
         )
         try await group.run()
     }
 
-    /// `--tls-certificate CHAIN.pem --tls-key KEY.pem`: TLS, with HTTP/2 offered to browsers
-    /// (ALPN), the files read again on `SIGHUP`; none without them. One without the other ends the
-    /// program with a message (exit 64).
-    public static func tls() -> SSEServer.TLS? {
-        switch (option("--tls-certificate"), option("--tls-key")) {
-        case (let certificateChain?, let privateKey?):
-            var tls = SSEServer.TLS.files(certificateChain: certificateChain, privateKey: privateKey)
-            tls.reloadsOnSIGHUP = true
-            return tls
-        case (nil, nil):
+    /// The line that gives the example's URL, written at once even when stdout is a pipe.
+    public static func announce(_ name: String, url: String) {
+        print("\(name): open \(url) (Ctrl-C to stop)")
+        fflush(nil)
+    }
+}
+
+/// Ends an example's own streams (sequences that are not broadcaster subscriptions) with
+/// ``ExampleServer/finalEvent`` when the server stops: their waits end early, and the server's
+/// `onShutdown` waits, for up to a second, until they have all ended.
+public final class Farewell: Sendable {
+    private struct State {
+        var stopping = false
+        var nextID: UInt64 = 0
+        var pending: Set<UInt64> = []
+        var early: Set<UInt64> = []
+        var sleepers: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var open = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Whether the server is stopping.
+    public var isStopping: Bool {
+        state.withLock { $0.stopping }
+    }
+
+    /// Waits for `duration`; `false` as soon as the server is stopping (or the task is cancelled).
+    public func pause(for duration: Duration) async -> Bool {
+        let id: UInt64? = state.withLock { state in
+            guard !state.stopping else {
+                return nil
+            }
+            state.nextID += 1
+            state.pending.insert(state.nextID)
+            return state.nextID
+        }
+        guard let id else {
+            return false
+        }
+        let timer = Task {
+            try? await Task.sleep(for: duration)
+            wake(id)
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state in
+                    if state.stopping || state.early.remove(id) != nil {
+                        return true
+                    }
+                    state.sleepers[id] = continuation
+                    return false
+                }
+                if now {
+                    continuation.resume()
+                }
+            }
+        } onCancel: {
+            wake(id)
+        }
+        timer.cancel()
+        return state.withLock { state in
+            state.pending.remove(id)
+            state.early.remove(id)
+            return !state.stopping
+        } && !Task.isCancelled
+    }
+
+    private func wake(_ id: UInt64) {
+        let sleeper = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let sleeper = state.sleepers.removeValue(forKey: id) {
+                return sleeper
+            }
+            if state.pending.contains(id) {
+                state.early.insert(id)
+            }
             return nil
-        default:
-            print("--tls-certificate and --tls-key go together: the certificate chain and its private key (PEM)")
-            exit(64)
+        }
+        sleeper?.resume()
+    }
+
+    /// `stream`, counted as open until the server has stopped reading it.
+    public func track<Base: AsyncSequence & Sendable>(_ stream: Base) -> Released<Base> {
+        state.withLock { $0.open += 1 }
+        return Released(stream) { [self] in
+            state.withLock { $0.open -= 1 }
         }
     }
 
-    /// The `--port` argument, or 8080.
-    public static func port() -> Int {
-        option("--port").flatMap { Int($0) } ?? 8080
+    /// The server is stopping: every wait ends, and this returns once every tracked stream has
+    /// ended (a second at most).
+    public func stop() async {
+        let sleepers = state.withLock { state in
+            state.stopping = true
+            defer { state.sleepers.removeAll() }
+            return Array(state.sleepers.values)
+        }
+        for sleeper in sleepers {
+            sleeper.resume()
+        }
+        for _ in 0..<100 where state.withLock({ $0.open > 0 }) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
-
-    /// The command-line argument after `flag` (`--ping 5`), if any.
-    public static func option(_ flag: String) -> String? {
-        let arguments = CommandLine.arguments
-        return arguments.firstIndex(of: flag).flatMap { arguments.dropFirst($0 + 1).first }
-    }
-
 }
 
 /// A loop that runs every `interval` until the service group stops: a publisher or a sampler.

@@ -26,8 +26,11 @@ chunk with finish_reason "stop" and `data: [DONE]`. The last user message asks f
     STALL_AFTER_2   nothing more after 2 tokens for 60 s, then the connection is closed
 
 (an answer shorter than the count fails or stalls after its last token). GET /requests answers
-{"count": N}, the chat completion requests received so far, refused ones included: a test uses it
-to show that a browser's reconnection never starts a second upstream call. Standard library only.
+{"count": N, "abandoned": A, "tokens": [T, …]}: the chat completion requests received so far,
+refused ones included (a test uses it to show that a browser's reconnection never starts a second
+upstream call), those whose client went away before the answer's end (a write failed: a stopped
+answer is not paid for), and for each streamed request the tokens written before it ended or
+its client went. Standard library only.
 """
 
 import json
@@ -44,6 +47,8 @@ STALL = 60.0
 
 requests_lock = threading.Lock()
 requests_received = 0
+requests_abandoned = 0
+tokens_written = []
 
 
 def last_user_message(messages):
@@ -90,8 +95,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path.split("?", 1)[0] == "/requests":
             with requests_lock:
-                count = requests_received
-            self.send_json(200, {"count": count})
+                counts = {"count": requests_received, "abandoned": requests_abandoned, "tokens": list(tokens_written)}
+            self.send_json(200, counts)
         else:
             self.send_error_json(404, f"Unknown path {self.path}.", "invalid_request_error")
 
@@ -124,13 +129,19 @@ class Handler(BaseHTTPRequestHandler):
         if "ERROR_500" in prompt:
             self.send_error_json(500, "The server had an error while processing your request.", "server_error")
             return
+        with requests_lock:
+            slot = len(tokens_written)
+            tokens_written.append(0)
         try:
-            self.stream(prompt)
+            self.stream(prompt, slot)
         except (BrokenPipeError, ConnectionResetError):
             # The client went away; there is nobody left to answer.
+            global requests_abandoned
+            with requests_lock:
+                requests_abandoned += 1
             self.close_connection = True
 
-    def stream(self, prompt):
+    def stream(self, prompt, slot):
         tokens = re.findall(r"\S+\s*", "Echo: " + prompt)
         stall = "STALL_AFTER_2" in prompt and "FAIL_AFTER_3" not in prompt
         limit = 3 if "FAIL_AFTER_3" in prompt else 2 if stall else None
@@ -145,6 +156,9 @@ class Handler(BaseHTTPRequestHandler):
             if index > 0:
                 time.sleep(TOKEN_INTERVAL)
             self.write_chunk(chunk_event({"content": token}, None))
+            self.wfile.flush()
+            with requests_lock:
+                tokens_written[slot] += 1
 
         if limit is not None:
             if stall:

@@ -16,18 +16,20 @@
 
     page_check.py http://127.0.0.1:8080/ --until "Number(document.body.dataset.ticks) >= 3" \\
         [--timeout 30] [--print "document.body.dataset.transport"] [--screenshot ticker.png] \\
-        [--width 1000 --height 700]
+        [--width 1000 --height 700] [--interrupt PID --then "document.body.dataset.state === 'stopped'"]
 
 Polls the --until expression until it is true, then prints the value of --print as JSON on
 standard output and saves the viewport as a PNG. Exits 1, naming what it waited for, with the
 page's body.dataset and its uncaught errors, if the expression is not true within --timeout
-seconds. Standard library only; the browser is driven through Tests/Browser/cdp.py.
+seconds. With --interrupt, once --until holds it sends SIGINT to that process (Ctrl-C to a running
+example) and then waits for --then, with the page still open. Standard library only; the browser is driven through Tests/Browser/cdp.py.
 """
 
 import argparse
 import base64
 import json
 import os
+import signal
 import sys
 import time
 
@@ -69,6 +71,9 @@ def parse_arguments():
     parser.add_argument("--screenshot", help="where to save a PNG of the viewport")
     parser.add_argument("--ignore-certificate-errors", action="store_true",
                         help="accept a self-signed certificate (HTTPS on a test certificate)")
+    parser.add_argument("--interrupt", type=int, metavar="PID",
+                        help="once --until holds, send SIGINT to this process, then wait for --then")
+    parser.add_argument("--then", help="a JavaScript expression to wait for after --interrupt")
     parser.add_argument("--width", type=int, default=1000, help="viewport width in CSS pixels (1000)")
     parser.add_argument("--height", type=int, default=700, help="viewport height in CSS pixels (700)")
     return parser.parse_args()
@@ -119,6 +124,10 @@ def check(arguments):
         if navigation.get("errorText"):
             raise CheckFailed(f"could not open {arguments.url}: {navigation['errorText']}")
         wait_until(tab, arguments.until, arguments.timeout)
+        if arguments.interrupt is not None:
+            os.kill(arguments.interrupt, signal.SIGINT)
+            if arguments.then:
+                wait_until(tab, arguments.then, arguments.timeout)
         if arguments.print_expression is not None:
             print(json.dumps(tab.evaluate(arguments.print_expression)))
         if arguments.screenshot:

@@ -49,7 +49,7 @@ shot notifications "$notifications?clientId=alice" \
 page=$!
 # Alice is connected once a message to her is delivered; the server answers 404 until then.
 for _ in $(seq 1 40); do
-    [ "$(post "$origin/sse/send" '{"clientId":"alice","message":"Your export is ready to download."}')" = 200 ] && break
+    [ "$(post "$origin/sse/send" '{"clientId":"alice","message":"Your export is ready to download."}')" = 202 ] && break
     sleep 0.5
 done
 post "$origin/sse/broadcast" '{"message":"Maintenance tonight at 22:00 UTC."}' >/dev/null

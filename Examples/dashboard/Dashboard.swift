@@ -18,7 +18,11 @@ import SSECodec
 import SSENIO
 import SSEStreaming
 
-/// A live dashboard of this machine (CPU, memory, load, network, from `/proc`), sampled every
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A live dashboard of this machine (CPU, memory, load, network from `/proc`, disk from `statvfs`), sampled every
 /// second and drawn by hand on a canvas.
 ///
 /// ```sh
@@ -29,32 +33,40 @@ import SSEStreaming
 /// policy: a tab that falls behind skips to the newest values instead of queueing old ones.
 @main
 struct Dashboard {
-    static func main() async throws {
-        var configuration = SSEBroadcaster.Configuration()
-        configuration.overflowPolicy = .coalesce
-        configuration.maximumQueuedEvents = 4
-        configuration.maximumReplayCount = 60
-        let broadcaster = SSEBroadcaster(configuration: configuration)
-        let sampler = Sampler()
-        var router = SSERouter()
-        router.get("/", asset: SSEAsset(EmbeddedAssets.indexHtml, contentType: .html))
-        router.get("/metrics") { request in
-            .stream(broadcaster.subscribe(to: ["metrics"], lastEventID: request.lastEventID))
-        }
-        try await ExampleServer.run(
-            "Dashboard",
-            router: router,
-            services: [
-                EveryInterval(.seconds(1)) {
-                    guard let sample = sampler.sample(), let data = try? JSONEncoder().encode(sample) else {
-                        return
-                    }
-                    let event = ServerSentEvent(type: "metrics", data: String(decoding: data, as: UTF8.self))
-                    _ = try? broadcaster.publish(event, to: "metrics", coalescingKey: "metrics")
-                }
-            ],
-            onShutdown: { try? broadcaster.shutDown() }
+    static func main() async {
+        let options = ExampleOptions.parse(
+            "dashboard",
+            summary: "This machine's CPU, memory, disk, load and network, live.",
+            ExampleOptions.tls
         )
+        await ExampleServer.main(options) {
+            var configuration = SSEBroadcaster.Configuration()
+            configuration.overflowPolicy = .coalesce
+            configuration.maximumQueuedEvents = 4
+            configuration.maximumReplayCount = 60
+            let broadcaster = SSEBroadcaster(configuration: configuration)
+            let sampler = Sampler()
+            var router = SSERouter()
+            router.get("/", asset: SSEAsset(EmbeddedAssets.indexHtml, contentType: .html))
+            router.get("/metrics") { request in
+                .stream(broadcaster.subscribe(to: ["metrics"], lastEventID: request.lastEventID))
+            }
+            try await ExampleServer.run(
+                "Dashboard",
+                options: options,
+                router: router,
+                services: [
+                    EveryInterval(.seconds(1)) {
+                        guard let sample = sampler.sample(), let data = try? JSONEncoder().encode(sample) else {
+                            return
+                        }
+                        let event = ServerSentEvent(type: "metrics", data: String(decoding: data, as: UTF8.self))
+                        _ = try? broadcaster.publish(event, to: "metrics", coalescingKey: "metrics")
+                    }
+                ],
+                onShutdown: { try? broadcaster.shutDown(finalEvent: ExampleServer.finalEvent) }
+            )
+        }
     }
 }
 
@@ -65,6 +77,9 @@ struct Sample: Encodable {
     let cpu: Double
     let memoryUsed: Int
     let memoryTotal: Int
+    /// Bytes in use and in all on the file system of `/`.
+    let diskUsed: Int
+    let diskTotal: Int
     let load1: Double
     let load5: Double
     let load15: Double
@@ -108,6 +123,16 @@ final class Sampler: @unchecked Sendable {
         let memoryTotal = (kilobytes["MemTotal"] ?? 0) * 1024
         let memoryUsed = memoryTotal - (kilobytes["MemAvailable"] ?? 0) * 1024
 
+        // As df counts them: blocks in use of those not reserved for root.
+        var disk = statvfs()
+        var diskUsed = 0
+        var diskTotal = 0
+        if statvfs("/", &disk) == 0 {
+            let block = Int(disk.f_frsize)
+            diskUsed = (Int(disk.f_blocks) - Int(disk.f_bfree)) * block
+            diskTotal = diskUsed + Int(disk.f_bavail) * block
+        }
+
         let loads = load.split(separator: " ").prefix(3).compactMap { Double($0) }
 
         // Inter-face: received bytes, then 7 more, then sent bytes; the loopback is left out.
@@ -139,6 +164,8 @@ final class Sampler: @unchecked Sendable {
             cpu: (cpu * 10).rounded() / 10,
             memoryUsed: memoryUsed,
             memoryTotal: memoryTotal,
+            diskUsed: diskUsed,
+            diskTotal: diskTotal,
             load1: loads.count > 0 ? loads[0] : 0,
             load5: loads.count > 1 ? loads[1] : 0,
             load15: loads.count > 2 ? loads[2] : 0,

@@ -28,26 +28,34 @@ import SSEStreaming
 /// ```
 @main
 struct Fallback {
-    static func main() async throws {
-        var configuration = SSEBroadcaster.Configuration()
-        configuration.idPrefix = ""
-        let broadcaster = SSEBroadcaster(configuration: configuration)
-        let longPoll = SSELongPoll(broadcaster: broadcaster)
-        var router = SSERouter()
-        router.get("/", asset: SSEAsset(EmbeddedAssets.indexHtml, contentType: .html))
-        router.getBrowserScript()
-        router.get("/events") { request in
-            await longPoll.response(to: request, topics: ["ticks"])
-        }
-        try await ExampleServer.run(
-            "Fallback",
-            router: router,
-            services: [
-                EveryInterval(.seconds(1)) {
-                    _ = try? broadcaster.publish(ServerSentEvent(data: Date().formatted(.iso8601)), to: "ticks")
-                }
-            ],
-            onShutdown: { try? broadcaster.shutDown() }
+    static func main() async {
+        let options = ExampleOptions.parse(
+            "fallback",
+            summary: "The ticker on the browser script: EventSource, streaming fetch, XHR or long polling.",
+            ExampleOptions.tls
         )
+        await ExampleServer.main(options) {
+            var configuration = SSEBroadcaster.Configuration()
+            configuration.idPrefix = ""
+            let broadcaster = SSEBroadcaster(configuration: configuration)
+            let longPoll = SSELongPoll(broadcaster: broadcaster)
+            var router = SSERouter()
+            router.get("/", asset: SSEAsset(EmbeddedAssets.indexHtml, contentType: .html))
+            router.getBrowserScript()
+            router.get("/events") { request in
+                await longPoll.response(to: request, topics: ["ticks"])
+            }
+            try await ExampleServer.run(
+                "Fallback",
+                options: options,
+                router: router,
+                services: [
+                    EveryInterval(.seconds(1)) {
+                        _ = try? broadcaster.publish(ServerSentEvent(data: Date().formatted(.iso8601)), to: "ticks")
+                    }
+                ],
+                onShutdown: { try? broadcaster.shutDown(finalEvent: ExampleServer.finalEvent) }
+            )
+        }
     }
 }

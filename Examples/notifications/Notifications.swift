@@ -22,48 +22,51 @@ import Synchronization
 
 /// Notifications to one client or to all, as the tutorials build with a pool of `SseEmitter`s:
 ///
-/// - `GET /sse/connect?clientId=ID`: the client's stream: `notification` events for it and for
-///   everyone, and a `ping` event every `--ping` seconds (15) that pages listen for;
-/// - `POST /sse/send` with `{"clientId": …, "message": …}`: to that client only; `404` with
-///   `{"error": …}` when it is not connected, never a silent success;
-/// - `POST /sse/broadcast` with `{"message": …}`: to every client.
+/// - `GET /sse/connect?clientId=ID` (or `/sse?clientId=ID`, the SpringBoot tutorial's URL): the
+///   client's stream: notifications for it and for everyone, as unnamed events (`onmessage`) with
+///   JSON data `{"from","message"}`, and a `ping` event `{"time": …}` every `--ping` seconds (15),
+///   as the tutorials' pages read it with `JSON.parse(event.data).time`;
+/// - `POST /sse/send` with `clientId` and `message`, as JSON `{"clientId": …, "message": …}`, as a
+///   form (the SpringBoot tutorial's `@ModelAttribute`) or in the query: to that client only; `404`
+///   with `{"error": …}` when it is not connected, never a silent success;
+/// - `POST /sse/broadcast` with `message`, the same ways: to every client.
+///
+/// A request that lacks a field is a `400` with `{"error": …}` saying which.
 ///
 /// ```sh
 /// swift run --package-path Examples notifications   # http://127.0.0.1:8080/?clientId=alice
 /// curl -d '{"clientId":"alice","message":"hi"}' -H 'Content-Type: application/json' 127.0.0.1:8080/sse/send
+/// curl -d clientId=alice -d message=hi 127.0.0.1:8080/sse/send
 /// ```
 @main
 struct Notifications {
-    static func main() async throws {
-        let ping = ExampleServer.option("--ping").flatMap { Int($0) }
-        let broadcaster = SSEBroadcaster()
-        let clients = ConnectedClients()
-        try await ExampleServer.run(
-            "Notifications",
-            router: router(broadcaster: broadcaster, clients: clients),
-            services: [
-                EveryInterval(.seconds(ping ?? 15)) {
-                    _ = try? broadcaster.publish(
-                        ServerSentEvent(type: "ping", data: Date().formatted(.iso8601)),
-                        to: Self.everyone
-                    )
-                }
-            ],
-            onShutdown: { try? broadcaster.shutDown() }
+    static func main() async {
+        let options = ExampleOptions.parse(
+            "notifications",
+            summary: "Notifications to one client or to all, with a ping heartbeat.",
+            [.init("--ping", value: "SECONDS", help: "Seconds between ping events (15).")] + ExampleOptions.tls
         )
+        let ping = options.integer("--ping", default: 15, in: 1...3600)
+        await ExampleServer.main(options) {
+            let broadcaster = SSEBroadcaster()
+            let clients = ConnectedClients()
+            try await ExampleServer.run(
+                "Notifications",
+                options: options,
+                router: router(broadcaster: broadcaster, clients: clients),
+                services: [
+                    EveryInterval(.seconds(ping)) {
+                        let data = (try? json(["time": Date().formatted(.iso8601)])) ?? "{}"
+                        _ = try? broadcaster.publish(ServerSentEvent(type: "ping", data: data), to: Self.everyone)
+                    }
+                ],
+                onShutdown: { try? broadcaster.shutDown(finalEvent: ExampleServer.finalEvent) }
+            )
+        }
     }
 
     /// The topic every client subscribes to: broadcasts and pings.
     static let everyone = "everyone"
-
-    struct Direct: Decodable {
-        let clientId: String
-        let message: String
-    }
-
-    struct Broadcast: Decodable {
-        let message: String
-    }
 
     struct Notification: Encodable {
         let message: String
@@ -73,39 +76,58 @@ struct Notifications {
     static func router(broadcaster: SSEBroadcaster, clients: ConnectedClients) -> SSERouter {
         var router = SSERouter()
         router.get("/", asset: SSEAsset(EmbeddedAssets.indexHtml, contentType: .html))
-        router.get("/sse/connect") { request in
-            guard let clientID = request.query["clientId"], !clientID.isEmpty else {
-                throw SSEHTTPError(.badRequest, "clientId is required: /sse/connect?clientId=…")
+        for path in ["/sse/connect", "/sse"] {
+            router.get(path) { request in
+                guard let clientID = request.query["clientId"], !clientID.isEmpty else {
+                    return try refusal(.badRequest, "clientId is required: \(path)?clientId=…")
+                }
+                let subscription = broadcaster.subscribe(
+                    to: [everyone],
+                    subscriberID: clientID,
+                    lastEventID: request.lastEventID
+                )
+                return .stream(clients.connected(clientID, subscription))
             }
-            let subscription = broadcaster.subscribe(
-                to: [everyone],
-                subscriberID: clientID,
-                lastEventID: request.lastEventID
-            )
-            return .stream(clients.connected(clientID, subscription))
         }
         router.post("/sse/send") { request in
-            let direct = try request.decodeJSON(Direct.self)
-            guard clients.isConnected(direct.clientId) else {
-                return try .json(["error": "No client \(direct.clientId) is connected."], status: .notFound)
+            let fields: Fields
+            do throws(Fields.Invalid) {
+                fields = try Fields(request)
+            } catch {
+                return try refusal(error.status, error.message)
             }
-            let event = ServerSentEvent(
-                type: "notification",
-                data: try json(Notification(message: direct.message, from: "direct"))
-            )
-            let id = try broadcaster.publish(event, toSubscriber: direct.clientId)
+            guard let clientID = fields["clientId"], let message = fields["message"] else {
+                return try refusal(.badRequest, "Send clientId and message, as JSON or as a form.")
+            }
+            guard clients.isConnected(clientID) else {
+                return try refusal(.notFound, "No client \(clientID) is connected.")
+            }
+            let event = ServerSentEvent(data: try json(Notification(message: message, from: "direct")))
+            let id = try broadcaster.publish(event, toSubscriber: clientID)
             return try .json(["id": id], status: .accepted)
         }
         router.post("/sse/broadcast") { request in
-            let broadcast = try request.decodeJSON(Broadcast.self)
-            let event = ServerSentEvent(
-                type: "notification",
-                data: try json(Notification(message: broadcast.message, from: "broadcast"))
-            )
+            let message: String?
+            do throws(Fields.Invalid) {
+                message = try Fields(request)["message"]
+            } catch {
+                return try refusal(error.status, error.message)
+            }
+            guard let message else {
+                return try refusal(.badRequest, "Send message, as JSON or as a form.")
+            }
+            let event = ServerSentEvent(data: try json(Notification(message: message, from: "broadcast")))
             let id = try broadcaster.publish(event, to: everyone)
             return try .json(["id": id], status: .accepted)
         }
         return router
+    }
+
+    /// `{"error": message}` with `status`.
+    static func refusal(_ status: HTTPResponse.Status, _ message: String) throws -> SSEResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return try .json(["error": message], status: status, encoder: encoder)
     }
 
     /// JSON with its keys in one order.
@@ -113,6 +135,59 @@ struct Notifications {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// A request's text fields, from a JSON object body, a form body
+/// (`application/x-www-form-urlencoded`) or the query, as SpringBoot's `@ModelAttribute` binds
+/// them.
+struct Fields {
+    private var values: [String: String] = [:]
+
+    /// A body that holds no fields: its status and why.
+    struct Invalid: Error {
+        let status: HTTPResponse.Status
+        let message: String
+    }
+
+    init(_ request: SSERequest) throws(Invalid) {
+        values = request.query
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard !request.body.isEmpty else {
+            return
+        }
+        if contentType.hasPrefix("application/json") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any] else {
+                throw Invalid(status: .badRequest, message: "The body is not a JSON object.")
+            }
+            for (name, value) in object {
+                if let text = value as? String {
+                    values[name] = text
+                } else if !(value is NSNull) {
+                    throw Invalid(status: .badRequest, message: "\"\(name)\" must be text.")
+                }
+            }
+        } else if contentType.hasPrefix("application/x-www-form-urlencoded") || contentType.isEmpty {
+            var components = URLComponents()
+            components.percentEncodedQuery = String(decoding: request.body, as: UTF8.self).replacingOccurrences(
+                of: "+",
+                with: "%20"
+            )
+            for item in components.queryItems ?? [] {
+                values[item.name] = item.value ?? ""
+            }
+        } else {
+            throw Invalid(
+                status: .unsupportedMediaType,
+                message:
+                    "Send JSON (application/json) or a form (application/x-www-form-urlencoded), not \(contentType)."
+            )
+        }
+    }
+
+    /// A field's value, if it is there and not empty.
+    subscript(name: String) -> String? {
+        values[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 

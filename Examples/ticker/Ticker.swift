@@ -15,6 +15,7 @@
 import ExampleSupport
 import Foundation
 import SSECodec
+import SSEJSON
 import SSENIO
 
 /// The simplest stream of the source material: the server's time every second, to a plain page
@@ -25,36 +26,63 @@ import SSENIO
 /// ```
 ///
 /// Each connection has a stream of its own; a reconnecting page sends `Last-Event-ID` and the
-/// numbering goes on from it.
+/// numbering goes on from it. Each event's data is JSON, `{"text":"Server time: …","time":"…"}`,
+/// at `/time` and at `/events`, the URL of the tutorials' Vue client (which reads `text`).
 @main
 struct Ticker {
-    static func main() async throws {
-        var router = SSERouter()
-        router.get("/", asset: SSEAsset(EmbeddedAssets.indexHtml, contentType: .html))
-        router.get("/time") { request in
-            .events(Ticks(after: Int(request.lastEventID ?? "") ?? 0))
+    static func main() async {
+        let options = ExampleOptions.parse(
+            "ticker",
+            summary: "The server's time every second, to a plain EventSource page.",
+            ExampleOptions.tls
+        )
+        await ExampleServer.main(options) {
+            let farewell = Farewell()
+            var router = SSERouter()
+            router.get("/", asset: SSEAsset(EmbeddedAssets.indexHtml, contentType: .html))
+            for path in ["/time", "/events"] {
+                router.get(path) { request in
+                    .events(farewell.track(Ticks(after: Int(request.lastEventID ?? "") ?? 0, farewell: farewell)))
+                }
+            }
+            try await ExampleServer.run("Ticker", options: options, router: router) {
+                await farewell.stop()
+            }
         }
-        try await ExampleServer.run("Ticker", router: router)
     }
 }
 
-/// The time now and every second after, numbered from `after + 1`.
+/// The time now and every second after, numbered from `after + 1`; when the server stops,
+/// ``ExampleServer/finalEvent`` and the end.
 struct Ticks: AsyncSequence, Sendable {
     let after: Int
+    let farewell: Farewell
+
+    struct Tick: Encodable {
+        let text: String
+        let time: String
+    }
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var number: Int
+        let farewell: Farewell
+        var ended = false
 
         mutating func next() async throws -> ServerSentEvent? {
-            if number > 0 {
-                try await Task.sleep(for: .seconds(1))
+            guard !ended else {
+                return nil
+            }
+            if number > 0 ? !(await farewell.pause(for: .seconds(1))) : farewell.isStopping {
+                ended = true
+                return ExampleServer.finalEvent
             }
             number += 1
-            return ServerSentEvent(data: Date().formatted(.iso8601), id: String(number))
+            let time = Date().formatted(.iso8601)
+            return try ServerSentEvent(json: Tick(text: "Server time: " + time, time: time), id: String(number))
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(number: after)
+        AsyncIterator(number: after, farewell: farewell)
     }
 }

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import ExampleSupport
 import SSECodec
 import SSEJSON
 
@@ -23,7 +24,8 @@ import SSEJSON
 /// - `end` (no ID): `{"total":T}`. The page closes its EventSource on it.
 ///
 /// A request with the last event ID of this answer resumes after that chunk. `dropAfter` ends the
-/// response after that chunk (only on a first connection) to show the browser resuming.
+/// response after that chunk (only on a first connection) to show the browser resuming. When the
+/// server stops, the answer ends with ``ExampleServer/finalEvent``.
 struct AnswerStream: AsyncSequence, Sendable {
     typealias Element = [UInt8]
 
@@ -31,10 +33,12 @@ struct AnswerStream: AsyncSequence, Sendable {
     let pace: AnswerGenerator.Pace
     let resumeAfter: Int
     let dropAfter: Int?
+    let farewell: Farewell
 
-    init(prompt: String, lastEventID: String?, pace: AnswerGenerator.Pace, dropAfter: Int?) {
+    init(prompt: String, lastEventID: String?, pace: AnswerGenerator.Pace, dropAfter: Int?, farewell: Farewell) {
         generator = AnswerGenerator(prompt: prompt)
         self.pace = pace
+        self.farewell = farewell
         let prefix = generator.answerID + ":"
         if let lastEventID, lastEventID.hasPrefix(prefix), let index = Int(lastEventID.dropFirst(prefix.count)) {
             resumeAfter = index
@@ -91,7 +95,11 @@ struct AnswerStream: AsyncSequence, Sendable {
                 return try encoder.encode(ServerSentEvent(type: "end", data: #"{"total":\#(total)}"#))
             }
             let token = tokens[index - 1]
-            try await Task.sleep(for: AnswerGenerator.delay(before: token, index: index, pace: stream.pace))
+            let delay = AnswerGenerator.delay(before: token, index: index, pace: stream.pace)
+            guard await stream.farewell.pause(for: delay) else {
+                next = total + 2
+                return try encoder.encode(ExampleServer.finalEvent)
+            }
             let event = try ServerSentEvent(
                 type: "chunk",
                 json: Chunk(index: index, total: total, text: token),

@@ -12,13 +12,22 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Foundation
+
 /// The demo's page: a prompt box and an answer that types itself, from `/answer`.
 ///
 /// `?prompt=…&autostart=1` asks at once (and `&pace=fast`, `&drop=1` as the checkboxes would):
 /// that is how the browser test drives it. When the answer is complete, `body[data-state]` is
-/// `done`.
+/// `done`. With `--upstream` (`body[data-mode]` is `upstream`) the drop and fast switches, which
+/// only the built-in answers have, are off and say so, and Stop also stops the upstream request.
 enum Page {
-    static let html = #"""
+    /// The page, for the built-in answers or for `--upstream`.
+    static func html(upstream: Bool) -> String {
+        upstream
+            ? template.replacingOccurrences(of: #"data-mode="built-in""#, with: #"data-mode="upstream""#) : template
+    }
+
+    static let template = #"""
         <!doctype html>
         <html lang="en">
         <head>
@@ -41,9 +50,11 @@ enum Page {
           body[data-state=failed] .state { color: #b3261e; }
           #error { margin-top: .75rem; padding: .75rem 1rem; border-left: 4px solid #b3261e; border-radius: 6px; background: #fbeae9; color: #8c1d18; }
           label { font-size: .9rem; color: #555; }
+          label:has(:disabled) { color: #999; }
+          #mode-note { flex-basis: 100%; font-size: .85rem; color: #555; }
         </style>
         </head>
-        <body data-state="idle" data-error="">
+        <body data-state="idle" data-error="" data-mode="built-in" data-answer="">
         <h1>Typewriter: an answer streamed token by token over Server-Sent Events</h1>
         <form id="ask">
           <input type="text" id="prompt" placeholder="Ask anything" value="How does streaming work?" autofocus>
@@ -51,6 +62,7 @@ enum Page {
           <button type="button" id="stop" disabled>Stop</button>
           <label><input type="checkbox" id="drop"> drop the connection mid-answer</label>
           <label><input type="checkbox" id="fast"> fast</label>
+          <small id="mode-note" hidden>Answers come from the upstream API: "drop" and "fast" apply to the built-in answers only.</small>
         </form>
         <div id="answer"><span id="text"></span><span id="cursor" hidden>&nbsp;</span></div>
         <p id="error" role="alert" hidden></p>
@@ -66,6 +78,19 @@ enum Page {
         // The answer's progress: the last chunk's index, and its total (0 while an upstream answer streams).
         let received = 0;
         let total = 0;
+        // The answer's ID (from its events' IDs, `<answer>:<n>`), for Stop.
+        let answer = "";
+        const upstream = document.body.dataset.mode === "upstream";
+        if (upstream) {
+          $("drop").checked = $("fast").checked = false;
+          $("drop").disabled = $("fast").disabled = true;
+          $("mode-note").hidden = false;
+        }
+
+        function noteAnswer(eventID) {
+          const colon = eventID.indexOf(":");
+          if (colon > 0) answer = document.body.dataset.answer = eventID.slice(0, colon);
+        }
 
         function setState(state) {
           $("state").textContent = state;
@@ -108,6 +133,8 @@ enum Page {
           showError("");
           received = 0;
           total = 0;
+          answer = document.body.dataset.answer = "";
+          $("last-id").textContent = "–";
           $("text").textContent = "";
           $("progress").value = 0;
           $("count").textContent = "0/0";
@@ -135,6 +162,7 @@ enum Page {
             }
           };
           source.addEventListener("start", (event) => {
+            noteAnswer(event.lastEventId);
             const start = JSON.parse(event.data);
             total = start.total;
             received = start.from;
@@ -142,12 +170,19 @@ enum Page {
             setState("streaming");
           });
           source.addEventListener("chunk", (event) => {
+            noteAnswer(event.lastEventId);
+            if (document.body.dataset.shutdown) { delete document.body.dataset.shutdown; showError(""); }
             const chunk = JSON.parse(event.data);
             $("text").textContent += chunk.text;
             received = chunk.index;
             total = chunk.total;
             showProgress();
             $("last-id").textContent = event.lastEventId;
+          });
+          // The server is stopping: the browser reconnects, and the answer resumes once it is back.
+          source.addEventListener("shutdown", () => {
+            document.body.dataset.shutdown = "1";
+            showError("The server is stopping; the answer resumes when it is back.");
           });
           source.addEventListener("end", (event) => {
             try { total = Number(JSON.parse(event.data).total) || total; } catch {}
@@ -157,7 +192,16 @@ enum Page {
         }
 
         $("ask").addEventListener("submit", (event) => { event.preventDefault(); ask($("prompt").value); });
-        $("stop").addEventListener("click", () => stop("stopped"));
+        // Closing the stream ends a built-in answer; an upstream one runs on its own (pages may
+        // resume it), so the server is told to stop it and its upstream request.
+        $("stop").addEventListener("click", () => {
+          stop("stopped");
+          if (upstream && answer) {
+            fetch("/answer/stop?answer=" + encodeURIComponent(answer), { method: "POST" })
+              .then((response) => { document.body.dataset.stop = String(response.status); })
+              .catch(() => {});
+          }
+        });
 
         const params = new URLSearchParams(location.search);
         if (params.has("prompt")) $("prompt").value = params.get("prompt");

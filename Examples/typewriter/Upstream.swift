@@ -12,8 +12,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+import ExampleSupport
 import Foundation
 import HTTPTypes
+import Logging
 import SSEClient
 import SSECodec
 import SSENIO
@@ -27,33 +29,53 @@ import Synchronization
 /// page's `start`, `chunk` and `end` events, each with an ID `<answer>:<n>`.
 ///
 /// - An upstream failure mid-answer (an error status, a cut connection, a stall past the idle
-///   timeout) reaches the page as an in-band `error` event `{"message": …}`, and the stream ends.
+///   timeout) reaches the page as an in-band `error` event with a message for people
+///   (`{"message": "The answer service is temporarily unavailable…"}`); the details go to the
+///   log, and the stream ends.
 /// - The answer's events are kept on a broadcaster, so a page that reconnects mid-answer resumes
 ///   from its `Last-Event-ID` without a second upstream call; one that resumes an answer that has
 ///   ended or failed (or that this process never made) gets `204` and stops: a reconnect never
 ///   starts a second, billed call.
+/// - ``stop(_:)`` (the page's Stop button) cancels the upstream request, so the rest of the answer
+///   is neither generated nor paid for; pages still attached get `end` with `"stopped":true`.
 final class Upstream: Sendable {
     let url: String
     let model: String
     let apiKey: String
     let idleTimeout: Duration
+    let logger: Logger
 
-    /// The answers still streaming, each on a broadcaster of its own that keeps its events for
-    /// pages that resume, and ends their streams when the answer ends.
-    private let streaming = Mutex<[String: SSEBroadcaster]>([:])
+    /// An answer still streaming: its events, kept for pages that resume, and the task that
+    /// reads the upstream.
+    private struct Answer {
+        let broadcaster: SSEBroadcaster
+        var task: Task<Void, Never>?
+    }
 
-    init(url: String, model: String, apiKey: String, idleTimeout: Duration) {
+    private let streaming = Mutex<[String: Answer]>([:])
+
+    /// What a page shows when the upstream fails, whatever the reason; the log has the reason.
+    static let failureMessage = "The answer service is temporarily unavailable. Please try again in a moment."
+
+    init(
+        url: String,
+        model: String,
+        apiKey: String,
+        idleTimeout: Duration,
+        logger: Logger = Logger(label: "typewriter")
+    ) {
         self.url = url
         self.model = model
         self.apiKey = apiKey
         self.idleTimeout = idleTimeout
+        self.logger = logger
     }
 
     /// A new answer for `prompt`, or the rest of the one `lastEventID` belongs to.
     func response(prompt: String, lastEventID: String?) -> SSEResponse {
         let retry = SSEStreamBody.subscription
         if let lastEventID, let colon = lastEventID.firstIndex(of: ":") {
-            guard let broadcaster = streaming.withLock({ $0[String(lastEventID[..<colon])] }) else {
+            guard let broadcaster = streaming.withLock({ $0[String(lastEventID[..<colon])]?.broadcaster }) else {
                 return .empty(.noContent)
             }
             let subscription = broadcaster.subscribe(to: [Self.topic], lastEventID: lastEventID)
@@ -64,11 +86,35 @@ final class Upstream: Sendable {
         configuration.maximumReplayCount = 100_000
         configuration.maximumReplayBytes = 64 * 1024 * 1024
         let broadcaster = SSEBroadcaster(configuration: configuration)
-        streaming.withLock { $0[answer] = broadcaster }
         // Subscribed before the call starts: the page misses none of its events.
         let subscription = broadcaster.subscribe(to: [Self.topic])
-        Task { await ask(prompt, answer: answer, on: broadcaster) }
+        streaming.withLock { streaming in
+            streaming[answer] = Answer(broadcaster: broadcaster)
+            streaming[answer]?.task = Task { await ask(prompt, answer: answer, on: broadcaster) }
+        }
         return .stream(retry(subscription).startingWith(Self.retryField))
+    }
+
+    /// Stops `answer`: its upstream request is cancelled. Whether it was still streaming.
+    func stop(_ answer: String) -> Bool {
+        guard let task = streaming.withLock({ $0[answer]?.task }) else {
+            return false
+        }
+        task.cancel()
+        return true
+    }
+
+    /// The server is stopping: every upstream request is cancelled, every answer's pages get the
+    /// final event.
+    func shutDown() {
+        let answers = streaming.withLock { streaming in
+            defer { streaming.removeAll() }
+            return Array(streaming.values)
+        }
+        for answer in answers {
+            try? answer.broadcaster.shutDown(finalEvent: ExampleServer.finalEvent)
+            answer.task?.cancel()
+        }
     }
 
     /// Keys in one order, as the built-in answers have them.
@@ -109,17 +155,24 @@ final class Upstream: Sendable {
 
     /// The upstream call, its tokens published as they come.
     private func ask(_ prompt: String, answer: String, on broadcaster: SSEBroadcaster) async {
+        // Tokens so far.
+        var index = 0
         func publish(_ type: String, _ data: String, id: String) {
             _ = try? broadcaster.publish(ServerSentEvent(type: type, data: data, id: answer + ":" + id), to: Self.topic)
         }
-        func fail(_ message: String) {
+        // The page gets a message for people; the log gets the reason.
+        func fail(_ reason: String) {
+            logger.error(
+                "The upstream answer failed",
+                metadata: ["answer": "\(answer)", "tokens": "\(index)", "reason": "\(reason)"]
+            )
             struct Failure: Encodable {
                 let message: String
             }
-            let data = (try? JSONEncoder().encode(Failure(message: message))).map {
+            let data = (try? JSONEncoder().encode(Failure(message: Self.failureMessage))).map {
                 String(decoding: $0, as: UTF8.self)
             }
-            publish("error", data ?? #"{"message":"The upstream failed."}"#, id: "error")
+            publish("error", data ?? #"{"message":"The answer failed."}"#, id: "error")
         }
         var configuration = SSEClient.Configuration()
         configuration.method = .post
@@ -134,9 +187,8 @@ final class Upstream: Sendable {
         configuration.idleTimeout = idleTimeout
         // One attempt: a second would be a second, billed answer.
         configuration.reconnection.maximumConsecutiveFailures = 0
-        publish("start", #"{"total":0,"from":0}"#, id: "0")
-        var index = 0
         var done = false
+        publish("start", #"{"total":0,"from":0}"#, id: "0")
         do {
             for try await event in SSEClient(url: url, configuration: configuration).events {
                 if event.data == "[DONE]" {
@@ -154,11 +206,17 @@ final class Upstream: Sendable {
             }
             if done {
                 publish("end", #"{"total":\#(index)}"#, id: "end")
+            } else if Task.isCancelled {
+                publish("end", #"{"total":\#(index),"stopped":true}"#, id: "end")
             } else {
-                fail("The upstream answer ended before [DONE], after \(index) tokens.")
+                fail("the upstream answer ended before [DONE]")
             }
         } catch {
-            fail("The upstream failed after \(index) tokens: \(error)")
+            if Task.isCancelled {
+                publish("end", #"{"total":\#(index),"stopped":true}"#, id: "end")
+            } else {
+                fail("\(error)")
+            }
         }
         // Its streams end once they have every event; a page that comes back later gets 204.
         streaming.withLock { $0[answer] = nil }

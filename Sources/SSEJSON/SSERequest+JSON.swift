@@ -40,7 +40,8 @@ extension SSERequest {
     /// - Returns: The decoded value.
     /// - Throws: `SSEHTTPError` with `415 Unsupported Media Type` when the
     ///   `Content-Type` is given and is not JSON, or `400 Bad Request` saying why the body does
-    ///   not decode; thrown from a route, the server answers it.
+    ///   not decode, in words a page can show (`The body lacks "clientId".`), never a Swift type
+    ///   name; thrown from a route, the server answers it.
     public func decodeJSON<Value: Decodable>(
         _ type: Value.Type = Value.self,
         decoder: JSONDecoder = JSONDecoder()
@@ -55,8 +56,37 @@ extension SSERequest {
         }
         do {
             return try decoder.decode(Value.self, from: Data(body))
+        } catch let error as DecodingError {
+            throw SSEHTTPError(.badRequest, Self.describe(error))
         } catch {
-            throw SSEHTTPError(.badRequest, "The body is not a valid \(Value.self) in JSON: \(error)")
+            throw SSEHTTPError(.badRequest, "The body is not valid JSON.")
+        }
+    }
+
+    /// Why a body did not decode, naming the field by its path (`items[2].name`).
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.reduce(into: "") { path, key in
+                if let index = key.intValue {
+                    path += "[\(index)]"
+                } else {
+                    path += (path.isEmpty ? "" : ".") + key.stringValue
+                }
+            }
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "The body lacks \"\(path(context.codingPath + [key]))\"."
+        case .valueNotFound(_, let context) where !context.codingPath.isEmpty:
+            return "\"\(path(context.codingPath))\" must not be null."
+        case .typeMismatch(_, let context) where !context.codingPath.isEmpty:
+            return "\"\(path(context.codingPath))\" has a value of the wrong kind."
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            return "\"\(path(context.codingPath))\" has a value that is not valid."
+        case .typeMismatch, .valueNotFound:
+            return "The body is not the JSON value expected."
+        default:
+            return "The body is not valid JSON."
         }
     }
 }

@@ -144,7 +144,7 @@ struct SSEServerAppTests {
     }
 
     @Test(
-        "JSON bodies decode in a route (400 when malformed, 415 when not JSON); JSON responses; SSEHTTPError's status"
+        "JSON bodies decode in a route (400 saying what is wrong, 415 when not JSON); JSON responses; SSEHTTPError's status"
     )
     func jsonBodies() async throws {
         var router = SSERouter()
@@ -173,7 +173,22 @@ struct SSEServerAppTests {
 
         let malformed = try await Self.curl("-i", "-H", "Content-Type: application/json", "-d", #"{"user":"#, url)
         #expect(malformed.hasPrefix("HTTP/1.1 400 Bad Request"))
-        #expect(Self.body(of: malformed).contains("not a valid Message in JSON"))
+        #expect(Self.body(of: malformed) == "The body is not valid JSON.\n")
+        // What is wrong, by the field's name, never a Swift type name.
+        let missing = try await Self.curl("-i", "-H", "Content-Type: application/json", "-d", #"{"user":"ann"}"#, url)
+        #expect(missing.hasPrefix("HTTP/1.1 400 Bad Request"))
+        #expect(Self.body(of: missing) == "The body lacks \"text\".\n")
+        let wrong = try await Self.curl(
+            "-i",
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            #"{"user":1,"text":"x"}"#,
+            url
+        )
+        #expect(Self.body(of: wrong) == "\"user\" has a value of the wrong kind.\n")
+        let array = try await Self.curl("-i", "-H", "Content-Type: application/json", "-d", "[1]", url)
+        #expect(Self.body(of: array) == "The body is not the JSON value expected.\n")
         let form = try await Self.curl("-i", "-d", "user=ann", url)
         #expect(form.hasPrefix("HTTP/1.1 415 Unsupported Media Type"))
 

@@ -290,7 +290,9 @@ struct SSEBroadcasterLifecycleTests {
 
     // MARK: Shutdown
 
-    @Test("Shutdown: queued events, then the final event, then the end; later subscribers end at once")
+    @Test(
+        "Shutdown: queued events, then the final event, then the end; a later subscriber gets the final event alone (none without one)"
+    )
     func shutDownGracefully() async throws {
         let broadcaster = SSEBroadcaster(configuration: Self.configuration())
         var reader = SubscriptionReader(broadcaster.subscribe(to: ["t"]))
@@ -302,8 +304,20 @@ struct SSEBroadcasterLifecycleTests {
         #expect(try await reader.chunk() == nil)
         #expect(broadcaster.subscriberCount == 0)
 
-        var late = SubscriptionReader(broadcaster.subscribe(to: ["t"]))
+        // A page that reconnects while its server is still stopping is told so too, without replay.
+        let lateSubscription = broadcaster.subscribe(to: ["t"], lastEventID: "0")
+        #expect(lateSubscription.lastPublishedEventID == nil)
+        #expect(!lateSubscription.replayUnavailable)
+        var late = SubscriptionReader(lateSubscription)
+        #expect(try await late.event() == ServerSentEvent(type: "bye", data: "restarting"))
         #expect(try await late.chunk() == nil)
+        #expect(broadcaster.subscriberCount == 0)
+
+        let silent = SSEBroadcaster(configuration: Self.configuration())
+        try silent.shutDown()
+        var none = SubscriptionReader(silent.subscribe(to: ["t"]))
+        #expect(try await none.chunk() == nil)
+        #expect(silent.subscriberCount == 0)
     }
 
     @Test("Shutdown wakes subscribers that are waiting", .timeLimit(.minutes(1)))

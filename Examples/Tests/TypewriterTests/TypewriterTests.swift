@@ -117,9 +117,28 @@ struct TypewriterTests {
         }
     }
 
+    /// What the fake upstream counted (`GET /requests`).
+    struct Counts: Decodable, Sendable {
+        /// Chat completion requests received.
+        let count: Int
+        /// Those whose client went away before the answer's end.
+        let abandoned: Int
+        /// Tokens written, per streamed request.
+        let tokens: [Int]
+    }
+
     /// The fake OpenAI-compatible API (`Tests/fake_openai.py`) in a child process, for one test.
     static func withFakeUpstream(
         _ body: (_ url: String, _ requests: @escaping @Sendable () async throws -> Int) async throws -> Void
+    ) async throws {
+        try await withCountingFakeUpstream { url, counts in
+            try await body(url) { try await counts().count }
+        }
+    }
+
+    /// The fake OpenAI-compatible API, with all it counted.
+    static func withCountingFakeUpstream(
+        _ body: (_ url: String, _ counts: @escaping @Sendable () async throws -> Counts) async throws -> Void
     ) async throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("fake_openai.py").path
@@ -138,9 +157,7 @@ struct TypewriterTests {
             process.waitUntilExit()
         }
         try await body(base + "/v1/chat/completions") {
-            let counted = try await run(["curl", "-s", base + "/requests"])
-            let object = try JSONSerialization.jsonObject(with: Data(counted.utf8)) as? [String: Any]
-            return object?["count"] as? Int ?? -1
+            try JSONDecoder().decode(Counts.self, from: Data(try await run(["curl", "-s", base + "/requests"]).utf8))
         }
     }
 
@@ -182,12 +199,98 @@ struct TypewriterTests {
                 let answer = try await Self.run([
                     "curl", "-sN", "--max-time", "20", "http://127.0.0.1:\(port)/answer?prompt=\(query)",
                 ])
-                #expect(answer.contains("event: error\ndata: {\"message\":"), "\(answer)")
+                // Words for people; the reason is in the log, never a Swift type name on the page.
+                #expect(
+                    answer.contains("event: error\ndata: {\"message\":\"\(Upstream.failureMessage)\"}"),
+                    "\(answer)"
+                )
+                #expect(!answer.contains("SSEClient"), "\(answer)")
                 #expect(!answer.contains("event: end\n"), "\(answer)")
                 let lines = answer.split(separator: "\n")
                 let chunkCount = lines.filter { $0 == "event: chunk" }.count
                 #expect(chunkCount == (prompt.hasPrefix("FAIL") ? 3 : prompt.hasPrefix("STALL") ? 2 : 0), "\(answer)")
                 #expect(try await requests() == 1)
+            }
+        }
+    }
+
+    @Test(
+        "--upstream in Chromium: Stop at the third token cancels the upstream request, which writes no more of the answer"
+    )
+    func upstreamStop() async throws {
+        try await Self.withCountingFakeUpstream { url, counts in
+            let upstream = Upstream(url: url, model: "test", apiKey: "test-key", idleTimeout: .seconds(5))
+            try await Self.withServer(upstream: upstream) { port in
+                // 300 words, 20 ms apart: six seconds of answer.
+                let words = 300
+                let prompt = Array(repeating: "word", count: words - 1).joined(separator: "+")
+                let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .appendingPathComponent("page_check.py").path
+                let stopAtThird = """
+                    (() => {
+                      if (!window.__stopped && Number(document.getElementById('count').textContent) >= 3) {
+                        window.__stopped = true;
+                        document.getElementById('stop').click();
+                      }
+                      return document.body.dataset.stop === '204';
+                    })()
+                    """
+                let page = try await Self.run([
+                    "python3", script, "http://127.0.0.1:\(port)/?autostart=1&prompt=\(prompt)", "--until", stopAtThird,
+                    "--print", "[document.body.dataset.state, document.getElementById('count').textContent]",
+                ])
+                #expect(page.hasPrefix("[\"stopped\""), "\(page)")
+                // The fake finds its client gone at its next writes.
+                var counted = try await counts()
+                while counted.abandoned == 0, counted.tokens.count == 1, counted.tokens[0] < words {
+                    try await Task.sleep(for: .milliseconds(50))
+                    counted = try await counts()
+                }
+                #expect(counted.count == 1)
+                #expect(counted.abandoned == 1, "\(counted)")
+                #expect(counted.tokens.first ?? words < words / 2, "\(counted)")
+            }
+        }
+    }
+
+    @Test(
+        "--upstream in Chromium: drop and fast are off and say why; a new question clears the last ID; a failure shows words for people"
+    )
+    func upstreamPage() async throws {
+        try await Self.withFakeUpstream { url, _ in
+            let upstream = Upstream(url: url, model: "test", apiKey: "test-key", idleTimeout: .seconds(1))
+            try await Self.withServer(upstream: upstream) { port in
+                let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .appendingPathComponent("page_check.py").path
+                // The first answer completes; then a second question, whose upstream stalls.
+                let askAgain = """
+                    (() => {
+                      const $ = (id) => document.getElementById(id);
+                      if (!window.__again && document.body.dataset.state === 'done') {
+                        window.__again = true;
+                        window.__firstID = $('last-id').textContent;
+                        $('prompt').value = 'STALL_AFTER_2 now';
+                        $('ask').requestSubmit();
+                        window.__clearedID = $('last-id').textContent;
+                      }
+                      return window.__again && document.body.dataset.state === 'failed';
+                    })()
+                    """
+                let page = try await Self.run([
+                    "python3", script, "http://127.0.0.1:\(port)/?autostart=1&prompt=hello+world", "--until", askAgain,
+                    "--print",
+                    "[document.body.dataset.mode, String(document.getElementById('drop').disabled), String(document.getElementById('fast').disabled), String(document.getElementById('mode-note').hidden), window.__firstID, window.__clearedID, document.getElementById('error').textContent]",
+                ])
+                let shown = try JSONDecoder().decode([String].self, from: Data(page.utf8))
+                #expect(shown.count == 7, "\(page)")
+                guard shown.count == 7 else {
+                    return
+                }
+                #expect(shown[0] == "upstream")
+                #expect(shown[1] == "true" && shown[2] == "true" && shown[3] == "false", "\(shown)")
+                #expect(shown[4].hasSuffix(":3"), "the first answer's last chunk: \(shown[4])")
+                #expect(shown[5] == "–", "cleared when the second question is asked: \(shown[5])")
+                #expect(shown[6] == Upstream.failureMessage)
             }
         }
     }

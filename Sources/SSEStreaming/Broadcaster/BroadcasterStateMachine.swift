@@ -98,6 +98,8 @@ struct BroadcasterStateMachine {
     private var newestID: String?
     private(set) var subscriberCount = 0
     private(set) var isShutDown = false
+    /// The final event of the shutdown, for subscribers that arrive after it.
+    private var shutdownFinalEvent: QueuedEvent?
 
     init(configuration: SSEBroadcaster.Configuration) {
         self.configuration = configuration
@@ -118,16 +120,18 @@ struct BroadcasterStateMachine {
         overflowPolicy: SSEBroadcaster.OverflowPolicy,
         now: Duration
     ) -> (token: Token, replayUnavailable: Bool, replayPending: Bool, newestID: String?)? {
-        guard !isShutDown else {
+        // After a shutdown, a subscriber gets its final event alone (a page that reconnects while
+        // its server is still stopping is told so too), or nothing.
+        if isShutDown && shutdownFinalEvent == nil {
             return nil
         }
         var unique: Set<Audience> = []
         var subscriber = Subscriber()
         subscriber.audiences = audiences.filter { unique.insert($0).inserted }
-        subscriber.status = .active
+        subscriber.status = isShutDown ? .finishing(final: shutdownFinalEvent) : .active
         subscriber.overflowPolicy = overflowPolicy
         var replayUnavailable = false
-        if let lastEventID, !lastEventID.isEmpty {
+        if let lastEventID, !lastEventID.isEmpty, !isShutDown {
             (subscriber.replay, replayUnavailable) = replay(after: lastEventID, for: subscriber.audiences, now: now)
             if replayUnavailable, configuration.replayStore != nil {
                 // The store answers later (``completeReplay``); until then the subscriber waits.
@@ -150,7 +154,8 @@ struct BroadcasterStateMachine {
         subscribers[slot] = subscriber
         subscriberCount += 1
         return (
-            Token(slot: slot, generation: subscriber.generation), replayUnavailable, subscriber.replayPending, newestID
+            Token(slot: slot, generation: subscriber.generation), replayUnavailable, subscriber.replayPending,
+            isShutDown ? nil : newestID
         )
     }
 
@@ -593,13 +598,14 @@ struct BroadcasterStateMachine {
 
     // MARK: Shutting down
 
-    /// Has every subscriber end after what it has not read yet and `finalEvent`, and refuses new
-    /// subscribers.
+    /// Has every subscriber end after what it has not read yet and `finalEvent`; a subscriber that
+    /// comes later gets `finalEvent` alone (none without one).
     mutating func shutDown(finalEvent: QueuedEvent?) -> [Waiter] {
         guard !isShutDown else {
             return []
         }
         isShutDown = true
+        shutdownFinalEvent = finalEvent
         return subscribers.indices.compactMap { finish(slot: $0, finalEvent: finalEvent) }
     }
 }

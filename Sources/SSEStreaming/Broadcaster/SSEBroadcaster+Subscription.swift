@@ -29,7 +29,7 @@ extension SSEBroadcaster {
     public struct Subscription: AsyncSequence, Sendable {
         public typealias Element = [UInt8]
 
-        /// `nil` when subscribing after shutdown: the sequence is empty.
+        /// `nil` when subscribing after a shutdown without a final event: the sequence is empty.
         let handle: SubscriberHandle?
 
         /// Whether the subscription asked to resume after an event the replay log no longer has
@@ -119,7 +119,7 @@ extension SSEBroadcaster {
 
         /// Calls `body` once the subscription is over: ended, and released by whoever read it (a
         /// server releases it when the response ends or its client goes). At once if that is so
-        /// already, or for a subscription made after a shutdown.
+        /// already, or for a subscription made after a shutdown without a final event.
         ///
         /// What watches a subscription from outside (an expiry timer, a revocation list) removes
         /// its entry here, so that it holds nothing for connections that are gone.

@@ -353,11 +353,12 @@ public final class SSEBroadcaster: Sendable {
 
     // MARK: Shutting down
 
-    /// Ends every subscription after an optional final event, and refuses new ones (they end at
-    /// once).
+    /// Ends every subscription after an optional final event, and refuses new ones.
     ///
     /// Each subscriber is sent what it has queued, then `finalEvent`, then its sequence ends.
-    /// Heartbeats stop, and events published afterwards go nowhere.
+    /// Heartbeats stop, and events published afterwards go nowhere. A subscription made afterwards
+    /// gets `finalEvent` alone and ends (at once, without one): a page that reconnects while its
+    /// server is still stopping is told so too, rather than shown an open stream that ends.
     ///
     /// - Parameter finalEvent: An event for every subscriber before the end, such as a notice that
     ///   the server is restarting. It is not logged for replay and gets no ID unless it has one.
