@@ -128,9 +128,14 @@ public final class ChatRooms: Sendable {
         return (try? broadcaster.publish(event, toSubscriber: user)) ?? ""
     }
 
-    /// Ends every stream after ``ExampleServer/finalEvent`` (the server is stopping).
-    public func shutDown() {
+    /// Ends every stream after ``ExampleServer/finalEvent`` (the server is stopping), and returns
+    /// once each has taken its final event (a second at most), so that a server stopped next
+    /// does not close a connection before that event is written.
+    public func shutDown() async {
         try? broadcaster.shutDown(finalEvent: ExampleServer.finalEvent)
+        for _ in 0..<100 where broadcaster.subscriberCount > 0 {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     @discardableResult

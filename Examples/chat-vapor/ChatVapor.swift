@@ -115,7 +115,7 @@ struct ChatVapor {
         var waiting = interrupts.makeAsyncIterator()
         _ = await waiting.next()
         withExtendedLifetime(signals) {}
-        rooms.shutDown()
+        await rooms.shutDown()
         await app.server.shutdown()
         try await app.asyncShutdown()
     }

@@ -144,7 +144,7 @@ struct EndsRooms: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        rooms.shutDown()
+        await rooms.shutDown()
     }
 }
 

@@ -58,6 +58,13 @@ struct Ticks: AsyncSequence, Sendable {
     let after: Int
     let farewell: Farewell
 
+    /// Keys in one order (`text`, then `time`), every time.
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+
     struct Tick: Encodable {
         let text: String
         let time: String
@@ -78,7 +85,11 @@ struct Ticks: AsyncSequence, Sendable {
             }
             number += 1
             let time = Date().formatted(.iso8601)
-            return try ServerSentEvent(json: Tick(text: "Server time: " + time, time: time), id: String(number))
+            return try ServerSentEvent(
+                json: Tick(text: "Server time: " + time, time: time),
+                id: String(number),
+                encoder: Ticks.encoder
+            )
         }
     }
 

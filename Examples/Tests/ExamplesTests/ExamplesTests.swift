@@ -120,9 +120,10 @@ struct ExamplesTests {
             read { received in texts.allSatisfy { received.contains($0) } }
         }
 
-        /// Stops curl.
+        /// Stops curl. SIGKILL: a child started from a concurrency thread inherits its blocked
+        /// signals, SIGTERM among them, and would run on until its `--max-time`.
         func stop() {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
 
