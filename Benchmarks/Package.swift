@@ -64,6 +64,18 @@ let package = Package(
             path: "Benchmarks/BroadcasterBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // What a token costs through a generation, beside a plain stream; what an ended one keeps.
+        .executableTarget(
+            name: "GenerationBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
+                "CHeapStatistics",
+            ],
+            path: "Benchmarks/GenerationBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // What authorization costs per connection (a cached token, a new one), and per event (nothing).
         .executableTarget(
             name: "AuthorizationBenchmarks",

@@ -169,6 +169,7 @@ let package = Package(
                 "typewriter",
                 .product(name: "SSECodec", package: "swift-sse"),
                 .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
             ],
             path: "Tests/TypewriterTests"
         ),

@@ -16,13 +16,15 @@
 
     page_check.py http://127.0.0.1:8080/ --until "Number(document.body.dataset.ticks) >= 3" \\
         [--timeout 30] [--print "document.body.dataset.transport"] [--screenshot ticker.png] \\
-        [--width 1000 --height 700] [--interrupt PID --then "document.body.dataset.state === 'stopped'"]
+        [--width 1000 --height 700] [--interrupt PID --then "document.body.dataset.state === 'stopped'"] \\
+        [--reload-when "Number(document.getElementById('count').textContent) >= 3"]
 
 Polls the --until expression until it is true, then prints the value of --print as JSON on
 standard output and saves the viewport as a PNG. Exits 1, naming what it waited for, with the
 page's body.dataset and its uncaught errors, if the expression is not true within --timeout
 seconds. With --interrupt, once --until holds it sends SIGINT to that process (Ctrl-C to a running
-example) and then waits for --then, with the page still open. Standard library only; the browser is driven through Tests/Browser/cdp.py.
+example) and then waits for --then, with the page still open. With --reload-when, the page is
+reloaded (as a person presses F5) once that expression holds, before --until is waited for. Standard library only; the browser is driven through Tests/Browser/cdp.py.
 """
 
 import argparse
@@ -74,6 +76,7 @@ def parse_arguments():
     parser.add_argument("--interrupt", type=int, metavar="PID",
                         help="once --until holds, send SIGINT to this process, then wait for --then")
     parser.add_argument("--then", help="a JavaScript expression to wait for after --interrupt")
+    parser.add_argument("--reload-when", help="reload the page once this JavaScript expression holds")
     parser.add_argument("--width", type=int, default=1000, help="viewport width in CSS pixels (1000)")
     parser.add_argument("--height", type=int, default=700, help="viewport height in CSS pixels (700)")
     return parser.parse_args()
@@ -123,6 +126,9 @@ def check(arguments):
         navigation = tab.send("Page.navigate", {"url": arguments.url}, timeout=30)
         if navigation.get("errorText"):
             raise CheckFailed(f"could not open {arguments.url}: {navigation['errorText']}")
+        if arguments.reload_when:
+            wait_until(tab, arguments.reload_when, arguments.timeout)
+            tab.send("Page.reload", {}, timeout=30)
         wait_until(tab, arguments.until, arguments.timeout)
         if arguments.interrupt is not None:
             os.kill(arguments.interrupt, signal.SIGINT)

@@ -12,11 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-import SSECodec
-
-/// The demo's stand-in for a language model: a deterministic answer for each prompt, cut into
-/// tokens, with the pauses of a model typing. Deterministic, so that a reconnecting client resumes
-/// the same answer without the server keeping any state.
+/// The demo's stand-in for a language model: an answer for each prompt, cut into tokens, with the
+/// pauses of a model typing.
 struct AnswerGenerator: Sendable {
     /// How fast tokens come.
     enum Pace: Sendable {
@@ -27,15 +24,6 @@ struct AnswerGenerator: Sendable {
     }
 
     let prompt: String
-
-    /// A short, stable ID for the answer, so that IDs of one answer are not taken for another's.
-    var answerID: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in prompt.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        }
-        return String(hash >> 32, radix: 16)
-    }
 
     /// The answer's tokens: words with their following space, punctuation on its own.
     var tokens: [String] {

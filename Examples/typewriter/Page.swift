@@ -18,8 +18,10 @@ import Foundation
 ///
 /// `?prompt=…&autostart=1` asks at once (and `&pace=fast`, `&drop=1` as the checkboxes would):
 /// that is how the browser test drives it. When the answer is complete, `body[data-state]` is
-/// `done`. With `--upstream` (`body[data-mode]` is `upstream`) the drop and fast switches, which
-/// only the built-in answers have, are off and say so, and Stop also stops the upstream request.
+/// `done`. The answer's ID is kept for the tab (`sessionStorage`): after a refresh mid-answer the
+/// page attaches to the same answer and shows it whole, once. Stop stops the answer on the server.
+/// With `--upstream` (`body[data-mode]` is `upstream`) the drop and fast switches, which only the
+/// built-in answers have, are off and say so.
 enum Page {
     /// The page, for the built-in answers or for `--upstream`.
     static func html(upstream: Bool) -> String {
@@ -78,18 +80,18 @@ enum Page {
         // The answer's progress: the last chunk's index, and its total (0 while an upstream answer streams).
         let received = 0;
         let total = 0;
-        // The answer's ID (from its events' IDs, `<answer>:<n>`), for Stop.
+        // The answer's ID, for Stop, and kept for this tab so that a refresh attaches to it again.
         let answer = "";
+        const saved = "typewriter-answer";
         const upstream = document.body.dataset.mode === "upstream";
+        // A page that is leaving (a refresh) sees its stream close: that is no reason to forget the answer.
+        let leaving = false;
+        addEventListener("beforeunload", () => { leaving = true; });
+        addEventListener("pagehide", () => { leaving = true; });
         if (upstream) {
           $("drop").checked = $("fast").checked = false;
           $("drop").disabled = $("fast").disabled = true;
           $("mode-note").hidden = false;
-        }
-
-        function noteAnswer(eventID) {
-          const colon = eventID.indexOf(":");
-          if (colon > 0) answer = document.body.dataset.answer = eventID.slice(0, colon);
         }
 
         function setState(state) {
@@ -128,7 +130,7 @@ enum Page {
           }
         }
 
-        function ask(prompt) {
+        function reset() {
           stop("connecting");
           showError("");
           received = 0;
@@ -138,66 +140,85 @@ enum Page {
           $("text").textContent = "";
           $("progress").value = 0;
           $("count").textContent = "0/0";
-          const query = new URLSearchParams({ prompt });
-          if ($("drop").checked) query.set("drop", "1");
-          if ($("fast").checked) query.set("pace", "fast");
-          source = new EventSource("/answer?" + query);
+        }
+
+        // Streams an answer: a new one, or one this tab had before a refresh, from its start.
+        function open(url) {
+          source = new EventSource(url);
           setState("connecting");
           source.onopen = () => setState("streaming");
-          // Fires for the server's own `error` event too (a MessageEvent, with data), and not only
-          // for a lost connection.
-          source.onerror = (event) => {
-            if (!source) return;
-            if (typeof event.data === "string") {
-              let message = "";
-              try { message = String(JSON.parse(event.data).message ?? ""); } catch { message = event.data; }
-              fail(message || "The answer failed.");
-            } else if (source.readyState === EventSource.CONNECTING) {
+          source.onerror = () => {
+            if (!source || leaving) return;
+            if (source.readyState === EventSource.CONNECTING) {
               setState("reconnecting");
-            } else if (total > 0 && received >= total) {
-              // Closed for good, as after a 204 to a resumption: the server has nothing more to send.
-              stop("done");
             } else {
-              fail("The stream closed before the answer was complete: the server has no more of it. Ask again.");
+              // Closed for good: the server answered 204, it has nothing more of this answer.
+              sessionStorage.removeItem(saved);
+              fail("The server has no more of this answer (it restarted, or the answer expired). Ask again.");
             }
           };
           source.addEventListener("start", (event) => {
-            noteAnswer(event.lastEventId);
             const start = JSON.parse(event.data);
+            answer = document.body.dataset.answer = start.answer;
+            sessionStorage.setItem(saved, start.answer);
+            // An answer attached again comes from its start: it is shown once.
+            $("text").textContent = "";
+            received = 0;
             total = start.total;
-            received = start.from;
             showProgress();
             setState("streaming");
+            $("last-id").textContent = event.lastEventId;
           });
           source.addEventListener("chunk", (event) => {
-            noteAnswer(event.lastEventId);
             if (document.body.dataset.shutdown) { delete document.body.dataset.shutdown; showError(""); }
             const chunk = JSON.parse(event.data);
             $("text").textContent += chunk.text;
             received = chunk.index;
             total = chunk.total;
+            // Chunks shown since the page loaded: each once.
+            document.body.dataset.chunks = String(Number(document.body.dataset.chunks || 0) + 1);
             showProgress();
             $("last-id").textContent = event.lastEventId;
           });
-          // The server is stopping: the browser reconnects, and the answer resumes once it is back.
+          // The server is stopping.
           source.addEventListener("shutdown", () => {
             document.body.dataset.shutdown = "1";
-            showError("The server is stopping; the answer resumes when it is back.");
+            showError("The server is stopping.");
           });
-          source.addEventListener("end", (event) => {
-            try { total = Number(JSON.parse(event.data).total) || total; } catch {}
-            showProgress();
-            stop("done");
+          // The end of every answer: completed, stopped (in another tab too), or failed with words for people.
+          source.addEventListener("sse-generation-end", (event) => {
+            sessionStorage.removeItem(saved);
+            let end = {};
+            try { end = JSON.parse(event.data); } catch {}
+            if (end.reason === "completed") {
+              if (total === 0) total = received;
+              showProgress();
+              stop("done");
+            } else if (end.reason === "stopped") {
+              stop("stopped");
+            } else {
+              fail(end.message || "The answer was cut short.");
+            }
           });
         }
 
+        function ask(prompt) {
+          reset();
+          const query = new URLSearchParams({ prompt });
+          if ($("drop").checked) query.set("drop", "1");
+          if ($("fast").checked) query.set("pace", "fast");
+          open("/answer?" + query);
+        }
+
         $("ask").addEventListener("submit", (event) => { event.preventDefault(); ask($("prompt").value); });
-        // Closing the stream ends a built-in answer; an upstream one runs on its own (pages may
-        // resume it), so the server is told to stop it and its upstream request.
+        // The answer runs on the server whatever the page does, so Stop tells the server, which
+        // stops writing it (with --upstream, its upstream request too).
         $("stop").addEventListener("click", () => {
+          const stopping = answer;
           stop("stopped");
-          if (upstream && answer) {
-            fetch("/answer/stop?answer=" + encodeURIComponent(answer), { method: "POST" })
+          sessionStorage.removeItem(saved);
+          if (stopping) {
+            fetch("/answer/stop?answer=" + encodeURIComponent(stopping), { method: "POST" })
               .then((response) => { document.body.dataset.stop = String(response.status); })
               .catch(() => {});
           }
@@ -207,7 +228,14 @@ enum Page {
         if (params.has("prompt")) $("prompt").value = params.get("prompt");
         if (params.get("drop") === "1") $("drop").checked = true;
         if (params.get("pace") === "fast") $("fast").checked = true;
-        if (params.get("autostart") === "1") ask($("prompt").value);
+        // After a refresh mid-answer, the same answer, whole; else a new one if asked for.
+        const previous = sessionStorage.getItem(saved);
+        if (previous) {
+          reset();
+          open("/answer?answer=" + encodeURIComponent(previous));
+        } else if (params.get("autostart") === "1") {
+          ask($("prompt").value);
+        }
         </script>
         </body>
         </html>

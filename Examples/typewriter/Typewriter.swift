@@ -14,7 +14,10 @@
 
 import ExampleSupport
 import Foundation
+import HTTPTypes
 import SSENIO
+import SSENIOCore
+import SSEStreaming
 
 /// The typewriter demo: serves its page and an answer endpoint on the embedded server.
 ///
@@ -24,7 +27,9 @@ import SSENIO
 /// OPENAI_API_KEY=… swift run --package-path Examples typewriter --upstream https://api.openai.com/v1/chat/completions
 /// ```
 ///
-/// With `--upstream`, answers come from that OpenAI-compatible API (see ``Upstream``).
+/// Every answer is a generation (see ``Answers``): it runs on its own, pages attach to it and
+/// resume it, and one model call serves them all. With `--upstream`, answers come from that
+/// OpenAI-compatible API (see ``Upstream``).
 ///
 /// Ctrl-C (SIGINT) or SIGTERM stops it gracefully: it stops listening, ends the open answers
 /// with a final `shutdown` event, and exits 0.
@@ -46,15 +51,12 @@ struct Typewriter {
         )
         let upstream = upstream(options)
         await ExampleServer.main(options) {
-            let farewell = Farewell()
+            let generations = Answers.generations()
             try await ExampleServer.run(
                 "Typewriter demo",
                 options: options,
-                router: router(upstream: upstream, farewell: farewell),
-                onShutdown: {
-                    upstream?.shutDown()
-                    await farewell.stop()
-                }
+                router: router(upstream: upstream, generations: generations),
+                onShutdown: { try? generations.shutDown(finalEvent: ExampleServer.finalEvent) }
             )
         }
     }
@@ -85,38 +87,55 @@ struct Typewriter {
         )
     }
 
-    /// `/` serves the page; `/answer?prompt=…` streams the answer (`pace=fast` for tests,
-    /// `drop=1` to end the first response halfway and let the browser resume);
-    /// `POST /answer/stop?answer=ID` stops an answer (with `--upstream`, its upstream request).
-    static func router(upstream: Upstream? = nil, farewell: Farewell = Farewell()) -> SSERouter {
+    /// Half a second before a dropped page reconnects.
+    static let retryField = Array("retry: 500\n\n".utf8)
+
+    /// `/` serves the page; `/answer?prompt=…` starts an answer and streams it (`pace=fast` for
+    /// tests, `drop=1` to end the first response halfway and let the browser resume); a request
+    /// with a last event ID, or `answer=ID` (a page after a refresh), gets the rest of that answer
+    /// and never starts one (`204` once it is gone); `POST /answer/stop?answer=ID` stops one.
+    static func router(upstream: Upstream? = nil, generations: SSEGenerations = Answers.generations()) -> SSERouter {
         var router = SSERouter()
         let page = Page.html(upstream: upstream != nil)
         router.get("/") { _ in .html(page) }
         router.get("/answer") { request in
+            let resuming = request.lastEventID.flatMap(SSEGenerations.generationID(of:)) ?? request.query["answer"]
+            if let resuming {
+                let subscription = generations.subscribe(to: resuming, lastEventID: request.lastEventID)
+                return subscription.map { .stream(SSEStreamBody.subscription($0).startingWith(retryField)) } ?? .empty()
+            }
             let prompt = request.query["prompt"] ?? ""
-            if let upstream {
-                return upstream.response(prompt: prompt, lastEventID: request.lastEventID)
-            }
-            let tokens = AnswerGenerator(prompt: prompt).tokens.count
-            return .stream(
-                farewell.track(
-                    AnswerStream(
-                        prompt: prompt,
-                        lastEventID: request.lastEventID,
-                        pace: request.query["pace"] == "fast" ? .fast : .realistic,
-                        dropAfter: request.query["drop"] == "1" ? tokens / 2 : nil,
-                        farewell: farewell
-                    )
+            let answer = Answers.newID()
+            do {
+                if let upstream {
+                    try generations.start(answer) { try await upstream.answer(prompt, to: $0) }
+                } else {
+                    let pace: AnswerGenerator.Pace = request.query["pace"] == "fast" ? .fast : .realistic
+                    try generations.start(answer) { try await Answers.builtIn(prompt, pace: pace, to: $0) }
+                }
+            } catch {
+                var response = SSEResponse.text(
+                    "Too many answers are being written at once; try again in a moment.\n",
+                    status: .serviceUnavailable
                 )
-            )
-        }
-        // A built-in answer is written by its own connection, and stops when the page closes it;
-        // an upstream answer runs on its own, so that pages can resume it, until it ends or this.
-        router.post("/answer/stop") { request in
-            guard let upstream, let answer = request.query["answer"] else {
-                return .empty(.noContent)
+                response.headers[.retryAfter] = "5"
+                return response
             }
-            return upstream.stop(answer) ? .empty(.noContent) : .empty(.notFound)
+            guard let subscription = generations.subscribe(to: answer) else {
+                return .empty()
+            }
+            if request.query["drop"] == "1", upstream == nil {
+                // The start and half the chunks, then the response ends: the browser resumes.
+                let half = AnswerGenerator(prompt: prompt).tokens.count / 2
+                return .stream(SSEStreamBody.chunks(subscription.prefix(1 + half)).startingWith(retryField))
+            }
+            return .stream(SSEStreamBody.subscription(subscription).startingWith(retryField))
+        }
+        router.post("/answer/stop") { request in
+            guard let answer = request.query["answer"] else {
+                return .badRequest("Which answer? POST /answer/stop?answer=ID")
+            }
+            return generations.stop(answer) ? .empty() : .empty(.notFound)
         }
         return router
     }

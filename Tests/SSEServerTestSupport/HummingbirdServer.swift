@@ -15,6 +15,7 @@
 // A server under test, serving a `Fixture`, for every test target that needs one.
 
 #if HummingbirdSupport
+import HTTPTypes
 import Hummingbird
 public import HummingbirdCore
 import Logging
@@ -83,6 +84,22 @@ public struct HummingbirdServer: ServerUnderTest {
         }
         router.get("/updates") { request, context in
             try await fixture.longPoll.response(to: request, context: context, topics: ["news"])
+        }
+        router.get("/answers/:id") { request, context in
+            let id = try context.parameters.require("id")
+            let lastEventID = try request.sseLastEventID()
+            if lastEventID == nil {
+                try fixture.startAnswer(id)
+            }
+            return SSEGenerationStream(
+                id,
+                of: fixture.generations,
+                lastEventID: lastEventID,
+                configuration: streamConfiguration
+            )
+        }
+        router.post("/answers/:id/stop") { _, context in
+            fixture.generations.stop(try context.parameters.require("id")) ? HTTPResponse.Status.noContent : .notFound
         }
         let connections = ConnectionCounter()
         let (ports, continuation) = AsyncStream<Int>.makeStream()

@@ -28,6 +28,9 @@ import Synchronization
 /// - `GET /finite`: ``finite()``, a stream of events that ends;
 /// - `GET /updates`: ``longPoll``'s answer on the `news` topic: a long poll with
 ///   `?transport=poll`, else a stream.
+/// - `GET /answers/:id`: an answer of ``generations``: started (or joined) by a request without a
+///   last event ID (``startAnswer(_:)``), then the request's stream of it (`204` when there is
+///   nothing for it); `POST /answers/:id/stop` stops it (`204`, or `404` when it is not running).
 public final class Fixture: Sendable {
     public static let page = "<!doctype html><title>demo</title>"
 
@@ -38,6 +41,60 @@ public final class Fixture: Sendable {
     public let longPoll: SSELongPoll
 
     private let openTicks = Atomic(0)
+
+    /// The answers, without heartbeats; their tokens come from ``emit(_:to:)``.
+    public let generations: SSEGenerations = {
+        var configuration = SSEGenerations.Configuration()
+        configuration.heartbeat = nil
+        return SSEGenerations(configuration: configuration)
+    }()
+
+    private let answerTokens = Mutex<[String: (AsyncStream<String>, AsyncStream<String>.Continuation)]>([:])
+    private let producers = Atomic(0)
+    private let cancelledProducers = Atomic(0)
+
+    /// Starts the answer `id` (a producer that publishes each token ``emit(_:to:)`` gives it as a
+    /// `token` event, until ``finishAnswer(_:)``), or joins it; whether it started.
+    @discardableResult
+    public func startAnswer(_ id: String) throws(SSEGenerationError) -> Bool {
+        try generations.start(id) { [self] writer in
+            producers.add(1, ordering: .relaxed)
+            let tokens = tokens(id).0
+            try await withTaskCancellationHandler {
+                for await token in tokens {
+                    try writer.publish(ServerSentEvent(type: "token", data: token))
+                }
+            } onCancel: {
+                cancelledProducers.add(1, ordering: .relaxed)
+            }
+        }
+    }
+
+    private func tokens(_ id: String) -> (AsyncStream<String>, AsyncStream<String>.Continuation) {
+        answerTokens.withLock { answers in
+            if let channel = answers[id] {
+                return channel
+            }
+            let channel = AsyncStream<String>.makeStream()
+            answers[id] = channel
+            return channel
+        }
+    }
+
+    /// Gives the answer `id`'s producer its next token.
+    public func emit(_ token: String, to id: String) {
+        tokens(id).1.yield(token)
+    }
+
+    /// Ends the answer `id`'s tokens: its producer returns.
+    public func finishAnswer(_ id: String) {
+        tokens(id).1.finish()
+    }
+
+    /// How many answer producers have started, and how many were cancelled.
+    public var answerProducers: (started: Int, cancelled: Int) {
+        (producers.load(ordering: .relaxed), cancelledProducers.load(ordering: .relaxed))
+    }
 
     public init() {
         var configuration = SSEBroadcaster.Configuration()
@@ -402,6 +459,11 @@ public struct Scenario: Sendable, CustomStringConvertible {
         Scenario(
             description: "CORS: an allowed origin is named (never * with credentials); others get no CORS headers",
             body: Scenarios.cors
+        ),
+        Scenario(
+            description:
+                "a generation: dropped mid-answer and resumed, a second tab, stopped from another connection, 204 after",
+            body: Scenarios.generations
         ),
     ]
 }

@@ -48,6 +48,16 @@ public struct TestServer: ServerUnderTest {
         router.get("/ticks") { _ in .events(fixture.ticks()) }
         router.get("/finite") { _ in .events(fixture.finite()) }
         router.get("/updates") { request in await fixture.longPoll.response(to: request, topics: ["news"]) }
+        router.get("/answers/:id") { request in
+            let id = request.parameters["id"] ?? ""
+            if request.lastEventID == nil {
+                try fixture.startAnswer(id)
+            }
+            return .generation(id, of: fixture.generations, lastEventID: request.lastEventID)
+        }
+        router.post("/answers/:id/stop") { request in
+            fixture.generations.stop(request.parameters["id"] ?? "") ? .empty() : .empty(.notFound)
+        }
         return try await start(configuration, router: router)
     }
 

@@ -85,6 +85,22 @@ public struct VaporServer: ServerUnderTest {
         app.get("updates") { request in
             try await fixture.longPoll.response(to: request, topics: ["news"])
         }
+        app.get("answers", ":id") { request in
+            let id = request.parameters.get("id") ?? ""
+            let lastEventID = try request.sseLastEventID()
+            if lastEventID == nil {
+                try fixture.startAnswer(id)
+            }
+            return SSEGenerationStream(
+                id,
+                of: fixture.generations,
+                lastEventID: lastEventID,
+                configuration: streamConfiguration
+            )
+        }
+        app.post("answers", ":id", "stop") { request in
+            fixture.generations.stop(request.parameters.get("id") ?? "") ? HTTPStatus.noContent : .notFound
+        }
         try configure(app)
         try await app.server.start(address: .hostname("127.0.0.1", port: port))
         guard let port = app.http.server.shared.localAddress?.port else {

@@ -15,6 +15,7 @@
 import Foundation
 import SSECodec
 import SSENIO
+import SSEStreaming
 import Testing
 
 @testable import typewriter
@@ -90,9 +91,11 @@ struct TypewriterTests {
             let total = AnswerGenerator(prompt: Self.prompt).tokens.count
             #expect(dom.contains(#"data-state="done""#))
             #expect(dom.contains(#"<span id="count">\#(total)/\#(total)</span>"#))
-            // The browser's own EventSource kept the last event ID (and sent it when it resumed).
-            let answerID = AnswerGenerator(prompt: Self.prompt).answerID
-            #expect(Self.element("last-id", in: dom) == "\(answerID):\(total)")
+            // The browser's own EventSource kept the last event ID (and sent it when it resumed):
+            // the last chunk's, after the start event's.
+            let lastID = try #require(Self.element("last-id", in: dom))
+            #expect(lastID.hasSuffix(":\(total + 1)"), "\(lastID)")
+            #expect(dom.contains(#"data-chunks="\#(total)""#))
             let text = try #require(Self.element("text", in: dom))
             #expect(Array(text.utf8) == Array(Self.fullAnswer.utf8))
         }
@@ -104,16 +107,25 @@ struct TypewriterTests {
             let url = "http://127.0.0.1:\(port)/answer?prompt=x&pace=fast"
             let first = try await Self.run(["curl", "-sN", url])
             let ids = first.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { $0.dropFirst(4) }
+            let total = AnswerGenerator(prompt: "x").tokens.count
+            // The start, each chunk, the end.
+            #expect(ids.count == total + 2)
             let resumeID = String(ids[ids.count / 2])
             let resumed = try await Self.run(["curl", "-sN", "-H", "Last-Event-ID: \(resumeID)", url])
             let resumedIDs = resumed.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { $0.dropFirst(4) }
             #expect(Array(resumedIDs) == Array(ids[(ids.count / 2 + 1)...]))
-            #expect(
-                resumed.hasPrefix(
-                    "retry: 500\nevent: start\ndata: {\"total\":\(ids.count),\"from\":\(ids.count / 2 + 1)}"
-                )
-            )
-            #expect(resumed.hasSuffix("event: end\ndata: {\"total\":\(ids.count)}\n\n"))
+            #expect(resumed.hasPrefix("retry: 500\n\nevent: chunk\n"), "\(resumed.prefix(100))")
+            let end = "event: sse-generation-end\ndata: {\"reason\":\"completed\"}\nid: \(ids.last ?? "")\n\n"
+            #expect(resumed.hasSuffix(end))
+            // A client that has the end, and one that asks for an answer nobody started: 204.
+            let ended = try await Self.run([
+                "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Last-Event-ID: \(ids.last ?? "")", url,
+            ])
+            #expect(ended == "204")
+            let unknown = try await Self.run([
+                "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/answer?answer=nobody",
+            ])
+            #expect(unknown == "204")
         }
     }
 
@@ -162,7 +174,7 @@ struct TypewriterTests {
     }
 
     @Test(
-        "--upstream: an OpenAI-style stream comes out as start, chunks and end; a resume of the ended answer gets 204, with no second upstream call"
+        "--upstream: an OpenAI-style stream comes out as start, chunks and end; a second tab, a resume and a refresh get it from the one upstream call; 204 after the end"
     )
     func upstreamAnswer() async throws {
         try await Self.withFakeUpstream { url, requests in
@@ -172,11 +184,24 @@ struct TypewriterTests {
                 #expect(answer.hasPrefix("retry: 500\n\n"), "\(answer)")
                 let chunks = answer.split(separator: "\n").filter { $0.hasPrefix("data: {\"index\"") }
                 let texts = try chunks.map { line in
-                    try JSONDecoder().decode(AnswerStream.Chunk.self, from: Data(line.dropFirst(6).utf8)).text
+                    try JSONDecoder().decode(Answers.Chunk.self, from: Data(line.dropFirst(6).utf8)).text
                 }
                 #expect(texts.joined() == "Echo: hello world", "\(answer)")
-                #expect(answer.contains("event: end\n"), "\(answer)")
-                let lastID = try #require(answer.split(separator: "\n").last { $0.hasPrefix("id: ") }).dropFirst(4)
+                let ids = answer.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) }
+                let lastID = try #require(ids.last)
+                #expect(
+                    answer.hasSuffix("event: sse-generation-end\ndata: {\"reason\":\"completed\"}\nid: \(lastID)\n\n"),
+                    "\(answer)"
+                )
+                let answerID = try #require(SSEGenerations.generationID(of: lastID))
+                // A second tab (or the page after a refresh) gets the whole answer; a reconnection the rest.
+                let again = try await Self.run(["curl", "-sN", "http://127.0.0.1:\(port)/answer?answer=\(answerID)"])
+                #expect(again == answer)
+                let rest = try await Self.run([
+                    "curl", "-sN", "-H", "Last-Event-ID: \(ids[1])",
+                    "http://127.0.0.1:\(port)/answer?prompt=hello%20world",
+                ])
+                #expect(rest.hasPrefix("retry: 500\n\nevent: chunk\n") && rest.hasSuffix(answer.suffix(60)), "\(rest)")
                 let resumed = try await Self.run([
                     "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Last-Event-ID: \(lastID)",
                     "http://127.0.0.1:\(port)/answer?prompt=hello%20world",
@@ -201,11 +226,13 @@ struct TypewriterTests {
                 ])
                 // Words for people; the reason is in the log, never a Swift type name on the page.
                 #expect(
-                    answer.contains("event: error\ndata: {\"message\":\"\(Upstream.failureMessage)\"}"),
+                    answer.contains(
+                        "event: sse-generation-end\ndata: {\"reason\":\"failed\",\"message\":\"\(Upstream.failureMessage)\"}"
+                    ),
                     "\(answer)"
                 )
                 #expect(!answer.contains("SSEClient"), "\(answer)")
-                #expect(!answer.contains("event: end\n"), "\(answer)")
+                #expect(!answer.contains("completed"), "\(answer)")
                 let lines = answer.split(separator: "\n")
                 let chunkCount = lines.filter { $0 == "event: chunk" }.count
                 #expect(chunkCount == (prompt.hasPrefix("FAIL") ? 3 : prompt.hasPrefix("STALL") ? 2 : 0), "\(answer)")
@@ -254,6 +281,51 @@ struct TypewriterTests {
     }
 
     @Test(
+        "Headless Chromium refreshed mid-answer shows the whole answer once; with --upstream, from the one upstream call",
+        arguments: [false, true]
+    )
+    func refreshMidAnswer(upstream: Bool) async throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("page_check.py").path
+        // Reloaded at the third token; then the page attaches to the same answer and types it whole.
+        func check(port: Int, prompt: String) async throws -> [String] {
+            let query = prompt.replacingOccurrences(of: " ", with: "+")
+            let page = try await Self.run([
+                "python3", script, "http://127.0.0.1:\(port)/?autostart=1&prompt=\(query)",
+                "--reload-when",
+                "Number(document.body.dataset.chunks) >= 3 && (sessionStorage.setItem('before', document.body.dataset.answer), true)",
+                "--until", "document.body.dataset.state === 'done'", "--timeout", "60",
+                "--print",
+                "[document.getElementById('text').textContent, document.body.dataset.chunks, document.getElementById('count').textContent, String(sessionStorage.getItem('before') === document.body.dataset.answer)]",
+            ])
+            return try JSONDecoder().decode([String].self, from: Data(page.utf8))
+        }
+        if upstream {
+            try await Self.withCountingFakeUpstream { url, counts in
+                let upstream = Upstream(url: url, model: "test", apiKey: "test-key", idleTimeout: .seconds(5))
+                try await Self.withServer(upstream: upstream) { port in
+                    // 100 words, 20 ms apart.
+                    let prompt = Array(repeating: "word", count: 99).joined(separator: " ")
+                    let shown = try await check(port: port, prompt: prompt)
+                    let expected = "Echo: " + prompt
+                    let words = expected.split(separator: " ").count
+                    #expect(shown == [expected, String(words), "\(words)/\(words)", "true"], "\(shown)")
+                    let counted = try await counts()
+                    #expect(counted.count == 1, "one upstream request for the answer: \(counted)")
+                    #expect(counted.abandoned == 0, "\(counted)")
+                }
+            }
+        } else {
+            try await Self.withServer { port in
+                let total = AnswerGenerator(prompt: Self.prompt).tokens.count
+                let shown = try await check(port: port, prompt: Self.prompt)
+                // The same answer as before the refresh, whole, each chunk once.
+                #expect(shown == [Self.fullAnswer, String(total), "\(total)/\(total)", "true"], "\(shown)")
+            }
+        }
+    }
+
+    @Test(
         "--upstream in Chromium: drop and fast are off and say why; a new question clears the last ID; a failure shows words for people"
     )
     func upstreamPage() async throws {
@@ -288,7 +360,7 @@ struct TypewriterTests {
                 }
                 #expect(shown[0] == "upstream")
                 #expect(shown[1] == "true" && shown[2] == "true" && shown[3] == "false", "\(shown)")
-                #expect(shown[4].hasSuffix(":3"), "the first answer's last chunk: \(shown[4])")
+                #expect(shown[4].hasSuffix(":4"), "the first answer's last chunk, after its start: \(shown[4])")
                 #expect(shown[5] == "–", "cleared when the second question is asked: \(shown[5])")
                 #expect(shown[6] == Upstream.failureMessage)
             }
@@ -381,13 +453,12 @@ struct TypewriterTests {
         try decoder.decode(Array(answer.utf8)) { output in
             if case .event(let event) = output { events.append(event) }
         }
-        struct Chunk: Decodable { let text: String }
         let text = try events.filter { $0.type == "chunk" }.map {
-            try JSONDecoder().decode(Chunk.self, from: Data($0.data.utf8)).text
+            try JSONDecoder().decode(Answers.Chunk.self, from: Data($0.data.utf8)).text
         }.joined()
         #expect(Array(text.utf8) == Array(Self.fullAnswer.utf8))
         #expect(events.first?.type == "start")
-        #expect(events.last?.type == "end")
+        #expect(events.last?.type == "sse-generation-end")
 
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("page_check.py").path

@@ -98,6 +98,9 @@ struct BroadcasterStateMachine {
     private var newestID: String?
     private(set) var subscriberCount = 0
     private(set) var isShutDown = false
+    /// Sealed (``seal()``): nothing more will be published; every subscriber ends after what it
+    /// has not read, and one that comes later after its replay.
+    private(set) var isSealed = false
     /// The final event of the shutdown, for subscribers that arrive after it.
     private var shutdownFinalEvent: QueuedEvent?
 
@@ -106,7 +109,8 @@ struct BroadcasterStateMachine {
         self.log = ReplayLog(
             maximumCount: configuration.maximumReplayCount,
             maximumBytes: configuration.maximumReplayBytes,
-            maximumAge: configuration.maximumReplayAge
+            maximumAge: configuration.maximumReplayAge,
+            originID: configuration.replayOriginID
         )
     }
 
@@ -128,7 +132,8 @@ struct BroadcasterStateMachine {
         var unique: Set<Audience> = []
         var subscriber = Subscriber()
         subscriber.audiences = audiences.filter { unique.insert($0).inserted }
-        subscriber.status = isShutDown ? .finishing(final: shutdownFinalEvent) : .active
+        subscriber.status =
+            isShutDown ? .finishing(final: shutdownFinalEvent) : isSealed ? .finishing(final: nil) : .active
         subscriber.overflowPolicy = overflowPolicy
         var replayUnavailable = false
         if let lastEventID, !lastEventID.isEmpty, !isShutDown {
@@ -597,6 +602,16 @@ struct BroadcasterStateMachine {
     }
 
     // MARK: Shutting down
+
+    /// Has every subscriber end after what it has not read; later subscribers get their replay,
+    /// then end. What a finished generation does: its log stays for resuming clients.
+    mutating func seal() -> [Waiter] {
+        guard !isSealed, !isShutDown else {
+            return []
+        }
+        isSealed = true
+        return subscribers.indices.compactMap { finish(slot: $0, finalEvent: nil) }
+    }
 
     /// Has every subscriber end after what it has not read yet and `finalEvent`; a subscriber that
     /// comes later gets `finalEvent` alone (none without one).

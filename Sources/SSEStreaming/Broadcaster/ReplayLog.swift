@@ -34,10 +34,13 @@ struct ReplayLog {
     /// The ID of the last event to leave the log: resuming from it misses nothing.
     private var evictedThroughID: String?
 
-    init(maximumCount: Int, maximumBytes: Int, maximumAge: Duration) {
+    /// - Parameter originID: An ID that stands for "before the first event": resuming from it
+    ///   replays the whole log, while nothing has left it.
+    init(maximumCount: Int, maximumBytes: Int, maximumAge: Duration, originID: String? = nil) {
         self.maximumCount = maximumCount
         self.maximumBytes = maximumBytes
         self.maximumAge = maximumAge
+        self.evictedThroughID = originID
     }
 
     var count: Int { entries.count }

@@ -62,6 +62,10 @@ extension SSEBroadcaster {
         /// unavailable. See ``SSEReplayStore``.
         public var replayStore: (any SSEReplayStore)?
 
+        /// An ID that resumes from before the first event (``SSEGenerations`` attaches from the
+        /// start with it); `nil`: none.
+        var replayOriginID: String?
+
         /// Creates a configuration with the defaults.
         public init() {
             maximumReplayCount = 1_000
@@ -73,6 +77,7 @@ extension SSEBroadcaster {
             heartbeat = .seconds(15)
             idPrefix = Self.randomPrefix()
             replayStore = nil
+            replayOriginID = nil
         }
 
         private static func randomPrefix() -> String {

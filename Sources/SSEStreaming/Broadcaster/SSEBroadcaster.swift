@@ -239,14 +239,33 @@ public final class SSEBroadcaster: Sendable {
         if event.id == nil {
             bytes.removeLast()
         }
+        return publish(encoded: &bytes, id: event.id, to: audiences, coalescingKey: coalescingKey)
+    }
+
+    /// Publishes an encoded event: without its final blank line when `id` is `nil`, which assigns
+    /// the next one.
+    func publish(
+        encoded bytes: inout [UInt8],
+        id: String? = nil,
+        to audiences: [Audience],
+        coalescingKey: String? = nil
+    ) -> String {
         let now = self.now()
         let (id, wake) = state.withLock { state in
-            state.publish(&bytes, id: event.id, to: audiences, coalescingKey: coalescingKey, now: now)
+            state.publish(&bytes, id: id, to: audiences, coalescingKey: coalescingKey, now: now)
         }
         for waiter in wake {
             waiter.resume()
         }
         return id
+    }
+
+    /// Nothing more will be published: every subscription ends after what it has not read, and
+    /// one made later after its replay. The replay log stays.
+    func seal() {
+        for waiter in state.withLock({ $0.seal() }) {
+            waiter.resume()
+        }
     }
 
     // MARK: Subscribing

@@ -1,0 +1,63 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#if HummingbirdSupport
+public import Hummingbird
+public import SSENIOCore
+public import SSEStreaming
+
+/// A generation's stream as a Hummingbird response (an ``SSEStream``), or `204 No Content` when
+/// there is nothing for the client: an unknown generation, one past its retention, or a client
+/// that has its end already (an `EventSource` stops reconnecting on `204`).
+///
+/// ```swift
+/// router.get("answers/:id") { request, context in
+///     SSEGenerationStream(
+///         try context.parameters.require("id"), of: generations, lastEventID: try request.sseLastEventID()
+///     )
+/// }
+/// router.post("answers/:id/stop") { _, context in
+///     generations.stop(try context.parameters.require("id")) ? HTTPResponse.Status.noContent : .notFound
+/// }
+/// ```
+public struct SSEGenerationStream: ResponseGenerator {
+    /// The stream; `nil` for `204`.
+    public let stream: SSEStream?
+
+    /// Attaches to a generation.
+    ///
+    /// - Parameters:
+    ///   - id: The generation's ID.
+    ///   - generations: Its generations.
+    ///   - lastEventID: The request's `Last-Event-ID` (`request.sseLastEventID()`).
+    ///   - configuration: Header fields and gzip.
+    public init(
+        _ id: String,
+        of generations: SSEGenerations,
+        lastEventID: String?,
+        configuration: SSEStreamConfiguration = SSEStreamConfiguration()
+    ) {
+        stream = generations.subscribe(to: id, lastEventID: lastEventID).map {
+            SSEStream($0, configuration: configuration)
+        }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        guard let stream else {
+            return Response(status: .noContent)
+        }
+        return try stream.response(from: request, context: context)
+    }
+}
+#endif
