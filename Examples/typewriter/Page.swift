@@ -232,6 +232,8 @@ enum Page {
         const previous = sessionStorage.getItem(saved);
         if (previous) {
           reset();
+          // Stop works before the answer's first event comes back.
+          answer = document.body.dataset.answer = previous;
           open("/answer?answer=" + encodeURIComponent(previous));
         } else if (params.get("autostart") === "1") {
           ask($("prompt").value);

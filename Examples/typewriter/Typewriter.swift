@@ -115,7 +115,9 @@ struct Typewriter {
                 }
             } catch {
                 var response = SSEResponse.text(
-                    "Too many answers are being written at once; try again in a moment.\n",
+                    (error as? SSEGenerationError) == .tooManyGenerations
+                        ? "Too many answers are being written at once; try again in a moment.\n"
+                        : "The server is stopping.\n",
                     status: .serviceUnavailable
                 )
                 response.headers[.retryAfter] = "5"
@@ -124,12 +126,15 @@ struct Typewriter {
             guard let subscription = generations.subscribe(to: answer) else {
                 return .empty()
             }
+            // The answer's ID before any of its events: a connection that drops before the first
+            // one resumes this answer (from its start), instead of asking for a new one.
+            let prefix = Array("retry: 500\nid: \(answer):0\n\n".utf8)
             if request.query["drop"] == "1", upstream == nil {
                 // The start and half the chunks, then the response ends: the browser resumes.
                 let half = AnswerGenerator(prompt: prompt).tokens.count / 2
-                return .stream(SSEStreamBody.chunks(subscription.prefix(1 + half)).startingWith(retryField))
+                return .stream(SSEStreamBody.chunks(subscription.prefix(1 + half)).startingWith(prefix))
             }
-            return .stream(SSEStreamBody.subscription(subscription).startingWith(retryField))
+            return .stream(SSEStreamBody.subscription(subscription).startingWith(prefix))
         }
         router.post("/answer/stop") { request in
             guard let answer = request.query["answer"] else {

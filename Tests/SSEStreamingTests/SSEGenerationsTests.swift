@@ -121,6 +121,8 @@ struct SSEGenerationsTests {
         let second = generations.subscribe(to: "g")
         let resumed = generations.subscribe(to: "g", lastEventID: "g:1")
         let other = generations.subscribe(to: "g", lastEventID: "h:7")
+        // An ID of generation "g:x", not of "g".
+        let longer = generations.subscribe(to: "g", lastEventID: "g:x:1")
         tokens.continuation.yield("c")
         tokens.continuation.finish()
         let whole = [
@@ -129,6 +131,7 @@ struct SSEGenerationsTests {
         #expect(try await Self.events(first) == whole)
         #expect(try await Self.events(second) == whole)
         #expect(try await Self.events(other) == whole)
+        #expect(try await Self.events(longer) == whole)
         #expect(try await Self.events(resumed) == Array(whole.dropFirst()))
         // After the end, within the retention.
         #expect(try await Self.events(generations.subscribe(to: "g")) == whole)
@@ -262,12 +265,21 @@ struct SSEGenerationsTests {
         try generations.shutDown()
     }
 
-    @Test("After its retention a generation is unknown; past maximumRetainedGenerations the oldest go first")
+    @Test(
+        "After its retention a generation is unknown, stopped or not; past maximumRetainedGenerations the oldest go first"
+    )
     func retention() async throws {
         let generations = Self.generations { $0.retention = .milliseconds(20) }
         try generations.start("g") { _ in }
         #expect(await Self.until { generations.status(of: "g") == nil })
         #expect(generations.subscribe(to: "g") == nil)
+        // Stopped: its producer's cancellation is not its retention's.
+        let tokens = Tokens()
+        try generations.start("s", producer: tokens.producer)
+        #expect(generations.stop("s"))
+        #expect(await Self.until { generations.status(of: "s") == nil })
+        #expect(generations.subscribe(to: "s") == nil)
+        #expect(try generations.start("s") { _ in })
 
         let kept = Self.generations { $0.maximumRetainedGenerations = 2 }
         for id in ["a", "b", "c"] {
@@ -279,6 +291,20 @@ struct SSEGenerationsTests {
         #expect(kept.status(of: "c")?.endReason == .completed)
         try generations.shutDown()
         try kept.shutDown()
+    }
+
+    @Test("The default limits are the documented ones")
+    func defaults() {
+        let configuration = SSEGenerations.Configuration()
+        #expect(configuration.maximumRunningGenerations == 1_000)
+        #expect(configuration.maximumDuration == .seconds(600))
+        #expect(configuration.maximumEvents == 100_000)
+        #expect(configuration.maximumBytes == 16 << 20)
+        #expect(configuration.retention == .seconds(300))
+        #expect(configuration.maximumRetainedGenerations == 1_000)
+        #expect(configuration.heartbeat == .seconds(15))
+        #expect(configuration.maximumQueuedEvents == 1_024 && configuration.maximumQueuedBytes == 1 << 20)
+        #expect(configuration.failureMessage(CancellationError()) == "The generation failed.")
     }
 
     @Test("IDs that cannot go into an id: line are refused")
@@ -342,6 +368,12 @@ struct SSEGenerationsTests {
         #expect(throws: SSEGenerationError.shutDown) {
             try generations.start("h") { _ in }
         }
+        // A client that comes later gets the final event alone; without one, nothing (204).
+        #expect(try await Self.events(generations.subscribe(to: "g")).map(\.data) == ["bye"])
+        let silent = Self.generations()
+        try silent.start("g") { _ in }
+        try silent.shutDown()
+        #expect(silent.subscribe(to: "g") == nil)
     }
 
     @Test(

@@ -108,8 +108,12 @@ struct TypewriterTests {
             let first = try await Self.run(["curl", "-sN", url])
             let ids = first.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { $0.dropFirst(4) }
             let total = AnswerGenerator(prompt: "x").tokens.count
-            // The start, each chunk, the end.
-            #expect(ids.count == total + 2)
+            // The answer's ID before its first event, the start, each chunk, the end.
+            #expect(ids.count == total + 3)
+            // A connection that dropped before the first event resumes the same answer, whole.
+            let fromStart = try await Self.run(["curl", "-sN", "-H", "Last-Event-ID: \(ids[0])", url])
+            let firstEvents = first.dropFirst("retry: 500\nid: \(ids[0])\n\n".count)
+            #expect(fromStart.dropFirst("retry: 500\n\n".count) == firstEvents)
             let resumeID = String(ids[ids.count / 2])
             let resumed = try await Self.run(["curl", "-sN", "-H", "Last-Event-ID: \(resumeID)", url])
             let resumedIDs = resumed.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { $0.dropFirst(4) }
@@ -181,7 +185,7 @@ struct TypewriterTests {
             let upstream = Upstream(url: url, model: "test", apiKey: "test-key", idleTimeout: .seconds(5))
             try await Self.withServer(upstream: upstream) { port in
                 let answer = try await Self.run(["curl", "-sN", "http://127.0.0.1:\(port)/answer?prompt=hello%20world"])
-                #expect(answer.hasPrefix("retry: 500\n\n"), "\(answer)")
+                #expect(answer.hasPrefix("retry: 500\nid: "), "\(answer)")
                 let chunks = answer.split(separator: "\n").filter { $0.hasPrefix("data: {\"index\"") }
                 let texts = try chunks.map { line in
                     try JSONDecoder().decode(Answers.Chunk.self, from: Data(line.dropFirst(6).utf8)).text
@@ -196,7 +200,8 @@ struct TypewriterTests {
                 let answerID = try #require(SSEGenerations.generationID(of: lastID))
                 // A second tab (or the page after a refresh) gets the whole answer; a reconnection the rest.
                 let again = try await Self.run(["curl", "-sN", "http://127.0.0.1:\(port)/answer?answer=\(answerID)"])
-                #expect(again == answer)
+                let answerEvents = answer.dropFirst("retry: 500\nid: \(ids[0])\n\n".count)
+                #expect(again.dropFirst("retry: 500\n\n".count) == answerEvents)
                 let rest = try await Self.run([
                     "curl", "-sN", "-H", "Last-Event-ID: \(ids[1])",
                     "http://127.0.0.1:\(port)/answer?prompt=hello%20world",

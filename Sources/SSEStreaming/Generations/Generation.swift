@@ -16,7 +16,8 @@ import SSECodec
 import Synchronization
 
 /// One generation: its events on a broadcaster of its own (their log is what clients attach to and
-/// resume from), its counts against the limits, how it ended, and the task that runs its producer.
+/// resume from), its counts against the limits, how it ended, the task that runs its producer, and
+/// the one that keeps it for its retention.
 ///
 /// Its lock orders a publish, an end and a subscribe: a client attaching while the generation ends
 /// gets every event and the end, never a stream that stays open.
@@ -39,7 +40,13 @@ final class Generation: Sendable {
         var endEventID: String?
         var events = 0
         var bytes = 0
-        var task: Task<Void, Never>?
+        /// The producer: what a stop, a limit or a shutdown cancels.
+        var producer: Task<Void, any Error>?
+        /// What runs the generation and then waits out its retention: what an eviction or a
+        /// shutdown cancels.
+        var keeper: Task<Void, Never>?
+        /// Evicted, expired or shut down without a final event: a client gets nothing (`204`).
+        var isDiscarded = false
     }
 
     private let state = Mutex(State())
@@ -54,8 +61,11 @@ final class Generation: Sendable {
         // The log is the generation: it keeps everything within the generation's own limits (the
         // end event too), for as long as the generation is kept.
         broadcasting.replayOriginID = prefix + "0"
-        broadcasting.maximumReplayCount = configuration.maximumEvents + 1
-        broadcasting.maximumReplayBytes = configuration.maximumBytes + 4096
+        // Saturating: `Int.max` means no limit.
+        broadcasting.maximumReplayCount = configuration.maximumEvents == .max ? .max : configuration.maximumEvents + 1
+        broadcasting.maximumReplayBytes =
+            configuration.maximumBytes > .max - Self.endEventRoom
+            ? .max : configuration.maximumBytes + Self.endEventRoom
         broadcasting.maximumReplayAge = .seconds(1 << 40)
         broadcasting.maximumQueuedEvents = configuration.maximumQueuedEvents
         broadcasting.maximumQueuedBytes = configuration.maximumQueuedBytes
@@ -63,9 +73,25 @@ final class Generation: Sendable {
         broadcaster = SSEBroadcaster(configuration: broadcasting, clock: clock)
     }
 
-    /// Runs `body` as the generation's task, registered before it can end or be stopped.
+    /// The most an end event takes: its failure message is cut to fit.
+    static let endEventRoom = 4096
+
+    /// Runs `body` as the generation's keeper task, registered before anything can cancel it.
     func launch(_ body: @escaping @Sendable () async -> Void) {
-        state.withLock { $0.task = Task(operation: body) }
+        state.withLock { $0.keeper = Task(operation: body) }
+    }
+
+    /// Runs the producer in a task of its own, unless the generation has ended already (a stop
+    /// came first); returns it.
+    func startProducer(_ body: @escaping @Sendable () async throws -> Void) -> Task<Void, any Error>? {
+        state.withLock { state in
+            guard state.endReason == nil else {
+                return nil
+            }
+            let task = Task(operation: body)
+            state.producer = task
+            return task
+        }
     }
 
     /// Publishes a producer's event under the next ID. Past a limit, the generation ends
@@ -83,12 +109,12 @@ final class Generation: Sendable {
         bytes.removeLast()
         // With its ID line: `id: <prefix><up to 20 digits>\n\n`.
         let cost = bytes.count + prefix.utf8.count + 26
-        let (id, cancel) = state.withLock { state -> (String?, Task<Void, Never>?) in
+        let (id, cancel) = state.withLock { state -> (String?, Task<Void, any Error>?) in
             guard state.endReason == nil else {
                 return (nil, nil)
             }
             guard state.events < maximumEvents, state.bytes + cost <= maximumBytes else {
-                return (nil, end(&state, .tooLarge, message: nil) ? state.task : nil)
+                return (nil, end(&state, .tooLarge, message: nil) ? state.producer : nil)
             }
             state.events += 1
             state.bytes += cost
@@ -106,7 +132,7 @@ final class Generation: Sendable {
     @discardableResult
     func end(_ reason: SSEGenerations.EndReason, message: String? = nil, cancel: Bool) -> Bool {
         let (ended, task) = state.withLock { state in
-            (end(&state, reason, message: message), state.task)
+            (end(&state, reason, message: message), state.producer)
         }
         if ended, cancel {
             task?.cancel()
@@ -121,7 +147,9 @@ final class Generation: Sendable {
         state.endReason = reason
         var data = #"{"reason":"\#(reason)""#
         if let message {
-            data += #","message":"# + jsonStringLiteral(message)
+            // Cut to fit the room kept for the end in the log, so that it never pushes the first
+            // event out.
+            data += #","message":"# + jsonStringLiteral(String(message.prefix(1_000)))
         }
         data += "}"
         var bytes: [UInt8] = []
@@ -137,12 +165,21 @@ final class Generation: Sendable {
     /// ID, or none, attaches from the start); `nil` when a client that has the end asks again.
     func subscribe(lastEventID: String?) -> SSEBroadcaster.Subscription? {
         state.withLock { state in
+            if state.isDiscarded {
+                return nil
+            }
             if let lastEventID, lastEventID == state.endEventID {
                 return nil
             }
-            let resume = lastEventID.flatMap { $0.hasPrefix(prefix) ? $0 : nil } ?? prefix + "0"
+            let resume = lastEventID.flatMap { isOwn($0) ? $0 : nil } ?? prefix + "0"
             return broadcaster.subscribe(to: [Self.topic], lastEventID: resume)
         }
+    }
+
+    /// Whether `eventID` is one of this generation's (`<id>:<digits>`; not `<id>:x:3`, another's).
+    private func isOwn(_ eventID: String) -> Bool {
+        eventID.hasPrefix(prefix) && eventID.utf8.count > prefix.utf8.count
+            && eventID.utf8.dropFirst(prefix.utf8.count).allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
     var hasEnded: Bool {
@@ -153,15 +190,19 @@ final class Generation: Sendable {
         state.withLock { SSEGenerations.Status(endReason: $0.endReason, eventCount: $0.events, byteCount: $0.bytes) }
     }
 
-    /// The server is stopping: streams end with `finalEvent`, the producer (or the wait for
-    /// the retention's end) is cancelled.
+    /// The server is stopping (or the generation is dropped, `finalEvent` `nil`): streams end
+    /// with `finalEvent`, the producer and the wait for the retention's end are cancelled; a
+    /// client that comes later gets `finalEvent` alone, or nothing (`204`) without one.
     func shutDown(finalEvent: ServerSentEvent?) {
-        state.withLock { state in
+        let (producer, keeper) = state.withLock { state in
             if state.endReason == nil {
                 state.endReason = .stopped
             }
+            state.isDiscarded = finalEvent == nil
+            return (state.producer, state.keeper)
         }
         try? broadcaster.shutDown(finalEvent: finalEvent)
-        state.withLock { $0.task }?.cancel()
+        producer?.cancel()
+        keeper?.cancel()
     }
 }

@@ -45,7 +45,7 @@ extension SSEGenerations {
         public var retention: Duration
 
         /// How many ended generations are kept for their retention; past it, the oldest go first.
-        /// Defaults to 1,000. An ended generation keeps about 6 KB, and 430 bytes per event
+        /// Defaults to 1,000. An ended generation keeps about 8 KB, and 430 bytes per event
         /// (measured with tokens of 10 bytes): 1,000 answers of 500 tokens hold about 220 MB.
         public var maximumRetainedGenerations: Int
 
@@ -135,10 +135,12 @@ extension SSEGenerations {
         /// How many events it has published (its end event not counted).
         public let eventCount: Int
 
-        /// How many encoded bytes it has published.
+        /// How many bytes it has counted against ``Configuration/maximumBytes``: each event
+        /// encoded, with room for its ID line.
         public let byteCount: Int
 
-        /// Whether its producer is still running.
+        /// Whether it is still going: not ended (a stopped producer that has not returned yet
+        /// still counts in ``SSEGenerations/runningCount``).
         public var isRunning: Bool { endReason == nil }
     }
 }

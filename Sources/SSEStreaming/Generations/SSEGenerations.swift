@@ -61,8 +61,9 @@ public final class SSEGenerations: Sendable {
         var generations: [String: Generation] = [:]
         /// Producers still running, stopped or not.
         var running = 0
-        /// The generations kept after their end, oldest first.
-        var ended = Ring<Generation>()
+        /// The generations kept after their end, oldest first; an entry whose generation has
+        /// expired meanwhile is skipped. Identities, not references: nothing is kept alive here.
+        var ended = Ring<(id: String, generation: ObjectIdentifier)>()
         var isShutDown = false
     }
 
@@ -101,8 +102,9 @@ public final class SSEGenerations: Sendable {
     /// ends with ``EndReason/completed``, when it throws with ``EndReason/failed``.
     ///
     /// - Parameters:
-    ///   - id: The generation's ID: 1 to 200 bytes without CR, LF or NULL; unique for as long as
-    ///     the generation is kept. Clients see it in every event ID.
+    ///   - id: The generation's ID: 1 to 200 bytes without CR, LF or NULL. Clients see it in every
+    ///     event ID, and may hold one long after the generation is gone: never reuse an ID (a
+    ///     random one, or your database's ID of the answer).
     ///   - producer: Makes the events.
     /// - Returns: Whether it started (`false`: it joined, and `producer` is not called).
     /// - Throws: ``SSEGenerationError/tooManyGenerations``, ``SSEGenerationError/invalidID``,
@@ -160,78 +162,64 @@ public final class SSEGenerations: Sendable {
         }
     }
 
-    /// What a producer's task does: the producer, raced against the maximum duration; the end;
-    /// the retention.
+    /// What a generation's keeper task does: runs the producer in a task of its own, raced against
+    /// the maximum duration; ends the generation; keeps it for its retention, then forgets it.
     private func run(_ generation: Generation, _ producer: @escaping @Sendable (Writer) async throws -> Void) async {
-        enum Outcome: Sendable {
-            case returned
-            case threw(any Error)
-            case timedOut
-            case cancelled
-        }
         let writer = Writer(generation: generation)
-        let maximumDuration = configuration.maximumDuration
-        let sleep = self.sleep
-        let failureMessage = configuration.failureMessage
-        await withTaskGroup(of: Outcome.self) { group in
-            group.addTask {
-                do {
-                    try await producer(writer)
-                    return .returned
-                } catch {
-                    return .threw(error)
+        if let task = generation.startProducer({ try await producer(writer) }) {
+            let maximumDuration = configuration.maximumDuration
+            let sleep = self.sleep
+            let timer = Task {
+                if (try? await sleep(maximumDuration)) != nil {
+                    generation.end(.timedOut, cancel: true)
                 }
             }
-            group.addTask {
-                do {
-                    try await sleep(maximumDuration)
-                    return .timedOut
-                } catch {
-                    return .cancelled
-                }
+            // The end goes out as soon as the generation is over (a stop, a limit, the timer end it
+            // at once); a producer that ignores its cancellation still counts as running until it
+            // returns.
+            switch await task.result {
+            case .success:
+                generation.end(.completed, cancel: false)
+            case .failure(let error) where !generation.hasEnded:
+                // Asked only for a failure that ends the generation, outside its lock.
+                generation.end(.failed, message: configuration.failureMessage(error), cancel: false)
+            case .failure:
+                break
             }
-            // The end goes out as soon as one of them is over; a producer that ignores its
-            // cancellation still counts as running until it returns (the group waits for it).
-            switch await group.next() {
-            case .returned: generation.end(.completed, cancel: false)
-            case .threw(let error) where !generation.hasEnded:
-                // Asked only for a failure that ends the generation (not for a stopped producer's
-                // cancellation), outside the generation's lock.
-                generation.end(.failed, message: failureMessage(error), cancel: false)
-            case .threw: break
-            case .timedOut: generation.end(.timedOut, cancel: false)
-            case .cancelled, nil: break
-            }
-            group.cancelAll()
+            timer.cancel()
         }
-        let retention = configuration.retention
         let evicted = registry.withLock { registry -> [Generation] in
             registry.running -= 1
             guard registry.generations[generation.id] === generation else {
                 return []
             }
-            registry.ended.append(generation)
+            registry.ended.append((generation.id, ObjectIdentifier(generation)))
             var evicted: [Generation] = []
             while registry.ended.count > configuration.maximumRetainedGenerations,
                 let oldest = registry.ended.popFirst()
             {
-                if registry.generations[oldest.id] === oldest {
+                if let kept = registry.generations[oldest.id], ObjectIdentifier(kept) == oldest.generation {
                     registry.generations[oldest.id] = nil
-                    evicted.append(oldest)
+                    evicted.append(kept)
                 }
             }
             return evicted
         }
         for generation in evicted {
-            try? generation.broadcaster.shutDown()
+            generation.shutDown(finalEvent: nil)
         }
-        guard (try? await sleep(retention)) != nil else {
+        guard (try? await sleep(configuration.retention)) != nil else {
             return
         }
-        registry.withLock { registry in
-            if registry.generations[generation.id] === generation {
-                registry.generations[generation.id] = nil
+        let expired = registry.withLock { registry in
+            guard registry.generations[generation.id] === generation else {
+                return false
             }
+            registry.generations[generation.id] = nil
+            return true
+        }
+        if expired {
+            generation.shutDown(finalEvent: nil)
         }
     }
 

@@ -1,0 +1,82 @@
+//===----------------------------------------------------------------------===//
+//
+// This source file is part of the swift-sse open source project
+//
+// Copyright (c) 2026 the swift-sse project authors
+// Licensed under Apache License v2.0
+//
+// See LICENSE.txt for license information
+// See CONTRIBUTORS.txt for the list of swift-sse project authors
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+/// Where ``BroadcasterStateMachine`` hands a subscriber's events.
+protocol DeliverySink {
+    /// `dropped` events were dropped since the subscriber last took (the gap event's place).
+    mutating func gap(dropped: Int)
+    mutating func event(_ event: QueuedEvent)
+    /// The events at `positions` of a subscriber's only stream, in order.
+    mutating func events(at positions: Range<Int>, of stream: AudienceStream)
+}
+
+/// Events for an iterator: moved into its batch, by reference.
+struct BatchSink: DeliverySink {
+    var batch = Ring<QueuedEvent>()
+    var dropped = 0
+
+    mutating func gap(dropped: Int) {
+        self.dropped = dropped
+    }
+
+    mutating func event(_ event: QueuedEvent) {
+        batch.append(event)
+    }
+
+    mutating func events(at positions: Range<Int>, of stream: AudienceStream) {
+        for position in positions {
+            batch.append(stream[position].event)
+        }
+    }
+}
+
+/// Bytes for a poller, to copy once the lock is released: a stream's events as ranges of its
+/// segments (one piece per segment, however many events), anything else as the event's bytes.
+struct PollSink: DeliverySink {
+    enum Piece {
+        case bytes([UInt8])
+        case segment(ByteSegment, Range<Int>)
+    }
+
+    private(set) var pieces: [Piece] = []
+    /// How many chunks (events, comments, signals) the pieces hold.
+    private(set) var chunkCount = 0
+
+    mutating func gap(dropped: Int) {
+        pieces.append(.bytes(SSEBroadcaster.gapBytes(dropped: dropped)))
+        chunkCount += 1
+    }
+
+    mutating func event(_ event: QueuedEvent) {
+        pieces.append(.bytes(event.bytes))
+        chunkCount += 1
+    }
+
+    mutating func events(at positions: Range<Int>, of stream: AudienceStream) {
+        chunkCount += positions.count
+        stream.forEachSegment(in: positions) { segment, range in
+            pieces.append(.segment(segment, range))
+        }
+    }
+
+    /// Hands `body` every piece's bytes, in order.
+    func write(to body: (UnsafeRawBufferPointer) -> Void) {
+        for piece in pieces {
+            switch piece {
+            case .bytes(let bytes): bytes.withUnsafeBytes(body)
+            case .segment(let segment, let range): body(segment.bytes(range))
+            }
+        }
+    }
+}
