@@ -88,6 +88,18 @@ struct SSEGenerationsTests {
         return condition()
     }
 
+    /// Generation "g", attached to, after it has published the token "a".
+    static func afterOneToken(
+        _ generations: SSEGenerations
+    ) async throws -> (Tokens, SSEBroadcaster.Subscription?) {
+        let tokens = Tokens()
+        try generations.start("g", producer: tokens.producer)
+        let subscription = generations.subscribe(to: "g")
+        tokens.continuation.yield("a")
+        #expect(await Self.until { generations.status(of: "g")?.eventCount == 1 })
+        return (tokens, subscription)
+    }
+
     @Test("A generation's events get ordered IDs, and its streams end with the end event")
     func ordered() async throws {
         let generations = Self.generations()
@@ -163,11 +175,7 @@ struct SSEGenerationsTests {
     @Test("A stop cancels the producer and ends every stream; the producer's next publish throws ended")
     func stop() async throws {
         let generations = Self.generations()
-        let tokens = Tokens()
-        try generations.start("g", producer: tokens.producer)
-        let subscription = generations.subscribe(to: "g")
-        tokens.continuation.yield("a")
-        #expect(await Self.until { generations.status(of: "g")?.eventCount == 1 })
+        let (tokens, subscription) = try await Self.afterOneToken(generations)
         #expect(generations.stop("g"))
         #expect(try await Self.events(subscription) == [Self.token("a", "g:1"), Self.end("stopped", "g:2")])
         #expect(await Self.until { tokens.cancellations.load(ordering: .relaxed) == 1 })
@@ -354,11 +362,7 @@ struct SSEGenerationsTests {
     @Test("A shutdown ends every stream with the final event, cancels the producers, and refuses starts")
     func shutDown() async throws {
         let generations = Self.generations()
-        let tokens = Tokens()
-        try generations.start("g", producer: tokens.producer)
-        let subscription = generations.subscribe(to: "g")
-        tokens.continuation.yield("a")
-        #expect(await Self.until { generations.status(of: "g")?.eventCount == 1 })
+        let (tokens, subscription) = try await Self.afterOneToken(generations)
         let bye = ServerSentEvent(type: "shutdown", data: "bye")
         try generations.shutDown(finalEvent: bye)
         let events = try await Self.events(subscription)
