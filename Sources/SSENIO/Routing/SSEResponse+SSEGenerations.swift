@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#if NIOSupport
 public import SSEStreaming
 
 extension SSEResponse {
@@ -33,3 +34,4 @@ extension SSEResponse {
         generations.subscribe(to: id, lastEventID: lastEventID).map { .stream($0) } ?? .empty(.noContent)
     }
 }
+#endif
