@@ -390,7 +390,8 @@ let package = Package(
                 nio("NIOCore"), hummingbird, hummingbirdCore, vapor, logging(), logging("InMemoryLogging"),
                 metrics("MetricsTestKit"),
             ],
-            path: "Tests/SSEServerTestSupport"
+            path: "Tests/SSEServerTestSupport",
+            exclude: ["generation_client.py"]
         ),
         // A server process for the tests that stop one with a signal (SIGINT, SIGTERM): the
         // embedded server in a ServiceGroup.

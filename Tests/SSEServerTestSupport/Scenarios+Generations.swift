@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Foundation
 import SSEStreaming
 import SSETestSupport
 
@@ -20,7 +21,8 @@ extension Scenarios {
     /// drops mid-answer and resumes from its last event ID; a second tab gets it from the start;
     /// one producer for all of them; a stop from another connection ends both streams; within the
     /// retention a resume gets the rest, a client that has the end gets `204`, as does an unknown
-    /// answer.
+    /// answer; and an independent client written from the docs (`generation_client.py`) resumes and
+    /// ends as they say.
     public static func generations(_ start: Start) async throws {
         let fixture = Fixture()
         let server = try await start(fixture, nil)
@@ -89,6 +91,30 @@ extension Scenarios {
         let again = try Child(["curl", "-sN", server.url("/answers/b1")])
         try check(try await blocking { again.readToEnd() } == whole)
         try check(fixture.answerProducers.started == 2)
+
+        // An independent client written from the article: it drops after two events, resumes with
+        // its last event ID, reads to the end, and is told 204 when it asks again.
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("generation_client.py").path
+        let peer = try Child(["python3", script, server.url("/answers/p1"), "--drop-after", "2"])
+        try check(await eventually { fixture.answerProducers.started == 3 })
+        for index in 1...5 {
+            fixture.emit("t\(index)", to: "p1")
+        }
+        fixture.finishAnswer("p1")
+        struct Report: Decodable {
+            let data: [String]
+            let ids: [String?]
+            let end: [String: String]
+            let lastStatus: Int
+            let reconnects: Int
+        }
+        let output = try await blocking { peer.readToEnd() }
+        let report = try JSONDecoder().decode(Report.self, from: Data(output.utf8))
+        try check(report.data == (1...5).map { "t\($0)" }, output)
+        try check(report.ids == (1...5).map { "p1:\($0)" }, output)
+        try check(report.end == ["reason": "completed"] && report.lastStatus == 204, output)
+        try check(report.reconnects == 1, output)
         await server.stop()
         try fixture.generations.shutDown()
     }
