@@ -178,8 +178,7 @@ final class Generation: Sendable {
 
     /// Whether `eventID` is one of this generation's (`<id>:<digits>`; not `<id>:x:3`, another's).
     private func isOwn(_ eventID: String) -> Bool {
-        eventID.hasPrefix(prefix) && eventID.utf8.count > prefix.utf8.count
-            && eventID.utf8.dropFirst(prefix.utf8.count).allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        SSEGenerations.generationID(of: eventID) == id
     }
 
     var hasEnded: Bool {
