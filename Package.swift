@@ -379,7 +379,7 @@ let package = Package(
         .target(
             name: "SSETestSupport",
             path: "Tests/SSETestSupport",
-            exclude: ["misbehaving_server.py"]
+            exclude: ["misbehaving_server.py", "generation_client.py"]
         ),
         // The servers under test (embedded, Hummingbird, Vapor) and the scenarios every adapter
         // must pass.
@@ -390,8 +390,7 @@ let package = Package(
                 nio("NIOCore"), hummingbird, hummingbirdCore, vapor, logging(), logging("InMemoryLogging"),
                 metrics("MetricsTestKit"),
             ],
-            path: "Tests/SSEServerTestSupport",
-            exclude: ["generation_client.py"]
+            path: "Tests/SSEServerTestSupport"
         ),
         // A server process for the tests that stop one with a signal (SIGINT, SIGTERM): the
         // embedded server in a ServiceGroup.

@@ -158,7 +158,19 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Postgres",
-            exclude: ["run.sh", "deployment.sh", "Instance"]
+            exclude: ["run.sh", "deployment.sh", "generations.sh", "Instance", "Generations"]
+        ),
+        // A generation across two instances, beside the same events through SSEPostgres alone
+        // (Postgres/generations.sh).
+        .executableTarget(
+            name: "sse-postgres-generation-bench",
+            dependencies: [
+                .product(name: "SSEPostgres", package: "swift-sse"),
+                .product(name: "SSEStreaming", package: "swift-sse"),
+                .product(name: "SSECodec", package: "swift-sse"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Postgres/Generations"
         ),
         // One instance of a deployment on SSEPostgres, for the end-to-end benchmark
         // (Postgres/deployment.sh, with `sse-load --ports`).

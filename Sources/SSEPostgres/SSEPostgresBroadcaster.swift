@@ -67,7 +67,9 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
 
     let table: Table
     private let logger: Logger?
-    private let progress: Progress
+    let progress: Progress
+    /// Where delivered events are shown to the generations on this broadcaster, if any.
+    let generationTap = Mutex<(@Sendable ([StoredEvent]) -> Void)?>(nil)
     let writer: Writer
 
     /// Creates a broadcaster on a PostgreSQL client, which must be running (in the same service
@@ -217,8 +219,11 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
         guard let last = events.last else {
             return
         }
+        let tap = generationTap.withLock { $0 }
+        // A generation's events go to its copies alone, not into the local log.
+        let local = tap == nil ? events : events.filter { !SSEPostgresGenerations.isGenerationEvent($0) }
         let ids = broadcaster.publish(
-            events.map {
+            local.map {
                 SSEBroadcaster.Publication(
                     event: $0.event,
                     topics: $0.topics,
@@ -227,11 +232,12 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
                 )
             }
         )
-        for (stored, id) in zip(events, ids) where id == nil {
+        for (stored, id) in zip(local, ids) where id == nil {
             // It was encoded when it was published; a row changed by hand may not be.
             logger?.warning("SSE skipped an event it cannot encode", metadata: ["sse.id": "\(stored.id)"])
         }
         progress.advance(to: last.id)
+        tap?(events)
     }
 
     /// Deletes old events every retention interval.
@@ -314,15 +320,7 @@ final class Progress: Sendable {
     }
 
     private func wait(timeout: Duration, until condition: (State) -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        var pause = Duration.microseconds(200)
-        while !state.withLock({ condition($0) }) {
-            guard ContinuousClock.now < deadline, (try? await Task.sleep(for: pause)) != nil else {
-                return state.withLock { condition($0) }
-            }
-            pause = min(pause * 2, .milliseconds(20))
-        }
-        return true
+        await pollUntil(timeout: timeout) { state.withLock { condition($0) } }
     }
 }
 #endif

@@ -159,7 +159,7 @@ struct Table: Sendable {
         var query = PostgresQuery(
             unsafeSQL: "DELETE FROM \(idempotencyKeys) WHERE created < now() - make_interval(secs => $1)"
         )
-        query.binds.append(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+        query.binds.append(age.inSeconds)
         _ = try await client.query(query, logger: logger ?? Self.silent).collect()
     }
 
@@ -277,7 +277,7 @@ struct Table: Sendable {
                 SELECT count(*) FROM d
                 """
         )
-        query.binds.append(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+        query.binds.append(age.inSeconds)
         query.binds.append(Int64(count))
         let rows = try await client.query(query, logger: logger ?? Self.silent)
         for try await deleted in rows.decode(Int64.self) {

@@ -143,42 +143,6 @@ final class Writer: Sendable {
         }
     }
 
-    /// Runs `write`, but answers `timedOut` after `timeout` without waiting for it to give up: a
-    /// write stuck on a connection that is gone must not hold back the next one.
-    private static func racing(
-        _ timeout: Duration,
-        _ write: @escaping @Sendable () async throws -> Int64
-    ) async -> Result<Int64, SSEPostgresError> {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Result<Int64, SSEPostgresError>, Never>) in
-            let once = Mutex<CheckedContinuation<Result<Int64, SSEPostgresError>, Never>?>(continuation)
-            let resume = { @Sendable (result: Result<Int64, SSEPostgresError>) in
-                once.withLock { pending in
-                    defer { pending = nil }
-                    return pending
-                }?.resume(returning: result)
-            }
-            let writing = Mutex<Task<Void, Never>?>(nil)
-            let timer = Task {
-                guard (try? await Task.sleep(for: timeout)) != nil else {
-                    return
-                }
-                resume(.failure(SSEPostgresError(.timedOut)))
-                writing.withLock { $0 }?.cancel()
-            }
-            let task = Task {
-                defer { timer.cancel() }
-                do {
-                    resume(.success(try await write()))
-                } catch let error as SSEPostgresError {
-                    resume(.failure(error))
-                } catch {
-                    resume(.failure(SSEPostgresError(.writeFailed, underlying: error)))
-                }
-            }
-            writing.withLock { $0 = task }
-        }
-    }
-
     /// Resumes publisher `number` with `result`, if it still waits.
     private func finish(_ number: UInt64, _ result: Result<Int64, SSEPostgresError>) {
         let continuation = state.withLock { state in
@@ -250,14 +214,50 @@ final class Writer: Sendable {
         if batch.count == 1, let key = batch[0].pending.idempotencyKey {
             finish(
                 batch[0].number,
-                await Self.racing(timeout) { try await table.write(events[0], idempotencyKey: key) }
+                await racing(timeout) { try await table.write(events[0], idempotencyKey: key) }
             )
             return
         }
-        let result = await Self.racing(timeout) { try await table.write(events) }
+        let result = await racing(timeout) { try await table.write(events) }
         for (offset, entry) in batch.enumerated() {
             finish(entry.number, result.map { $0 - Int64(batch.count - 1 - offset) })
         }
+    }
+}
+
+/// Runs `body`, but answers `timedOut` after `timeout` without waiting for it to give up: a
+/// write stuck on a connection that is gone must not hold back the next one.
+func racing<Value: Sendable>(
+    _ timeout: Duration,
+    _ body: @escaping @Sendable () async throws -> Value
+) async -> Result<Value, SSEPostgresError> {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Result<Value, SSEPostgresError>, Never>) in
+        let once = Mutex<CheckedContinuation<Result<Value, SSEPostgresError>, Never>?>(continuation)
+        let resume = { @Sendable (result: Result<Value, SSEPostgresError>) in
+            once.withLock { pending in
+                defer { pending = nil }
+                return pending
+            }?.resume(returning: result)
+        }
+        let running = Mutex<Task<Void, Never>?>(nil)
+        let timer = Task {
+            guard (try? await Task.sleep(for: timeout)) != nil else {
+                return
+            }
+            resume(.failure(SSEPostgresError(.timedOut)))
+            running.withLock { $0 }?.cancel()
+        }
+        let task = Task {
+            defer { timer.cancel() }
+            do {
+                resume(.success(try await body()))
+            } catch let error as SSEPostgresError {
+                resume(.failure(error))
+            } catch {
+                resume(.failure(SSEPostgresError(.writeFailed, underlying: error)))
+            }
+        }
+        running.withLock { $0 = task }
     }
 }
 #endif

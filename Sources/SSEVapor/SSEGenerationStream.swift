@@ -48,9 +48,22 @@ public struct SSEGenerationStream: AsyncResponseEncodable {
         lastEventID: String?,
         configuration: SSEStreamConfiguration = SSEStreamConfiguration()
     ) {
-        stream = generations.subscribe(to: id, lastEventID: lastEventID).map {
-            SSEStream($0, configuration: configuration)
-        }
+        self.init(generations.subscribe(to: id, lastEventID: lastEventID), configuration: configuration)
+    }
+
+    /// A generation's stream from a subscription, or `204` for `nil`: for generations across
+    /// instances, whose subscription is made asynchronously
+    /// (`try await SSEGenerationStream(generations.subscribe(to: id, lastEventID: lastEventID))`
+    /// with `SSEPostgresGenerations`).
+    ///
+    /// - Parameters:
+    ///   - subscription: The generation's subscription.
+    ///   - configuration: Header fields and gzip.
+    public init(
+        _ subscription: SSEBroadcaster.Subscription?,
+        configuration: SSEStreamConfiguration = SSEStreamConfiguration()
+    ) {
+        stream = subscription.map { SSEStream($0, configuration: configuration) }
     }
 
     public func encodeResponse(for request: Request) async throws -> Response {

@@ -19,6 +19,13 @@
 //     GET /events?topic=T            the stream of topic T (default "news"), from Last-Event-ID
 //     GET /publish?topic=T&data=D&count=N   publishes N events (default 1); answers their IDs
 //     GET /status                    "delivered ID listening BOOL subscribers N"
+//     GET /start?id=G&tokens=N&pace=MS   starts (or joins) generation G: N tokens "t1"…, one
+//                                    every MS ms (default 10); answers "started" or "joined"
+//     GET /generations/G             generation G's stream, from Last-Event-ID (204: none)
+//     GET /stop?id=G                 stops G on whichever instance runs it: "true" or "false"
+//     GET /producers                 "started N cancelled M": this instance's producers
+//
+// SSE_FIXTURE_LEASE_MS sets the generations' lease (default 1000).
 
 #if PostgresSupport && NIOSupport
 #if canImport(Glibc)
@@ -33,6 +40,7 @@ import SSENIO
 import SSEPostgres
 import SSEStreaming
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 let arguments = CommandLine.arguments
@@ -85,7 +93,43 @@ configuration.maximumReconnectDelay = .milliseconds(500)
 configuration.broadcaster.heartbeat = .seconds(1)
 let events = SSEPostgresBroadcaster(client: postgres, configuration: configuration, logger: logger)
 
+var generationsConfiguration = SSEPostgresGenerations.Configuration()
+generationsConfiguration.lease = .milliseconds(
+    getenv("SSE_FIXTURE_LEASE_MS").flatMap { Int(String(cString: $0)) } ?? 1_000
+)
+generationsConfiguration.limits.heartbeat = .seconds(1)
+let generations = SSEPostgresGenerations(events: events, configuration: generationsConfiguration, logger: logger)
+/// This instance's producers: started, and cancelled before their last token.
+let producers = Mutex((started: 0, cancelled: 0))
+
 var router = SSERouter()
+router.get("/start") { request in
+    let tokens = Int(request.query["tokens"] ?? "10") ?? 10
+    let pace = Duration.milliseconds(Int(request.query["pace"] ?? "10") ?? 10)
+    let started = try await generations.start(request.query["id"] ?? "") { writer in
+        producers.withLock { $0.started += 1 }
+        do {
+            for number in 1...max(tokens, 1) {
+                try await Task.sleep(for: pace)
+                try await writer.publish(ServerSentEvent(type: "token", data: "t\(number)"))
+            }
+        } catch {
+            producers.withLock { $0.cancelled += 1 }
+            throw error
+        }
+    }
+    return .text(started ? "started\n" : "joined\n")
+}
+router.get("/generations/:id") { request in
+    .generation(try await generations.subscribe(to: request.parameters["id"] ?? "", lastEventID: request.lastEventID))
+}
+router.get("/stop") { request in
+    .text("\(try await generations.stop(request.query["id"] ?? ""))\n")
+}
+router.get("/producers") { _ in
+    let (started, cancelled) = producers.withLock { ($0.started, $0.cancelled) }
+    return .text("started \(started) cancelled \(cancelled)\n")
+}
 router.get("/events") { request in
     .stream(events.broadcaster.subscribe(to: [request.query["topic"] ?? "news"], lastEventID: request.lastEventID))
 }
@@ -119,6 +163,7 @@ serverConfiguration.logger = logger
 // The port goes to stdout once the server listens and the broadcaster has started.
 let server = SSEServer(configuration: serverConfiguration, router: router) {
     try? events.broadcaster.shutDown()
+    try? generations.shutDown()
 } onServerRunning: { port in
     Task {
         while !events.isListening {
@@ -133,6 +178,7 @@ let group = ServiceGroup(
         services: [
             .init(service: postgres),
             .init(service: events),
+            .init(service: generations),
             .init(service: server),
         ],
         gracefulShutdownSignals: [.sigint, .sigterm],

@@ -170,14 +170,16 @@ final class Instance: Sendable {
     let port: Int
     var base: String { "http://127.0.0.1:\(port)" }
 
-    init(table: String) async throws {
+    /// Starts an instance on `table`; `lease` sets its generations' lease (`SSE_FIXTURE_LEASE_MS`).
+    init(table: String, lease: Duration? = nil) async throws {
         let tests =
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let fixture = URL(fileURLWithPath: tests).deletingLastPathComponent().appendingPathComponent(
             "SSEPostgresFixture"
         )
         .path
-        child = try Child([fixture, try #require(PostgresServer.url), table])
+        let environment = lease.map { ["env", "SSE_FIXTURE_LEASE_MS=\(Int($0 / .milliseconds(1)))"] } ?? []
+        child = try Child(environment + [fixture, try #require(PostgresServer.url), table])
         var output = ""
         let started = try await child.receive("listening ", into: &output)
         _ = try await child.receive("\n", into: &output)

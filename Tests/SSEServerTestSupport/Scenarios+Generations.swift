@@ -94,23 +94,13 @@ extension Scenarios {
 
         // An independent client written from the article: it drops after two events, resumes with
         // its last event ID, reads to the end, and is told 204 when it asks again.
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("generation_client.py").path
-        let peer = try Child(["python3", script, server.url("/answers/p1"), "--drop-after", "2"])
+        let peer = try GenerationClient(server.url("/answers/p1"), dropAfter: 2)
         try check(await eventually { fixture.answerProducers.started == 3 })
         for index in 1...5 {
             fixture.emit("t\(index)", to: "p1")
         }
         fixture.finishAnswer("p1")
-        struct Report: Decodable {
-            let data: [String]
-            let ids: [String?]
-            let end: [String: String]
-            let lastStatus: Int
-            let reconnects: Int
-        }
-        let output = try await blocking { peer.readToEnd() }
-        let report = try JSONDecoder().decode(Report.self, from: Data(output.utf8))
+        let (report, output) = try await peer.report()
         try check(report.data == (1...5).map { "t\($0)" }, output)
         try check(report.ids == (1...5).map { "p1:\($0)" }, output)
         try check(report.end == ["reason": "completed"] && report.lastStatus == 204, output)

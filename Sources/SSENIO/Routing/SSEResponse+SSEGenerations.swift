@@ -31,7 +31,21 @@ extension SSEResponse {
     ///   - generations: Its generations.
     ///   - lastEventID: The request's `Last-Event-ID`.
     public static func generation(_ id: String, of generations: SSEGenerations, lastEventID: String?) -> Self {
-        generations.subscribe(to: id, lastEventID: lastEventID).map { .stream($0) } ?? .empty(.noContent)
+        .generation(generations.subscribe(to: id, lastEventID: lastEventID))
+    }
+
+    /// A generation's stream from a subscription, or `204 No Content` for `nil`: for generations
+    /// across instances, whose subscription is made asynchronously.
+    ///
+    /// ```swift
+    /// router.get("/answers/:id") { request in
+    ///     .generation(try await generations.subscribe(to: request.parameters["id"] ?? "", lastEventID: request.lastEventID))
+    /// }
+    /// ```
+    ///
+    /// - Parameter subscription: The generation's subscription (`SSEPostgresGenerations.subscribe(to:lastEventID:)`).
+    public static func generation(_ subscription: SSEBroadcaster.Subscription?) -> Self {
+        subscription.map { .stream($0) } ?? .empty(.noContent)
     }
 }
 #endif

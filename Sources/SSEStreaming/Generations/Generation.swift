@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-import SSECodec
+package import SSECodec
 import Synchronization
 
 /// One generation: its events on a broadcaster of its own (their log is what clients attach to and
@@ -21,13 +21,13 @@ import Synchronization
 ///
 /// Its lock orders a publish, an end and a subscribe: a client attaching while the generation ends
 /// gets every event and the end, never a stream that stays open.
-final class Generation: Sendable {
+package final class Generation: Sendable {
     /// The one topic of the broadcaster.
     static let topic = "generation"
     /// Who every event is for: one array for all of them, which each log entry shares.
     private static let audiences = [Audience.topic(topic)]
 
-    let id: String
+    package let id: String
     let broadcaster: SSEBroadcaster
     /// What every event ID starts with: `<id>:`.
     private let prefix: String
@@ -51,7 +51,11 @@ final class Generation: Sendable {
 
     private let state = Mutex(State())
 
-    init<C: Clock>(id: String, configuration: SSEGenerations.Configuration, clock: C) where C.Duration == Duration {
+    package init<C: Clock>(
+        id: String,
+        configuration: SSEGenerations.Configuration,
+        clock: C
+    ) where C.Duration == Duration {
         self.id = id
         prefix = id + ":"
         maximumEvents = configuration.maximumEvents
@@ -77,13 +81,13 @@ final class Generation: Sendable {
     static let endEventRoom = 4096
 
     /// Runs `body` as the generation's keeper task, registered before anything can cancel it.
-    func launch(_ body: @escaping @Sendable () async -> Void) {
+    package func launch(_ body: @escaping @Sendable () async -> Void) {
         state.withLock { $0.keeper = Task(operation: body) }
     }
 
     /// Runs the producer in a task of its own, unless the generation has ended already (a stop
     /// came first); returns it.
-    func startProducer(_ body: @escaping @Sendable () async throws -> Void) -> Task<Void, any Error>? {
+    package func startProducer(_ body: @escaping @Sendable () async throws -> Void) -> Task<Void, any Error>? {
         state.withLock { state in
             guard state.endReason == nil else {
                 return nil
@@ -94,9 +98,15 @@ final class Generation: Sendable {
         }
     }
 
+    /// Cancels the producer's task, if it runs, without ending the generation (its end comes
+    /// from elsewhere: a database, across instances).
+    package func cancelProducer() {
+        state.withLock { $0.producer }?.cancel()
+    }
+
     /// Publishes a producer's event under the next ID. Past a limit, the generation ends
     /// (``SSEGenerations/EndReason/tooLarge``) and its producer is cancelled.
-    func publish(_ event: ServerSentEvent) throws(SSEGenerationError) -> String {
+    package func publish(_ event: ServerSentEvent) throws(SSEGenerationError) -> String {
         var event = event
         event.id = nil
         var bytes: [UInt8] = []
@@ -107,8 +117,7 @@ final class Generation: Sendable {
             throw .unencodable
         }
         bytes.removeLast()
-        // With its ID line: `id: <prefix><up to 20 digits>\n\n`.
-        let cost = bytes.count + prefix.utf8.count + 26
+        let cost = Self.cost(encodedCount: bytes.count, prefix: prefix)
         let (id, cancel) = state.withLock { state -> (String?, Task<Void, any Error>?) in
             guard state.endReason == nil else {
                 return (nil, nil)
@@ -127,10 +136,30 @@ final class Generation: Sendable {
         return id
     }
 
+    /// What an event (encoded in `encodedCount` bytes, without its final blank line) counts
+    /// against the generation's byte limit: with its ID line, `id: <prefix><up to 20 digits>\n\n`.
+    private static func cost(encodedCount: Int, prefix: String) -> Int {
+        encodedCount + prefix.utf8.count + 26
+    }
+
+    /// What `event` counts against the byte limit of the generation `id`, as its ``publish(_:)``
+    /// counts it: an instance that publishes elsewhere (into a database) keeps the same count.
+    package static func cost(of event: ServerSentEvent, generationID id: String) throws(SSEGenerationError) -> Int {
+        var event = event
+        event.id = nil
+        var bytes: [UInt8] = []
+        do {
+            try SSEEncoder().encode(event, into: &bytes)
+        } catch {
+            throw .unencodable
+        }
+        return cost(encodedCount: bytes.count - 1, prefix: id + ":")
+    }
+
     /// Ends the generation, unless it has ended: its end event goes out and every stream ends
     /// after it. `cancel`: its producer is cancelled too. Whether this call ended it.
     @discardableResult
-    func end(_ reason: SSEGenerations.EndReason, message: String? = nil, cancel: Bool) -> Bool {
+    package func end(_ reason: SSEGenerations.EndReason, message: String? = nil, cancel: Bool) -> Bool {
         let (ended, task) = state.withLock { state in
             (end(&state, reason, message: message), state.producer)
         }
@@ -163,7 +192,7 @@ final class Generation: Sendable {
 
     /// A stream of the generation from after `lastEventID` (an ID of this generation; any other
     /// ID, or none, attaches from the start); `nil` when a client that has the end asks again.
-    func subscribe(lastEventID: String?) -> SSEBroadcaster.Subscription? {
+    package func subscribe(lastEventID: String?) -> SSEBroadcaster.Subscription? {
         state.withLock { state in
             if state.isDiscarded {
                 return nil
@@ -181,18 +210,18 @@ final class Generation: Sendable {
         SSEGenerations.generationID(of: eventID) == id
     }
 
-    var hasEnded: Bool {
+    package var hasEnded: Bool {
         state.withLock { $0.endReason != nil }
     }
 
-    var status: SSEGenerations.Status {
+    package var status: SSEGenerations.Status {
         state.withLock { SSEGenerations.Status(endReason: $0.endReason, eventCount: $0.events, byteCount: $0.bytes) }
     }
 
     /// The server is stopping (or the generation is dropped, `finalEvent` `nil`): streams end
     /// with `finalEvent`, the producer and the wait for the retention's end are cancelled; a
     /// client that comes later gets `finalEvent` alone, or nothing (`204`) without one.
-    func shutDown(finalEvent: ServerSentEvent?) {
+    package func shutDown(finalEvent: ServerSentEvent?) {
         let (producer, keeper) = state.withLock { state in
             if state.endReason == nil {
                 state.endReason = .stopped

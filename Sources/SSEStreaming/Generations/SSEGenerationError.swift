@@ -31,6 +31,7 @@ public struct SSEGenerationError: Error, Sendable, Hashable, CustomStringConvert
         case shutDown
         case ended
         case unencodable
+        case unavailable
     }
 
     private let code: Code
@@ -57,6 +58,12 @@ public struct SSEGenerationError: Error, Sendable, Hashable, CustomStringConvert
     /// The event cannot be encoded (a line break in its type, for instance); it was not published.
     public static let unencodable = Self(code: .unencodable)
 
+    /// The store the generations share across instances (the database of
+    /// `SSEPostgresGenerations`) did not answer in time. What was asked may have happened or
+    /// not (a write can commit after the wait gave up); each call says what follows. A server
+    /// answers `503` with `Retry-After`.
+    public static let unavailable = Self(code: .unavailable)
+
     public var description: String {
         switch code {
         case .tooManyGenerations:
@@ -69,6 +76,8 @@ public struct SSEGenerationError: Error, Sendable, Hashable, CustomStringConvert
             "SSEGenerationError.ended: the generation is over (stopped, past a limit, or shut down)"
         case .unencodable:
             "SSEGenerationError.unencodable: the event cannot be encoded (a line break in its type?)"
+        case .unavailable:
+            "SSEGenerationError.unavailable: the generations' shared store did not answer in time"
         }
     }
 }

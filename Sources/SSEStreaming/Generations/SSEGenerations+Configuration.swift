@@ -90,6 +90,7 @@ extension SSEGenerations {
             case failed
             case timedOut
             case tooLarge
+            case interrupted
         }
 
         private let kind: Kind
@@ -115,7 +116,23 @@ extension SSEGenerations {
         /// ``SSEGenerations/Configuration/maximumBytes``.
         public static let tooLarge = Self(.tooLarge)
 
-        /// `completed`, `stopped`, `failed`, `timedOut` or `tooLarge`: the value in the end event.
+        /// The instance that ran the producer went away without ending it (it was killed, or
+        /// lost its database for longer than its lease, or shut down): another instance ended it
+        /// for the clients attached there. Only `SSEPostgresGenerations` ends generations so; the
+        /// producer is not started again.
+        public static let interrupted = Self(.interrupted)
+
+        /// The reason with the given ``description``, as an end event's data carries it.
+        package init?(named name: String) {
+            let kinds: [Kind] = [.completed, .stopped, .failed, .timedOut, .tooLarge, .interrupted]
+            guard let kind = kinds.first(where: { Self($0).description == name }) else {
+                return nil
+            }
+            self.init(kind)
+        }
+
+        /// `completed`, `stopped`, `failed`, `timedOut`, `tooLarge` or `interrupted`: the value in
+        /// the end event.
         public var description: String {
             switch kind {
             case .completed: "completed"
@@ -123,6 +140,7 @@ extension SSEGenerations {
             case .failed: "failed"
             case .timedOut: "timedOut"
             case .tooLarge: "tooLarge"
+            case .interrupted: "interrupted"
             }
         }
     }

@@ -114,8 +114,7 @@ public final class SSEGenerations: Sendable {
         _ id: String,
         producer: @escaping @Sendable (Writer) async throws -> Void
     ) throws(SSEGenerationError) -> Bool {
-        guard !id.isEmpty, id.utf8.count <= 200, !id.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 })
-        else {
+        guard Self.isValidID(id) else {
             throw .invalidID
         }
         let limit = configuration.maximumRunningGenerations
@@ -162,6 +161,11 @@ public final class SSEGenerations: Sendable {
         }
     }
 
+    /// Whether `id` can name a generation: 1 to 200 bytes without CR, LF or NULL.
+    package static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= 200 && !id.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 })
+    }
+
     /// What a generation's keeper task does: runs the producer in a task of its own, raced against
     /// the maximum duration; ends the generation; keeps it for its retention, then forgets it.
     private func run(_ generation: Generation, _ producer: @escaping @Sendable (Writer) async throws -> Void) async {
@@ -188,10 +192,17 @@ public final class SSEGenerations: Sendable {
             }
             timer.cancel()
         }
-        let evicted = registry.withLock { registry -> [Generation] in
-            registry.running -= 1
+        registry.withLock { $0.running -= 1 }
+        await keep(generation, for: configuration.retention)
+    }
+
+    /// Keeps an ended generation for `retention` (among the ``Configuration/maximumRetainedGenerations``
+    /// kept, the oldest evicted first), then forgets it. Returns at once if it is not registered
+    /// (any more).
+    package func keep(_ generation: Generation, for retention: Duration) async {
+        let evicted = registry.withLock { registry -> [Generation]? in
             guard registry.generations[generation.id] === generation else {
-                return []
+                return nil
             }
             registry.ended.append((generation.id, ObjectIdentifier(generation)))
             var evicted: [Generation] = []
@@ -205,10 +216,13 @@ public final class SSEGenerations: Sendable {
             }
             return evicted
         }
+        guard let evicted else {
+            return
+        }
         for generation in evicted {
             generation.shutDown(finalEvent: nil)
         }
-        guard (try? await sleep(configuration.retention)) != nil else {
+        guard (try? await sleep(retention)) != nil else {
             return
         }
         let expired = registry.withLock { registry in
@@ -219,6 +233,38 @@ public final class SSEGenerations: Sendable {
             return true
         }
         if expired {
+            generation.shutDown(finalEvent: nil)
+        }
+    }
+
+    /// The generation registered under `id`, or a new one registered without a producer (an
+    /// instance's copy of a generation that runs elsewhere, fed by its owner through a database);
+    /// `nil` after ``shutDown(finalEvent:)``. It does not count as running.
+    package func register(_ id: String) -> (generation: Generation, isNew: Bool)? {
+        registry.withLock { registry in
+            guard !registry.isShutDown else {
+                return nil
+            }
+            if let generation = registry.generations[id] {
+                return (generation, false)
+            }
+            let generation = makeGeneration(id)
+            registry.generations[id] = generation
+            return (generation, true)
+        }
+    }
+
+    /// Forgets `generation` at once (an instance's copy that could not be made), unless another
+    /// has taken its place; its streams end without an end event.
+    package func forget(_ generation: Generation) {
+        let forgotten = registry.withLock { registry in
+            guard registry.generations[generation.id] === generation else {
+                return false
+            }
+            registry.generations[generation.id] = nil
+            return true
+        }
+        if forgotten {
             generation.shutDown(finalEvent: nil)
         }
     }

@@ -17,12 +17,13 @@
 (Sources/SSEStreaming/Docs.docc/ResumableGenerations.md), not from the package's code: the second
 implementation its tests hold the servers to. Standard library only.
 
-    python3 generation_client.py URL --drop-after N
+    python3 generation_client.py URL --drop-after N [--resume-url URL2]
 
 Opens URL (a generation's stream), reads events with its own parser, closes the connection after N
 events and reconnects with the last event ID it saw, as a browser that lost its network would; reads
 until the end event (`sse-generation-end`), then asks once more with the end event's ID, which must be
-answered 204. Prints one line of JSON: the data and IDs of the events (the end event apart), the end
+answered 204. With --resume-url it reconnects, and asks once more, there: another instance of the same
+generations, as a browser sent elsewhere by a load balancer. Prints one line of JSON: the data and IDs of the events (the end event apart), the end
 event's data, the status of the last request, and how many times it reconnected.
 """
 
@@ -61,11 +62,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
     parser.add_argument("--drop-after", type=int, required=True)
+    parser.add_argument("--resume-url")
     arguments = parser.parse_args()
+    resume_url = arguments.resume_url or arguments.url
 
     received, ids, end, last_id, reconnects = [], [], None, None, 0
     while end is None:
-        request = urllib.request.Request(arguments.url, headers={"Accept": "text/event-stream"})
+        url = arguments.url if reconnects == 0 else resume_url
+        request = urllib.request.Request(url, headers={"Accept": "text/event-stream"})
         if last_id is not None:
             request.add_header("Last-Event-ID", last_id)
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -86,7 +90,7 @@ def main():
             reconnects += 1
 
     # The article: a client that has the end event and asks again gets 204, and stops.
-    request = urllib.request.Request(arguments.url, headers={"Last-Event-ID": last_id})
+    request = urllib.request.Request(resume_url, headers={"Last-Event-ID": last_id})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             status = response.status
