@@ -69,7 +69,13 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
     private let logger: Logger?
     let progress: Progress
     /// Where delivered events are shown to the generations on this broadcaster, if any.
-    let generationTap = Mutex<(@Sendable ([StoredEvent]) -> Void)?>(nil)
+    let generationTap = Mutex<GenerationTap?>(nil)
+
+    /// A closure in a struct: a closure kept in a `Mutex` directly is re-wrapped in two
+    /// reabstraction thunks each time `withLock` hands it out, so every call would cost more.
+    struct GenerationTap: Sendable {
+        let deliver: @Sendable ([StoredEvent]) -> Void
+    }
     let writer: Writer
 
     /// Creates a broadcaster on a PostgreSQL client, which must be running (in the same service
@@ -237,7 +243,7 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
             logger?.warning("SSE skipped an event it cannot encode", metadata: ["sse.id": "\(stored.id)"])
         }
         progress.advance(to: last.id)
-        tap?(events)
+        tap?.deliver(events)
     }
 
     /// Deletes old events every retention interval.

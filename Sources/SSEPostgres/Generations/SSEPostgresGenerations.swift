@@ -130,7 +130,7 @@ public final class SSEPostgresGenerations: Service, Sendable {
         table = GenerationsTable(events: events.table)
         events.generationTap.withLock { tap in
             precondition(tap == nil, "a broadcaster has one SSEPostgresGenerations")
-            tap = { [weak self] in self?.offer($0) }
+            tap = SSEPostgresBroadcaster.GenerationTap { [weak self] in self?.offer($0) }
         }
     }
 
