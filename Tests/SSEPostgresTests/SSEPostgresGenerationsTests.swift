@@ -296,6 +296,29 @@ extension SSEPostgresTests {
         }
 
         @Test(
+            "The database restarted mid-generation: the producer's publishes wait it out, and a client on another instance gets every event once, then the end"
+        )
+        func generationThroughDatabaseRestart() async throws {
+            let table = PostgresServer.table()
+            // A lease longer than the restart: the generation must not be ended as interrupted.
+            let a = try await Instance(table: table, lease: .seconds(60))
+            let b = try await Instance(table: table, lease: .seconds(60))
+            defer {
+                a.kill()
+                b.kill()
+            }
+            #expect(try await curl("\(a.base)/start?id=r1&tokens=100&pace=20") == "started\n")
+            let onB = try StreamClient("\(b.base)/generations/r1")
+            defer { onB.close() }
+            #expect(try await onB.read(until: 10).count == 10)
+            try await PostgresServer.restart()
+            let events = try await onB.read(until: 101)
+            #expect(events.dropLast().map(\.data) == (1...100).map { "t\($0)" })
+            #expect(events.dropLast().map(\.id) == (1...100).map { "r1:\($0)" })
+            #expect(events.last?.data == #"{"reason":"completed"}"#)
+        }
+
+        @Test(
             "The instance that runs a generation stopped with SIGTERM ends it with interrupted for the clients on the others at once, not after its lease"
         )
         func generationOwnerShutDown() async throws {

@@ -40,9 +40,11 @@ extension SSEPostgresGenerations {
         ///   instance, past a limit, shut down): the producer should return.
         ///   `SSEGenerationError.unencodable` for an event that cannot be encoded (the
         ///   generation goes on). `SSEGenerationError.unavailable` when the database did not
-        ///   confirm it (after one retry): it may have been written or not, and nothing more can
-        ///   be published (a generation with a hole must not look whole); the producer should
-        ///   throw, which ends the generation with `failed`.
+        ///   confirm it: a write that fails is tried again, with the same idempotency key, for up
+        ///   to ``SSEPostgresGenerations/Configuration-swift.struct/timeout`` after its first
+        ///   failure, so a database restart is waited out. It may have been written or not, and
+        ///   nothing more can be published (a generation with a hole must not look whole); the
+        ///   producer should throw, which ends the generation with `failed`.
         @discardableResult
         public func publish(_ event: ServerSentEvent) async throws(SSEGenerationError) -> String {
             guard !mirror.generation.hasEnded else {
@@ -59,8 +61,13 @@ extension SSEPostgresGenerations {
             }
             var event = event
             event.id = nil
+            // A database that restarts, or a connection lost, is waited out for up to the timeout
+            // after the first failure (which may itself have waited the publish timeout): the same
+            // key keeps a write that went through once.
+            var deadline: ContinuousClock.Instant?
+            var pause = Duration.milliseconds(50)
             var failure: SSEPostgresError?
-            for _ in 0..<2 {
+            repeat {
                 do {
                     try await generations.events.publish(
                         event,
@@ -71,11 +78,16 @@ extension SSEPostgresGenerations {
                     return "\(id):\(number)"
                 } catch {
                     failure = error
-                    guard error.code == .timedOut || error.code == .writeFailed || error.code == .overloaded else {
+                    let giveUp = deadline ?? ContinuousClock.now + generations.configuration.timeout
+                    deadline = giveUp
+                    guard error.code == .timedOut || error.code == .writeFailed || error.code == .overloaded,
+                        ContinuousClock.now + pause < giveUp, (try? await Task.sleep(for: pause)) != nil
+                    else {
                         break
                     }
+                    pause = min(pause * 2, .seconds(1))
                 }
-            }
+            } while true
             owned.breakOff()
             generations.logger?.warning(
                 "SSE could not publish a generation's event",
