@@ -342,12 +342,7 @@ public final class SSEPostgresGenerations: Service, Sendable {
         message: String? = nil,
         onlyIfLeaseExpired: Bool = false
     ) async -> Bool? {
-        var data = #"{"reason":"\#(reason)""#
-        if let message {
-            data += #","message":"# + jsonStringLiteral(String(message.prefix(1_000)))
-        }
-        data += "}"
-        let endEvent = ServerSentEvent(type: SSEGenerations.endEventType, data: data)
+        let endEvent = Generation.endEvent(reason, message: message)
         let ended = await racing(configuration.timeout) { [table, events, logger] in
             try await table.client.withTransaction(logger: logger ?? Table.silent) { connection in
                 guard try await table.end(id, reason: reason, onlyIfLeaseExpired: onlyIfLeaseExpired, on: connection)

@@ -174,20 +174,25 @@ package final class Generation: Sendable {
             return false
         }
         state.endReason = reason
-        var data = #"{"reason":"\#(reason)""#
-        if let message {
-            // Cut to fit the room kept for the end in the log, so that it never pushes the first
-            // event out.
-            data += #","message":"# + jsonStringLiteral(String(message.prefix(1_000)))
-        }
-        data += "}"
         var bytes: [UInt8] = []
         // A type and data of our own, which always encode.
-        try? encoder.encode(ServerSentEvent(type: SSEGenerations.endEventType, data: data), into: &bytes)
+        try? encoder.encode(Self.endEvent(reason, message: message), into: &bytes)
         bytes.removeLast()
         state.endEventID = broadcaster.publish(encoded: &bytes, to: Self.audiences)
         broadcaster.seal()
         return true
+    }
+
+    /// The end event of a generation that ended for `reason`: data `{"reason":…}`, with
+    /// `"message"` (cut to 1,000 characters, to fit the room kept for the end in the log, so that
+    /// it never pushes the first event out).
+    package static func endEvent(_ reason: SSEGenerations.EndReason, message: String?) -> ServerSentEvent {
+        var data = #"{"reason":"\#(reason)""#
+        if let message {
+            data += #","message":"# + jsonStringLiteral(String(message.prefix(1_000)))
+        }
+        data += "}"
+        return ServerSentEvent(type: SSEGenerations.endEventType, data: data)
     }
 
     /// A stream of the generation from after `lastEventID` (an ID of this generation; any other
