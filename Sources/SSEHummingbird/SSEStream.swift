@@ -58,6 +58,7 @@ public struct SSEStream: SSEStreamResponse, ResponseGenerator {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let (standardFields, gzip) = configuration.responseHeaders(acceptEncoding: request.headers[.acceptEncoding])
         var fields = standardFields
+        fields.append(contentsOf: body.headerFields)
         fields.append(contentsOf: headers)
         guard request.method != .head else {
             return Response(status: .ok, headers: fields)

@@ -68,18 +68,21 @@ public struct SSECORS: Sendable, Hashable {
     /// Any origin, without credentials.
     public static let anyOrigin = SSECORS(checkedOrigins: nil, allowsCredentials: false, maximumAge: 600)
 
+    private static let exposed = "Retry-After, SSE-Newest-Event-ID, SSE-Replay-Unavailable"
+
     /// The CORS header fields for a response to a request from `origin` (its `Origin` header),
     /// or none if that origin is not allowed.
     public func headers(origin: String?) -> HTTPFields {
         guard let origin, allowedOrigins?.contains(origin) ?? true else {
             return [:]
         }
-        // `Retry-After` is exposed so that a page's script can wait as long as a `503` asks.
+        // `Retry-After` is exposed so that a page's script can wait as long as a `503` asks, and
+        // the stream's resume fields so that it can tell what it missed (``SSEStreamBody/headerFields``).
         if allowedOrigins == nil && !allowsCredentials {
-            return [.accessControlAllowOrigin: "*", .accessControlExposeHeaders: "Retry-After"]
+            return [.accessControlAllowOrigin: "*", .accessControlExposeHeaders: Self.exposed]
         }
         var headers: HTTPFields = [
-            .accessControlAllowOrigin: origin, .vary: "Origin", .accessControlExposeHeaders: "Retry-After",
+            .accessControlAllowOrigin: origin, .vary: "Origin", .accessControlExposeHeaders: Self.exposed,
         ]
         if allowsCredentials {
             headers[.accessControlAllowCredentials] = "true"

@@ -36,7 +36,8 @@ public import CoreMetrics
 /// | `sse_requests_refused_total` | counter | requests refused by a limit, by `reason` (embedded server) |
 ///
 /// Reasons of refusal: `body_too_large` (413), `request_timeout` (no complete request in time),
-/// `too_many_pipelined` (more waiting requests than allowed), `malformed` (not HTTP/1.1).
+/// `too_many_pipelined` (more waiting requests than allowed), `malformed` (not HTTP/1.1),
+/// `stream_rate` (a stream over `maximumStreamsPerSecond`, answered `503`).
 public struct SSEMetrics: Sendable {
     /// Why a request was refused.
     package enum Refusal: String, CaseIterable, Sendable {
@@ -44,6 +45,7 @@ public struct SSEMetrics: Sendable {
         case requestTimeout = "request_timeout"
         case tooManyPipelined = "too_many_pipelined"
         case malformed = "malformed"
+        case streamRate = "stream_rate"
     }
 
     package let streams: Meter

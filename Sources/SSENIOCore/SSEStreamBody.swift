@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #if NIOSupport
+public import HTTPTypes
 public import SSECodec
 public import SSEStreaming
 
@@ -65,6 +66,27 @@ public struct SSEStreamBody: Sendable {
             return false
         }
         return subscription.replayUnavailable
+    }
+
+    /// Header fields that say where the stream begins, for a broadcaster subscription whose
+    /// start is known as it is made: `SSE-Newest-Event-ID`, the ID of the newest event published
+    /// then (the client is up to it once the replay is sent), and, when it resumed from an ID whose
+    /// events cannot be replayed, `SSE-Replay-Unavailable` with the reason (`epoch-changed`,
+    /// `too-old`, `unknown`), so that a client can tell without reading the
+    /// `sse-replay-unavailable` event. Empty for other streams, and for a resume that a replay
+    /// store answers after the head is sent. Every server adds them to a stream's head.
+    public var headerFields: HTTPFields {
+        guard case .subscription(let subscription) = source, !subscription.resumesFromReplayStore else {
+            return [:]
+        }
+        var fields = HTTPFields()
+        if let newest = subscription.lastPublishedEventID, !newest.isEmpty {
+            fields[.sseNewestEventID] = newest
+        }
+        if let reason = subscription.replayUnavailableReason {
+            fields[.sseReplayUnavailable] = reason.rawValue
+        }
+        return fields
     }
 
     /// The same stream, which first sends `prefix` (encoded fields or comments, such as a

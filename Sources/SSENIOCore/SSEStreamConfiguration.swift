@@ -145,6 +145,10 @@ extension HTTPField.Name {
     package static let xAccelBuffering = Self("X-Accel-Buffering")!
     /// `Last-Event-ID`: the last event ID a reconnecting client received.
     package static let lastEventID = Self("Last-Event-ID")!
+    /// `SSE-Newest-Event-ID`: the newest event's ID when a stream began.
+    package static let sseNewestEventID = Self("SSE-Newest-Event-ID")!
+    /// `SSE-Replay-Unavailable`: why a resumed stream cannot replay what its client missed.
+    package static let sseReplayUnavailable = Self("SSE-Replay-Unavailable")!
 }
 
 #endif

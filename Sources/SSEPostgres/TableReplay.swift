@@ -39,9 +39,11 @@ struct TableReplay: SSEReplayStore {
             )
             // Never published here (another database's, or from before it was reset), deleted by
             // retention, or more than a replay may send: the client must reload.
-            let available =
-                cursor >= 0 && cursor <= found.last && cursor >= found.prunedThrough
-                && found.events.count <= configuration.maximumReplayCount
+            let unavailable: SSEBroadcaster.ReplayUnavailableReason? =
+                cursor < 0 || cursor > found.last
+                ? .unknown
+                : cursor < found.prunedThrough || found.events.count > configuration.maximumReplayCount
+                    ? .tooOld : nil
             // Live events up to the snapshot's last ID are covered (or skipped over, with the
             // notice): they are skipped once this instance has delivered them, which it has
             // within moments of the commit.
@@ -52,8 +54,8 @@ struct TableReplay: SSEReplayStore {
                 )
             }
             let through = found.last > 0 ? String(found.last) : nil
-            guard available else {
-                return .unavailable(throughID: through)
+            if let unavailable {
+                return .unavailable(throughID: through, reason: unavailable)
             }
             return .events(found.events.map(\.event), throughID: through)
         } catch {

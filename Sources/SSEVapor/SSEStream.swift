@@ -79,6 +79,7 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
             acceptEncoding: request.headers.first(name: .acceptEncoding)
         )
         var fields = HTTPHeaders(standardFields)
+        fields.add(contentsOf: HTTPHeaders(body.headerFields))
         fields.add(contentsOf: headers)
         // This stream compresses (or not) itself, flushing per batch; Vapor's compressor must not.
         fields.responseCompression = .disable

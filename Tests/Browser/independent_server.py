@@ -164,7 +164,10 @@ class Hub:
 
     def unavailable(self, cursor):
         """The replay-unavailable block for `cursor`: its `id:` is the newest ID. Caller holds the lock."""
-        data = json.dumps({"lastEventID": cursor})
+        number = int(cursor) if re.fullmatch(r"[0-9]{1,18}", cursor) else None
+        reason = "too-old" if number is not None and number <= self.newest else "unknown"
+        data = json.dumps({"lastEventID": cursor, "reason": reason,
+                           "currentLastEventID": str(self.newest) if self.newest else ""})
         return encode_event(self.newest or None, data, REPLAY_UNAVAILABLE).encode()
 
     def resolve(self, cursor):

@@ -30,11 +30,16 @@ struct SSECORSTests {
         #expect(
             fields == [
                 "Access-Control-Allow-Origin: https://app.example", "Vary: Origin",
-                "Access-Control-Expose-Headers: Retry-After", "Access-Control-Allow-Credentials: true",
+                "Access-Control-Expose-Headers: Retry-After, SSE-Newest-Event-ID, SSE-Replay-Unavailable",
+                "Access-Control-Allow-Credentials: true",
             ]
         )
         #expect(named.headers(origin: "https://evil.example").isEmpty)
-        #expect(SSECORS.anyOrigin.headers(origin: "https://any.example").map(\.value) == ["*", "Retry-After"])
+        #expect(
+            SSECORS.anyOrigin.headers(origin: "https://any.example").map(\.value) == [
+                "*", "Retry-After, SSE-Newest-Event-ID, SSE-Replay-Unavailable",
+            ]
+        )
     }
 
     @Test("A preflight allows the standard headers and the policy's own, such as Authorization")

@@ -58,7 +58,7 @@ public struct HummingbirdServer: ServerUnderTest {
                     allowHeaders: [HTTPField.Name("Last-Event-ID")!, .cacheControl, .contentType, .authorization],
                     allowMethods: [.get, .head, .post, .options],
                     allowCredentials: true,
-                    exposedHeaders: ["Retry-After"],
+                    exposedHeaders: ["Retry-After", "SSE-Newest-Event-ID", "SSE-Replay-Unavailable"],
                     maxAge: .seconds(600)
                 )
             )

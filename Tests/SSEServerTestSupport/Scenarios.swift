@@ -192,7 +192,8 @@ public enum Scenarios {
         await server.stop()
     }
 
-    /// `Last-Event-ID`, as a header or as the `lastEventId` query parameter, resumes after that event.
+    /// `Last-Event-ID`, as a header or as the `lastEventId` query parameter, resumes after that
+    /// event; the head says where the stream begins, and why a resume cannot be served.
     public static func resumesFromLastEventID(_ start: Start) async throws {
         let fixture = Fixture()
         let broadcaster = fixture.broadcaster
@@ -200,12 +201,27 @@ public enum Scenarios {
             try broadcaster.publish(ServerSentEvent(data: "event \(index)"), to: "news")
         }
         let server = try await start(fixture, nil)
-        let header = try Child(["curl", "-sN", "-H", "Last-Event-ID: 3", server.url("/events")])
+        let header = try Child(["curl", "-sN", "-D", "-", "-H", "Last-Event-ID: 3", server.url("/events")])
         let query = try Child(["curl", "-sN", server.url("/events?lastEventId=4")])
-        try check(await eventually { broadcaster.subscriberCount == 2 })
+        // An ID this broadcaster never reached: the head says so, with the newest ID.
+        let unknown = try Child(["curl", "-sN", "-D", "-", "-H", "Last-Event-ID: 99", server.url("/events")])
+        try check(await eventually { broadcaster.subscriberCount == 3 })
         try broadcaster.shutDown()
-        try check(try await blocking { header.readToEnd() } == "data: event 4\nid: 4\n\ndata: event 5\nid: 5\n\n")
+        let resumed = try await blocking { header.readToEnd() }
+        try check(resumed.hasSuffix("\r\n\r\ndata: event 4\nid: 4\n\ndata: event 5\nid: 5\n\n"), resumed)
+        try check(resumed.lowercased().contains("\r\nsse-newest-event-id: 5\r\n"), resumed)
+        try check(!resumed.lowercased().contains("sse-replay-unavailable:"), resumed)
         try check(try await blocking { query.readToEnd() } == "data: event 5\nid: 5\n\n")
+        let lost = try await blocking { unknown.readToEnd() }
+        try check(lost.lowercased().contains("\r\nsse-newest-event-id: 5\r\n"), lost)
+        try check(lost.lowercased().contains("\r\nsse-replay-unavailable: unknown\r\n"), lost)
+        try check(
+            lost.hasSuffix(
+                "\r\n\r\nid: 5\nevent: sse-replay-unavailable\n"
+                    + #"data: {"lastEventID":"99","reason":"unknown","currentLastEventID":"5"}"# + "\n\n"
+            ),
+            lost
+        )
         await server.stop()
     }
 
@@ -385,7 +401,9 @@ public enum Scenarios {
         try check(allowedHead.contains("access-control-allow-credentials: true\r\n"))
         try check(
             !server.exposesHeadersToCrossOriginPages
-                || allowedHead.contains("access-control-expose-headers: retry-after\r\n")
+                || allowedHead.contains(
+                    "access-control-expose-headers: retry-after, sse-newest-event-id, sse-replay-unavailable\r\n"
+                )
         )
         try check(!allowedHead.contains("access-control-allow-origin: *"))
         allowed.close()

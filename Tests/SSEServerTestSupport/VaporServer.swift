@@ -58,7 +58,7 @@ public struct VaporServer: ServerUnderTest {
                     allowedHeaders: ["Last-Event-ID", .cacheControl, .contentType, .authorization],
                     allowCredentials: true,
                     cacheExpiration: 600,
-                    exposedHeaders: [.retryAfter]
+                    exposedHeaders: [.retryAfter, "SSE-Newest-Event-ID", "SSE-Replay-Unavailable"]
                 )
             )
             app.middleware.use(cors, at: .beginning)

@@ -320,6 +320,31 @@ struct SSEBroadcasterLifecycleTests {
         #expect(silent.subscriberCount == 0)
     }
 
+    @Test("Shutdown with a reconnection window: each subscriber gets a retry of its own before the final event")
+    func shutDownSpreadsReconnections() async throws {
+        let broadcaster = SSEBroadcaster(configuration: Self.configuration())
+        let subscriptions = (0..<200).map { _ in broadcaster.subscribe(to: ["t"]) }
+        try broadcaster.shutDown(finalEvent: Self.message("bye"), reconnectionWindow: .seconds(1)...(.seconds(3)))
+        var retries: Set<Int> = []
+        for subscription in subscriptions {
+            var chunks: [[UInt8]] = []
+            for try await chunk in subscription {
+                chunks.append(chunk)
+            }
+            let text = String(decoding: chunks.joined(), as: UTF8.self)
+            let retry = try #require(text.wholeMatch(of: /retry: ([0-9]+)\n\ndata: bye\n\n/)?.1)
+            let milliseconds = try #require(Int(retry))
+            #expect((1_000...3_000).contains(milliseconds))
+            retries.insert(milliseconds)
+        }
+        #expect(retries.count > 100, "drawn for each subscriber")
+        var late: [UInt8] = []
+        for try await chunk in broadcaster.subscribe(to: ["t"]) {
+            late += chunk
+        }
+        #expect(String(decoding: late, as: UTF8.self).wholeMatch(of: /retry: [0-9]+\n\ndata: bye\n\n/) != nil)
+    }
+
     @Test("Shutdown wakes subscribers that are waiting", .timeLimit(.minutes(1)))
     func shutDownWakesWaiters() async throws {
         let broadcaster = SSEBroadcaster(configuration: Self.configuration())

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+import Foundation
 import SSECodec
 import SSEStreaming
 import Synchronization
@@ -196,14 +197,49 @@ struct SSEBroadcasterTests {
 
         let signal = try #require(try await tooOld.event())
         #expect(signal.type == SSEBroadcaster.replayUnavailableEventType)
-        #expect(signal.data == #"{"lastEventID":"5"}"#)
+        #expect(signal.data == #"{"lastEventID":"5","reason":"too-old","currentLastEventID":"10"}"#)
         #expect(signal.id == "10")
         #expect(try await tooOld.event()?.data == "11")
 
         let other = try #require(try await unknown.event())
         #expect(other.type == SSEBroadcaster.replayUnavailableEventType)
-        #expect(other.data == #"{"lastEventID":"from \"elsewhere\"\n"}"#)
+        #expect(
+            other.data == #"{"lastEventID":"from \"elsewhere\"\n","reason":"unknown","currentLastEventID":"10"}"#
+        )
         #expect(try await unknown.event()?.data == "11")
+    }
+
+    @Test("Each reason a resume cannot be served is told apart: another epoch, too old, unknown")
+    func replayUnavailableReasons() async throws {
+        func configuration() -> SSEBroadcaster.Configuration {
+            var configuration = SSEBroadcaster.Configuration()
+            configuration.maximumReplayCount = 2
+            return configuration
+        }
+        let before = SSEBroadcaster(configuration: configuration())
+        let first = try before.publish(Self.message("a"), to: "t")
+        // Started anew, as after a restart: the default prefix (the epoch) is made again.
+        let restarted = SSEBroadcaster(configuration: configuration())
+        var ids: [String] = []
+        for index in 1...4 {
+            ids.append(try restarted.publish(Self.message("\(index)"), to: "t"))
+        }
+        let cases: [(String, SSEBroadcaster.ReplayUnavailableReason)] = [
+            (first, .epochChanged), (ids[0], .tooOld), (ids[3].dropLast() + "9", .unknown), ("order:7", .unknown),
+        ]
+        for (lastEventID, reason) in cases {
+            let subscription = restarted.subscribe(to: ["t"], lastEventID: lastEventID)
+            #expect(subscription.replayUnavailableReason == reason, "\(lastEventID)")
+            var reader = SubscriptionReader(subscription)
+            let notice = try #require(try await reader.event())
+            let data = try JSONDecoder().decode([String: String].self, from: Data(notice.data.utf8))
+            #expect(data == ["lastEventID": lastEventID, "reason": reason.rawValue, "currentLastEventID": ids[3]])
+            #expect(notice.id == ids[3])
+        }
+        let resumed = restarted.subscribe(to: ["t"], lastEventID: ids[2])
+        #expect(resumed.replayUnavailableReason == nil && !resumed.replayUnavailable)
+        #expect(SSEBroadcaster.ReplayUnavailableReason(rawValue: "epoch-changed") == .epochChanged)
+        #expect(SSEBroadcaster.ReplayUnavailableReason(rawValue: "lost") == nil)
     }
 
     @Test("The ID of the last event to leave the log still resumes, with nothing missed")

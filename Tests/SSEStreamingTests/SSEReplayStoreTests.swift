@@ -125,11 +125,11 @@ struct SSEReplayStoreTests {
         let subscription = broadcaster.subscribe(to: ["news"], lastEventID: "gone")
         try broadcaster.publish(ServerSentEvent(data: "a", id: "41"), to: "news")
         try broadcaster.publish(ServerSentEvent(data: "b", id: "42"), to: "news")
-        await store.answer(.unavailable(throughID: "41"))
+        await store.answer(.unavailable(throughID: "41", reason: .tooOld))
         var reader = SubscriptionReader(subscription)
         let events = try await reader.events(2)
         #expect(events.first?.type == SSEBroadcaster.replayUnavailableEventType)
-        #expect(events.first?.data == #"{"lastEventID":"gone"}"#)
+        #expect(events.first?.data == #"{"lastEventID":"gone","reason":"too-old","currentLastEventID":"41"}"#)
         #expect(events.first?.id == "41")
         #expect(events.last?.data == "b")
     }

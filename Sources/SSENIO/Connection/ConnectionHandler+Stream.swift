@@ -45,6 +45,10 @@ extension SSEServer.ConnectionHandler {
         var writable: EventLoopPromise<Void>?
         /// An HTTP/1.1 stream's batches are written below NIO's encoder; `nil` over HTTP/2.
         let direct: SSEServer.DirectBody?
+        /// Ends the stream at its maximum age, if the server has one.
+        var expiry: Scheduled<Void>?
+        /// The stream reached its maximum age: it ends properly, as at a shutdown.
+        var expired = false
 
         init(
             source: Source,
@@ -75,6 +79,7 @@ extension SSEServer.ConnectionHandler {
         }
         let configuration = server.configuration.stream
         var (headFields, gzip) = configuration.responseHeaders(acceptEncoding: request.headers[.acceptEncoding])
+        headFields.append(contentsOf: body.headerFields)
         headFields.append(contentsOf: fields)
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: headFields))), promise: nil)
         guard request.method != .head else {
@@ -102,6 +107,7 @@ extension SSEServer.ConnectionHandler {
             return
         }
         let logged = logger.map { _ in (request.method, request.path) }
+        defer { scheduleExpiry() }
         switch body.source {
         case .subscription(let subscription):
             let bound = self.bound
@@ -277,7 +283,7 @@ extension SSEServer.ConnectionHandler {
         guard stream != nil else {
             return
         }
-        if ended || machine.isShuttingDown {
+        if ended || machine.isShuttingDown || stream?.expired == true {
             finishStream()
         } else {
             failStream(nil)
@@ -304,6 +310,25 @@ extension SSEServer.ConnectionHandler {
         }
     }
 
+    /// Ends the stream, as a shutdown does, at an age drawn between three quarters of the server's
+    /// `maximumStreamAge` and all of it.
+    private func scheduleExpiry() {
+        guard let stream, let age = server.configuration.maximumStreamAge else {
+            return
+        }
+        let nanoseconds = max(1, TimeAmount(age).nanoseconds)
+        let bound = self.bound
+        stream.expiry = eventLoop.scheduleTask(
+            in: .nanoseconds(Int64.random(in: (nanoseconds - nanoseconds / 4)...nanoseconds))
+        ) {
+            guard let stream = bound.value.stream else {
+                return
+            }
+            stream.expired = true
+            bound.value.endStream(draining: false)
+        }
+    }
+
     /// The channel can take writes again.
     func resumeStream() {
         if let writable = stream?.writable {
@@ -318,6 +343,11 @@ extension SSEServer.ConnectionHandler {
     private func finishStream() {
         guard let stream else {
             return
+        }
+        // Ended by the server, not by its source or client: the client comes back after a delay
+        // of its own, so that all do not come back at once.
+        if machine.isShuttingDown || stream.expired, let window = server.configuration.reconnectionWindow {
+            stream.writer.append(SSEReconnectionJitter.retryField(in: window))
         }
         let last: ByteBuffer?
         do {
@@ -360,6 +390,7 @@ extension SSEServer.ConnectionHandler {
             return
         }
         self.stream = nil
+        stream.expiry?.cancel()
         switch stream.source {
         case .polled(let subscription, _):
             subscription.cancel()

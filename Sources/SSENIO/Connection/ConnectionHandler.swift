@@ -225,6 +225,7 @@ extension SSEServer {
             case .requestTimeout: "Closed a connection without a complete request in time"
             case .tooManyPipelined: "Closed a connection that pipelined too many requests"
             case .malformed: "Closed a connection that sent a malformed request"
+            case .streamRate: "Refused a stream over maximumStreamsPerSecond"
             }
         }
 

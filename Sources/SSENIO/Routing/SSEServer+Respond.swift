@@ -17,6 +17,7 @@ import HTTPTypes
 import Logging
 import SSEAuthorization
 import SSENIOCore
+import SSEStreaming
 
 extension SSEServer {
     /// The route's answer to a request (with CORS headers).
@@ -42,10 +43,27 @@ extension SSEServer {
             )
             response = .badRequest(error.description)
         }
+        if case .stream(let body) = response.body, let streamRate, !streamRate.admit() {
+            body.end?()
+            response = refusedStream()
+            configuration.logger?.info(
+                "Refused a stream over maximumStreamsPerSecond: answered 503",
+                metadata: Self.metadata(request)
+            )
+        }
         if let cors = configuration.cors {
             response.headers.append(contentsOf: cors.headers(origin: origin))
         }
         return (request, response)
+    }
+
+    /// `503` with a jittered `Retry-After`, for a stream over ``Configuration-swift.struct/maximumStreamsPerSecond``.
+    private func refusedStream() -> SSEResponse {
+        metrics?.refused(.streamRate)
+        var response = SSEResponse.text("Too many streams are starting; retry later\n", status: .serviceUnavailable)
+        let window = configuration.reconnectionWindow ?? .seconds(1)...(.seconds(1))
+        response.headers[.retryAfter] = "\(SSEReconnectionJitter.seconds(in: window))"
+        return response
     }
 
     private func route(_ request: inout SSERequest) async -> SSEResponse {

@@ -114,6 +114,28 @@ public struct SSEServer: Sendable, Service {
         /// Used only when there is an `onShutdown`. Defaults to 5 seconds.
         public var shutdownGracePeriod: Duration
 
+        /// The window a reconnection delay is drawn from, at random for each stream, whenever the
+        /// server ends a stream its client did not end: each gets a `retry:` field of its own
+        /// before its end, so that thousands of clients that lose their streams at one moment (a
+        /// restart, a deploy) come back spread over the window instead of all at once. It applies
+        /// when the server stops, to streams that reach ``maximumStreamAge``, and to the
+        /// `Retry-After` of a stream refused by ``maximumStreamsPerSecond`` (whole seconds, at
+        /// least 1). `nil` sends none. Defaults to 1 to 10 seconds.
+        public var reconnectionWindow: ClosedRange<Duration>?
+
+        /// The most event streams the server begins per second (a burst of up to this many at
+        /// once); a stream over the rate is answered `503 Service Unavailable` with a
+        /// `Retry-After` drawn from ``reconnectionWindow``, so that a wave of reconnections is
+        /// spread out instead of taken all at once. `nil` (the default): no limit.
+        public var maximumStreamsPerSecond: Int?
+
+        /// How long a stream may stay open: it is ended properly (with a `retry:` drawn from
+        /// ``reconnectionWindow``) after an age drawn at random between three quarters of this
+        /// and this, so that long-lived streams rotate across instances behind a load balancer
+        /// without leaving all at once. A resuming client misses nothing. `nil` (the default):
+        /// no limit.
+        public var maximumStreamAge: Duration?
+
         #if TLSSupport
         /// TLS: the certificate and key, and the oldest version accepted; `nil` (the default)
         /// serves cleartext. With TLS, ALPN offers HTTP/2 (see ``http2``) and HTTP/1.1.
@@ -151,6 +173,9 @@ public struct SSEServer: Sendable, Service {
             maximumBodySize = 1024 * 1024
             shutdownGracePeriod = .seconds(5)
             writeBufferSize = 8 * 1024
+            reconnectionWindow = .seconds(1)...(.seconds(10))
+            maximumStreamsPerSecond = nil
+            maximumStreamAge = nil
             logger = nil
             #if TLSSupport
             tls = nil
@@ -168,6 +193,8 @@ public struct SSEServer: Sendable, Service {
         let connections: Connections
         let onServerRunning: (@Sendable (_ port: Int) async -> Void)?
         let onShutdown: (@Sendable () async -> Void)?
+        /// Admits streams at ``Configuration-swift.struct/maximumStreamsPerSecond``, if set.
+        let streamRate: StreamRate?
         #if TLSSupport
         /// The TLS context new connections get: made when the server starts, replaced by a reload.
         let tlsContext = Mutex<NIOSSLContext?>(nil)
@@ -184,6 +211,7 @@ public struct SSEServer: Sendable, Service {
             connections = Connections(logger: configuration.logger)
             self.onServerRunning = onServerRunning
             self.onShutdown = onShutdown
+            streamRate = configuration.maximumStreamsPerSecond.map { StreamRate(perSecond: $0) }
         }
     }
 
@@ -193,6 +221,7 @@ public struct SSEServer: Sendable, Service {
     public var configuration: Configuration { shared.configuration }
     var router: SSERouter { shared.router }
     var connections: Connections { shared.connections }
+    var streamRate: StreamRate? { shared.streamRate }
     private var onServerRunning: (@Sendable (_ port: Int) async -> Void)? { shared.onServerRunning }
     private var onShutdown: (@Sendable () async -> Void)? { shared.onShutdown }
     /// The configuration's values a connection reads on every batch, read in place.

@@ -103,6 +103,8 @@ struct BroadcasterStateMachine {
     private(set) var isSealed = false
     /// The final event of the shutdown, for subscribers that arrive after it.
     private var shutdownFinalEvent: QueuedEvent?
+    /// The window each subscriber's `retry:` is drawn from after a shutdown, if any.
+    private var shutdownReconnectionWindow: ClosedRange<Duration>?
 
     init(configuration: SSEBroadcaster.Configuration) {
         self.configuration = configuration
@@ -123,26 +125,31 @@ struct BroadcasterStateMachine {
         lastEventID: String?,
         overflowPolicy: SSEBroadcaster.OverflowPolicy,
         now: Duration
-    ) -> (token: Token, replayUnavailable: Bool, replayPending: Bool, newestID: String?)? {
+    ) -> (
+        token: Token, replayUnavailable: SSEBroadcaster.ReplayUnavailableReason?, replayPending: Bool,
+        newestID: String?
+    )? {
         // After a shutdown, a subscriber gets its final event alone (a page that reconnects while
         // its server is still stopping is told so too), or nothing.
-        if isShutDown && shutdownFinalEvent == nil {
+        if isShutDown && shutdownFinalEvent == nil && shutdownReconnectionWindow == nil {
             return nil
         }
         var unique: Set<Audience> = []
         var subscriber = Subscriber()
         subscriber.audiences = audiences.filter { unique.insert($0).inserted }
         subscriber.status =
-            isShutDown ? .finishing(final: shutdownFinalEvent) : isSealed ? .finishing(final: nil) : .active
+            isShutDown
+            ? .finishing(final: Self.final(shutdownFinalEvent, window: shutdownReconnectionWindow))
+            : isSealed ? .finishing(final: nil) : .active
         subscriber.overflowPolicy = overflowPolicy
-        var replayUnavailable = false
+        var replayUnavailable: SSEBroadcaster.ReplayUnavailableReason?
         if let lastEventID, !lastEventID.isEmpty, !isShutDown {
             (subscriber.replay, replayUnavailable) = replay(after: lastEventID, for: subscriber.audiences, now: now)
-            if replayUnavailable, configuration.replayStore != nil {
+            if replayUnavailable != nil, configuration.replayStore != nil {
                 // The store answers later (``completeReplay``); until then the subscriber waits.
                 subscriber.replay = Ring()
                 subscriber.replayPending = true
-                replayUnavailable = false
+                replayUnavailable = nil
             }
         }
         let newStream = AudienceStream(
@@ -166,12 +173,13 @@ struct BroadcasterStateMachine {
 
     /// Hands a subscriber waiting for the replay store what the store found: `events` go before
     /// its live ones; `nil` events: the store has no events for its ID either, and it is told so
-    /// in-band, resuming from `throughID` (or `resumeID`, the newest ID when it subscribed). The
-    /// live events published up to the event `throughID` (which the store covers) are skipped.
-    /// Returns its waiter, if parked.
+    /// in-band with `reason`, resuming from `throughID` (or `resumeID`, the newest ID when it
+    /// subscribed). The live events published up to the event `throughID` (which the store
+    /// covers) are skipped. Returns its waiter, if parked.
     mutating func completeReplay(
         _ token: Token,
         events: Ring<QueuedEvent>?,
+        reason: SSEBroadcaster.ReplayUnavailableReason,
         throughID: String?,
         lastEventID: String,
         resumeID: String?
@@ -186,7 +194,11 @@ struct BroadcasterStateMachine {
         } else {
             var replay = Ring<QueuedEvent>()
             replay.append(
-                SSEBroadcaster.replayUnavailableEvent(lastEventID: lastEventID, resumeID: throughID ?? resumeID ?? "")
+                SSEBroadcaster.replayUnavailableEvent(
+                    lastEventID: lastEventID,
+                    reason: reason,
+                    resumeID: throughID ?? resumeID ?? ""
+                )
             )
             subscribers[slot].replay = replay
         }
@@ -214,7 +226,7 @@ struct BroadcasterStateMachine {
         after lastEventID: String,
         for audiences: [Audience],
         now: Duration
-    ) -> (events: Ring<QueuedEvent>, unavailable: Bool) {
+    ) -> (events: Ring<QueuedEvent>, unavailable: SSEBroadcaster.ReplayUnavailableReason?) {
         log.evict(now: now)
         var replay = Ring<QueuedEvent>()
         switch log.position(after: lastEventID) {
@@ -223,10 +235,17 @@ struct BroadcasterStateMachine {
                 replay.append(log[offset].queued)
             }
         case .unavailable:
-            replay.append(SSEBroadcaster.replayUnavailableEvent(lastEventID: lastEventID, resumeID: newestID ?? ""))
-            return (replay, true)
+            let reason = EpochEventID.reason(for: lastEventID, prefix: configuration.idPrefix, newest: sequence)
+            replay.append(
+                SSEBroadcaster.replayUnavailableEvent(
+                    lastEventID: lastEventID,
+                    reason: reason,
+                    resumeID: newestID ?? ""
+                )
+            )
+            return (replay, reason)
         }
-        return (replay, false)
+        return (replay, nil)
     }
 
     func isCurrent(_ token: Token) -> Bool {
@@ -374,14 +393,29 @@ struct BroadcasterStateMachine {
         return subscribers.indices.compactMap { finish(slot: $0, finalEvent: nil) }
     }
 
-    /// Has every subscriber end after what it has not read yet and `finalEvent`; a subscriber that
-    /// comes later gets `finalEvent` alone (none without one).
-    mutating func shutDown(finalEvent: QueuedEvent?) -> [Waiter] {
+    /// Has every subscriber end after what it has not read yet and `finalEvent`, preceded by a
+    /// `retry:` field drawn from `reconnectionWindow` for each; a subscriber that comes later gets
+    /// them alone (none without either).
+    mutating func shutDown(finalEvent: QueuedEvent?, reconnectionWindow: ClosedRange<Duration>?) -> [Waiter] {
         guard !isShutDown else {
             return []
         }
         isShutDown = true
         shutdownFinalEvent = finalEvent
-        return subscribers.indices.compactMap { finish(slot: $0, finalEvent: finalEvent) }
+        shutdownReconnectionWindow = reconnectionWindow
+        return subscribers.indices.compactMap { slot in
+            guard case .active = subscribers[slot].status else {
+                return nil
+            }
+            return finish(slot: slot, finalEvent: Self.final(finalEvent, window: reconnectionWindow))
+        }
+    }
+
+    /// A subscriber's last bytes at a shutdown: a `retry:` field of its own, then `finalEvent`.
+    private static func final(_ finalEvent: QueuedEvent?, window: ClosedRange<Duration>?) -> QueuedEvent? {
+        guard let window else {
+            return finalEvent
+        }
+        return QueuedEvent(bytes: SSEReconnectionJitter.retryField(in: window) + (finalEvent?.bytes ?? []))
     }
 }

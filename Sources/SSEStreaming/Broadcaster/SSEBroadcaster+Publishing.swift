@@ -25,7 +25,7 @@ extension SSEBroadcaster {
     ///   - topic: Its topic.
     ///   - coalescingKey: Under ``OverflowPolicy/coalesce``, a subscriber that has not read this
     ///     event yet when a newer one with the same key comes skips it.
-    /// - Returns: The event's ID. After ``shutDown(finalEvent:)`` the event is not delivered, nor logged.
+    /// - Returns: The event's ID. After ``shutDown(finalEvent:reconnectionWindow:)`` the event is not delivered, nor logged.
     /// - Throws: `SSEEncodingError` if the event cannot be encoded; nothing is published then.
     @discardableResult
     public func publish(

@@ -34,8 +34,13 @@ extension SSEBroadcaster {
 
         /// Whether the subscription asked to resume after an event the replay log no longer has
         /// (or never had), so that it starts with ``SSEBroadcaster/replayUnavailableEventType``
-        /// instead of the missed events: what a server counts as a replay miss.
-        public let replayUnavailable: Bool
+        /// instead of the missed events: what a server counts as a replay miss. A resume that
+        /// the configuration's ``SSEReplayStore`` answers is not known when subscribing: `false`.
+        public var replayUnavailable: Bool { replayUnavailableReason != nil }
+
+        /// Why the subscription starts with ``SSEBroadcaster/replayUnavailableEventType``, as
+        /// ``replayUnavailable``; `nil` when it does not (or the store answers later).
+        public let replayUnavailableReason: SSEBroadcaster.ReplayUnavailableReason?
 
         /// The ID of the newest event published before the subscription was made (`nil` if none,
         /// or after a shutdown). The live events it delivers come after this one, and the events a
@@ -51,12 +56,12 @@ extension SSEBroadcaster {
 
         init(
             handle: SubscriberHandle?,
-            replayUnavailable: Bool = false,
+            replayUnavailableReason: SSEBroadcaster.ReplayUnavailableReason? = nil,
             lastPublishedEventID: String? = nil,
             resumesFromReplayStore: Bool = false
         ) {
             self.handle = handle
-            self.replayUnavailable = replayUnavailable
+            self.replayUnavailableReason = replayUnavailableReason
             self.lastPublishedEventID = lastPublishedEventID
             self.resumesFromReplayStore = resumesFromReplayStore
         }

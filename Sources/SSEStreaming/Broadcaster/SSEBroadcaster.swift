@@ -40,13 +40,15 @@ import Synchronization
 /// - A subscriber's queue is bounded; when it is full, the ``OverflowPolicy`` decides, and no
 ///   other subscriber waits. See <doc:OverflowPolicies>.
 /// - A subscription ends when its task is cancelled or it is dropped; everything it held is
-///   released. ``shutDown(finalEvent:)`` ends them all, after an optional last event.
+///   released. ``shutDown(finalEvent:reconnectionWindow:)`` ends them all, after an optional last event.
 /// - Quiet subscribers are sent a heartbeat comment, from one timer for all of them.
 public final class SSEBroadcaster: Sendable {
     /// The type of the event that tells a resuming subscriber that its last event ID is no longer
     /// in the replay log (or was never published by this broadcaster): events may have been missed,
-    /// so the client should reload its state. Its data is `{"lastEventID":"…"}`, the ID asked for;
-    /// its `id` is the newest event's, where the subscription goes on from.
+    /// so the client should reload its state. Its data is
+    /// `{"lastEventID":"…","reason":"…","currentLastEventID":"…"}`: the ID asked for, why it
+    /// cannot be resumed (``ReplayUnavailableReason``) and the newest event's ID, which is also
+    /// its `id`, where the subscription goes on from (empty when nothing was published yet).
     public static let replayUnavailableEventType = "sse-replay-unavailable"
 
     /// The type of the event that tells a subscriber under ``OverflowPolicy/dropOldest`` (or
@@ -151,7 +153,7 @@ public final class SSEBroadcaster: Sendable {
         startTickerIfNeeded()
         return Subscription(
             handle: SubscriberHandle(broadcaster: self, token: subscribed.token),
-            replayUnavailable: subscribed.replayUnavailable,
+            replayUnavailableReason: subscribed.replayUnavailable,
             lastPublishedEventID: subscribed.newestID,
             resumesFromReplayStore: subscribed.replayPending
         )
@@ -171,6 +173,7 @@ public final class SSEBroadcaster: Sendable {
         Task { [weak self] in
             let answer = await store.replay(after: lastEventID, topics: topics, subscriberID: subscriberID)
             var events: Ring<QueuedEvent>?
+            var reason = ReplayUnavailableReason.unknown
             let throughID: String?
             switch answer {
             case .events(let found, let through):
@@ -183,8 +186,9 @@ public final class SSEBroadcaster: Sendable {
                 }
                 events = queued
                 throughID = through
-            case .unavailable(let through):
+            case .unavailable(let through, let why):
                 throughID = through
+                reason = why
             }
             guard let self else {
                 return
@@ -193,6 +197,7 @@ public final class SSEBroadcaster: Sendable {
                 state.completeReplay(
                     token,
                     events: events,
+                    reason: reason,
                     throughID: throughID,
                     lastEventID: lastEventID,
                     resumeID: resumeID
@@ -211,12 +216,24 @@ public final class SSEBroadcaster: Sendable {
     /// gets `finalEvent` alone and ends (at once, without one): a page that reconnects while its
     /// server is still stopping is told so too, rather than shown an open stream that ends.
     ///
-    /// - Parameter finalEvent: An event for every subscriber before the end, such as a notice that
-    ///   the server is restarting. It is not logged for replay and gets no ID unless it has one.
+    /// With a `reconnectionWindow`, each subscriber is first sent a `retry:` field of its own,
+    /// drawn at random from the window, so that clients that all lost their streams at this
+    /// moment come back spread over it instead of all at once (a reconnect storm). The embedded
+    /// server does this itself for every stream it ends (`SSEServer.Configuration.reconnectionWindow`);
+    /// behind Hummingbird or Vapor, pass the window here. See <doc:Replay>.
+    ///
+    /// - Parameters:
+    ///   - finalEvent: An event for every subscriber before the end, such as a notice that the
+    ///     server is restarting. It is not logged for replay and gets no ID unless it has one.
+    ///   - reconnectionWindow: The window each subscriber's reconnection delay is drawn from,
+    ///     such as `.seconds(1)...(.seconds(10))`; `nil` (the default) sends no `retry:`.
     /// - Throws: `SSEEncodingError` if `finalEvent` cannot be encoded; nothing is done then.
-    public func shutDown(finalEvent: ServerSentEvent? = nil) throws(SSEEncodingError) {
+    public func shutDown(
+        finalEvent: ServerSentEvent? = nil,
+        reconnectionWindow: ClosedRange<Duration>? = nil
+    ) throws(SSEEncodingError) {
         let final = try queued(finalEvent)
-        let wake = state.withLock { $0.shutDown(finalEvent: final) }
+        let wake = state.withLock { $0.shutDown(finalEvent: final, reconnectionWindow: reconnectionWindow) }
         ticker.withLock { ticker in
             ticker?.cancel()
             ticker = nil
@@ -266,10 +283,15 @@ public final class SSEBroadcaster: Sendable {
         Array("event: \(gapEventType)\ndata: {\"dropped\":\(dropped)}\n\n".utf8)
     }
 
-    static func replayUnavailableEvent(lastEventID: String, resumeID: String) -> QueuedEvent {
+    static func replayUnavailableEvent(
+        lastEventID: String,
+        reason: ReplayUnavailableReason,
+        resumeID: String
+    ) -> QueuedEvent {
         let event = ServerSentEvent(
             type: replayUnavailableEventType,
-            data: "{\"lastEventID\":\(jsonStringLiteral(lastEventID))}",
+            data: #"{"lastEventID":"# + jsonStringLiteral(lastEventID) + #","reason":""# + reason.rawValue
+                + #"","currentLastEventID":"# + jsonStringLiteral(resumeID) + "}",
             id: resumeID
         )
         // The type is fixed, and `resumeID` was published, so it encodes.

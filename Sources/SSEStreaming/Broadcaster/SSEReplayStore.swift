@@ -34,7 +34,7 @@ public protocol SSEReplayStore: Sendable {
     ///   - lastEventID: The ID the subscriber last received.
     ///   - topics: Its topics.
     ///   - subscriberID: Its subscriber ID, if any.
-    /// - Returns: The events and how far they reach, or ``SSEReplay/unavailable(throughID:)``:
+    /// - Returns: The events and how far they reach, or ``SSEReplay/unavailable(throughID:reason:)``:
     ///   the subscriber is then sent the broadcaster's
     ///   ``SSEBroadcaster/replayUnavailableEventType`` event, as for a miss without a store.
     func replay(after lastEventID: String, topics: [String], subscriberID: String?) async -> SSEReplay
@@ -51,7 +51,7 @@ public enum SSEReplay: Sendable {
 
     /// The store has no record of the ID, or no longer has every event after it: the subscriber
     /// is sent the broadcaster's ``SSEBroadcaster/replayUnavailableEventType`` event with
-    /// `throughID` as its ID (`nil`: the newest ID the broadcaster had when it subscribed), and
-    /// goes on with the live events after it, as for ``events(_:throughID:)``.
-    case unavailable(throughID: String?)
+    /// `reason` and with `throughID` as its ID (`nil`: the newest ID the broadcaster had when it
+    /// subscribed), and goes on with the live events after it, as for ``events(_:throughID:)``.
+    case unavailable(throughID: String?, reason: SSEBroadcaster.ReplayUnavailableReason = .unknown)
 }
