@@ -416,7 +416,7 @@ let package = Package(
         .executableTarget(
             name: "SSEPostgresFixture",
             dependencies: [
-                "SSEPostgres", "SSENIO", "SSECodec", "SSEStreaming", postgresNIO,
+                "SSEPostgres", "SSENIO", "SSECodec", "SSEStreaming", "SSELongPolling", postgresNIO,
                 serviceLifecycle(when: ["PostgresSupport"]), serviceLifecycle("UnixSignals", when: ["PostgresSupport"]),
                 logging(when: ["PostgresSupport"]),
             ],

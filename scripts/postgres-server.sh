@@ -19,6 +19,8 @@
 #
 #     scripts/postgres-server.sh start [PORT]   # prints the URL to export as SSE_POSTGRES_URL
 #     scripts/postgres-server.sh restart        # as a database restart: every connection is cut
+#     scripts/postgres-server.sh pause          # stopped, as in an outage; its data kept
+#     scripts/postgres-server.sh resume         # started again after a pause
 #     scripts/postgres-server.sh stop
 #
 # The data directory is /tmp/swift-sse-postgres (SSE_POSTGRES_DIR to change it); `stop` removes it.
@@ -53,7 +55,16 @@ start)
     as_owner "$bin/initdb" -D "$directory/data" -U postgres --auth=trust --no-sync > "$directory/initdb.log"
     as_owner "$bin/pg_ctl" -D "$directory/data" -l "$directory/server.log" -w \
         -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$directory -c max_connections=200" start > /dev/null
+    echo "$port" > "$directory/port"
     echo "postgres://postgres@127.0.0.1:$port/postgres"
+    ;;
+pause)
+    as_owner "$bin/pg_ctl" -D "$directory/data" -m fast -w stop > /dev/null
+    ;;
+resume)
+    port="$(cat "$directory/port")"
+    as_owner "$bin/pg_ctl" -D "$directory/data" -l "$directory/server.log" -w \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$directory -c max_connections=200" start > /dev/null
     ;;
 restart)
     as_owner "$bin/pg_ctl" -D "$directory/data" -l "$directory/server.log" -m fast -w restart > /dev/null
@@ -65,7 +76,7 @@ stop)
     rm -rf "$directory"
     ;;
 *)
-    echo "usage: $0 start [PORT] | restart | stop" >&2
+    echo "usage: $0 start [PORT] | restart | pause | resume | stop" >&2
     exit 64
     ;;
 esac

@@ -132,7 +132,7 @@ public struct SSELongPoll: Sendable {
     ///   - lastEventID: The client's cursor: the `Last-Event-ID` header, else the query parameter
     ///     the browser script sends (`lastEventId`), as for a stream.
     /// - Returns: The answer to send: `200` with the events, or `503` when too many requests are
-    ///   waiting.
+    ///   waiting, or when the replay store could not look up the cursor (its database is down).
     public func respond(
         topics: [String],
         subscriberID: String? = nil,
@@ -146,6 +146,12 @@ public struct SSELongPoll: Sendable {
         defer { admission.leave(audiences) }
 
         let subscription = broadcaster.subscribe(to: topics, subscriberID: subscriberID, lastEventID: lastEventID)
+        // A cursor the replay store could not look up: the client asks again, as after a `503`
+        // for load, rather than being told falsely that events were lost.
+        guard await subscription.replayStoreAnswered() else {
+            subscription.cancel()
+            return .busy(retryAfter: configuration.retryAfter)
+        }
         var answer = Answer(configuration: configuration)
         let hasCursor = lastEventID.map { !$0.isEmpty } ?? false
         if hasCursor || subscription.lastPublishedEventID == nil {

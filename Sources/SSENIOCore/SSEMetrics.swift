@@ -14,6 +14,7 @@
 
 #if NIOSupport
 public import CoreMetrics
+package import SSEStreaming
 
 /// Where an event-stream server's figures go, as swift-metrics counters and meters: give one to
 /// ``SSEStreamConfiguration/metrics`` (every adapter) or the embedded server's configuration.
@@ -31,7 +32,7 @@ public import CoreMetrics
 /// | `sse_events_written_total` | counter | chunks written to streams: events, heartbeat comments, signals |
 /// | `sse_bytes_written_total` | counter | bytes written to streams, as sent (compressed when gzip) |
 /// | `sse_subscribers_cut_total` | counter | streams closed because their subscriber was too slow |
-/// | `sse_replay_misses_total` | counter | reconnections whose `Last-Event-ID` was no longer in the replay log |
+/// | `sse_replay_misses_total` | counter | reconnections whose `Last-Event-ID` could not be resumed from the replay log, by `reason` (`epoch-changed`, `too-old`, `unknown`) |
 /// | `sse_connections` | meter | connections open now (embedded server) |
 /// | `sse_requests_refused_total` | counter | requests refused by a limit, by `reason` (embedded server) |
 ///
@@ -52,7 +53,7 @@ public struct SSEMetrics: Sendable {
     package let events: Counter
     package let bytes: Counter
     package let subscribersCut: Counter
-    package let replayMisses: Counter
+    private let replayMisses: [Counter]
     package let connections: Meter
     private let refusals: [Counter]
 
@@ -67,7 +68,13 @@ public struct SSEMetrics: Sendable {
         events = Counter(label: "sse_events_written_total", dimensions: dimensions, factory: factory)
         bytes = Counter(label: "sse_bytes_written_total", dimensions: dimensions, factory: factory)
         subscribersCut = Counter(label: "sse_subscribers_cut_total", dimensions: dimensions, factory: factory)
-        replayMisses = Counter(label: "sse_replay_misses_total", dimensions: dimensions, factory: factory)
+        replayMisses = Self.missReasons.map { reason in
+            Counter(
+                label: "sse_replay_misses_total",
+                dimensions: dimensions + [("reason", reason.rawValue)],
+                factory: factory
+            )
+        }
         connections = Meter(label: "sse_connections", dimensions: dimensions, factory: factory)
         refusals = Refusal.allCases.map { reason in
             Counter(
@@ -83,12 +90,14 @@ public struct SSEMetrics: Sendable {
         refusals[Refusal.allCases.firstIndex(of: reason)!].increment()
     }
 
-    /// Counts a stream that begins; a subscription that asked for events the replay log no longer
-    /// has is a replay miss.
-    package func streamOpened(replayUnavailable: Bool) {
+    private static let missReasons: [SSEBroadcaster.ReplayUnavailableReason] = [.epochChanged, .tooOld, .unknown]
+
+    /// Counts a stream that begins; a subscription that asked for events the replay log cannot
+    /// replay is a replay miss, counted with its reason.
+    package func streamOpened(replayUnavailable reason: SSEBroadcaster.ReplayUnavailableReason?) {
         streams.increment()
-        if replayUnavailable {
-            replayMisses.increment()
+        if let reason, let index = Self.missReasons.firstIndex(of: reason) {
+            replayMisses[index].increment()
         }
     }
 

@@ -59,13 +59,23 @@ public struct SSEStreamBody: Sendable {
         return { subscription.cancel() }
     }
 
-    /// The stream is a subscription that asked to resume after an event the replay log no longer
-    /// has: a replay miss in the metrics.
-    package var replayUnavailable: Bool {
+    /// Waits for the replay store's answer, for a subscription that resumes from one; `false`
+    /// when the store could not look: answer `503` with `Retry-After` instead of the stream (see
+    /// `SSEBroadcaster.Subscription.replayStoreAnswered()`). `true` for any other stream.
+    package func replayStoreAnswered() async -> Bool {
         guard case .subscription(let subscription) = source else {
-            return false
+            return true
         }
-        return subscription.replayUnavailable
+        return await subscription.replayStoreAnswered()
+    }
+
+    /// Why the stream, a subscription, cannot replay after its last event ID: a replay miss in
+    /// the metrics; `nil` when it can.
+    package var replayUnavailable: SSEBroadcaster.ReplayUnavailableReason? {
+        guard case .subscription(let subscription) = source else {
+            return nil
+        }
+        return subscription.replayUnavailableReason
     }
 
     /// Header fields that say where the stream begins, for a broadcaster subscription whose

@@ -59,8 +59,8 @@ package struct SSEStreamWriter: ~Copyable {
     ///   - gzip: The negotiated gzip parameters; `nil` for none.
     ///   - prefix: Bytes written before the first event, with no chunk counted.
     ///   - batchLimit: The batch size at which the driver should take a batch at once.
-    ///   - replayUnavailable: The stream is a subscription whose `Last-Event-ID` was too old
-    ///     (a replay miss in the metrics).
+    ///   - replayUnavailable: Why the stream, a subscription, cannot replay after its
+    ///     `Last-Event-ID` (a replay miss in the metrics); `nil` when it can.
     ///   - allocator: Allocates the batches.
     ///   - headroom: Bytes to keep free before each batch's bytes (and two after them), for the
     ///     driver to frame it in place; `0` for none.
@@ -70,7 +70,7 @@ package struct SSEStreamWriter: ~Copyable {
         gzip: SSEGzipEncoder.Configuration?,
         prefix: [UInt8] = [],
         batchLimit: Int = 16 * 1024,
-        replayUnavailable: Bool = false,
+        replayUnavailable: SSEBroadcaster.ReplayUnavailableReason? = nil,
         allocator: ByteBufferAllocator,
         headroom: Int = 0,
         metrics: SSEMetrics?

@@ -63,9 +63,10 @@ extension SSEPostgresBroadcaster {
         /// The longest delay between attempts to listen again. Defaults to 5 seconds.
         public var maximumReconnectDelay: Duration
 
-        /// How long a resume waits for this instance to have received the events the table
-        /// already has (an instance lags the database by the time a notification takes). Defaults
-        /// to 5 seconds.
+        /// How long a resume waits for the table to answer, and for this instance to have
+        /// received the events the table already has (an instance lags the database by the time a
+        /// notification takes). A table that does not answer in time is a store that cannot look:
+        /// the client is answered `503` (see `SSEReplay.storeUnavailable`). Defaults to 5 seconds.
         public var catchUpTimeout: Duration
 
         /// Creates a configuration with the defaults.

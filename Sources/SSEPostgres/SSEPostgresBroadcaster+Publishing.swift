@@ -178,7 +178,8 @@ extension SSEPostgresBroadcaster {
         -> String
     {
         do {
-            return String(try await table.write([pending], on: connection, lockTimeout: configuration.publishTimeout))
+            return try await table.write([pending], on: connection, lockTimeout: configuration.publishTimeout)
+                .description
         } catch let error as SSEPostgresError {
             throw error
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
@@ -201,7 +202,7 @@ extension SSEPostgresBroadcaster {
             }
             pending.idempotencyKey = idempotencyKey
         }
-        return String(try await writer.write(pending))
+        return try await writer.write(pending).description
     }
 
     /// The event as the table keeps it, once it is known to be one the table can keep.

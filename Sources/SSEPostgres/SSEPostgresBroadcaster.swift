@@ -122,9 +122,9 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
         while !Task.isCancelled {
             do {
                 try await table.migrate()
-                let (last, _) = try await table.positions()
+                let (last, _, epoch) = try await table.positions()
                 // A new instance starts live; what came before is the table's, for replays.
-                progress.start(at: last)
+                progress.start(at: last, epoch: epoch)
                 break
             } catch {
                 logger?.error(
@@ -186,6 +186,11 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
             logger?.warning("SSE ignored a notification it cannot read", metadata: ["sse.table": "\(table.name)"])
             return
         }
+        guard decoded.epoch == progress.epoch else {
+            // The table was truncated or made anew: its history starts again.
+            try await catchUp(through: decoded.ids.upperBound)
+            return
+        }
         let delivered = progress.delivered
         guard decoded.ids.upperBound > delivered else {
             return
@@ -198,7 +203,18 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
     }
 
     /// Reads and delivers what the table has after the last event delivered (through `last`).
+    /// When the table's epoch is not the one this instance delivered in (it was truncated, or
+    /// dropped and made again, while this instance was not listening), its history starts again
+    /// after what it no longer has.
     private func catchUp(through last: Int64?) async throws {
+        let positions = try await table.positions()
+        if positions.epoch != progress.epoch {
+            logger?.warning(
+                "SSE found the events table started anew (truncated or recreated): a new epoch",
+                metadata: ["sse.table": "\(table.name)", "sse.epoch": "\(positions.epoch)"]
+            )
+            progress.restart(epoch: positions.epoch, after: positions.prunedThrough)
+        }
         while true {
             let delivered = progress.delivered
             let events = try await table.events(after: delivered, through: last, limit: 1000)
@@ -276,8 +292,8 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
 
     /// The newest ID this instance has delivered to its local broadcaster.
     public var deliveredThroughID: String? {
-        let delivered = progress.delivered
-        return delivered > 0 ? String(delivered) : nil
+        let (delivered, epoch) = progress.position
+        return delivered > 0 ? StoredID(epoch: epoch, number: delivered).description : nil
     }
 
     /// Whether the listening connection is up (events published elsewhere arrive live).
@@ -290,6 +306,8 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
 final class Progress: Sendable {
     private struct State {
         var delivered: Int64 = 0
+        /// The table's epoch this instance delivers in.
+        var epoch = ""
         var started = false
         var listening = false
     }
@@ -297,13 +315,24 @@ final class Progress: Sendable {
     private let state = Mutex(State())
 
     var delivered: Int64 { state.withLock { $0.delivered } }
+    var epoch: String { state.withLock { $0.epoch } }
+    var position: (delivered: Int64, epoch: String) { state.withLock { ($0.delivered, $0.epoch) } }
     var isStarted: Bool { state.withLock { $0.started } }
     var isListening: Bool { state.withLock { $0.listening } }
 
-    func start(at id: Int64) {
+    func start(at id: Int64, epoch: String) {
         state.withLock { state in
             state.delivered = max(state.delivered, id)
+            state.epoch = epoch
             state.started = true
+        }
+    }
+
+    /// The table's history started again (`epoch`): deliver what it has after `id`.
+    func restart(epoch: String, after id: Int64) {
+        state.withLock { state in
+            state.epoch = epoch
+            state.delivered = id
         }
     }
 

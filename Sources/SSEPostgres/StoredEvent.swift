@@ -14,10 +14,36 @@
 
 #if PostgresSupport
 import SSECodec
+import SSEStreaming
+
+/// An event's ID as the table has it: the epoch of the table's history and the number. Written
+/// `<epoch>-<number>`; a plain number (an ID from before epochs) is taken to be of the current
+/// epoch.
+struct StoredID: Sendable, Equatable {
+    var epoch: String
+    var number: Int64
+
+    var description: String { "\(epoch)-\(number)" }
+
+    /// The ID a client sent: its epoch (`nil` for a plain number) and number, or `nil` if it is
+    /// neither.
+    static func parse(_ id: String) -> (epoch: Substring?, number: Int64)? {
+        if let (epoch, number) = EpochEventID.split(id), number <= UInt64(Int64.max) {
+            return (epoch, Int64(number))
+        }
+        if let number = Int64(id), number >= 0,
+            id.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        {
+            return (nil, number)
+        }
+        return nil
+    }
+}
 
 /// An event as the table keeps it: its audiences (`t:` and a topic, or `s:` and a subscriber
-/// ID), type, data and coalescing key.
+/// ID), type, data and coalescing key, with the epoch it was read in.
 struct StoredEvent: Sendable, Equatable {
+    var epoch: String
     var id: Int64
     var audiences: [String]
     var type: String
@@ -41,7 +67,7 @@ struct StoredEvent: Sendable, Equatable {
     }
 
     var event: ServerSentEvent {
-        ServerSentEvent(type: type, data: data, id: String(id))
+        ServerSentEvent(type: type, data: data, id: StoredID(epoch: epoch, number: id).description)
     }
 }
 
@@ -52,7 +78,8 @@ struct StoredEvent: Sendable, Equatable {
 ///
 /// The writer sends `COUNT i\n` followed by each event as four decimal byte lengths and the
 /// four fields (audiences joined by U+001F, type, coalescing key, data), or `COUNT f\n`; the
-/// database puts the last ID and a space in front, as it assigns the IDs in the same statement.
+/// database puts the epoch, the last ID and a space each in front, as it assigns the IDs in the
+/// same statement.
 enum NotificationPayload {
     /// At most this many bytes of events go inline (the IDs take the rest of the 8,000).
     static let inlineLimit = 7_900
@@ -84,6 +111,8 @@ enum NotificationPayload {
 
     /// What a notification says.
     struct Decoded: Equatable {
+        /// The epoch the write was made in.
+        var epoch: String
         /// The IDs of the write.
         var ids: ClosedRange<Int64>
         /// Its events, or `nil`: read them from the table.
@@ -112,6 +141,13 @@ enum NotificationPayload {
             index += 1
             return value
         }
+        guard let space = bytes.firstIndex(of: UInt8(ascii: " ")), (1...16).contains(space),
+            bytes[..<space].allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) })
+        else {
+            return nil
+        }
+        let epoch = String(decoding: bytes[..<space], as: UTF8.self)
+        index = space + 1
         guard let last = number(until: UInt8(ascii: " ")), let count = number(until: UInt8(ascii: " ")),
             count > 0, count <= last, index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\n")
         else {
@@ -121,7 +157,7 @@ enum NotificationPayload {
         let inline = bytes[index] == UInt8(ascii: "i")
         index += 2
         guard inline else {
-            return Decoded(ids: ids, events: nil)
+            return Decoded(epoch: epoch, ids: ids, events: nil)
         }
         var events: [StoredEvent] = []
         for id in ids {
@@ -143,6 +179,7 @@ enum NotificationPayload {
             }
             events.append(
                 StoredEvent(
+                    epoch: epoch,
                     id: id,
                     audiences: fields[0].split(separator: separator, omittingEmptySubsequences: false).map(String.init),
                     type: fields[1],
@@ -151,7 +188,7 @@ enum NotificationPayload {
                 )
             )
         }
-        return index == bytes.count ? Decoded(ids: ids, events: events) : nil
+        return index == bytes.count ? Decoded(epoch: epoch, ids: ids, events: events) : nil
     }
 }
 #endif

@@ -58,6 +58,27 @@ struct Table: Sendable {
                 )
                 """,
                 "INSERT INTO \(state) (last_id, pruned_through, schema_version) VALUES (0, 0, 1) ON CONFLICT DO NOTHING",
+                // The history's identity: made with the table (a table of an earlier version gets
+                // one now), and made anew when the events table is truncated.
+                "ALTER TABLE \(state) ADD COLUMN IF NOT EXISTS epoch text NOT NULL DEFAULT \(Self.newEpoch)",
+                """
+                CREATE OR REPLACE FUNCTION \(name)_new_epoch() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    UPDATE \(state) SET epoch = \(Self.newEpoch), pruned_through = last_id;
+                    RETURN NULL;
+                END
+                $$
+                """,
+                """
+                DO $$ BEGIN
+                    IF NOT EXISTS (
+                        SELECT 1 FROM pg_trigger WHERE tgname = '\(name)_truncated' AND tgrelid = '\(name)'::regclass
+                    ) THEN
+                        CREATE TRIGGER \(name)_truncated AFTER TRUNCATE ON \(name)
+                            FOR EACH STATEMENT EXECUTE FUNCTION \(name)_new_epoch();
+                    END IF;
+                END $$
+                """,
                 """
                 CREATE TABLE IF NOT EXISTS \(idempotencyKeys) (
                     key text PRIMARY KEY,
@@ -73,6 +94,9 @@ struct Table: Sendable {
         }
     }
 
+    /// A new epoch: eight random hexadecimal digits.
+    static let newEpoch = "substr(md5(random()::text || clock_timestamp()::text), 1, 8)"
+
     /// A lock key of the table's own, for `pg_advisory_xact_lock`.
     static func lockKey(_ name: String) -> Int64 {
         // FNV-1a: stable across processes and runs, unlike `hashValue`.
@@ -83,22 +107,22 @@ struct Table: Sendable {
         return Int64(bitPattern: hash)
     }
 
-    /// The newest ID written, and the newest deleted by retention.
-    func positions() async throws -> (last: Int64, prunedThrough: Int64) {
+    /// The newest ID written, the newest deleted by retention (or truncated), and the epoch.
+    func positions() async throws -> (last: Int64, prunedThrough: Int64, epoch: String) {
         let rows = try await client.query(
-            PostgresQuery(unsafeSQL: "SELECT last_id, pruned_through FROM \(state)"),
+            PostgresQuery(unsafeSQL: "SELECT last_id, pruned_through, epoch FROM \(state)"),
             logger: logger ?? Self.silent
         )
-        for try await (last, pruned) in rows.decode((Int64, Int64).self) {
-            return (last, pruned)
+        for try await (last, pruned, epoch) in rows.decode((Int64, Int64, String).self) {
+            return (last, pruned, epoch)
         }
-        return (0, 0)
+        throw SSEPostgresError(.writeFailed)
     }
 
     /// Writes events in one statement: their IDs are taken from the state row (locked until the
     /// commit, so that IDs are committed, and notified, in order, across instances), the rows
     /// inserted and one notification sent. Returns the last ID.
-    func write(_ events: [Writer.Pending]) async throws -> Int64 {
+    func write(_ events: [Writer.Pending]) async throws -> StoredID {
         try await Self.lastID(client.query(writeQuery(events), logger: logger ?? Self.silent))
     }
 
@@ -109,7 +133,7 @@ struct Table: Sendable {
         _ events: [Writer.Pending],
         on connection: PostgresConnection,
         lockTimeout: Duration
-    ) async throws -> Int64 {
+    ) async throws -> StoredID {
         let logger = logger ?? Self.silent
         let milliseconds = max(
             1,
@@ -135,9 +159,11 @@ struct Table: Sendable {
     /// write before, or by one from any instance that committed while this one waited for the
     /// state row's lock), the key's unique index refuses it, the statement writes nothing, and the
     /// ID is read from the key's row.
-    func write(_ event: Writer.Pending, idempotencyKey key: String) async throws -> Int64 {
+    func write(_ event: Writer.Pending, idempotencyKey key: String) async throws -> StoredID {
         let logger = logger ?? Self.silent
-        var lookup = PostgresQuery(unsafeSQL: "SELECT id FROM \(idempotencyKeys) WHERE key = $1")
+        var lookup = PostgresQuery(
+            unsafeSQL: "SELECT k.id, s.epoch FROM \(idempotencyKeys) k, \(state) s WHERE k.key = $1"
+        )
         lookup.binds.append(key)
         // A key forgotten (retention) between the refusal and the look-up is written anew.
         for _ in 0..<2 {
@@ -146,8 +172,10 @@ struct Table: Sendable {
                     client.query(writeQuery([event], idempotencyKey: key), logger: logger)
                 )
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                for try await first in try await client.query(lookup, logger: logger).decode(Int64.self) {
-                    return first
+                for try await (first, epoch) in try await client.query(lookup, logger: logger).decode(
+                    (Int64, String).self
+                ) {
+                    return StoredID(epoch: epoch, number: first)
                 }
             }
         }
@@ -163,9 +191,9 @@ struct Table: Sendable {
         _ = try await client.query(query, logger: logger ?? Self.silent).collect()
     }
 
-    private static func lastID(_ rows: PostgresRowSequence) async throws -> Int64 {
-        for try await (last, _) in rows.decode((Int64, String).self) {
-            return last
+    private static func lastID(_ rows: PostgresRowSequence) async throws -> StoredID {
+        for try await (last, epoch, _) in rows.decode((Int64, String, String).self) {
+            return StoredID(epoch: epoch, number: last)
         }
         throw SSEPostgresError(.writeFailed)
     }
@@ -179,14 +207,14 @@ struct Table: Sendable {
             : ",\nk AS (INSERT INTO \(idempotencyKeys) (key, id) SELECT $8, c.last_id FROM c)"
         var query = PostgresQuery(
             unsafeSQL: """
-                WITH c AS (UPDATE \(state) SET last_id = last_id + $1 RETURNING last_id),
+                WITH c AS (UPDATE \(state) SET last_id = last_id + $1 RETURNING last_id, epoch),
                 r AS (
                     INSERT INTO \(name) (id, audiences, type, data, coalescing_key)
                     SELECT c.last_id - $1 + t.n, string_to_array(t.audiences, E'\\x1F'), t.type, t.data, NULLIF(t.key, '')
                     FROM c, unnest($2::text[], $3::text[], $4::bytea[], $5::text[])
                         WITH ORDINALITY AS t(audiences, type, data, key, n)
                 )\(remember)
-                SELECT c.last_id, pg_notify($6, c.last_id::text || ' ' || $7) FROM c
+                SELECT c.last_id, c.epoch, pg_notify($6, c.epoch || ' ' || c.last_id::text || ' ' || $7) FROM c
                 """
         )
         query.binds.append(Int64(events.count))
@@ -206,8 +234,8 @@ struct Table: Sendable {
     func events(after first: Int64, through last: Int64?, limit: Int) async throws -> [StoredEvent] {
         var query = PostgresQuery(
             unsafeSQL: """
-                SELECT id, audiences, type, data, coalescing_key FROM \(name)
-                WHERE id > $1 AND ($2::bigint IS NULL OR id <= $2) ORDER BY id LIMIT $3
+                SELECT s.epoch, e.id, e.audiences, e.type, e.data, e.coalescing_key FROM \(state) s, \(name) e
+                WHERE e.id > $1 AND ($2::bigint IS NULL OR e.id <= $2) ORDER BY e.id LIMIT $3
                 """
         )
         query.binds.append(first)
@@ -222,10 +250,10 @@ struct Table: Sendable {
         after cursor: Int64,
         audiences: [String],
         limit: Int
-    ) async throws -> (last: Int64, prunedThrough: Int64, events: [StoredEvent]) {
+    ) async throws -> (last: Int64, prunedThrough: Int64, epoch: String, events: [StoredEvent]) {
         var query = PostgresQuery(
             unsafeSQL: """
-                SELECT s.last_id, s.pruned_through, e.id, e.audiences, e.type, e.data, e.coalescing_key
+                SELECT s.last_id, s.pruned_through, s.epoch, e.id, e.audiences, e.type, e.data, e.coalescing_key
                 FROM \(state) s LEFT JOIN LATERAL (
                     SELECT * FROM \(name) WHERE id > $1 AND id <= s.last_id AND audiences && $2::text[]
                     ORDER BY id LIMIT $3
@@ -238,15 +266,18 @@ struct Table: Sendable {
         let rows = try await client.query(query, logger: logger ?? Self.silent)
         var last: Int64 = 0
         var pruned: Int64 = 0
+        var epoch = ""
         var events: [StoredEvent] = []
-        for try await (stateLast, statePruned, id, audiences, type, data, key) in rows.decode(
-            (Int64, Int64, Int64?, [String]?, String?, ByteBuffer?, String?).self
+        for try await (stateLast, statePruned, stateEpoch, id, audiences, type, data, key) in rows.decode(
+            (Int64, Int64, String, Int64?, [String]?, String?, ByteBuffer?, String?).self
         ) {
             last = stateLast
             pruned = statePruned
+            epoch = stateEpoch
             if let id, let audiences, let type, let data {
                 events.append(
                     StoredEvent(
+                        epoch: stateEpoch,
                         id: id,
                         audiences: audiences,
                         type: type,
@@ -256,7 +287,7 @@ struct Table: Sendable {
                 )
             }
         }
-        return (last, pruned, events)
+        return (last, pruned, epoch, events)
     }
 
     /// Deletes what is older than `age` or beyond the newest `count`; records the newest ID
@@ -288,11 +319,18 @@ struct Table: Sendable {
 
     private func decode(_ rows: PostgresRowSequence) async throws -> [StoredEvent] {
         var events: [StoredEvent] = []
-        for try await (id, audiences, type, data, key) in rows.decode(
-            (Int64, [String], String, ByteBuffer, String?).self
+        for try await (epoch, id, audiences, type, data, key) in rows.decode(
+            (String, Int64, [String], String, ByteBuffer, String?).self
         ) {
             events.append(
-                StoredEvent(id: id, audiences: audiences, type: type, data: String(buffer: data), coalescingKey: key)
+                StoredEvent(
+                    epoch: epoch,
+                    id: id,
+                    audiences: audiences,
+                    type: type,
+                    data: String(buffer: data),
+                    coalescingKey: key
+                )
             )
         }
         return events

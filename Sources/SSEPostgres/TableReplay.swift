@@ -27,23 +27,35 @@ struct TableReplay: SSEReplayStore {
     func replay(after lastEventID: String, topics: [String], subscriberID: String?) async -> SSEReplay {
         // Before the first start, the table may not exist yet.
         guard await progress.waitUntilStarted(timeout: configuration.catchUpTimeout) else {
-            return .unavailable(throughID: nil)
+            return .storeUnavailable
         }
         let audiences = StoredEvent.audiences(topics: topics, subscriberIDs: subscriberID.map { [$0] } ?? [])
         do {
-            let cursor = Int64(lastEventID) ?? -1
-            let found = try await table.replay(
-                after: max(cursor, 0),
-                audiences: audiences,
-                limit: configuration.maximumReplayCount
-            )
+            let parsed = StoredID.parse(lastEventID)
+            let cursor = parsed?.number ?? -1
+            // Bounded: a database that does not answer is a store that cannot look.
+            let found = try await racing(configuration.catchUpTimeout) { [table, configuration] in
+                try await table.replay(
+                    after: max(cursor, 0),
+                    audiences: audiences,
+                    limit: configuration.maximumReplayCount
+                )
+            }
+            .get()
             // Never published here (another database's, or from before it was reset), deleted by
             // retention, or more than a replay may send: the client must reload.
+            // An ID of another epoch belongs to a history the table no longer has; a plain number
+            // (from before epochs) is taken to be of this one.
             let unavailable: SSEBroadcaster.ReplayUnavailableReason? =
-                cursor < 0 || cursor > found.last
-                ? .unknown
-                : cursor < found.prunedThrough || found.events.count > configuration.maximumReplayCount
-                    ? .tooOld : nil
+                if let epoch = parsed?.epoch, epoch != found.epoch {
+                    .epochChanged
+                } else if cursor < 0 || cursor > found.last {
+                    .unknown
+                } else if cursor < found.prunedThrough || found.events.count > configuration.maximumReplayCount {
+                    .tooOld
+                } else {
+                    nil
+                }
             // Live events up to the snapshot's last ID are covered (or skipped over, with the
             // notice): they are skipped once this instance has delivered them, which it has
             // within moments of the commit.
@@ -53,7 +65,7 @@ struct TableReplay: SSEReplayStore {
                     metadata: ["sse.lastEventID": "\(lastEventID)"]
                 )
             }
-            let through = found.last > 0 ? String(found.last) : nil
+            let through = found.last > 0 ? StoredID(epoch: found.epoch, number: found.last).description : nil
             if let unavailable {
                 return .unavailable(throughID: through, reason: unavailable)
             }
@@ -63,7 +75,9 @@ struct TableReplay: SSEReplayStore {
                 "SSE could not read the events table for a resuming subscriber",
                 metadata: ["sse.error": "\(String(reflecting: error))", "sse.lastEventID": "\(lastEventID)"]
             )
-            return .unavailable(throughID: nil)
+            // Whether the client missed anything is not known: it is asked to try again (a
+            // server's `503`), not told that its history is lost.
+            return .storeUnavailable
         }
     }
 }

@@ -34,7 +34,7 @@ final class Writer: Sendable {
         var idempotencyKey: String? = nil
     }
 
-    private typealias Continuation = CheckedContinuation<Result<Int64, SSEPostgresError>, Never>
+    private typealias Continuation = CheckedContinuation<Result<StoredID, SSEPostgresError>, Never>
 
     private struct State {
         var queue: [(number: UInt64, pending: Pending)] = []
@@ -79,7 +79,7 @@ final class Writer: Sendable {
     }
 
     /// Writes `pending`; returns its ID once committed.
-    func write(_ pending: Pending) async throws(SSEPostgresError) -> Int64 {
+    func write(_ pending: Pending) async throws(SSEPostgresError) -> StoredID {
         let result = await withCheckedContinuation { (continuation: Continuation) in
             let outcome: (refused: SSEPostgresError?, wake: CheckedContinuation<Void, Never>?, sweep: Bool) =
                 state.withLock { state in
@@ -144,7 +144,7 @@ final class Writer: Sendable {
     }
 
     /// Resumes publisher `number` with `result`, if it still waits.
-    private func finish(_ number: UInt64, _ result: Result<Int64, SSEPostgresError>) {
+    private func finish(_ number: UInt64, _ result: Result<StoredID, SSEPostgresError>) {
         let continuation = state.withLock { state in
             state.waiting.removeValue(forKey: number)
         }
@@ -220,7 +220,10 @@ final class Writer: Sendable {
         }
         let result = await racing(timeout) { try await table.write(events) }
         for (offset, entry) in batch.enumerated() {
-            finish(entry.number, result.map { $0 - Int64(batch.count - 1 - offset) })
+            finish(
+                entry.number,
+                result.map { StoredID(epoch: $0.epoch, number: $0.number - Int64(batch.count - 1 - offset)) }
+            )
         }
     }
 }

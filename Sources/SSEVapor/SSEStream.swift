@@ -75,6 +75,21 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
     }
 
     public func encodeResponse(for request: Request) async throws -> Response {
+        // A resume that the replay store could not look up: whether the client missed anything is
+        // not known, so it is asked to try again rather than told that its history is lost.
+        guard await body.replayStoreAnswered() else {
+            body.end?()
+            request.logger.warning("The replay store could not look for a resuming client: answered 503")
+            let response = Response(
+                status: .serviceUnavailable,
+                body: .init(string: "The event history cannot be read now; retry later\n")
+            )
+            response.headers.replaceOrAdd(
+                name: .retryAfter,
+                value: "\(SSEReconnectionJitter.seconds(in: .seconds(1)...(.seconds(10))))"
+            )
+            return response
+        }
         let (standardFields, gzip) = configuration.responseHeaders(
             acceptEncoding: request.headers.first(name: .acceptEncoding)
         )

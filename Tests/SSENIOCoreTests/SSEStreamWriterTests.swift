@@ -99,12 +99,13 @@ struct SSEStreamWriterTests {
         var writer = try SSEStreamWriter(
             gzip: nil,
             prefix: Array(": p\n\n".utf8),
-            replayUnavailable: true,
+            replayUnavailable: .tooOld,
             allocator: ByteBufferAllocator(),
             metrics: metrics
         )
         #expect(try factory.expectMeter("sse_streams").lastValue == 1)
-        #expect(try factory.expectCounter("sse_replay_misses_total").totalValue == 1)
+        #expect(try factory.expectCounter("sse_replay_misses_total", [("reason", "too-old")]).totalValue == 1)
+        #expect(try factory.expectCounter("sse_replay_misses_total", [("reason", "unknown")]).totalValue == 0)
         _ = try writer.takeBatch()
         writer.append(Array("data: a\n\n".utf8))
         writer.append(Array("data: b\n\n".utf8))

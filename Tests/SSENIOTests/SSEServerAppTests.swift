@@ -245,7 +245,7 @@ struct SSEServerAppTests {
         #expect(try await reader.receive("sse-replay-unavailable", into: &output))
         try broadcaster.publish(ServerSentEvent(data: "second", id: "2"), to: "news")
         #expect(try await reader.receive("data: second", into: &output))
-        #expect(try metrics.expectCounter("sse_replay_misses_total").totalValue == 1)
+        #expect(try metrics.expectCounter("sse_replay_misses_total", [("reason", "unknown")]).totalValue == 1)
         #expect(await eventually { (try? metrics.expectCounter("sse_events_written_total").totalValue) ?? 0 >= 2 })
         #expect(try metrics.expectCounter("sse_bytes_written_total").totalValue >= Int64(output.utf8.count))
         #expect(try metrics.expectMeter("sse_streams").lastValue == 1)

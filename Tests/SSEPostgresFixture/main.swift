@@ -36,6 +36,7 @@ import Darwin
 import Logging
 import PostgresNIO
 import SSECodec
+import SSELongPolling
 import SSENIO
 import SSEPostgres
 import SSEStreaming
@@ -129,6 +130,10 @@ router.get("/stop") { request in
 router.get("/producers") { _ in
     let (started, cancelled) = producers.withLock { ($0.started, $0.cancelled) }
     return .text("started \(started) cancelled \(cancelled)\n")
+}
+let longPoll = SSELongPoll(broadcaster: events.broadcaster)
+router.get("/poll") { request in
+    await longPoll.response(to: request, topics: ["news"])
 }
 router.get("/events") { request in
     .stream(events.broadcaster.subscribe(to: [request.query["topic"] ?? "news"], lastEventID: request.lastEventID))

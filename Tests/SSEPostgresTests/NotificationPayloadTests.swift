@@ -24,13 +24,27 @@ struct NotificationPayloadTests {
             (audiences: "t:news\u{1F}s:ada", type: "message", key: "", data: "héllo\nwörld"),
             (audiences: "t:news", type: "tick", key: "price", data: ""),
         ]
-        let payload = "42 " + NotificationPayload.encode(events)
+        let payload = "5f3a9c01 42 " + NotificationPayload.encode(events)
         let decoded = try #require(NotificationPayload.decode(payload))
+        #expect(decoded.epoch == "5f3a9c01")
         #expect(decoded.ids == 41...42)
         #expect(
             decoded.events == [
-                StoredEvent(id: 41, audiences: ["t:news", "s:ada"], type: "message", data: "héllo\nwörld"),
-                StoredEvent(id: 42, audiences: ["t:news"], type: "tick", data: "", coalescingKey: "price"),
+                StoredEvent(
+                    epoch: "5f3a9c01",
+                    id: 41,
+                    audiences: ["t:news", "s:ada"],
+                    type: "message",
+                    data: "héllo\nwörld"
+                ),
+                StoredEvent(
+                    epoch: "5f3a9c01",
+                    id: 42,
+                    audiences: ["t:news"],
+                    type: "tick",
+                    data: "",
+                    coalescingKey: "price"
+                ),
             ]
         )
     }
@@ -41,14 +55,17 @@ struct NotificationPayloadTests {
         #expect(large == "1 f\n")
         let nul = NotificationPayload.encode([("t:a", "message", "", "a\u{0}b")])
         #expect(nul == "1 f\n")
-        let decoded = try #require(NotificationPayload.decode("9 1 f\n"))
+        let decoded = try #require(NotificationPayload.decode("e0 9 1 f\n"))
         #expect(decoded.ids == 9...9)
         #expect(decoded.events == nil)
     }
 
     @Test(
         "What is not a notification of ours is ignored, not misread",
-        arguments: ["", "x", "5", "5 0 i\n", "3 5 i\n", "5 1 i\n1 1 1 9\nabc"]
+        arguments: [
+            "", "x", "5", "e 5 0 i\n", "e 3 5 i\n", "e 5 1 i\n1 1 1 9\nabc", "9 1 f\n", "E1 9 1 f\n",
+            "seventeen-letters 9 1 f\n",
+        ]
     )
     func foreign(_ payload: String) {
         #expect(NotificationPayload.decode(payload) == nil)

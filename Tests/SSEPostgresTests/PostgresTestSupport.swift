@@ -86,14 +86,18 @@ enum PostgresServer {
 
     /// Restarts the server (`scripts/postgres-server.sh restart`): every connection is cut.
     static func restart() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["bash", repository("scripts/postgres-server.sh"), "restart"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        try await blocking { process.waitUntilExit() }
-        #expect(process.terminationStatus == 0, "the PostgreSQL server did not restart")
+        try await control("restart")
+    }
+
+    /// `scripts/postgres-server.sh` with `command`: `restart`, `pause` (stopped, its data kept)
+    /// or `resume`.
+    ///
+    /// `system` waits for its own child: Foundation's `Process.waitUntilExit()` spun at full CPU
+    /// for ever once, in a run of the whole suite, after the script had exited.
+    static func control(_ command: String) async throws {
+        let script = repository("scripts/postgres-server.sh")
+        let status = try await blocking { system("bash '\(script)' \(command) > /dev/null 2>&1") }
+        #expect(status == 0, "scripts/postgres-server.sh \(command) failed")
     }
 
     /// Runs SQL with psql.
@@ -220,6 +224,20 @@ final class Instance: Sendable {
 
 /// Checks `condition` until it holds, for up to `seconds` (a limit that only keeps a broken test
 /// from hanging); an error counts as not yet.
+/// The number of an SSEPostgres event ID (`<epoch>-<number>`), or `nil` if it is not one.
+func idNumber(_ id: String) -> Int? {
+    let parts = id.split(separator: "-")
+    guard parts.count == 2, !parts[0].isEmpty else {
+        return nil
+    }
+    return Int(parts[1])
+}
+
+/// The ID after `id`, in its epoch.
+func idSuccessor(_ id: String) -> String {
+    id.prefix { $0 != "-" } + "-" + String(idNumber(id)! + 1)
+}
+
 func until(within seconds: Double = 30, _ condition: () async throws -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1_000))
     while ContinuousClock.now < deadline {

@@ -41,7 +41,8 @@ struct SSEPostgresTests {
                 var onB = EventReader(b.broadcaster.subscribe(to: ["news"]))
                 let first = try await b.publish(ServerSentEvent(type: "headline", data: "one"), to: "news")
                 let second = try await a.publish(ServerSentEvent(data: "two"), to: ["news", "sports"])
-                #expect(Int(second)! == Int(first)! + 1)
+                #expect(idNumber(second)! == idNumber(first)! + 1)
+                #expect(second.hasPrefix(first.prefix { $0 != "-" } + "-"), "one epoch")
                 for events in [try await onA.events(2), try await onB.events(2)] {
                     #expect(events.map(\.data) == ["one", "two"])
                     #expect(events.map(\.id) == [first, second])
@@ -315,7 +316,7 @@ struct SSEPostgresTests {
                     for index in readers.indices {
                         let events = try await readers[index].events(300)
                         #expect(events.count == 300)
-                        let ids = events.compactMap { $0.id.flatMap { Int($0) } }
+                        let ids = events.compactMap { $0.id.flatMap(idNumber) }
                         #expect(ids == ids.sorted())
                         #expect(Set(ids).count == 300)
                         orders.append(events.map(\.data))
@@ -347,7 +348,7 @@ struct SSEPostgresTests {
             try await restarted.publish(ServerSentEvent(data: "live"), to: "even")
             let events = try await reader.events(4)
             #expect(events.map(\.data) == ["6", "8", "10", "live"])
-            #expect(events.map(\.id) == [ids[5], ids[7], ids[9], String(Int(ids[9])! + 1)])
+            #expect(events.map(\.id) == [ids[5], ids[7], ids[9], idSuccessor(ids[9])])
         }
     }
 
@@ -399,12 +400,25 @@ struct SSEPostgresTests {
             }
             #expect(pruned)
             try await withBroadcaster(table: table) { [ids] other async throws in
-                for cursor in [ids[1], "999999", "not-a-number"] {
+                let cursors: [(String, String)] = [
+                    (ids[1], "too-old"), (idSuccessor(ids[19]) + "9", "unknown"), ("999999", "unknown"),
+                    ("not-a-number", "unknown"), ("0badc0de-3", "epoch-changed"),
+                ]
+                for (cursor, reason) in cursors {
                     var reader = EventReader(other.broadcaster.subscribe(to: ["news"], lastEventID: cursor))
                     let notice = try await reader.next()
                     #expect(notice?.type == SSEBroadcaster.replayUnavailableEventType)
                     #expect(notice?.id == ids[19])
+                    #expect(
+                        notice?.data.contains(#""reason":"\#(reason)""#) == true,
+                        "\(cursor): \(notice?.data ?? "")"
+                    )
                 }
+                // An ID from before epochs, a plain number, is taken to be of the table's epoch.
+                var plain = EventReader(
+                    other.broadcaster.subscribe(to: ["news"], lastEventID: String(idNumber(ids[16])!))
+                )
+                #expect(try await plain.events(3).map(\.data) == ["18", "19", "20"])
                 var covered = EventReader(other.broadcaster.subscribe(to: ["news"], lastEventID: ids[16]))
                 #expect(try await covered.events(3).map(\.data) == ["18", "19", "20"])
             }
@@ -422,7 +436,9 @@ struct SSEPostgresTests {
             try await withBroadcaster(table: table, configure: Self.fewReplays) {
                 [ids] other async throws in
                 var many = EventReader(other.broadcaster.subscribe(to: ["news"], lastEventID: ids[0]))
-                #expect(try await many.next()?.type == SSEBroadcaster.replayUnavailableEventType)
+                let notice = try await many.next()
+                #expect(notice?.type == SSEBroadcaster.replayUnavailableEventType)
+                #expect(notice?.data.contains(#""reason":"too-old""#) == true)
                 var few = EventReader(other.broadcaster.subscribe(to: ["news"], lastEventID: ids[2]))
                 #expect(try await few.events(3).map(\.data) == ["4", "5", "6"])
             }
@@ -567,7 +583,7 @@ struct SSEPostgresTests {
         for number in 1...10 {
             var published: [String] = []
             for _ in 0..<200 where published.isEmpty {
-                published = (try? await b.publish("after-\(number)"))?.filter { Int($0) != nil } ?? []
+                published = (try? await b.publish("after-\(number)"))?.filter { idNumber($0) != nil } ?? []
                 if published.isEmpty {
                     try await Task.sleep(for: .milliseconds(50))
                 }

@@ -68,7 +68,7 @@ extension Scenarios {
         try check(try await reader.receive(SSEBroadcaster.replayUnavailableEventType, into: &output))
         try broadcaster.publish(ServerSentEvent(data: "second"), to: "news")
         try check(try await reader.receive("data: second\n", into: &output))
-        try check(try metrics.expectCounter("sse_replay_misses_total").totalValue == 1)
+        try check(try metrics.expectCounter("sse_replay_misses_total", [("reason", "unknown")]).totalValue == 1)
         try check(await eventually { (try? metrics.expectCounter("sse_events_written_total").totalValue) ?? 0 >= 2 })
         try check(try metrics.expectCounter("sse_bytes_written_total").totalValue >= Int64(output.utf8.count))
         try check(try metrics.expectMeter("sse_streams").lastValue == 1)

@@ -134,6 +134,23 @@ struct SSEReplayStoreTests {
         #expect(events.last?.data == "b")
     }
 
+    @Test("A store that cannot look ends the subscription with replayStoreUnavailable, never 'history lost'")
+    func storeUnavailable() async throws {
+        let store = HeldStore()
+        let broadcaster = Self.broadcaster(store)
+        let subscription = broadcaster.subscribe(to: ["news"], lastEventID: "elsewhere-7")
+        try broadcaster.publish(ServerSentEvent(data: "a", id: "41"), to: "news")
+        await store.answer(.storeUnavailable)
+        #expect(await subscription.replayStoreAnswered() == false)
+        var iterator = subscription.makeAsyncIterator()
+        await #expect(throws: SSEBroadcasterError.replayStoreUnavailable) {
+            _ = try await iterator.next()
+        }
+        #expect(broadcaster.subscriberCount == 0)
+        let live = broadcaster.subscribe(to: ["news"])
+        #expect(await live.replayStoreAnswered(), "nothing to look up: at once")
+    }
+
     @Test("A subscriber that leaves while the store looks is not affected by its answer")
     func leaves() async throws {
         let store = HeldStore()

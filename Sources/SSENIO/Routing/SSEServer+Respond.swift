@@ -43,13 +43,22 @@ extension SSEServer {
             )
             response = .badRequest(error.description)
         }
-        if case .stream(let body) = response.body, let streamRate, !streamRate.admit() {
-            body.end?()
-            response = refusedStream()
-            configuration.logger?.info(
-                "Refused a stream over maximumStreamsPerSecond: answered 503",
-                metadata: Self.metadata(request)
-            )
+        if case .stream(let body) = response.body {
+            if let streamRate, !streamRate.admit() {
+                body.end?()
+                response = refusedStream()
+                configuration.logger?.info(
+                    "Refused a stream over maximumStreamsPerSecond: answered 503",
+                    metadata: Self.metadata(request)
+                )
+            } else if !(await body.replayStoreAnswered()) {
+                body.end?()
+                response = refusedStream(message: "The event history cannot be read now; retry later\n")
+                configuration.logger?.warning(
+                    "The replay store could not look for a resuming client: answered 503",
+                    metadata: Self.metadata(request)
+                )
+            }
         }
         if let cors = configuration.cors {
             response.headers.append(contentsOf: cors.headers(origin: origin))
@@ -57,10 +66,17 @@ extension SSEServer {
         return (request, response)
     }
 
-    /// `503` with a jittered `Retry-After`, for a stream over ``Configuration-swift.struct/maximumStreamsPerSecond``.
-    private func refusedStream() -> SSEResponse {
-        metrics?.refused(.streamRate)
-        var response = SSEResponse.text("Too many streams are starting; retry later\n", status: .serviceUnavailable)
+    /// `503` with a jittered `Retry-After`, for a stream over
+    /// ``Configuration-swift.struct/maximumStreamsPerSecond`` (or, with a `message`, a resume that
+    /// the replay store could not look up).
+    private func refusedStream(message: String? = nil) -> SSEResponse {
+        if message == nil {
+            metrics?.refused(.streamRate)
+        }
+        var response = SSEResponse.text(
+            message ?? "Too many streams are starting; retry later\n",
+            status: .serviceUnavailable
+        )
         let window = configuration.reconnectionWindow ?? .seconds(1)...(.seconds(1))
         response.headers[.retryAfter] = "\(SSEReconnectionJitter.seconds(in: window))"
         return response

@@ -117,7 +117,7 @@ final class Mirror: Sendable {
         var ended = false
         while true {
             let cursor = state.withLock { $0.applied }
-            let (_, prunedThrough, events) = try await table.replay(
+            let (_, prunedThrough, _, events) = try await table.replay(
                 after: cursor,
                 audiences: [audience],
                 limit: Self.pageSize

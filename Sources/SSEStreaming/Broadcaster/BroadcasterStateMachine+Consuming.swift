@@ -75,6 +75,10 @@ extension BroadcasterStateMachine {
     /// then its unread events, then a heartbeat when due and nothing else went, then, when it is
     /// finishing, its final event; each handed over until `budget` bytes are used up.
     private mutating func deliver(_ slot: Int, budget: inout Int, into sink: inout some DeliverySink) -> Delivery {
+        if subscribers[slot].replayFailed {
+            _ = free(slot)
+            return .failed(.replayStoreUnavailable)
+        }
         if subscribers[slot].replayPending, case .active = subscribers[slot].status {
             // Waiting for the replay store: a heartbeat may go, nothing else.
             guard subscribers[slot].heartbeatDue else {

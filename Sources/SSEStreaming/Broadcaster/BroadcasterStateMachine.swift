@@ -80,6 +80,8 @@ struct BroadcasterStateMachine {
         /// The replay log did not have the subscriber's last event ID, and the replay store is
         /// looking for what it missed: nothing is delivered until it answers (live events queue).
         var replayPending = false
+        /// The replay store could not look: the subscription fails before any event.
+        var replayFailed = false
         /// Events dropped since the consumer last took (dropOldest, coalesce).
         var dropped = 0
         /// Nothing was taken since the last heartbeat tick.
@@ -175,11 +177,12 @@ struct BroadcasterStateMachine {
     /// its live ones; `nil` events: the store has no events for its ID either, and it is told so
     /// in-band with `reason`, resuming from `throughID` (or `resumeID`, the newest ID when it
     /// subscribed). The live events published up to the event `throughID` (which the store
-    /// covers) are skipped. Returns its waiter, if parked.
+    /// covers) are skipped. A `nil` reason: the store could not look, and the subscriber fails
+    /// (``SSEBroadcasterError/replayStoreUnavailable``). Returns its waiter, if parked.
     mutating func completeReplay(
         _ token: Token,
         events: Ring<QueuedEvent>?,
-        reason: SSEBroadcaster.ReplayUnavailableReason,
+        reason: SSEBroadcaster.ReplayUnavailableReason?,
         throughID: String?,
         lastEventID: String,
         resumeID: String?
@@ -189,6 +192,11 @@ struct BroadcasterStateMachine {
         }
         let slot = token.slot
         subscribers[slot].replayPending = false
+        guard let reason else {
+            subscribers[slot].replayFailed = true
+            defer { subscribers[slot].waiter = nil }
+            return subscribers[slot].waiter
+        }
         if let events {
             subscribers[slot].replay = events
         } else {

@@ -54,12 +54,17 @@ extension SSEBroadcaster {
         /// hand back.
         public let resumesFromReplayStore: Bool
 
+        /// The replay store's look for this subscription, when it resumes from the store.
+        let storeAnswer: Task<Bool, Never>?
+
         init(
             handle: SubscriberHandle?,
             replayUnavailableReason: SSEBroadcaster.ReplayUnavailableReason? = nil,
             lastPublishedEventID: String? = nil,
-            resumesFromReplayStore: Bool = false
+            resumesFromReplayStore: Bool = false,
+            storeAnswer: Task<Bool, Never>? = nil
         ) {
+            self.storeAnswer = storeAnswer
             self.handle = handle
             self.replayUnavailableReason = replayUnavailableReason
             self.lastPublishedEventID = lastPublishedEventID
@@ -73,6 +78,28 @@ extension SSEBroadcaster {
                 return AsyncIterator(handle: nil)
             }
             return handle.claim() ? AsyncIterator(handle: handle) : AsyncIterator(refused: ())
+        }
+
+        /// Waits until the ``SSEReplayStore`` has answered a subscription that resumes from it
+        /// (``resumesFromReplayStore``; at once for any other), and returns whether it could look.
+        ///
+        /// `false`: the store could not look (its database is down), so whether the client missed
+        /// anything is not known, and the subscription ends with
+        /// ``SSEBroadcasterError/replayStoreUnavailable`` before any event. A server that asks
+        /// before it writes the response's head answers `503 Service Unavailable` with
+        /// `Retry-After` instead of a stream, and the client tries again with the same ID, rather
+        /// than being told falsely that its history is lost. The embedded server and `SSEVapor`'s
+        /// `SSEStream` ask by themselves; a Hummingbird route asks before it returns its stream:
+        ///
+        /// ```swift
+        /// let subscription = postgres.broadcaster.subscribe(to: ["orders"], lastEventID: lastEventID)
+        /// guard await subscription.replayStoreAnswered() else {
+        ///     throw HTTPError(.serviceUnavailable, headers: [.retryAfter: "5"])
+        /// }
+        /// return SSEStream(subscription)
+        /// ```
+        public func replayStoreAnswered() async -> Bool {
+            await storeAnswer?.value ?? true
         }
 
         /// Ends the subscription now, from anywhere: it receives nothing more, its queue is

@@ -140,8 +140,9 @@ public final class SSEBroadcaster: Sendable {
         guard let subscribed else {
             return Subscription(handle: nil)
         }
+        var storeAnswer: Task<Bool, Never>?
         if subscribed.replayPending, let store = state.withLock({ $0.configuration.replayStore }), let lastEventID {
-            askStore(
+            storeAnswer = askStore(
                 store,
                 for: subscribed.token,
                 lastEventID: lastEventID,
@@ -155,12 +156,14 @@ public final class SSEBroadcaster: Sendable {
             handle: SubscriberHandle(broadcaster: self, token: subscribed.token),
             replayUnavailableReason: subscribed.replayUnavailable,
             lastPublishedEventID: subscribed.newestID,
-            resumesFromReplayStore: subscribed.replayPending
+            resumesFromReplayStore: subscribed.replayPending,
+            storeAnswer: storeAnswer
         )
     }
 
     /// Asks the replay store for what a subscriber missed, and hands it over; the subscriber waits
-    /// until then. A subscriber gone meanwhile is not affected.
+    /// until then. A subscriber gone meanwhile is not affected. The task's value: whether the
+    /// store could look.
     private func askStore(
         _ store: any SSEReplayStore,
         for token: BroadcasterStateMachine.Token,
@@ -168,13 +171,13 @@ public final class SSEBroadcaster: Sendable {
         topics: [String],
         subscriberID: String?,
         resumeID: String?
-    ) {
+    ) -> Task<Bool, Never> {
         let encoder = self.encoder
-        Task { [weak self] in
+        return Task { [weak self] in
             let answer = await store.replay(after: lastEventID, topics: topics, subscriberID: subscriberID)
             var events: Ring<QueuedEvent>?
-            var reason = ReplayUnavailableReason.unknown
-            let throughID: String?
+            var reason: ReplayUnavailableReason? = .unknown
+            var throughID: String?
             switch answer {
             case .events(let found, let through):
                 var queued = Ring<QueuedEvent>()
@@ -189,9 +192,11 @@ public final class SSEBroadcaster: Sendable {
             case .unavailable(let through, let why):
                 throughID = through
                 reason = why
+            case .storeUnavailable:
+                reason = nil
             }
             guard let self else {
-                return
+                return reason != nil
             }
             let waiter = self.state.withLock { state in
                 state.completeReplay(
@@ -204,6 +209,7 @@ public final class SSEBroadcaster: Sendable {
                 )
             }
             waiter?.resume()
+            return reason != nil
         }
     }
 

@@ -27,6 +27,7 @@ public struct SSEBroadcasterError: Error, Sendable, Hashable, CustomStringConver
     private enum Code: Hashable, Sendable {
         case subscriberTooSlow
         case alreadyIterated
+        case replayStoreUnavailable
     }
 
     private let code: Code
@@ -44,12 +45,22 @@ public struct SSEBroadcasterError: Error, Sendable, Hashable, CustomStringConver
     /// consumer. The second iterator throws this at its first `next()`; the first goes on.
     public static let alreadyIterated = Self(code: .alreadyIterated)
 
+    /// The subscription resumed from an ID that the replay log did not have, and the
+    /// ``SSEReplayStore`` could not look (its database did not answer): whether events were
+    /// missed is not known, so the subscriber is not told that they were. The subscription ends
+    /// with this before any event; a server answers `503 Service Unavailable` with `Retry-After`
+    /// (see ``SSEBroadcaster/Subscription/replayStoreAnswered()``), and the client tries again
+    /// with the same ID.
+    public static let replayStoreUnavailable = Self(code: .replayStoreUnavailable)
+
     public var description: String {
         switch code {
         case .subscriberTooSlow:
             "SSEBroadcasterError.subscriberTooSlow: the subscriber's queue overflowed and it was disconnected"
         case .alreadyIterated:
             "SSEBroadcasterError.alreadyIterated: the subscription is iterated already; it has one consumer"
+        case .replayStoreUnavailable:
+            "SSEBroadcasterError.replayStoreUnavailable: the replay store could not look for what the subscriber missed"
         }
     }
 }

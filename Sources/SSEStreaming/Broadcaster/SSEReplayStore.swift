@@ -54,4 +54,10 @@ public enum SSEReplay: Sendable {
     /// `reason` and with `throughID` as its ID (`nil`: the newest ID the broadcaster had when it
     /// subscribed), and goes on with the live events after it, as for ``events(_:throughID:)``.
     case unavailable(throughID: String?, reason: SSEBroadcaster.ReplayUnavailableReason = .unknown)
+
+    /// The store could not look (its database is down or did not answer in time): whether the
+    /// subscriber missed anything is not known, so it is not told that it did. Its subscription
+    /// ends with ``SSEBroadcasterError/replayStoreUnavailable`` before any event, and a server
+    /// answers `503` with `Retry-After`, so that the client tries again with the same ID.
+    case storeUnavailable
 }
