@@ -32,15 +32,51 @@ package import SSEStreaming
 /// | `sse_events_written_total` | counter | chunks written to streams: events, heartbeat comments, signals |
 /// | `sse_bytes_written_total` | counter | bytes written to streams, as sent (compressed when gzip) |
 /// | `sse_subscribers_cut_total` | counter | streams closed because their subscriber was too slow |
+/// | `sse_streams_closed_total` | counter | streams closed, by `reason` (below) |
 /// | `sse_replay_misses_total` | counter | reconnections whose `Last-Event-ID` could not be resumed from the replay log, by `reason` (`epoch-changed`, `too-old`, `unknown`) |
 /// | `sse_connections` | meter | connections open now (embedded server) |
 /// | `sse_requests_refused_total` | counter | requests refused by a limit, by `reason` (embedded server) |
+///
+/// Reasons a stream closed: `ended` (its source ended: a finite sequence, a broadcaster shut down
+/// or a subscription finished), `client_gone` (the client closed the connection),
+/// `too_slow` (cut by the overflow policy), `server_stopping` (ended by the embedded server as it
+/// stops), `max_age` (the embedded server's `maximumStreamAge`), `replay_store_unavailable`
+/// (the replay store could not look, after the head was sent), `failed` (the source threw, or
+/// gzip failed). Behind Hummingbird and Vapor, a stream a stopping server ends counts as `ended`.
 ///
 /// Reasons of refusal: `body_too_large` (413), `request_timeout` (no complete request in time),
 /// `too_many_pipelined` (more waiting requests than allowed), `malformed` (not HTTP/1.1),
 /// `stream_rate` (a stream over `maximumStreamsPerSecond`, answered `503`).
 public struct SSEMetrics: Sendable {
     /// Why a request was refused.
+    /// Why a stream closed.
+    package enum CloseReason: String, CaseIterable, Sendable {
+        case ended = "ended"
+        case clientGone = "client_gone"
+        case tooSlow = "too_slow"
+        case serverStopping = "server_stopping"
+        case maximumAge = "max_age"
+        case replayStoreUnavailable = "replay_store_unavailable"
+        case failed = "failed"
+
+        /// The reason for a stream that ended with `error` (`nil`: its source ended).
+        package init(_ error: (any Error)?) {
+            guard let error else {
+                self = .ended
+                return
+            }
+            if let error = error as? SSEBroadcasterError, error == .subscriberTooSlow {
+                self = .tooSlow
+            } else if let error = error as? SSEBroadcasterError, error == .replayStoreUnavailable {
+                self = .replayStoreUnavailable
+            } else if error is CancellationError {
+                self = .clientGone
+            } else {
+                self = .failed
+            }
+        }
+    }
+
     package enum Refusal: String, CaseIterable, Sendable {
         case bodyTooLarge = "body_too_large"
         case requestTimeout = "request_timeout"
@@ -56,6 +92,7 @@ public struct SSEMetrics: Sendable {
     private let replayMisses: [Counter]
     package let connections: Meter
     private let refusals: [Counter]
+    private let closes: [Counter]
 
     /// Creates the metrics.
     ///
@@ -76,6 +113,13 @@ public struct SSEMetrics: Sendable {
             )
         }
         connections = Meter(label: "sse_connections", dimensions: dimensions, factory: factory)
+        closes = CloseReason.allCases.map { reason in
+            Counter(
+                label: "sse_streams_closed_total",
+                dimensions: dimensions + [("reason", reason.rawValue)],
+                factory: factory
+            )
+        }
         refusals = Refusal.allCases.map { reason in
             Counter(
                 label: "sse_requests_refused_total",
@@ -101,9 +145,10 @@ public struct SSEMetrics: Sendable {
         }
     }
 
-    /// Counts a stream that has ended.
-    package func streamClosed() {
+    /// Counts a stream that has ended, and why.
+    package func streamClosed(_ reason: CloseReason) {
         streams.decrement()
+        closes[CloseReason.allCases.firstIndex(of: reason)!].increment()
     }
 
     /// Counts a stream closed because its subscriber was too slow.

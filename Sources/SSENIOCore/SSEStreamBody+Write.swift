@@ -106,11 +106,13 @@ extension SSEStreamBody {
                     }
                 }
             }
-            if let last = try writer.finish() {
+            // A subscription its server cancelled (the client went) ends as one that finished.
+            let reason: SSEMetrics.CloseReason = wasCancelled ? .clientGone : .ended
+            if let last = try writer.finish(reason: reason) {
                 try await write(last)
             }
         } catch {
-            writer.close()
+            writer.close(reason: wasCancelled || error is ChannelError ? .clientGone : SSEMetrics.CloseReason(error))
             throw error
         }
     }

@@ -59,6 +59,14 @@ public struct SSEStreamBody: Sendable {
         return { subscription.cancel() }
     }
 
+    /// The stream is a subscription that its server cancelled: its client went.
+    var wasCancelled: Bool {
+        guard case .subscription(let subscription) = source else {
+            return false
+        }
+        return subscription.wasCancelled
+    }
+
     /// Waits for the replay store's answer, for a subscription that resumes from one; `false`
     /// when the store could not look: answer `503` with `Retry-After` instead of the stream (see
     /// `SSEBroadcaster.Subscription.replayStoreAnswered()`). `true` for any other stream.

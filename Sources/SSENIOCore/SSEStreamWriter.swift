@@ -216,11 +216,11 @@ package struct SSEStreamWriter: ~Copyable {
     }
 
     /// The stream's last bytes: what is pending, then the gzip trailer; `nil` when there are
-    /// none. The stream is no longer counted.
+    /// none. The stream is no longer counted; it closed for `reason`.
     ///
     /// - Throws: ``SSECompressionError`` when zlib fails.
-    package mutating func finish() throws(SSECompressionError) -> ByteBuffer? {
-        close()
+    package mutating func finish(reason: SSEMetrics.CloseReason = .ended) throws(SSECompressionError) -> ByteBuffer? {
+        close(reason: reason)
         var last = try takeBatch()
         if compressor != nil {
             let trailer = try compressor!.finish(allocator: allocator)
@@ -235,11 +235,11 @@ package struct SSEStreamWriter: ~Copyable {
     }
 
     /// The stream has ended without its end (an error, the client went): it is no longer
-    /// counted. Calling it again does nothing.
-    package mutating func close() {
+    /// counted; it closed for `reason`. Calling it again does nothing.
+    package mutating func close(reason: SSEMetrics.CloseReason) {
         if counted {
             counted = false
-            metrics?.streamClosed()
+            metrics?.streamClosed(reason)
         }
     }
 }

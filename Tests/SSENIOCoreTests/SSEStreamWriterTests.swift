@@ -112,9 +112,11 @@ struct SSEStreamWriterTests {
         _ = try writer.takeBatch()
         #expect(try factory.expectCounter("sse_events_written_total").totalValue == 2)
         #expect(try factory.expectCounter("sse_bytes_written_total").totalValue == 5 + 18)
-        writer.close()
-        writer.close()
+        writer.close(reason: .clientGone)
+        writer.close(reason: .tooSlow)
         #expect(try factory.expectMeter("sse_streams").lastValue == 0)
+        #expect(try factory.expectCounter("sse_streams_closed_total", [("reason", "client_gone")]).totalValue == 1)
+        #expect(try factory.expectCounter("sse_streams_closed_total", [("reason", "too_slow")]).totalValue == 0)
     }
 
     @Test("A subscription polled into the writer: what is ready, then pending, then finished")

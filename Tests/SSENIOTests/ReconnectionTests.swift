@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 import Foundation
+import MetricsTestKit
 import SSECodec
 import SSENIO
 import SSEServerTestSupport
@@ -137,6 +138,8 @@ struct ReconnectionTests {
         var configuration = SSEServer.Configuration(port: 0)
         configuration.maximumStreamAge = .milliseconds(400)
         configuration.reconnectionWindow = .milliseconds(100)...(.milliseconds(200))
+        let metrics = TestMetrics()
+        configuration.metrics = SSEMetrics(factory: metrics)
         let server = try await TestServer.start(configuration, router: Self.router(broadcaster))
         let first = try broadcaster.publish(ServerSentEvent(data: "before"), to: "news")
         let client = try Child(
@@ -154,6 +157,7 @@ struct ReconnectionTests {
         let milliseconds = try #require(retry.flatMap { Int($0.dropFirst("retry: ".count)) })
         #expect((100...200).contains(milliseconds))
         #expect(client.interrupt() == 0, "curl saw a complete response")
+        #expect(try metrics.expectCounter("sse_streams_closed_total", [("reason", "max_age")]).totalValue == 1)
         let third = try broadcaster.publish(ServerSentEvent(data: "after"), to: "news")
         let resumed = try Child(
             ["curl", "-sN", "-H", "Last-Event-ID: \(second)", "http://127.0.0.1:\(server.port)/events"]

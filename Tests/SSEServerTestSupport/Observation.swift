@@ -74,6 +74,10 @@ extension Scenarios {
         try check(try metrics.expectMeter("sse_streams").lastValue == 1)
         reader.kill()
         try check(await eventually { (try? metrics.expectMeter("sse_streams").lastValue) == 0 })
+        let closedBy = { @Sendable (reason: String) in
+            (try? metrics.expectCounter("sse_streams_closed_total", [("reason", reason)]).totalValue) ?? 0
+        }
+        try check(await eventually { closedBy("client_gone") == 1 }, "a client that went: client_gone")
 
         // A subscriber that stops reading falls behind by more than its queue (1 MiB): 32 MB are
         // published, far beyond the socket buffers. When it reads again it is cut: counted and logged.
@@ -86,6 +90,7 @@ extension Scenarios {
         }
         _ = try await blocking { stalled.drain() }
         try check(await eventually { (try? metrics.expectCounter("sse_subscribers_cut_total").totalValue) == 1 })
+        try check(await eventually { closedBy("too_slow") == 1 }, "a subscriber cut: too_slow")
         let isCut: @Sendable (InMemoryLogHandler.Entry) -> Bool = {
             $0.message.description.contains("subscriberTooSlow")
         }

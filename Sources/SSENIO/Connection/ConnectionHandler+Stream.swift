@@ -351,7 +351,9 @@ extension SSEServer.ConnectionHandler {
         }
         let last: ByteBuffer?
         do {
-            last = try stream.writer.finish()
+            last = try stream.writer.finish(
+                reason: machine.isShuttingDown ? .serverStopping : stream.expired ? .maximumAge : .ended
+            )
         } catch {
             failStream(error)
             return
@@ -378,14 +380,16 @@ extension SSEServer.ConnectionHandler {
                 metadata: ["http.method": "\(request.method.rawValue)", "http.path": "\(request.path)"]
             )
         }
-        streamClosed()
+        // Without an error, its source failed (and said so in the log).
+        streamClosed(error.map { SSEMetrics.CloseReason($0) } ?? .failed)
         machine.streamEnded()
         context?.close(promise: nil)
     }
 
     /// The stream is done, or its connection is: its source and timers stop, and it is no longer
-    /// counted.
-    func streamClosed() {
+    /// counted (when it was not counted as closed already, for `reason`: by default its client
+    /// went).
+    func streamClosed(_ reason: SSEMetrics.CloseReason = .clientGone) {
         guard let stream else {
             return
         }
@@ -399,7 +403,7 @@ extension SSEServer.ConnectionHandler {
         }
         stream.heartbeatTimer?.cancel()
         stream.writable?.fail(ChannelError.ioOnClosedChannel)
-        stream.writer.close()
+        stream.writer.close(reason: reason)
     }
 }
 #endif

@@ -102,11 +102,18 @@ extension SSEBroadcaster {
             await storeAnswer?.value ?? true
         }
 
+        /// Whether ``cancel()`` ended it (a server does when its client goes), rather than a
+        /// shutdown or an error: how a server counts why its stream closed.
+        package var wasCancelled: Bool {
+            handle?.cancelled.load(ordering: .relaxed) ?? false
+        }
+
         /// Ends the subscription now, from anywhere: it receives nothing more, its queue is
         /// released, and its iterator returns `nil` (at once, if it is waiting). A server calls
         /// this when the client's connection closes.
         public func cancel() {
             if let handle {
+                handle.cancelled.store(true, ordering: .relaxed)
                 handle.broadcaster.unsubscribe(handle.token)
             }
         }
@@ -344,6 +351,8 @@ extension SSEBroadcaster {
         let broadcaster: SSEBroadcaster
         let token: BroadcasterStateMachine.Token
         private let claimed = Atomic(false)
+        /// ``Subscription/cancel()`` ended it: its client went, as a server tells it.
+        let cancelled = Atomic(false)
         /// Called when the handle goes (see ``Subscription/onTermination(_:)``).
         private let terminationHandlers = Mutex<[@Sendable () -> Void]>([])
 
