@@ -70,7 +70,7 @@ struct JWTServerTests {
         }
 
         static func python(_ arguments: [String], input: Data = Data()) throws -> Data {
-            let process = Process()
+            let process = TestProcess()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", script] + arguments
             let stdin = Pipe()

@@ -170,7 +170,7 @@ struct SSEGzipTests {
 
 /// A child process with its standard input and output on pipes.
 final class ChildProcess {
-    private let process = Process()
+    private let process = TestProcess()
     private let input = Pipe()
     private let output = Pipe()
 

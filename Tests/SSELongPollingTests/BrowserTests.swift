@@ -78,7 +78,7 @@ struct BrowserTests {
     #endif
 
     static func runSuite(serverCommand: String, extraArguments: [String] = []) async throws {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments =
             [
@@ -105,7 +105,7 @@ struct BrowserTests {
         .requires(.python3)
     )
     func embeddedScriptIsCurrent() async throws {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.browser.appendingPathComponent("sse_script.py").path]
         let output = Pipe()

@@ -26,7 +26,7 @@ import Testing
 @Suite("Behind nginx", .serialized, .timeLimit(.minutes(2)), .requires(.nginx, .curl))
 struct NginxTests {
     struct Nginx {
-        let process: Process
+        let process: TestProcess
         let directory: URL
 
         /// nginx listens on a Unix socket in its own directory: no port to pick or collide on.
@@ -65,7 +65,7 @@ struct NginxTests {
                 atomically: true,
                 encoding: .utf8
             )
-            let process = Process()
+            let process = TestProcess()
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
             process.arguments = ["-p", directory.path, "-c", "nginx.conf", "-g", "daemon off;"]
             // Not the test's own output: nginx's workers would hold it open after the test.
@@ -78,7 +78,7 @@ struct NginxTests {
 
         /// Stops nginx, workers included (`nginx -s stop`, which signals the master).
         func stop() {
-            let stop = Process()
+            let stop = TestProcess()
             stop.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
             stop.arguments = ["-p", directory.path, "-c", "nginx.conf", "-s", "stop"]
             stop.standardOutput = FileHandle.nullDevice

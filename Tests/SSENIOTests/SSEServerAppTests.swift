@@ -287,7 +287,7 @@ struct SSEServerAppTests {
         arguments: [SIGINT, SIGTERM]
     )
     func stopsOnSignal(_ signal: Int32) async throws {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: Self.fixturePath)
         let output = Pipe()
         process.standardOutput = output

@@ -152,7 +152,7 @@ struct SSEServerTests {
         arguments.append("http://127.0.0.1:\(port)/echo")
         let payload = String(repeating: "x", count: size)
         let output = try await blocking { [arguments] in
-            let process = Process()
+            let process = TestProcess()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = arguments
             let input = Pipe()

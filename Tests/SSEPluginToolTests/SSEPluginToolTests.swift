@@ -27,7 +27,7 @@ struct SSEPluginToolTests {
     }
 
     static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: Self.tool(tool))
         process.arguments = arguments
         let output = Pipe()

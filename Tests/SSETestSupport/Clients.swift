@@ -41,7 +41,7 @@ public func eventually(within seconds: Double = 30, _ condition: () -> Bool) asy
 
 /// A child process (curl) with its output on a pipe. Its methods block: call them in `blocking`.
 public final class Child: @unchecked Sendable {
-    private let process = Process()
+    private let process = TestProcess()
     private let output = Pipe()
 
     public init(_ arguments: [String]) throws {

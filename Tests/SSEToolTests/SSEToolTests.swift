@@ -48,7 +48,7 @@ struct SSEToolTests {
     /// Runs the tool with `arguments` (and `input` on standard input) to its end.
     static func run(_ arguments: [String], input: [UInt8]? = nil) async throws -> Run {
         try await blocking {
-            let process = Process()
+            let process = TestProcess()
             process.executableURL = URL(fileURLWithPath: toolPath)
             process.arguments = arguments
             let output = Pipe()
@@ -113,7 +113,7 @@ struct SSEToolTests {
     /// Writes the first part, waits until the tool has read all of it (the pipe is empty), then
     /// the rest: the tool sees two reads, split there.
     static func decodeInTwoReads(_ bytes: [UInt8], at split: Int) throws -> String {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: toolPath)
         process.arguments = ["decode"]
         let input = Pipe()
