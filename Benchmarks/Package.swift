@@ -39,6 +39,7 @@ let package = Package(
         // Signs the tokens the verifier checks.
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .executableTarget(
@@ -102,7 +103,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "sse-load-server",
-            dependencies: ["LoadShared", .product(name: "SSENIO", package: "swift-sse")],
+            dependencies: [
+                "LoadShared", .product(name: "SSENIO", package: "swift-sse"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             path: "Load/Server"
         ),
         .executableTarget(

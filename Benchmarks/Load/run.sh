@@ -25,6 +25,9 @@
 #                                           # 1,000 events; one stream's CPU per event over HTTP/2 and
 #                                           # HTTP/1.1; memory per idle TLS connection and HTTP/2
 #                                           # stream (Load/tls.py). SSENIO, Go net/http, Node http2.
+#     Benchmarks/Load/run.sh --metrics [N]  # SSENIO without metrics and with SSEMetrics into a
+#                                           # Prometheus registry, alternating, three runs each
+#                                           # (default N: 1000 10000): the metrics' cost per delivery
 #     Benchmarks/Load/run.sh --own          # per-connection streams (1 × 50,000 and 100 × 2,000
 #                                           # events, and 1 x 500,000 for the clock tick): server CPU per event,
 #                                           # each Swift server with every kind of source (isolated,
@@ -41,7 +44,12 @@ stalled=false
 idle=false
 own=false
 tls=false
-if [ "${1:-}" = "--tls" ]; then
+metrics=false
+if [ "${1:-}" = "--metrics" ]; then
+    metrics=true
+    shift
+    set -- "${@:-1000 10000}"
+elif [ "${1:-}" = "--tls" ]; then
     tls=true
     shift
     set -- "${@:-1000}"
@@ -60,7 +68,9 @@ elif [ "${1:-}" = "--idle" ]; then
 fi
 counts=("${@:-100 1000 10000}")
 read -r -a counts <<< "${counts[*]}"
-for product in sse-load-server sse-load-hummingbird sse-load-vapor; do
+products="sse-load-server sse-load-hummingbird sse-load-vapor"
+if $metrics; then products=sse-load-server; fi
+for product in $products; do
     swift build -c release --product "$product" >&2
 done
 swift build -c release --product sse-load >&2
@@ -103,6 +113,11 @@ run() {
         "$bin/sse-load" --port "$port" --connections "$connections" --events 1000 --size 64 --server-pid "$pid" \
             --timeout 180 | sed 's/^{//'
     fi
+    if $metrics && [[ "$name" == *Prometheus* ]]; then
+        # What the registry counted: the metrics were on.
+        curl -s "http://127.0.0.1:$port/metrics" |
+            grep -E '^sse_(events_written_total|delivery_latency_seconds_count)' >&2 || true
+    fi
     kill "$pid"
     wait "$pid" 2>/dev/null || true
 }
@@ -117,6 +132,16 @@ if $tls; then
             run SSENIO "$connections" "$bin/sse-load-server"
             if [ -x "$scratch/go-server" ]; then run "Go net/http" "$connections" "$scratch/go-server"; fi
             if command -v node >/dev/null; then run "Node http2" "$connections" node Load/node/server.js; fi
+        done
+    done
+    exit 0
+fi
+
+if $metrics; then
+    for connections in "${counts[@]}"; do
+        for _ in 1 2 3; do
+            run "SSENIO, no metrics" "$connections" env SSE_METRICS=off "$bin/sse-load-server"
+            run "SSENIO, Prometheus metrics" "$connections" env SSE_METRICS=prometheus "$bin/sse-load-server"
         done
     done
     exit 0

@@ -66,6 +66,8 @@ public struct SSEStream: SSEStreamResponse, ResponseGenerator {
         let body = self.body
         let heartbeat = configuration.heartbeat
         let metrics = configuration.metrics
+        // The route's pattern (`/rooms/{room}/events`), for the metrics' `route` dimension.
+        let route = context.endpointPath
         let logger = context.logger
         return Response(
             status: .ok,
@@ -77,7 +79,7 @@ public struct SSEStream: SSEStreamResponse, ResponseGenerator {
                 do {
                     if let end = body.end {
                         try await request.body.consumeWithInboundCloseHandler { _ in
-                            try await body.write(gzip: gzip, heartbeat: heartbeat, metrics: metrics) {
+                            try await body.write(gzip: gzip, heartbeat: heartbeat, metrics: metrics, route: route) {
                                 try await writer.write($0)
                             }
                         } onInboundClosed: {
@@ -85,7 +87,7 @@ public struct SSEStream: SSEStreamResponse, ResponseGenerator {
                         }
                     } else {
                         try await request.body.consumeWithCancellationOnInboundClose { _ in
-                            try await body.write(gzip: gzip, heartbeat: heartbeat, metrics: metrics) {
+                            try await body.write(gzip: gzip, heartbeat: heartbeat, metrics: metrics, route: route) {
                                 try await writer.write($0)
                             }
                         }

@@ -15,6 +15,7 @@
 #if NIOSupport
 public import CoreMetrics
 package import SSEStreaming
+import Synchronization
 
 /// Where an event-stream server's figures go, as swift-metrics counters and meters: give one to
 /// ``SSEStreamConfiguration/metrics`` (every adapter) or the embedded server's configuration.
@@ -28,14 +29,20 @@ package import SSEStreaming
 ///
 /// | Label | Kind | What |
 /// |---|---|---|
-/// | `sse_streams` | meter | event streams open now |
-/// | `sse_events_written_total` | counter | chunks written to streams: events, heartbeat comments, signals |
-/// | `sse_bytes_written_total` | counter | bytes written to streams, as sent (compressed when gzip) |
-/// | `sse_subscribers_cut_total` | counter | streams closed because their subscriber was too slow |
-/// | `sse_streams_closed_total` | counter | streams closed, by `reason` (below) |
-/// | `sse_replay_misses_total` | counter | reconnections whose `Last-Event-ID` could not be resumed from the replay log, by `reason` (`epoch-changed`, `too-old`, `unknown`) |
+/// | `sse_streams` | meter | event streams open now, by `route` |
+/// | `sse_events_written_total` | counter | chunks written to streams: events, heartbeat comments, signals; by `route` |
+/// | `sse_bytes_written_total` | counter | bytes written to streams, as sent (compressed when gzip); by `route` |
+/// | `sse_subscribers_cut_total` | counter | streams closed because their subscriber was too slow, by `route` |
+/// | `sse_streams_closed_total` | counter | streams closed, by `route` and `reason` (below) |
+/// | `sse_replay_misses_total` | counter | reconnections whose `Last-Event-ID` could not be resumed from the replay log, by `route` and `reason` (`epoch-changed`, `too-old`, `unknown`) |
+/// | `sse_events_dropped_total` | counter | events a subscriber never received, by `route` and `reason`: `overflow` (it fell behind its window under `dropOldest` or `coalesce`; its stream got a gap event), `coalesced` (skipped for a newer event of the same coalescing key) |
+/// | `sse_delivery_latency_seconds` | timer (histogram) | for each write of a stream, how long its oldest live event waited since it was published (replayed events not counted); by `route` |
 /// | `sse_connections` | meter | connections open now (embedded server) |
 /// | `sse_requests_refused_total` | counter | requests refused by a limit, by `reason` (embedded server) |
+///
+/// `route` is the route's pattern (`/rooms/:room/events`), never the path a client sent, so that
+/// the number of series stays bounded: the embedded server's `SSERouter` pattern, Hummingbird's
+/// endpoint path, Vapor's route path; `unknown` for a stream written without one.
 ///
 /// Reasons a stream closed: `ended` (its source ended: a finite sequence, a broadcaster shut down
 /// or a subscription finished), `client_gone` (the client closed the connection),
@@ -48,7 +55,6 @@ package import SSEStreaming
 /// `too_many_pipelined` (more waiting requests than allowed), `malformed` (not HTTP/1.1),
 /// `stream_rate` (a stream over `maximumStreamsPerSecond`, answered `503`).
 public struct SSEMetrics: Sendable {
-    /// Why a request was refused.
     /// Why a stream closed.
     package enum CloseReason: String, CaseIterable, Sendable {
         case ended = "ended"
@@ -77,6 +83,7 @@ public struct SSEMetrics: Sendable {
         }
     }
 
+    /// Why a request was refused.
     package enum Refusal: String, CaseIterable, Sendable {
         case bodyTooLarge = "body_too_large"
         case requestTimeout = "request_timeout"
@@ -85,14 +92,15 @@ public struct SSEMetrics: Sendable {
         case streamRate = "stream_rate"
     }
 
-    package let streams: Meter
-    package let events: Counter
-    package let bytes: Counter
-    package let subscribersCut: Counter
-    private let replayMisses: [Counter]
+    /// Why events never reached a subscriber.
+    package enum DropReason: String, CaseIterable, Sendable {
+        case overflow = "overflow"
+        case coalesced = "coalesced"
+    }
+
     package let connections: Meter
-    private let refusals: [Counter]
-    private let closes: [Counter]
+    private let refusals: ReasonCounters
+    private let routes: Routes
 
     /// Creates the metrics.
     ///
@@ -101,59 +109,19 @@ public struct SSEMetrics: Sendable {
     ///     `TestMetrics`).
     ///   - dimensions: Dimensions on every metric, such as `[("server", "chat")]`.
     public init(factory: any MetricsFactory = MetricsSystem.factory, dimensions: [(String, String)] = []) {
-        streams = Meter(label: "sse_streams", dimensions: dimensions, factory: factory)
-        events = Counter(label: "sse_events_written_total", dimensions: dimensions, factory: factory)
-        bytes = Counter(label: "sse_bytes_written_total", dimensions: dimensions, factory: factory)
-        subscribersCut = Counter(label: "sse_subscribers_cut_total", dimensions: dimensions, factory: factory)
-        replayMisses = Self.missReasons.map { reason in
-            Counter(
-                label: "sse_replay_misses_total",
-                dimensions: dimensions + [("reason", reason.rawValue)],
-                factory: factory
-            )
-        }
         connections = Meter(label: "sse_connections", dimensions: dimensions, factory: factory)
-        closes = CloseReason.allCases.map { reason in
-            Counter(
-                label: "sse_streams_closed_total",
-                dimensions: dimensions + [("reason", reason.rawValue)],
-                factory: factory
-            )
-        }
-        refusals = Refusal.allCases.map { reason in
-            Counter(
-                label: "sse_requests_refused_total",
-                dimensions: dimensions + [("reason", reason.rawValue)],
-                factory: factory
-            )
-        }
+        refusals = ReasonCounters(
+            "sse_requests_refused_total",
+            dimensions: dimensions,
+            factory: factory,
+            of: Refusal.self
+        )
+        routes = Routes(factory: factory, dimensions: dimensions)
     }
 
     /// Counts a request refused by a limit.
     package func refused(_ reason: Refusal) {
-        refusals[Refusal.allCases.firstIndex(of: reason)!].increment()
-    }
-
-    private static let missReasons: [SSEBroadcaster.ReplayUnavailableReason] = [.epochChanged, .tooOld, .unknown]
-
-    /// Counts a stream that begins; a subscription that asked for events the replay log cannot
-    /// replay is a replay miss, counted with its reason.
-    package func streamOpened(replayUnavailable reason: SSEBroadcaster.ReplayUnavailableReason?) {
-        streams.increment()
-        if let reason, let index = Self.missReasons.firstIndex(of: reason) {
-            replayMisses[index].increment()
-        }
-    }
-
-    /// Counts a stream that has ended, and why.
-    package func streamClosed(_ reason: CloseReason) {
-        streams.decrement()
-        closes[CloseReason.allCases.firstIndex(of: reason)!].increment()
-    }
-
-    /// Counts a stream closed because its subscriber was too slow.
-    package func subscriberCut() {
-        subscribersCut.increment()
+        refusals.increment(reason.rawValue)
     }
 
     /// Counts a connection opened (`true`) or closed.
@@ -165,10 +133,142 @@ public struct SSEMetrics: Sendable {
         }
     }
 
-    /// Counts what one write of a stream carried.
-    package func wrote(chunks: Int, bytes count: Int) {
-        events.increment(by: chunks)
-        bytes.increment(by: count)
+    /// The metrics of the streams of `route` (a route pattern; `nil`: `unknown`), made once per
+    /// route.
+    package func streams(route: String?) -> Streams {
+        routes.streams(route ?? "unknown")
+    }
+
+    /// The metrics of one route's streams.
+    package struct Streams: Sendable {
+        package let open: Meter
+        package let events: Counter
+        package let bytes: Counter
+        package let subscribersCut: Counter
+        private let replayMisses: ReasonCounters
+        private let closes: ReasonCounters
+        private let drops: ReasonCounters
+        package let latency: Timer
+
+        init(factory: any MetricsFactory, dimensions: [(String, String)]) {
+            open = Meter(label: "sse_streams", dimensions: dimensions, factory: factory)
+            events = Counter(label: "sse_events_written_total", dimensions: dimensions, factory: factory)
+            bytes = Counter(label: "sse_bytes_written_total", dimensions: dimensions, factory: factory)
+            subscribersCut = Counter(label: "sse_subscribers_cut_total", dimensions: dimensions, factory: factory)
+            replayMisses = ReasonCounters(
+                "sse_replay_misses_total",
+                dimensions: dimensions,
+                factory: factory,
+                reasons: [SSEBroadcaster.ReplayUnavailableReason.epochChanged, .tooOld, .unknown].map(\.rawValue)
+            )
+            closes = ReasonCounters(
+                "sse_streams_closed_total",
+                dimensions: dimensions,
+                factory: factory,
+                of: CloseReason.self
+            )
+            drops = ReasonCounters(
+                "sse_events_dropped_total",
+                dimensions: dimensions,
+                factory: factory,
+                of: DropReason.self
+            )
+            latency = Timer(label: "sse_delivery_latency_seconds", dimensions: dimensions, factory: factory)
+        }
+
+        /// Counts a stream that begins; a subscription that asked for events the replay log cannot
+        /// replay is a replay miss, counted with its reason.
+        package func streamOpened(replayUnavailable reason: SSEBroadcaster.ReplayUnavailableReason?) {
+            open.increment()
+            if let reason {
+                replayMisses.increment(reason.rawValue)
+            }
+        }
+
+        /// Counts a stream that has ended, and why.
+        package func streamClosed(_ reason: CloseReason) {
+            open.decrement()
+            closes.increment(reason.rawValue)
+        }
+
+        /// Counts a stream closed because its subscriber was too slow.
+        package func subscriberCut() {
+            subscribersCut.increment()
+        }
+
+        /// Counts what one write of a stream carried.
+        package func wrote(chunks: Int, bytes count: Int) {
+            events.increment(by: chunks)
+            bytes.increment(by: count)
+        }
+
+        /// Counts what a subscription's hand-overs dropped, skipped and waited.
+        package func delivered(_ report: SSEBroadcaster.Subscription.DeliveryReport) {
+            if report.dropped > 0 {
+                drops.increment(DropReason.overflow.rawValue, by: report.dropped)
+            }
+            if report.coalesced > 0 {
+                drops.increment(DropReason.coalesced.rawValue, by: report.coalesced)
+            }
+            if let latency = report.latency {
+                let (seconds, attoseconds) = latency.components
+                self.latency.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            }
+        }
+    }
+
+    /// Each route's ``Streams``, made when a route's first stream begins.
+    private final class Routes: Sendable {
+        private let factory: any MetricsFactory
+        private let dimensions: [(String, String)]
+        private let made = Mutex<[String: Streams]>([:])
+
+        init(factory: any MetricsFactory, dimensions: [(String, String)]) {
+            self.factory = factory
+            self.dimensions = dimensions
+        }
+
+        func streams(_ route: String) -> Streams {
+            made.withLock { made in
+                if let streams = made[route] {
+                    return streams
+                }
+                let streams = Streams(factory: factory, dimensions: dimensions + [("route", route)])
+                made[route] = streams
+                return streams
+            }
+        }
+    }
+}
+
+/// One counter per reason, under one label with a `reason` dimension.
+private struct ReasonCounters: Sendable {
+    private let counters: [String: Counter]
+
+    init(_ label: String, dimensions: [(String, String)], factory: any MetricsFactory, reasons: [String]) {
+        var counters: [String: Counter] = [:]
+        for reason in reasons {
+            counters[reason] = Counter(
+                label: label,
+                dimensions: dimensions + [("reason", reason)],
+                factory: factory
+            )
+        }
+        self.counters = counters
+    }
+
+    init<Reason: RawRepresentable & CaseIterable>(
+        _ label: String,
+        dimensions: [(String, String)],
+        factory: any MetricsFactory,
+        of _: Reason.Type
+    ) where Reason.RawValue == String {
+        self.init(label, dimensions: dimensions, factory: factory, reasons: Reason.allCases.map(\.rawValue))
+    }
+
+    /// Counts `count` for `reason` (one of those it was made with).
+    func increment(_ reason: String, by count: Int = 1) {
+        counters[reason]?.increment(by: count)
     }
 }
 #endif

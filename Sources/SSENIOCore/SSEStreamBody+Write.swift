@@ -38,6 +38,8 @@ extension SSEStreamBody {
     ///     broadcaster sends its own).
     ///   - allocator: Allocates the buffers.
     ///   - metrics: Where the stream is counted (see ``SSEMetrics``); `nil` for nowhere.
+    ///   - route: The pattern of the route that answered (`/rooms/:room/events`, never the path
+    ///     as sent), for the metrics' `route` dimension; `nil`: `unknown`.
     ///   - eventLoop: Where a source of the connection's own is pulled: the connection's event
     ///     loop when the server tells it (Vapor's `request.eventLoop`); `nil` for one of
     ///     `MultiThreadedEventLoopGroup.singleton`'s, or the global executor when SwiftNIO's
@@ -49,6 +51,7 @@ extension SSEStreamBody {
         heartbeat: Duration?,
         allocator: ByteBufferAllocator = ByteBufferAllocator(),
         metrics: SSEMetrics? = nil,
+        route: String? = nil,
         eventLoop: (any EventLoop)? = nil,
         to write: (ByteBuffer) async throws -> Void
     ) async throws {
@@ -58,7 +61,7 @@ extension SSEStreamBody {
             batchLimit: Self.gatheringLimit,
             replayUnavailable: replayUnavailable,
             allocator: allocator,
-            metrics: metrics
+            metrics: metrics?.streams(route: route)
         )
         do {
             if let first = try writer.takeBatch() {

@@ -34,7 +34,7 @@ package struct SSEStreamWriter: ~Copyable {
     /// A batch this large is taken without waiting for the source to pause.
     package let batchLimit: Int
     private let allocator: ByteBufferAllocator
-    private let metrics: SSEMetrics?
+    private let metrics: SSEMetrics.Streams?
     private var compressor: BatchCompressor?
     /// The bytes since the last batch; `nil` between batches, so that a quiet stream holds no
     /// buffer.
@@ -64,7 +64,7 @@ package struct SSEStreamWriter: ~Copyable {
     ///   - allocator: Allocates the batches.
     ///   - headroom: Bytes to keep free before each batch's bytes (and two after them), for the
     ///     driver to frame it in place; `0` for none.
-    ///   - metrics: Where the stream is counted; `nil` for nowhere.
+    ///   - metrics: Where the stream is counted (its route's); `nil` for nowhere.
     /// - Throws: ``SSECompressionError`` when zlib cannot start.
     package init(
         gzip: SSEGzipEncoder.Configuration?,
@@ -73,7 +73,7 @@ package struct SSEStreamWriter: ~Copyable {
         replayUnavailable: SSEBroadcaster.ReplayUnavailableReason? = nil,
         allocator: ByteBufferAllocator,
         headroom: Int = 0,
-        metrics: SSEMetrics?
+        metrics: SSEMetrics.Streams?
     ) throws(SSECompressionError) {
         self.batchLimit = batchLimit
         self.allocator = allocator
@@ -145,17 +145,18 @@ package struct SSEStreamWriter: ~Copyable {
         if batch == nil {
             batch = Self.buffer(capacity: nextCapacity, headroom: headroom, allocator: allocator)
         }
-        var polled = 0
+        var report = SSEBroadcaster.Subscription.DeliveryReport(measuresLatency: metrics != nil)
         do {
             // Three quarters of the limit, so that the event that crosses it rarely outgrows the
             // buffer (ByteBuffer doubles its capacity).
             let result = try subscription.poll(
                 maximumBytes: batchLimit * 3 / 4,
                 onReady: onReady,
-                chunkCount: &polled
+                report: &report
             ) { batch!.writeBytes($0) }
-            chunks += polled
-            wroteSinceTick = wroteSinceTick || polled > 0
+            chunks += report.chunks
+            wroteSinceTick = wroteSinceTick || report.chunks > 0
+            metrics?.delivered(report)
             return result
         } catch {
             if error == .subscriberTooSlow {
@@ -173,7 +174,13 @@ package struct SSEStreamWriter: ~Copyable {
         of iterator: inout SSEBroadcaster.Subscription.AsyncIterator
     ) async throws -> Bool {
         do {
-            return try await iterator.nextBatch(maximumBytes: batchLimit) { append($0) }
+            guard let metrics else {
+                return try await iterator.nextBatch(maximumBytes: batchLimit) { append($0) }
+            }
+            iterator.report = SSEBroadcaster.Subscription.DeliveryReport(measuresLatency: true)
+            let more = try await iterator.nextBatch(maximumBytes: batchLimit) { append($0) }
+            metrics.delivered(iterator.report)
+            return more
         } catch let error as SSEBroadcasterError where error == .subscriberTooSlow {
             metrics?.subscriberCut()
             throw error

@@ -20,6 +20,14 @@ public import SSEStreaming
 public import ServiceLifecycle
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One broadcaster across many server instances, on PostgreSQL: every event published on any
 /// instance reaches every subscriber on every instance, with IDs ordered across all of them, and a
 /// client that reconnects to another instance, or to the same one after a restart, resumes from
@@ -244,13 +252,16 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
         let tap = generationTap.withLock { $0 }
         // A generation's events go to its copies alone, not into the local log.
         let local = tap == nil ? events : events.filter { !SSEPostgresGenerations.isGenerationEvent($0) }
+        // The delivery latency counts from the write on the database, whichever instance made it.
+        let now = Self.wallClockMicroseconds()
         let ids = broadcaster.publish(
             local.map {
                 SSEBroadcaster.Publication(
                     event: $0.event,
                     topics: $0.topics,
                     subscriberIDs: $0.subscriberIDs,
-                    coalescingKey: $0.coalescingKey
+                    coalescingKey: $0.coalescingKey,
+                    age: $0.writtenAt.map { .microseconds(now - $0) } ?? .zero
                 )
             }
         )
@@ -260,6 +271,13 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
         }
         progress.advance(to: last.id)
         tap?.deliver(events)
+    }
+
+    /// Microseconds since 1970, on this machine's clock (compared with the database's `now()`).
+    static func wallClockMicroseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_nsec) / 1_000
     }
 
     /// Deletes old events every retention interval.

@@ -49,6 +49,9 @@ struct StoredEvent: Sendable, Equatable {
     var type: String
     var data: String
     var coalescingKey: String?
+    /// When its write began, in microseconds since 1970 on the database's clock (the write's
+    /// `now()`, the row's `created`); `nil` when not known.
+    var writtenAt: Int64?
 
     static let topicPrefix = "t:"
     static let subscriberPrefix = "s:"
@@ -76,18 +79,26 @@ struct StoredEvent: Sendable, Equatable {
 /// bytes, and a payload cannot hold U+0000); else only the IDs, and every instance reads the
 /// events from the table.
 ///
-/// The writer sends `COUNT i\n` followed by each event as four decimal byte lengths and the
-/// four fields (audiences joined by U+001F, type, coalescing key, data), or `COUNT f\n`; the
-/// database puts the epoch, the last ID and a space each in front, as it assigns the IDs in the
-/// same statement.
+/// The writer sends `COUNT I\n`, then (put there by the database) the write's `now()` in
+/// microseconds since 1970 and `\n`, then each event as four decimal byte lengths and the four
+/// fields (audiences joined by U+001F, type, coalescing key, data); or `COUNT F\n` and the time
+/// line alone. The database puts the epoch, the last ID and a space each in front, as it assigns
+/// the IDs in the same statement.
+///
+/// Instances before the time line sent `i` and `f` without it, and are still read. They take `I`
+/// and `F` for "read the events from the table" (their test was `i`), and ignore what follows
+/// `F\n`: instances of both kinds can run side by side during an upgrade, with nothing lost.
 enum NotificationPayload {
     /// At most this many bytes of events go inline (the IDs take the rest of the 8,000).
     static let inlineLimit = 7_900
 
     static let separator: Character = "\u{1F}"
 
-    /// The part of the payload the writer sends.
-    static func encode(_ events: [(audiences: String, type: String, key: String, data: String)]) -> String {
+    /// The parts of the payload the writer sends: the head (before the database's time line) and
+    /// the inline events (after it).
+    static func encode(
+        _ events: [(audiences: String, type: String, key: String, data: String)]
+    ) -> (head: String, inline: String) {
         var inline = ""
         var fits = true
         for event in events {
@@ -106,7 +117,7 @@ enum NotificationPayload {
             inline += event.key
             inline += event.data
         }
-        return fits ? "\(events.count) i\n" + inline : "\(events.count) f\n"
+        return fits ? ("\(events.count) I\n", inline) : ("\(events.count) F\n", "")
     }
 
     /// What a notification says.
@@ -117,6 +128,9 @@ enum NotificationPayload {
         var ids: ClosedRange<Int64>
         /// Its events, or `nil`: read them from the table.
         var events: [StoredEvent]?
+        /// When the write began, in microseconds since 1970 on the database's clock; `nil` from
+        /// a writer before the time line.
+        var writtenAt: Int64?
     }
 
     /// Reads a notification; `nil` if it is not one of ours.
@@ -154,10 +168,20 @@ enum NotificationPayload {
             return nil
         }
         let ids = (last - count + 1)...last
-        let inline = bytes[index] == UInt8(ascii: "i")
+        let marker = bytes[index]
+        guard [UInt8(ascii: "i"), UInt8(ascii: "f"), UInt8(ascii: "I"), UInt8(ascii: "F")].contains(marker) else {
+            return nil
+        }
         index += 2
-        guard inline else {
-            return Decoded(epoch: epoch, ids: ids, events: nil)
+        var writtenAt: Int64?
+        if marker == UInt8(ascii: "I") || marker == UInt8(ascii: "F") {
+            guard let time = number(until: UInt8(ascii: "\n")) else {
+                return nil
+            }
+            writtenAt = time
+        }
+        guard marker == UInt8(ascii: "i") || marker == UInt8(ascii: "I") else {
+            return Decoded(epoch: epoch, ids: ids, events: nil, writtenAt: writtenAt)
         }
         var events: [StoredEvent] = []
         for id in ids {
@@ -184,11 +208,12 @@ enum NotificationPayload {
                     audiences: fields[0].split(separator: separator, omittingEmptySubsequences: false).map(String.init),
                     type: fields[1],
                     data: fields[3],
-                    coalescingKey: fields[2].isEmpty ? nil : fields[2]
+                    coalescingKey: fields[2].isEmpty ? nil : fields[2],
+                    writtenAt: writtenAt
                 )
             )
         }
-        return index == bytes.count ? Decoded(epoch: epoch, ids: ids, events: events) : nil
+        return index == bytes.count ? Decoded(epoch: epoch, ids: ids, events: events, writtenAt: writtenAt) : nil
     }
 }
 #endif

@@ -204,7 +204,7 @@ struct Table: Sendable {
         let remember =
             idempotencyKey == nil
             ? ""
-            : ",\nk AS (INSERT INTO \(idempotencyKeys) (key, id) SELECT $8, c.last_id FROM c)"
+            : ",\nk AS (INSERT INTO \(idempotencyKeys) (key, id) SELECT $9, c.last_id FROM c)"
         var query = PostgresQuery(
             unsafeSQL: """
                 WITH c AS (UPDATE \(state) SET last_id = last_id + $1 RETURNING last_id, epoch),
@@ -214,7 +214,11 @@ struct Table: Sendable {
                     FROM c, unnest($2::text[], $3::text[], $4::bytea[], $5::text[])
                         WITH ORDINALITY AS t(audiences, type, data, key, n)
                 )\(remember)
-                SELECT c.last_id, c.epoch, pg_notify($6, c.epoch || ' ' || c.last_id::text || ' ' || $7) FROM c
+                SELECT c.last_id, c.epoch, pg_notify(
+                    $6,
+                    c.epoch || ' ' || c.last_id::text || ' ' || $7
+                        || floor(extract(epoch FROM now()) * 1000000)::bigint::text || E'\n' || $8
+                ) FROM c
                 """
         )
         query.binds.append(Int64(events.count))
@@ -223,7 +227,9 @@ struct Table: Sendable {
         query.binds.append(events.map { ByteBuffer(string: $0.data) })
         query.binds.append(events.map(\.key))
         query.binds.append(name)
-        query.binds.append(NotificationPayload.encode(events.map { ($0.audiences, $0.type, $0.key, $0.data) }))
+        let payload = NotificationPayload.encode(events.map { ($0.audiences, $0.type, $0.key, $0.data) })
+        query.binds.append(payload.head)
+        query.binds.append(payload.inline)
         if let idempotencyKey {
             query.binds.append(idempotencyKey)
         }
@@ -234,7 +240,8 @@ struct Table: Sendable {
     func events(after first: Int64, through last: Int64?, limit: Int) async throws -> [StoredEvent] {
         var query = PostgresQuery(
             unsafeSQL: """
-                SELECT s.epoch, e.id, e.audiences, e.type, e.data, e.coalescing_key FROM \(state) s, \(name) e
+                SELECT s.epoch, e.id, e.audiences, e.type, e.data, e.coalescing_key,
+                    floor(extract(epoch FROM e.created) * 1000000)::bigint FROM \(state) s, \(name) e
                 WHERE e.id > $1 AND ($2::bigint IS NULL OR e.id <= $2) ORDER BY e.id LIMIT $3
                 """
         )
@@ -319,8 +326,8 @@ struct Table: Sendable {
 
     private func decode(_ rows: PostgresRowSequence) async throws -> [StoredEvent] {
         var events: [StoredEvent] = []
-        for try await (epoch, id, audiences, type, data, key) in rows.decode(
-            (String, Int64, [String], String, ByteBuffer, String?).self
+        for try await (epoch, id, audiences, type, data, key, writtenAt) in rows.decode(
+            (String, Int64, [String], String, ByteBuffer, String?, Int64).self
         ) {
             events.append(
                 StoredEvent(
@@ -329,7 +336,8 @@ struct Table: Sendable {
                     audiences: audiences,
                     type: type,
                     data: String(buffer: data),
-                    coalescingKey: key
+                    coalescingKey: key,
+                    writtenAt: writtenAt
                 )
             )
         }

@@ -104,6 +104,8 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
         let body = self.body
         let heartbeat = configuration.heartbeat
         let metrics = configuration.metrics
+        // The route's pattern (`/rooms/:room/events`), for the metrics' `route` dimension.
+        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") }
         let logger = request.logger
         let requestLine: Logger.Metadata = [
             "http.method": "\(request.method.rawValue)", "http.path": "\(request.url.path)",
@@ -124,6 +126,7 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
                             heartbeat: heartbeat,
                             allocator: allocator,
                             metrics: metrics,
+                            route: route,
                             eventLoop: writer.eventLoop
                         ) { buffer in
                             try await writer.write(.buffer(buffer)).get()

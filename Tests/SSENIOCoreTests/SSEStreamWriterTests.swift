@@ -92,31 +92,73 @@ struct SSEStreamWriterTests {
         try decoder.finish()
     }
 
-    @Test("Metrics: the stream counted while open, every chunk and byte written, the close counted once")
+    @Test("Metrics: the stream counted while open, by route, every chunk and byte written, the close counted once")
     func metrics() throws {
         let factory = TestMetrics()
         let metrics = SSEMetrics(factory: factory)
+        let route = [("route", "/rooms/:room/events")]
         var writer = try SSEStreamWriter(
             gzip: nil,
             prefix: Array(": p\n\n".utf8),
             replayUnavailable: .tooOld,
             allocator: ByteBufferAllocator(),
-            metrics: metrics
+            metrics: metrics.streams(route: "/rooms/:room/events")
         )
-        #expect(try factory.expectMeter("sse_streams").lastValue == 1)
-        #expect(try factory.expectCounter("sse_replay_misses_total", [("reason", "too-old")]).totalValue == 1)
-        #expect(try factory.expectCounter("sse_replay_misses_total", [("reason", "unknown")]).totalValue == 0)
+        #expect(try factory.expectMeter("sse_streams", route).lastValue == 1)
+        #expect(try factory.expectCounter("sse_replay_misses_total", route + [("reason", "too-old")]).totalValue == 1)
+        #expect(try factory.expectCounter("sse_replay_misses_total", route + [("reason", "unknown")]).totalValue == 0)
         _ = try writer.takeBatch()
         writer.append(Array("data: a\n\n".utf8))
         writer.append(Array("data: b\n\n".utf8))
         _ = try writer.takeBatch()
-        #expect(try factory.expectCounter("sse_events_written_total").totalValue == 2)
-        #expect(try factory.expectCounter("sse_bytes_written_total").totalValue == 5 + 18)
+        #expect(try factory.expectCounter("sse_events_written_total", route).totalValue == 2)
+        #expect(try factory.expectCounter("sse_bytes_written_total", route).totalValue == 5 + 18)
         writer.close(reason: .clientGone)
         writer.close(reason: .tooSlow)
-        #expect(try factory.expectMeter("sse_streams").lastValue == 0)
-        #expect(try factory.expectCounter("sse_streams_closed_total", [("reason", "client_gone")]).totalValue == 1)
-        #expect(try factory.expectCounter("sse_streams_closed_total", [("reason", "too_slow")]).totalValue == 0)
+        #expect(try factory.expectMeter("sse_streams", route).lastValue == 0)
+        #expect(
+            try factory.expectCounter("sse_streams_closed_total", route + [("reason", "client_gone")]).totalValue == 1
+        )
+        #expect(try factory.expectCounter("sse_streams_closed_total", route + [("reason", "too_slow")]).totalValue == 0)
+        // One set of metrics per route, made once.
+        #expect(throws: (any Error).self) { try factory.expectMeter("sse_streams") }
+    }
+
+    @Test(
+        "Metrics: events dropped by overflow and skipped by coalescing are counted by reason, and each write's wait since publish is timed",
+        arguments: [false, true]
+    )
+    func drops(polled: Bool) async throws {
+        let factory = TestMetrics()
+        let metrics = SSEMetrics(factory: factory).streams(route: "/feed")
+        let route = [("route", "/feed")]
+        var configuration = SSEBroadcaster.Configuration()
+        configuration.maximumQueuedEvents = 3
+        configuration.overflowPolicy = .coalesce
+        configuration.heartbeat = nil
+        let broadcaster = SSEBroadcaster(configuration: configuration)
+        let subscription = broadcaster.subscribe(to: ["t"])
+        // Five of one key in a window of three: two fall out of it (overflow), and of the three
+        // left, the two older are skipped for the newest (coalesced).
+        for value in 1...5 {
+            try broadcaster.publish(ServerSentEvent(data: "\(value)"), to: "t", coalescingKey: "price")
+        }
+        var writer = try SSEStreamWriter(gzip: nil, allocator: ByteBufferAllocator(), metrics: metrics)
+        var iterator = subscription.makeAsyncIterator()
+        if polled {
+            #expect(try writer.poll(subscription, onReady: {}) == .delivered)
+        } else {
+            #expect(try await writer.appendNextBatch(of: &iterator))
+        }
+        let written = Self.bytes(try writer.takeBatch())
+        #expect(written.contains(#"data: {"dropped":2}"#) && written.contains("data: 5\n"))
+        #expect(!written.contains("data: 4\n"))
+        #expect(try factory.expectCounter("sse_events_dropped_total", route + [("reason", "overflow")]).totalValue == 2)
+        #expect(
+            try factory.expectCounter("sse_events_dropped_total", route + [("reason", "coalesced")]).totalValue == 2
+        )
+        let latency = try factory.expectTimer("sse_delivery_latency_seconds", route)
+        #expect(latency.values.count == 1 && latency.values[0] >= 0)
     }
 
     @Test("A subscription polled into the writer: what is ready, then pending, then finished")

@@ -157,7 +157,11 @@ struct ReconnectionTests {
         let milliseconds = try #require(retry.flatMap { Int($0.dropFirst("retry: ".count)) })
         #expect((100...200).contains(milliseconds))
         #expect(client.interrupt() == 0, "curl saw a complete response")
-        #expect(try metrics.expectCounter("sse_streams_closed_total", [("reason", "max_age")]).totalValue == 1)
+        let maximumAge = try metrics.expectCounter(
+            "sse_streams_closed_total",
+            [("route", "/events"), ("reason", "max_age")]
+        )
+        #expect(maximumAge.totalValue == 1)
         let third = try broadcaster.publish(ServerSentEvent(data: "after"), to: "news")
         let resumed = try Child(
             ["curl", "-sN", "-H", "Last-Event-ID: \(second)", "http://127.0.0.1:\(server.port)/events"]

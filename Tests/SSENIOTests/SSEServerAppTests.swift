@@ -60,20 +60,25 @@ struct SSEServerAppTests {
             .text("posted to \(request.parameters["room"] ?? "?"): \(request.bodyText)")
         }
         router.get("/users/:user/rooms/:room") { request in
-            .text("\(request.parameters["user"] ?? "?") in \(request.parameters["room"] ?? "?")")
+            .text(
+                "\(request.parameters["user"] ?? "?") in \(request.parameters["room"] ?? "?") (\(request.route ?? "?"))"
+            )
         }
-        router.get("/a/*/c") { _ in .text("any b") }
-        router.get("/files/**") { request in .text("file [\(request.parameters["**"] ?? "?")]") }
+        router.get("/a/*/c") { request in .text("any b, route \(request.route ?? "?")") }
+        router.get("/files/**") { request in
+            .text("file [\(request.parameters["**"] ?? "?")], route \(request.route ?? "?")")
+        }
         let server = try await TestServer.start(router: router)
         let base = "http://127.0.0.1:\(server.port)"
         #expect(try await Self.curl("\(base)/rooms/42/events") == "room 42")
         #expect(try await Self.curl("\(base)/rooms/lobby/events") == "the lobby")
         #expect(try await Self.curl("\(base)/rooms/a%20b%2Fc/events") == "room a b/c")
-        #expect(try await Self.curl("\(base)/users/ann/rooms/7") == "ann in 7")
+        #expect(try await Self.curl("\(base)/users/ann/rooms/7") == "ann in 7 (/users/:user/rooms/:room)")
         #expect(try await Self.curl("-d", "hello", "\(base)/rooms/9/messages") == "posted to 9: hello")
-        #expect(try await Self.curl("\(base)/a/anything/c") == "any b")
-        #expect(try await Self.curl("\(base)/files/css/site.css") == "file [css/site.css]")
-        #expect(try await Self.curl("\(base)/files") == "file []")
+        // The route is the pattern (the metrics' `route` dimension), never the path as sent.
+        #expect(try await Self.curl("\(base)/a/anything/c") == "any b, route /a/*/c")
+        #expect(try await Self.curl("\(base)/files/css/site.css") == "file [css/site.css], route /files/**")
+        #expect(try await Self.curl("\(base)/files") == "file [], route /files/**")
         #expect(try await Self.curl("-o", "/dev/null", "-w", "%{http_code}", "\(base)/a/b/c/d") == "404")
         #expect(try await Self.curl("-o", "/dev/null", "-w", "%{http_code}", "\(base)/rooms/42") == "404")
         let wrongMethod = try await Self.curl("-i", "\(base)/rooms/9/messages")
@@ -245,12 +250,20 @@ struct SSEServerAppTests {
         #expect(try await reader.receive("sse-replay-unavailable", into: &output))
         try broadcaster.publish(ServerSentEvent(data: "second", id: "2"), to: "news")
         #expect(try await reader.receive("data: second", into: &output))
-        #expect(try metrics.expectCounter("sse_replay_misses_total", [("reason", "unknown")]).totalValue == 1)
-        #expect(await eventually { (try? metrics.expectCounter("sse_events_written_total").totalValue) ?? 0 >= 2 })
-        #expect(try metrics.expectCounter("sse_bytes_written_total").totalValue >= Int64(output.utf8.count))
-        #expect(try metrics.expectMeter("sse_streams").lastValue == 1)
+        #expect(
+            try metrics.expectCounter("sse_replay_misses_total", Self.events + [("reason", "unknown")]).totalValue == 1
+        )
+        #expect(
+            await eventually {
+                (try? metrics.expectCounter("sse_events_written_total", Self.events).totalValue) ?? 0 >= 2
+            }
+        )
+        #expect(
+            try metrics.expectCounter("sse_bytes_written_total", Self.events).totalValue >= Int64(output.utf8.count)
+        )
+        #expect(try metrics.expectMeter("sse_streams", Self.events).lastValue == 1)
         reader.kill()
-        #expect(await eventually { (try? metrics.expectMeter("sse_streams").lastValue) == 0 })
+        #expect(await eventually { (try? metrics.expectMeter("sse_streams", Self.events).lastValue) == 0 })
 
         // A subscriber that stops reading falls behind by more than its queue (16 MB published,
         // far beyond the socket buffers); when it reads again it is cut: counted and logged.
@@ -263,7 +276,9 @@ struct SSEServerAppTests {
         }
         // Read until the server closes the connection.
         _ = try await blocking { stalled.read(until: "never sent") }
-        #expect(await eventually { (try? metrics.expectCounter("sse_subscribers_cut_total").totalValue) == 1 })
+        #expect(
+            await eventually { (try? metrics.expectCounter("sse_subscribers_cut_total", Self.events).totalValue) == 1 }
+        )
         // Logged just after it is counted, from the connection's event loop.
         #expect(await eventually { logs.entries.contains { $0.message.description.contains("subscriberTooSlow") } })
         let cut = try #require(logs.entries.first { $0.message.description.contains("subscriberTooSlow") })
@@ -274,6 +289,9 @@ struct SSEServerAppTests {
         #expect(try metrics.expectMeter("sse_connections").lastValue == 0)
         await server.stop()
     }
+
+    /// The stream metrics' dimensions for the route `/events`.
+    static let events = [("route", "/events")]
 
     /// The fixture server process (see `Tests/SSEServerFixture`), built beside the tests.
     static var fixturePath: String {

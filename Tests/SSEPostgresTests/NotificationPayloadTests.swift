@@ -24,10 +24,13 @@ struct NotificationPayloadTests {
             (audiences: "t:news\u{1F}s:ada", type: "message", key: "", data: "héllo\nwörld"),
             (audiences: "t:news", type: "tick", key: "price", data: ""),
         ]
-        let payload = "5f3a9c01 42 " + NotificationPayload.encode(events)
+        let written = NotificationPayload.encode(events)
+        // The database puts the epoch and last ID in front, and the write's time after the head.
+        let payload = "5f3a9c01 42 " + written.head + "1765100000123456\n" + written.inline
         let decoded = try #require(NotificationPayload.decode(payload))
         #expect(decoded.epoch == "5f3a9c01")
         #expect(decoded.ids == 41...42)
+        #expect(decoded.writtenAt == 1_765_100_000_123_456)
         #expect(
             decoded.events == [
                 StoredEvent(
@@ -35,7 +38,8 @@ struct NotificationPayloadTests {
                     id: 41,
                     audiences: ["t:news", "s:ada"],
                     type: "message",
-                    data: "héllo\nwörld"
+                    data: "héllo\nwörld",
+                    writtenAt: 1_765_100_000_123_456
                 ),
                 StoredEvent(
                     epoch: "5f3a9c01",
@@ -43,7 +47,8 @@ struct NotificationPayloadTests {
                     audiences: ["t:news"],
                     type: "tick",
                     data: "",
-                    coalescingKey: "price"
+                    coalescingKey: "price",
+                    writtenAt: 1_765_100_000_123_456
                 ),
             ]
         )
@@ -52,19 +57,28 @@ struct NotificationPayloadTests {
     @Test("Events too large for a notification, or holding U+0000, leave only their IDs: they are read from the table")
     func fromTheTable() throws {
         let large = NotificationPayload.encode([("t:a", "message", "", String(repeating: "x", count: 8_000))])
-        #expect(large == "1 f\n")
+        #expect(large == ("1 F\n", ""))
         let nul = NotificationPayload.encode([("t:a", "message", "", "a\u{0}b")])
-        #expect(nul == "1 f\n")
-        let decoded = try #require(NotificationPayload.decode("e0 9 1 f\n"))
+        #expect(nul == ("1 F\n", ""))
+        let decoded = try #require(NotificationPayload.decode("e0 9 1 F\n1765100000123456\n"))
         #expect(decoded.ids == 9...9)
         #expect(decoded.events == nil)
+        #expect(decoded.writtenAt == 1_765_100_000_123_456)
+    }
+
+    @Test("A notification from an instance before the time line (i and f, no time) is still read")
+    func before() throws {
+        let inline = try #require(NotificationPayload.decode("e0 9 1 i\n4 7 0 2\nt:abmessagehi"))
+        #expect(inline.events?.map(\.data) == ["hi"] && inline.writtenAt == nil)
+        let fromTable = try #require(NotificationPayload.decode("e0 9 1 f\n"))
+        #expect(fromTable.events == nil && fromTable.writtenAt == nil)
     }
 
     @Test(
         "What is not a notification of ours is ignored, not misread",
         arguments: [
             "", "x", "5", "e 5 0 i\n", "e 3 5 i\n", "e 5 1 i\n1 1 1 9\nabc", "9 1 f\n", "E1 9 1 f\n",
-            "seventeen-letters 9 1 f\n",
+            "seventeen-letters 9 1 f\n", "e 9 1 x\n", "e 9 1 I\n", "e 9 1 F\nsoon\n", "e 9 1 I\n17\n1 1 1 9\nabc",
         ]
     )
     func foreign(_ payload: String) {

@@ -107,6 +107,36 @@ struct SSEPostgresTests {
     }
 
     @Test(
+        "The delivery latency on another instance counts from the write's start on the database, inline or read from the table"
+    )
+    func latencyAcrossInstances() async throws {
+        let table = PostgresServer.table()
+        let client = try PostgresServer.client()
+        let logger = Logger(label: "swift-sse.test")
+        try await withBroadcaster(table: table, client: client) { a async throws in
+            try await withBroadcaster(table: table) { b async throws in
+                var onB = b.broadcaster.subscribe(to: ["orders"]).makeAsyncIterator()
+                onB.report = .init(measuresLatency: true)
+                // The transaction begins, then waits 300 ms before it writes and commits: the
+                // write's `now()` is the transaction's start, so B's latency is at least 300 ms,
+                // although B receives the event at once after the commit.
+                let large = String(repeating: "x", count: 9_000)
+                for data in ["small", large] {
+                    onB.report.latency = nil
+                    try await client.withTransaction(logger: logger) { connection in
+                        try await connection.query("SELECT pg_sleep(0.3)", logger: logger)
+                        try await a.publish(ServerSentEvent(data: data), to: "orders", in: connection)
+                    }
+                    let received = try #require(try await onB.next())
+                    #expect(String(decoding: received, as: UTF8.self).contains("data: \(data.prefix(5))"))
+                    let latency = try #require(onB.report.latency)
+                    #expect(latency >= .milliseconds(300), "\(data.count) bytes: \(latency)")
+                }
+            }
+        }
+    }
+
+    @Test(
         "A transaction holding the ordering lock past the publish timeout fails the transactional publish with timedOut"
     )
     func transactionalPublishWaitsBounded() async throws {

@@ -60,6 +60,8 @@ extension Scenarios {
         let observation = Observation()
         let metrics = observation.metrics
         let server = try await start(fixture, observation)
+        // Every stream metric carries the route's pattern, the same from every server.
+        let route = [("route", "/events")]
         try broadcaster.publish(ServerSentEvent(data: "first"), to: "news")
 
         // A stream that resumes from an ID the log never had: a replay miss; its events are counted.
@@ -68,14 +70,18 @@ extension Scenarios {
         try check(try await reader.receive(SSEBroadcaster.replayUnavailableEventType, into: &output))
         try broadcaster.publish(ServerSentEvent(data: "second"), to: "news")
         try check(try await reader.receive("data: second\n", into: &output))
-        try check(try metrics.expectCounter("sse_replay_misses_total", [("reason", "unknown")]).totalValue == 1)
-        try check(await eventually { (try? metrics.expectCounter("sse_events_written_total").totalValue) ?? 0 >= 2 })
-        try check(try metrics.expectCounter("sse_bytes_written_total").totalValue >= Int64(output.utf8.count))
-        try check(try metrics.expectMeter("sse_streams").lastValue == 1)
+        try check(try metrics.expectCounter("sse_replay_misses_total", route + [("reason", "unknown")]).totalValue == 1)
+        try check(
+            await eventually { (try? metrics.expectCounter("sse_events_written_total", route).totalValue) ?? 0 >= 2 }
+        )
+        try check(try metrics.expectCounter("sse_bytes_written_total", route).totalValue >= Int64(output.utf8.count))
+        try check(try metrics.expectMeter("sse_streams", route).lastValue == 1)
+        // Each write of live events timed from their publish (the replayed event not counted).
+        try check(try metrics.expectTimer("sse_delivery_latency_seconds", route).values.count >= 1)
         reader.kill()
-        try check(await eventually { (try? metrics.expectMeter("sse_streams").lastValue) == 0 })
+        try check(await eventually { (try? metrics.expectMeter("sse_streams", route).lastValue) == 0 })
         let closedBy = { @Sendable (reason: String) in
-            (try? metrics.expectCounter("sse_streams_closed_total", [("reason", reason)]).totalValue) ?? 0
+            (try? metrics.expectCounter("sse_streams_closed_total", route + [("reason", reason)]).totalValue) ?? 0
         }
         try check(await eventually { closedBy("client_gone") == 1 }, "a client that went: client_gone")
 
@@ -89,7 +95,7 @@ extension Scenarios {
             try broadcaster.publish(ServerSentEvent(data: payload), to: "news")
         }
         _ = try await blocking { stalled.drain() }
-        try check(await eventually { (try? metrics.expectCounter("sse_subscribers_cut_total").totalValue) == 1 })
+        try check(await eventually { (try? metrics.expectCounter("sse_subscribers_cut_total", route).totalValue) == 1 })
         try check(await eventually { closedBy("too_slow") == 1 }, "a subscriber cut: too_slow")
         let isCut: @Sendable (InMemoryLogHandler.Entry) -> Bool = {
             $0.message.description.contains("subscriberTooSlow")
@@ -99,7 +105,7 @@ extension Scenarios {
         try check(cut?.metadata["http.method"] == "GET", "\(String(describing: cut))")
         try check(cut?.metadata["http.path"] == "/events", "\(String(describing: cut))")
         stalled.close()
-        try check(await eventually { (try? metrics.expectMeter("sse_streams").lastValue) == 0 })
+        try check(await eventually { (try? metrics.expectMeter("sse_streams", route).lastValue) == 0 })
         await server.stop()
     }
 }

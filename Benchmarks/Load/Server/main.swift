@@ -15,6 +15,7 @@
 // The embedded server (SSENIO) under load: `GET /events` subscribes to the broadcaster's topic;
 // `POST /broadcast?count=M&size=B` starts a burst (see LoadBroadcast).
 import LoadShared
+import Prometheus
 import SSENIO
 
 #if canImport(Glibc)
@@ -51,6 +52,13 @@ router.post("/broadcast") { request in
 
 // With SSE_TLS_CERT and SSE_TLS_KEY set: TLS, with HTTP/2 offered by ALPN.
 var configuration = SSEServer.Configuration(host: "127.0.0.1", port: LoadBroadcast.port)
+// `SSE_METRICS=prometheus`: every stream counted and timed into a Prometheus registry, as a
+// deployment would, scraped at `/metrics` (the metrics' cost per delivery, `run.sh --metrics`).
+if getenv("SSE_METRICS").map({ String(cString: $0) }) == "prometheus" {
+    let registry = PrometheusCollectorRegistry()
+    configuration.metrics = SSEMetrics(factory: PrometheusMetricsFactory(registry: registry))
+    router.get("/metrics") { _ in .text(registry.emitToString()) }
+}
 if let certificate = getenv("SSE_TLS_CERT").map({ String(cString: $0) }),
     let key = getenv("SSE_TLS_KEY").map({ String(cString: $0) })
 {

@@ -98,7 +98,7 @@ extension SSEServer.ConnectionHandler {
                 replayUnavailable: body.replayUnavailable,
                 allocator: context.channel.allocator,
                 headroom: direct == nil ? 0 : SSEServer.DirectBody.headroom,
-                metrics: metrics
+                metrics: metrics?.streams(route: request.route)
             )
         } catch {
             body.end?()

@@ -43,6 +43,10 @@ public struct SSERequest: Sendable {
     /// matched (without its leading `/`). Empty for a route without captures.
     public var parameters: [String: String]
 
+    /// The pattern of the route that answers the request, such as `/rooms/:room/events`; `nil`
+    /// until the router has matched one. The metrics' `route` dimension (see `SSEMetrics`).
+    public internal(set) var route: String?
+
     /// The body, as sent (chunked or with a `Content-Length`), at most the server's
     /// ``SSEServer/Configuration/maximumBodySize``; empty when there is none.
     public let body: [UInt8]

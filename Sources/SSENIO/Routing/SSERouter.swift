@@ -81,6 +81,19 @@ public struct SSERouter: Sendable {
             }
         }
 
+        /// The pattern as written (`/rooms/:room/events`).
+        var description: String {
+            let parts = segments.map { segment in
+                switch segment {
+                case .literal(let text): text
+                case .parameter(let name): ":" + name
+                case .any: "*"
+                case .rest: "**"
+                }
+            }
+            return "/" + parts.joined(separator: "/")
+        }
+
         /// The path without captures, when it has none: such routes are found by a lookup.
         var literalPath: String? {
             var path = ""
@@ -189,7 +202,7 @@ public struct SSERouter: Sendable {
     }
 
     enum Match {
-        case handler(Handler, parameters: [String: String])
+        case handler(Handler, parameters: [String: String], route: String)
         case notFound
         case methodNotAllowed(allowed: [String])
     }
@@ -198,7 +211,7 @@ public struct SSERouter: Sendable {
         var allowed: Set<String> = []
         if let methods = literalRoutes[request.path] {
             if let handler = Self.handler(in: methods, for: request.method) {
-                return .handler(handler, parameters: [:])
+                return .handler(handler, parameters: [:], route: request.path)
             }
             allowed.formUnion(methods.keys.map(\.rawValue))
         }
@@ -208,7 +221,7 @@ public struct SSERouter: Sendable {
                 continue
             }
             if let handler = Self.handler(in: route.methods, for: request.method) {
-                return .handler(handler, parameters: parameters)
+                return .handler(handler, parameters: parameters, route: route.pattern.description)
             }
             allowed.formUnion(route.methods.keys.map(\.rawValue))
         }

@@ -84,8 +84,9 @@ extension SSEServer {
 
     private func route(_ request: inout SSERequest) async -> SSEResponse {
         switch router.match(request) {
-        case .handler(let handler, let parameters):
+        case .handler(let handler, let parameters, let route):
             request.parameters = parameters
+            request.route = route
             do {
                 return try await handler(request)
             } catch let error as SSEHTTPError {

@@ -39,6 +39,10 @@ struct AudienceStream {
     let maximumEvents: Int
     let maximumBytes: Int
     private var events = Ring<Event>()
+    /// When each event in the window was published, on the broadcaster's clock, in nanoseconds;
+    /// beside ``events``, not in them: a larger `Event` made fan-out to 10,000 subscribers 20–30 %
+    /// slower.
+    private var times = Ring<Int64>()
     private var appendedBytes = 0
     /// The segment being filled.
     private var segment: ByteSegment?
@@ -63,6 +67,11 @@ struct AudienceStream {
 
     subscript(position: Int) -> Event {
         _read { yield events[position - startPosition] }
+    }
+
+    /// When the event at `position` was published, on the broadcaster's clock.
+    func time(at position: Int) -> Duration {
+        .nanoseconds(times[position - startPosition])
     }
 
     /// The position after the events from `start` on that fit in `budget` bytes (at least one,
@@ -105,7 +114,7 @@ struct AudienceStream {
     }
 
     /// Appends an event, dropping the oldest beyond the limits (the newest always stays).
-    mutating func append(_ event: QueuedEvent, sequence: UInt64) {
+    mutating func append(_ event: QueuedEvent, sequence: UInt64, time: Duration) {
         let size = event.bytes.count
         if segment.map({ $0.capacity - $0.count < size }) ?? true {
             let capacity =
@@ -115,10 +124,18 @@ struct AudienceStream {
         let offset = segment!.append(event.bytes, position: endPosition)
         appendedBytes += size
         events.append(
-            Event(sequence: sequence, event: event, segment: segment!, offset: offset, byteEnd: appendedBytes)
+            Event(
+                sequence: sequence,
+                event: event,
+                segment: segment!,
+                offset: offset,
+                byteEnd: appendedBytes
+            )
         )
+        times.append(time.components.seconds * 1_000_000_000 + time.components.attoseconds / 1_000_000_000)
         while events.count > maximumEvents || (windowBytes > maximumBytes && events.count > 1) {
             _ = events.popFirst()
+            _ = times.popFirst()
             startPosition += 1
         }
     }

@@ -27,7 +27,7 @@ extension BroadcasterStateMachine {
         defer { swap(&sink.batch, &batch) }
         var budget = Int.max
         switch deliver(token.slot, budget: &budget, into: &sink) {
-        case .delivered: return .events(gap: sink.dropped)
+        case .delivered: return .events(gap: sink.dropped, coalesced: sink.coalesced, oldest: sink.oldest)
         case .nothing: return .empty
         case .finished: return .finished
         case .failed(let error): return .failed(error)
@@ -111,7 +111,12 @@ extension BroadcasterStateMachine {
             var unlimited = Int.max
             _ = collect(slot, budget: &unlimited, into: &all)
             if all.batch.count > 1 {
+                let before = all.batch.count
                 Self.coalesce(&all.batch)
+                sink.coalesced(before - all.batch.count)
+            }
+            if let oldest = all.oldest {
+                sink.published(at: oldest)
             }
             delivered = delivered || !all.batch.isEmpty
             Self.drain(&all.batch, budget: &budget, into: &sink)
@@ -202,6 +207,7 @@ extension BroadcasterStateMachine {
                     let event = audienceStreams[index][positions[index]].event
                     budget -= event.bytes.count
                     sink.event(event)
+                    sink.published(at: audienceStreams[index].time(at: positions[index]))
                     taken = true
                 }
                 positions[index] += 1

@@ -49,8 +49,9 @@ struct BroadcasterStateMachine {
 
     /// What a subscriber's consumer finds when it asks for more.
     enum Take {
-        /// Events were moved into the consumer's batch, after `gap` events dropped since the last take.
-        case events(gap: Int)
+        /// Events were moved into the consumer's batch, after `gap` events dropped since the last
+        /// take; `coalesced` were skipped, and the oldest live event was published at `oldest`.
+        case events(gap: Int, coalesced: Int, oldest: Duration?)
         /// Nothing yet: wait.
         case empty
         /// The subscription has ended normally (shutdown, after its last event).
@@ -294,13 +295,17 @@ struct BroadcasterStateMachine {
     /// - Parameters:
     ///   - bytes: The encoded event; without its final blank line when `id` is `nil`.
     ///   - id: The event's own ID, or `nil` to assign one.
+    ///   - now: The time on the broadcaster's clock (the replay log's age counts from it).
+    ///   - publishedAt: When it was published where it came from, for the delivery latency;
+    ///     `nil`: `now`.
     /// - Returns: The event's ID and the consumers to wake.
     mutating func publish(
         _ bytes: inout [UInt8],
         id: String?,
         to audiences: [Audience],
         coalescingKey: String?,
-        now: Duration
+        now: Duration,
+        publishedAt: Duration? = nil
     ) -> (id: String, wake: [Waiter]) {
         sequence += 1
         let id = id ?? Self.appendID(configuration.idPrefix, sequence, to: &bytes)
@@ -321,7 +326,7 @@ struct BroadcasterStateMachine {
         let event = entry.queued
         var wake: [Waiter] = []
         for audience in audiences where streams[audience] != nil {
-            streams[audience]!.append(event, sequence: sequence)
+            streams[audience]!.append(event, sequence: sequence, time: publishedAt ?? now)
             var parked: [Token] = []
             swap(&parked, &streams[audience]!.parked)
             for token in parked where isCurrent(token) {

@@ -19,12 +19,38 @@ protocol DeliverySink {
     mutating func event(_ event: QueuedEvent)
     /// The events at `positions` of a subscriber's only stream, in order.
     mutating func events(at positions: Range<Int>, of stream: AudienceStream)
+    /// A live event of the window, handed over by ``event(_:)``, was published at `time`.
+    mutating func published(at time: Duration)
+    /// `count` events were skipped for newer ones of their coalescing key.
+    mutating func coalesced(_ count: Int)
+}
+
+/// What a hand-over tells the metrics, besides the events: skipped events, and the publish time
+/// of the oldest live event (replayed events do not count: their age is not a delay).
+struct DeliveryFacts {
+    var coalesced = 0
+    var oldest: Duration?
+
+    mutating func published(at time: Duration) {
+        oldest = min(oldest ?? time, time)
+    }
 }
 
 /// Events for an iterator: moved into its batch, by reference.
 struct BatchSink: DeliverySink {
     var batch = Ring<QueuedEvent>()
     var dropped = 0
+    var facts = DeliveryFacts()
+    var coalesced: Int { facts.coalesced }
+    var oldest: Duration? { facts.oldest }
+
+    mutating func published(at time: Duration) {
+        facts.published(at: time)
+    }
+
+    mutating func coalesced(_ count: Int) {
+        facts.coalesced += count
+    }
 
     mutating func gap(dropped: Int) {
         self.dropped = dropped
@@ -35,6 +61,9 @@ struct BatchSink: DeliverySink {
     }
 
     mutating func events(at positions: Range<Int>, of stream: AudienceStream) {
+        if !positions.isEmpty {
+            facts.published(at: stream.time(at: positions.lowerBound))
+        }
         for position in positions {
             batch.append(stream[position].event)
         }
@@ -52,10 +81,21 @@ struct PollSink: DeliverySink {
     private(set) var pieces: [Piece] = []
     /// How many chunks (events, comments, signals) the pieces hold.
     private(set) var chunkCount = 0
+    private(set) var dropped = 0
+    private(set) var facts = DeliveryFacts()
+
+    mutating func published(at time: Duration) {
+        facts.published(at: time)
+    }
+
+    mutating func coalesced(_ count: Int) {
+        facts.coalesced += count
+    }
 
     mutating func gap(dropped: Int) {
         pieces.append(.bytes(SSEBroadcaster.gapBytes(dropped: dropped)))
         chunkCount += 1
+        self.dropped += dropped
     }
 
     mutating func event(_ event: QueuedEvent) {
@@ -64,6 +104,9 @@ struct PollSink: DeliverySink {
     }
 
     mutating func events(at positions: Range<Int>, of stream: AudienceStream) {
+        if !positions.isEmpty {
+            facts.published(at: stream.time(at: positions.lowerBound))
+        }
         chunkCount += positions.count
         stream.forEachSegment(in: positions) { segment, range in
             pieces.append(.segment(segment, range))

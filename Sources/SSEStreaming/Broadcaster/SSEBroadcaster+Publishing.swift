@@ -81,12 +81,22 @@ extension SSEBroadcaster {
         package var topics: [String]
         package var subscriberIDs: [String]
         package var coalescingKey: String?
+        /// How long ago it was published where it came from (another instance, through a replay
+        /// store's listener): the delivery latency counts from then. Zero: now.
+        package var age: Duration
 
-        package init(event: ServerSentEvent, topics: [String], subscriberIDs: [String], coalescingKey: String?) {
+        package init(
+            event: ServerSentEvent,
+            topics: [String],
+            subscriberIDs: [String],
+            coalescingKey: String?,
+            age: Duration = .zero
+        ) {
             self.event = event
             self.topics = topics
             self.subscriberIDs = subscriberIDs
             self.coalescingKey = coalescingKey
+            self.age = age
         }
     }
 
@@ -95,7 +105,7 @@ extension SSEBroadcaster {
     /// be encoded is skipped. Returns the IDs of those published.
     @discardableResult
     package func publish(_ publications: [Publication]) -> [String?] {
-        var encoded: [(bytes: [UInt8], id: String?, audiences: [Audience], key: String?)?] = []
+        var encoded: [(bytes: [UInt8], id: String?, audiences: [Audience], key: String?, age: Duration)?] = []
         encoded.reserveCapacity(publications.count)
         for publication in publications {
             var unique: Set<Audience> = []
@@ -111,7 +121,9 @@ extension SSEBroadcaster {
             if publication.event.id == nil {
                 bytes.removeLast()
             }
-            encoded.append((bytes, publication.event.id, audiences, publication.coalescingKey))
+            encoded.append(
+                (bytes, publication.event.id, audiences, publication.coalescingKey, max(publication.age, .zero))
+            )
         }
         let now = self.now()
         let (ids, wake) = state.withLock { state in
@@ -127,7 +139,8 @@ extension SSEBroadcaster {
                     id: encoded[index]!.id,
                     to: encoded[index]!.audiences,
                     coalescingKey: encoded[index]!.key,
-                    now: now
+                    now: now,
+                    publishedAt: now - encoded[index]!.age
                 )
                 ids.append(id)
                 wake += woken

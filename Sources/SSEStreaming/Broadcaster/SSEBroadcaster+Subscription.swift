@@ -242,7 +242,40 @@ extension SSEBroadcaster {
             chunkCount: inout Int,
             _ body: (UnsafeRawBufferPointer) -> Void
         ) throws(SSEBroadcasterError) -> PollResult {
-            chunkCount = 0
+            var report = DeliveryReport()
+            defer { chunkCount = report.chunks }
+            return try poll(maximumBytes: maximumBytes, onReady: onReady, report: &report, body)
+        }
+
+        /// What one poll (or the batches an iterator took since it was last reset) handed over,
+        /// for a server's metrics.
+        package struct DeliveryReport: Sendable {
+            /// Chunks (events, heartbeat comments, signals) handed over by the poll.
+            package var chunks = 0
+            /// Events dropped because the subscriber fell behind its window (``OverflowPolicy/dropOldest``,
+            /// ``OverflowPolicy/coalesce``).
+            package var dropped = 0
+            /// Events skipped for a newer event of their coalescing key.
+            package var coalesced = 0
+            /// The longest an event handed over waited since it was published (replayed events not
+            /// counted); only when `measuresLatency`.
+            package var latency: Duration?
+            /// Whether to read the clock for ``latency``.
+            package var measuresLatency: Bool
+
+            package init(measuresLatency: Bool = false) {
+                self.measuresLatency = measuresLatency
+            }
+        }
+
+        /// ``poll(maximumBytes:onReady:_:)``, which also reports what the poll handed over.
+        package func poll(
+            maximumBytes: Int = 64 * 1024,
+            onReady: @escaping @Sendable () -> Void,
+            report: inout DeliveryReport,
+            _ body: (UnsafeRawBufferPointer) -> Void
+        ) throws(SSEBroadcasterError) -> PollResult {
+            report.chunks = 0
             guard let handle else {
                 return .finished
             }
@@ -250,7 +283,7 @@ extension SSEBroadcaster {
                 handle.token,
                 maximumBytes: maximumBytes,
                 onReady: onReady,
-                chunkCount: &chunkCount,
+                report: &report,
                 body: body
             )
             switch result {
@@ -269,6 +302,8 @@ extension SSEBroadcaster {
             private var batch = Ring<QueuedEvent>()
             /// A second iterator of the subscription: it throws at its first `next()`.
             private var refused = false
+            /// What the batches taken since a server last reset it dropped, skipped and waited.
+            package var report = DeliveryReport()
 
             init(handle: SubscriberHandle?) {
                 self.handle = handle
@@ -291,7 +326,13 @@ extension SSEBroadcaster {
                     return nil
                 }
                 switch await handle.broadcaster.take(handle.token, into: &batch) {
-                case .events(let gap):
+                case .events(let gap, let coalesced, let oldest):
+                    report.dropped += gap
+                    report.coalesced += coalesced
+                    if report.measuresLatency, let oldest {
+                        let waited = handle.broadcaster.now() - oldest
+                        report.latency = Swift.max(report.latency ?? waited, waited)
+                    }
                     if gap > 0 {
                         return SSEBroadcaster.gapBytes(dropped: gap)
                     }

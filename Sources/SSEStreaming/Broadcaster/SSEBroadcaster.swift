@@ -342,7 +342,7 @@ public final class SSEBroadcaster: Sendable {
         _ token: BroadcasterStateMachine.Token,
         maximumBytes: Int,
         onReady: @escaping @Sendable () -> Void,
-        chunkCount: inout Int,
+        report: inout Subscription.DeliveryReport,
         body: (UnsafeRawBufferPointer) -> Void
     ) -> BroadcasterStateMachine.Poll {
         var sink = PollSink()
@@ -350,7 +350,13 @@ public final class SSEBroadcaster: Sendable {
             state.poll(token, maximumBytes: maximumBytes, waiter: .callback(onReady), into: &sink)
         }
         sink.write(to: body)
-        chunkCount = sink.chunkCount
+        report.chunks = sink.chunkCount
+        report.dropped = sink.dropped
+        report.coalesced = sink.facts.coalesced
+        report.latency = nil
+        if report.measuresLatency, let oldest = sink.facts.oldest {
+            report.latency = now() - oldest
+        }
         return result
     }
 
