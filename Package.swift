@@ -282,7 +282,7 @@ let package = Package(
                 "SSEAuthorization", "SSEStreaming", "SSECodec", "SSETestSupport", "SSENIO", "SSEClient",
                 "SSEServerTestSupport", "SSEHummingbird", "SSEVapor", hummingbird, vapor,
                 product("HummingbirdAuth", "hummingbird-auth", when: ["HummingbirdSupport"]),
-                .product(name: "HTTPTypes", package: "swift-http-types"), asyncHTTPClient,
+                .product(name: "HTTPTypes", package: "swift-http-types"), asyncHTTPClient, metrics("MetricsTestKit"),
             ],
             exclude: ["jwt_tokens.py"]
         ),

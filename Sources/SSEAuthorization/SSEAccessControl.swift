@@ -326,7 +326,10 @@ public final class SSEAccessControl: Sendable {
         let finisher = subscription.finisher
         let ending = Ending { [configuration] reason in
             let type = reason == .expired ? configuration.expiredEventType : configuration.revokedEventType
-            try? finisher.finish(finalEvent: ServerSentEvent(type: type, data: reason.rawValue))
+            try? finisher.finish(
+                finalEvent: ServerSentEvent(type: type, data: reason.rawValue),
+                cause: reason == .expired ? .credentialsExpired : .credentialsRevoked
+            )
         }
         let (key, startsSweeper) = state.withLock { $0.watch(principal, ending: ending) }
         subscription.onTermination { [weak self] in

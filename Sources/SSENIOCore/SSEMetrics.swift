@@ -48,8 +48,9 @@ import Synchronization
 /// or a subscription finished), `client_gone` (the client closed the connection),
 /// `too_slow` (cut by the overflow policy), `server_stopping` (ended by the embedded server as it
 /// stops), `max_age` (the embedded server's `maximumStreamAge`), `replay_store_unavailable`
-/// (the replay store could not look, after the head was sent), `failed` (the source threw, or
-/// gzip failed). Behind Hummingbird and Vapor, a stream a stopping server ends counts as `ended`.
+/// (the replay store could not look, after the head was sent), `auth_expired` and `auth_revoked`
+/// (a subscription guarded by `SSEAccessControl` ended as its credentials expired or were revoked),
+/// `failed` (the source threw, or gzip failed). Behind Hummingbird and Vapor, a stream a stopping server ends counts as `ended`.
 ///
 /// Reasons of refusal: `body_too_large` (413), `request_timeout` (no complete request in time),
 /// `too_many_pipelined` (more waiting requests than allowed), `malformed` (not HTTP/1.1),
@@ -63,7 +64,22 @@ public struct SSEMetrics: Sendable {
         case serverStopping = "server_stopping"
         case maximumAge = "max_age"
         case replayStoreUnavailable = "replay_store_unavailable"
+        case authExpired = "auth_expired"
+        case authRevoked = "auth_revoked"
         case failed = "failed"
+
+        /// The reason for a subscription that ended without an error.
+        package init(endOf subscription: SSEBroadcaster.Subscription) {
+            if subscription.wasCancelled {
+                self = .clientGone
+                return
+            }
+            switch subscription.finishCause {
+            case .credentialsExpired: self = .authExpired
+            case .credentialsRevoked: self = .authRevoked
+            case nil: self = .ended
+            }
+        }
 
         /// The reason for a stream that ended with `error` (`nil`: its source ended).
         package init(_ error: (any Error)?) {

@@ -110,8 +110,7 @@ extension SSEStreamBody {
                 }
             }
             // A subscription its server cancelled (the client went) ends as one that finished.
-            let reason: SSEMetrics.CloseReason = wasCancelled ? .clientGone : .ended
-            if let last = try writer.finish(reason: reason) {
+            if let last = try writer.finish(reason: closeReasonAtEnd) {
                 try await write(last)
             }
         } catch {

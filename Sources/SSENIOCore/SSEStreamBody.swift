@@ -67,6 +67,15 @@ public struct SSEStreamBody: Sendable {
         return subscription.wasCancelled
     }
 
+    /// Why the stream closed, when its source ended without an error: its client went (the
+    /// server cancelled the subscription), its credentials ended it, or it ended.
+    package var closeReasonAtEnd: SSEMetrics.CloseReason {
+        guard case .subscription(let subscription) = source else {
+            return .ended
+        }
+        return SSEMetrics.CloseReason(endOf: subscription)
+    }
+
     /// Waits for the replay store's answer, for a subscription that resumes from one; `false`
     /// when the store could not look: answer `503` with `Retry-After` instead of the stream (see
     /// `SSEBroadcaster.Subscription.replayStoreAnswered()`). `true` for any other stream.

@@ -164,6 +164,8 @@ struct AccessControlTests {
         }
         #expect(received.map(\.type) == ["message", "sse-auth-expired"])
         #expect(received.first?.data == "one")
+        // What a server's metrics count it as: auth_expired.
+        #expect(subscription.finishCause == .credentialsExpired)
         #expect(access.guardedStreamCount == 0)
     }
 
@@ -180,6 +182,7 @@ struct AccessControlTests {
             var chunks: [[UInt8]] = []
             for try await chunk in stream { chunks.append(chunk) }
             #expect(chunks == [Array("event: sse-auth-revoked\ndata: revoked\n\n".utf8)])
+            #expect(stream.finishCause == .credentialsRevoked)
         }
         #expect(access.guardedStreamCount == 1)
         await #expect(throws: SSEAuthorizationError.invalidToken) {

@@ -17,6 +17,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdAuth
+import MetricsTestKit
 import SSEAuthorization
 import SSEClient
 import SSECodec
@@ -137,8 +138,14 @@ struct JWTServerTests {
     static func server(
         _ kind: ServerKind,
         _ access: SSEAccessControl,
-        _ broadcaster: SSEBroadcaster
+        _ broadcaster: SSEBroadcaster,
+        metrics: SSEMetrics? = nil
     ) async throws -> Running {
+        let streamConfiguration = {
+            var configuration = SSEStreamConfiguration()
+            configuration.metrics = metrics
+            return configuration
+        }()
         switch kind {
         case .embedded:
             var router = SSERouter()
@@ -152,7 +159,9 @@ struct JWTServerTests {
                 }
             )
             router.post("/tickets", handler: access.ticketHandler())
-            let server = try await TestServer.start(router: router)
+            var configuration = SSEServer.Configuration(port: 0)
+            configuration.metrics = metrics
+            let server = try await TestServer.start(configuration, router: router)
             return Running(port: server.port) { await server.stop() }
         case .hummingbird:
             let router = Router(context: BasicAuthRequestContext<SSEPrincipal>.self)
@@ -166,7 +175,8 @@ struct JWTServerTests {
                         to: [topic],
                         on: broadcaster,
                         lastEventID: try request.sseLastEventID()
-                    )
+                    ),
+                    configuration: streamConfiguration
                 )
             }
             router.post("tickets") { request, _ in try await access.ticketResponse(request) }
@@ -200,7 +210,8 @@ struct JWTServerTests {
                         to: [topic],
                         on: broadcaster,
                         lastEventID: try request.sseLastEventID()
-                    )
+                    ),
+                    configuration: streamConfiguration
                 )
             }
             app.post("tickets") { request in try await access.ticketResponse(request) }
@@ -406,6 +417,48 @@ struct JWTServerTests {
         private let count = Mutex(0)
         func increment() { count.withLock { $0 += 1 } }
         var value: Int { count.withLock { $0 } }
+    }
+
+    @Test(
+        "A stream its credentials end closes as auth_expired or auth_revoked in sse_streams_closed_total, on every server",
+        arguments: ServerKind.allCases
+    )
+    func closedByCredentials(_ kind: ServerKind) async throws {
+        let keys = try Keys()
+        let access = SSEAccessControl(authorizer: try await Self.verifier(keys))
+        let broadcaster = SSEBroadcaster()
+        let metrics = TestMetrics()
+        let server = try await Self.server(kind, access, broadcaster, metrics: SSEMetrics(factory: metrics))
+        defer { Task { await server.stop() } }
+        let tokens = try await blocking {
+            try keys.tokens([
+                ["alg": "ES256", "key": "es", "kid": "es", "claims": Self.claims(subject: "soon", expiresIn: 2)],
+                ["alg": "ES256", "key": "es", "kid": "es", "claims": Self.claims(subject: "revoked")],
+            ])
+        }
+        let connections = try tokens.map { token in
+            let connection = try RawConnection(port: server.port)
+            connection.send(
+                "GET /events?topic=rooms/a HTTP/1.1\r\nHost: sse.test\r\nAuthorization: Bearer \(token)\r\n\r\n"
+            )
+            return connection
+        }
+        defer {
+            for connection in connections { connection.close() }
+        }
+        #expect(await eventually { access.guardedStreamCount == 2 })
+        #expect(access.revoke(subject: "revoked") == 1)
+        let revoked = try await blocking { connections[1].read(until: "data: revoked\n\n") }
+        #expect(revoked.contains("event: sse-auth-revoked"))
+        let expired = try await blocking { connections[0].read(until: "data: expired\n\n") }
+        #expect(expired.contains("event: sse-auth-expired"))
+        // Hummingbird names the route `/events` from `router.get("events")`.
+        let closed = { @Sendable (reason: String) in
+            (try? metrics.expectCounter("sse_streams_closed_total", [("route", "/events"), ("reason", reason)]))?
+                .totalValue ?? 0
+        }
+        #expect(await eventually { closed("auth_revoked") == 1 && closed("auth_expired") == 1 })
+        #expect(closed("ended") == 0 && closed("client_gone") == 0)
     }
 
     @Test("Revoking a subject ends its 1,000 open streams with sse-auth-revoked; another subject's stream goes on")

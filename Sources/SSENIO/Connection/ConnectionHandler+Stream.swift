@@ -338,6 +338,20 @@ extension SSEServer.ConnectionHandler {
         pollSubscription()
     }
 
+    /// Why a stream that ends properly ended: the server stopping, its maximum age, or its source.
+    private func closeReason(of stream: Stream) -> SSEMetrics.CloseReason {
+        if machine.isShuttingDown {
+            return .serverStopping
+        }
+        if stream.expired {
+            return .maximumAge
+        }
+        if case .polled(let subscription, _) = stream.source {
+            return SSEMetrics.CloseReason(endOf: subscription)
+        }
+        return .ended
+    }
+
     /// The stream has ended: its last bytes (and the gzip trailer) go out, then the response's end,
     /// and the connection closes.
     private func finishStream() {
@@ -351,9 +365,7 @@ extension SSEServer.ConnectionHandler {
         }
         let last: ByteBuffer?
         do {
-            last = try stream.writer.finish(
-                reason: machine.isShuttingDown ? .serverStopping : stream.expired ? .maximumAge : .ended
-            )
+            last = try stream.writer.finish(reason: closeReason(of: stream))
         } catch {
             failStream(error)
             return

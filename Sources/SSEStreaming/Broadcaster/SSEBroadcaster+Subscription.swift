@@ -139,13 +139,14 @@ extension SSEBroadcaster {
         /// expiry timer or a revocation list that must not hold a connection's subscription past
         /// the connection.
         public var finisher: Finisher {
-            Finisher(broadcaster: handle?.broadcaster, token: handle?.token)
+            Finisher(broadcaster: handle?.broadcaster, token: handle?.token, cause: handle?.finishCause)
         }
 
         /// Ends a subscription from outside without keeping it alive; see ``finisher``.
         public struct Finisher: Sendable {
             let broadcaster: SSEBroadcaster?
             let token: BroadcasterStateMachine.Token?
+            let cause: FinishCauseBox?
 
             /// ``Subscription/finish(finalEvent:)``: nothing happens once the subscription has
             /// ended.
@@ -154,6 +155,26 @@ extension SSEBroadcaster {
                     try broadcaster.finish(token, finalEvent: finalEvent)
                 }
             }
+
+            /// ``finish(finalEvent:)``, saying why, for the server's metrics (see
+            /// ``Subscription/finishCause``). The first cause given stays.
+            package func finish(finalEvent: ServerSentEvent?, cause: FinishCause) throws(SSEEncodingError) {
+                _ = self.cause?.value.compareExchange(expected: 0, desired: cause.rawValue, ordering: .relaxed)
+                try finish(finalEvent: finalEvent)
+            }
+        }
+
+        /// Why a subscription was finished from outside.
+        package enum FinishCause: UInt8, Sendable {
+            /// Its credentials expired (`SSEAccessControl`).
+            case credentialsExpired = 1
+            /// Its credentials were revoked.
+            case credentialsRevoked = 2
+        }
+
+        /// Why it was finished from outside (``Finisher/finish(finalEvent:cause:)``), if it was.
+        package var finishCause: FinishCause? {
+            handle.flatMap { FinishCause(rawValue: $0.finishCause.value.load(ordering: .relaxed)) }
         }
 
         /// Calls `body` once the subscription is over: ended, and released by whoever read it (a
@@ -387,6 +408,11 @@ extension SSEBroadcaster {
         }
     }
 
+    /// A subscription's ``Subscription/FinishCause``, 0 for none.
+    package final class FinishCauseBox: Sendable {
+        let value = Atomic<UInt8>(0)
+    }
+
     /// Keeps a subscription registered while its sequence or an iterator exists.
     final class SubscriberHandle: Sendable {
         let broadcaster: SSEBroadcaster
@@ -396,6 +422,9 @@ extension SSEBroadcaster {
         let cancelled = Atomic(false)
         /// Called when the handle goes (see ``Subscription/onTermination(_:)``).
         private let terminationHandlers = Mutex<[@Sendable () -> Void]>([])
+        /// Why it was finished from outside, if it was (shared with its ``Subscription/Finisher``,
+        /// which must not keep the handle).
+        let finishCause = FinishCauseBox()
 
         /// Keeps `body` for the handle's end.
         func addTerminationHandler(_ body: @escaping @Sendable () -> Void) {
