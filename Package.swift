@@ -210,7 +210,7 @@ let package = Package(
             name: "SSENIOTests",
             dependencies: [
                 "SSETestSupport", "SSEServerTestSupport", "SSENIO", "SSEStreaming", "SSECompression", "SSEJSON",
-                nio("NIOCore"), nio("NIOEmbedded"), nio("NIOHTTP1"), nio("NIOPosix"), httpTypes(),
+                "SSELongPolling", nio("NIOCore"), nio("NIOEmbedded"), nio("NIOHTTP1"), nio("NIOPosix"), httpTypes(),
                 logging("InMemoryLogging"), metrics("MetricsTestKit"),
             ]
         ),

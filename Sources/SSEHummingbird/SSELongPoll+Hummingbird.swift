@@ -105,7 +105,13 @@ extension SSELongPoll {
             return try SSEStream(body: .subscription(subscription).startingWith(prefix), configuration: stream)
                 .response(from: request, context: context)
         }
-        let answer = await respond(topics: topics, subscriberID: subscriberID, lastEventID: cursor)
+        let wait = { await respond(topics: topics, subscriberID: subscriberID, lastEventID: cursor) }
+        let answer =
+            if let metrics = stream.metrics?.streams(route: context.endpointPath) {
+                await metrics.longPoll(wait) { (Int($0.status.code), $0.eventCount) }
+            } else {
+                await wait()
+            }
         return Hummingbird.Response(
             status: answer.status,
             headers: answer.headers,

@@ -37,6 +37,8 @@ import Synchronization
 /// | `sse_replay_misses_total` | counter | reconnections whose `Last-Event-ID` could not be resumed from the replay log, by `route` and `reason` (`epoch-changed`, `too-old`, `unknown`) |
 /// | `sse_events_dropped_total` | counter | events a subscriber never received, by `route` and `reason`: `overflow` (it fell behind its window under `dropOldest` or `coalesce`; its stream got a gap event), `coalesced` (skipped for a newer event of the same coalescing key) |
 /// | `sse_delivery_latency_seconds` | timer (histogram) | for each write of a stream, how long its oldest live event waited since it was published (replayed events not counted); by `route` |
+/// | `sse_long_polls` | meter | long polls waiting for events now, by `route` |
+/// | `sse_long_polls_total` | counter | long polls answered, by `route` and `outcome`: `events`, `empty` (the wait ended without any), `unavailable` (`503`: the replay store could not look), `refused` (any other status) |
 /// | `sse_connections` | meter | connections open now (embedded server) |
 /// | `sse_requests_refused_total` | counter | requests refused by a limit, by `reason` (embedded server) |
 ///
@@ -165,6 +167,8 @@ public struct SSEMetrics: Sendable {
         private let closes: ReasonCounters
         private let drops: ReasonCounters
         package let latency: Timer
+        private let longPolls: Meter
+        private let longPollAnswers: ReasonCounters
 
         init(factory: any MetricsFactory, dimensions: [(String, String)]) {
             open = Meter(label: "sse_streams", dimensions: dimensions, factory: factory)
@@ -190,6 +194,34 @@ public struct SSEMetrics: Sendable {
                 of: DropReason.self
             )
             latency = Timer(label: "sse_delivery_latency_seconds", dimensions: dimensions, factory: factory)
+            longPolls = Meter(label: "sse_long_polls", dimensions: dimensions, factory: factory)
+            longPollAnswers = ReasonCounters(
+                "sse_long_polls_total",
+                dimension: "outcome",
+                dimensions: dimensions,
+                factory: factory,
+                reasons: ["events", "empty", "unavailable", "refused"]
+            )
+        }
+
+        /// Counts a long poll while `wait` runs; its answer's status and event count (see
+        /// `SSELongPoll.Response`) tell how it ended.
+        package func longPoll<Answer>(
+            _ wait: () async throws -> Answer,
+            outcome: (Answer) -> (status: Int, events: Int)
+        ) async rethrows -> Answer {
+            longPolls.increment()
+            defer { longPolls.decrement() }
+            let answer = try await wait()
+            let (status, events) = outcome(answer)
+            let name =
+                switch status {
+                case 200: events > 0 ? "events" : "empty"
+                case 503: "unavailable"
+                default: "refused"
+                }
+            longPollAnswers.increment(name)
+            return answer
         }
 
         /// Counts a stream that begins; a subscription that asked for events the replay log cannot
@@ -257,16 +289,22 @@ public struct SSEMetrics: Sendable {
     }
 }
 
-/// One counter per reason, under one label with a `reason` dimension.
+/// One counter per reason, under one label with a `reason` dimension (or another name).
 private struct ReasonCounters: Sendable {
     private let counters: [String: Counter]
 
-    init(_ label: String, dimensions: [(String, String)], factory: any MetricsFactory, reasons: [String]) {
+    init(
+        _ label: String,
+        dimension: String = "reason",
+        dimensions: [(String, String)],
+        factory: any MetricsFactory,
+        reasons: [String]
+    ) {
         var counters: [String: Counter] = [:]
         for reason in reasons {
             counters[reason] = Counter(
                 label: label,
-                dimensions: dimensions + [("reason", reason)],
+                dimensions: dimensions + [(dimension, reason)],
                 factory: factory
             )
         }

@@ -94,7 +94,13 @@ extension SSELongPoll {
             return try await SSEStream(body: .subscription(subscription).startingWith(prefix), configuration: stream)
                 .encodeResponse(for: request)
         }
-        let answer = await respond(topics: topics, subscriberID: subscriberID, lastEventID: cursor)
+        let wait = { await respond(topics: topics, subscriberID: subscriberID, lastEventID: cursor) }
+        let answer =
+            if let metrics = stream.metrics?.streams(route: SSEStream.routePattern(of: request)) {
+                await metrics.longPoll(wait) { (Int($0.status.code), $0.eventCount) }
+            } else {
+                await wait()
+            }
         // Vapor sets the Content-Length of the body it is given.
         var fields = answer.headers
         fields[.contentLength] = nil

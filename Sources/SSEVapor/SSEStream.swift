@@ -74,6 +74,12 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
         closeCheckInterval = .milliseconds(500)
     }
 
+    /// The pattern of the route that answers `request` (`/rooms/:room/events`), for the metrics'
+    /// `route` dimension.
+    static func routePattern(of request: Request) -> String? {
+        request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") }
+    }
+
     public func encodeResponse(for request: Request) async throws -> Response {
         // A resume that the replay store could not look up: whether the client missed anything is
         // not known, so it is asked to try again rather than told that its history is lost.
@@ -105,7 +111,7 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
         let heartbeat = configuration.heartbeat
         let metrics = configuration.metrics
         // The route's pattern (`/rooms/:room/events`), for the metrics' `route` dimension.
-        let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") }
+        let route = Self.routePattern(of: request)
         let logger = request.logger
         let requestLine: Logger.Metadata = [
             "http.method": "\(request.method.rawValue)", "http.path": "\(request.url.path)",

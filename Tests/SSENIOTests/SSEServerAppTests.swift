@@ -19,6 +19,7 @@ import Logging
 import MetricsTestKit
 import SSECodec
 import SSEJSON
+import SSELongPolling
 import SSENIO
 import SSEStreaming
 import SSEServerTestSupport
@@ -225,8 +226,19 @@ struct SSEServerAppTests {
         router.get("/events") { request in
             .stream(broadcaster.subscribe(to: ["news"], lastEventID: request.lastEventID))
         }
+        let longPoll = SSELongPoll(broadcaster: broadcaster)
+        router.get("/updates") { request in await longPoll.response(to: request, topics: ["news"]) }
         let server = try await TestServer.start(configuration, router: router)
         let base = "http://127.0.0.1:\(server.port)"
+
+        // A long poll from the newest event waits, counted, until a publish answers it.
+        let updates = [("route", "/updates")]
+        let poll = try Child(["curl", "-s", "\(base)/updates?transport=poll&lastEventId=1"])
+        #expect(await eventually { (try? metrics.expectMeter("sse_long_polls", updates).lastValue) == 1 })
+        try broadcaster.publish(ServerSentEvent(data: "for the poll", id: "1a"), to: "news")
+        #expect(try await blocking { poll.readToEnd() }.contains("data: for the poll\n"))
+        #expect(await eventually { (try? metrics.expectMeter("sse_long_polls", updates).lastValue) == 0 })
+        #expect(try metrics.expectCounter("sse_long_polls_total", updates + [("outcome", "events")]).totalValue == 1)
 
         #expect(try await Self.curl("-o", "/dev/null", "-w", "%{http_code}", "\(base)/fails?x=1") == "500")
         let routeError = try #require(logs.entries.first { $0.level == .error })

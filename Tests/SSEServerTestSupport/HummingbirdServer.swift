@@ -83,7 +83,12 @@ public struct HummingbirdServer: ServerUnderTest {
             SSEStream(events: fixture.finite())
         }
         router.get("/updates") { request, context in
-            try await fixture.longPoll.response(to: request, context: context, topics: ["news"])
+            try await fixture.longPoll.response(
+                to: request,
+                context: context,
+                topics: ["news"],
+                stream: streamConfiguration
+            )
         }
         router.get("/answers/:id") { request, context in
             let id = try context.parameters.require("id")

@@ -62,7 +62,19 @@ extension Scenarios {
         let server = try await start(fixture, observation)
         // Every stream metric carries the route's pattern, the same from every server.
         let route = [("route", "/events")]
-        try broadcaster.publish(ServerSentEvent(data: "first"), to: "news")
+        let first = try broadcaster.publish(ServerSentEvent(data: "first"), to: "news")
+
+        // A long poll from the newest event waits, counted as waiting, until the next publish
+        // answers it: counted by outcome.
+        let updates = [("route", "/updates")]
+        let answered = try Child(["curl", "-s", server.url("/updates?transport=poll&lastEventId=\(first)")])
+        try check(await eventually { (try? metrics.expectMeter("sse_long_polls", updates).lastValue) == 1 })
+        try broadcaster.publish(ServerSentEvent(data: "for the poll"), to: "news")
+        try check(try await blocking { answered.readToEnd() }.contains("data: for the poll\n"))
+        try check(await eventually { (try? metrics.expectMeter("sse_long_polls", updates).lastValue) == 0 })
+        try check(
+            try metrics.expectCounter("sse_long_polls_total", updates + [("outcome", "events")]).totalValue == 1
+        )
 
         // A stream that resumes from an ID the log never had: a replay miss; its events are counted.
         let reader = try Child(["curl", "-sN", "-H", "Last-Event-ID: 999", server.url("/events")])

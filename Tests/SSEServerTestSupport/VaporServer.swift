@@ -83,7 +83,7 @@ public struct VaporServer: ServerUnderTest {
             SSEStream(events: fixture.finite())
         }
         app.get("updates") { request in
-            try await fixture.longPoll.response(to: request, topics: ["news"])
+            try await fixture.longPoll.response(to: request, topics: ["news"], stream: streamConfiguration)
         }
         app.get("answers", ":id") { request in
             let id = request.parameters.get("id") ?? ""

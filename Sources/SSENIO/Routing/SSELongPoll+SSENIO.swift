@@ -81,7 +81,11 @@ extension SSELongPoll {
             let prefix = streamPrefix(for: subscription, lastEventID: cursor)
             return .stream(SSEStreamBody.subscription(subscription).startingWith(prefix))
         }
-        return .longPoll(await respond(topics: topics, subscriberID: subscriberID, lastEventID: cursor))
+        let wait = { await respond(topics: topics, subscriberID: subscriberID, lastEventID: cursor) }
+        guard let metrics = request.metrics?.streams(route: request.route) else {
+            return .longPoll(await wait())
+        }
+        return .longPoll(await metrics.longPoll(wait) { (Int($0.status.code), $0.eventCount) })
     }
 }
 

@@ -47,6 +47,9 @@ public struct SSERequest: Sendable {
     /// until the router has matched one. The metrics' `route` dimension (see `SSEMetrics`).
     public internal(set) var route: String?
 
+    /// The server's metrics, for what a route counts itself (a long poll waits inside its route).
+    package internal(set) var metrics: SSEMetrics?
+
     /// The body, as sent (chunked or with a `Content-Length`), at most the server's
     /// ``SSEServer/Configuration/maximumBodySize``; empty when there is none.
     public let body: [UInt8]

@@ -87,6 +87,7 @@ extension SSEServer {
         case .handler(let handler, let parameters, let route):
             request.parameters = parameters
             request.route = route
+            request.metrics = metrics
             do {
                 return try await handler(request)
             } catch let error as SSEHTTPError {
