@@ -87,7 +87,9 @@ struct StoredEvent: Sendable, Equatable {
 ///
 /// Instances before the time line sent `i` and `f` without it, and are still read. They take `I`
 /// and `F` for "read the events from the table" (their test was `i`), and ignore what follows
-/// `F\n`: instances of both kinds can run side by side during an upgrade, with nothing lost.
+/// `F\n`: instances of both kinds can run side by side during an upgrade, with nothing lost. In
+/// the same way, this version reads any other capital letter as "read the events from the table",
+/// so that a later version can add kinds.
 enum NotificationPayload {
     /// At most this many bytes of events go inline (the IDs take the rest of the 8,000).
     static let inlineLimit = 7_900
@@ -170,7 +172,12 @@ enum NotificationPayload {
         let ids = (last - count + 1)...last
         let marker = bytes[index]
         guard [UInt8(ascii: "i"), UInt8(ascii: "f"), UInt8(ascii: "I"), UInt8(ascii: "F")].contains(marker) else {
-            return nil
+            // A kind of a later version: its IDs are all this version can trust; the events are
+            // read from the table, as earlier versions read `I` and `F`.
+            guard (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(marker) else {
+                return nil
+            }
+            return Decoded(epoch: epoch, ids: ids, events: nil)
         }
         index += 2
         var writtenAt: Int64?

@@ -74,11 +74,18 @@ struct NotificationPayloadTests {
         #expect(fromTable.events == nil && fromTable.writtenAt == nil)
     }
 
+    @Test("A kind of a later version (another capital letter) is read from the table, its IDs kept")
+    func later() throws {
+        let decoded = try #require(NotificationPayload.decode("e0 9 2 T\nwhatever a later version sends"))
+        #expect(decoded.ids == 8...9 && decoded.events == nil)
+    }
+
     @Test(
         "What is not a notification of ours is ignored, not misread",
         arguments: [
             "", "x", "5", "e 5 0 i\n", "e 3 5 i\n", "e 5 1 i\n1 1 1 9\nabc", "9 1 f\n", "E1 9 1 f\n",
-            "seventeen-letters 9 1 f\n", "e 9 1 x\n", "e 9 1 I\n", "e 9 1 F\nsoon\n", "e 9 1 I\n17\n1 1 1 9\nabc",
+            "seventeen-letters 9 1 f\n", "e 9 1 x\n", "e 9 1 7\n", "e 9 1 I\n", "e 9 1 F\nsoon\n",
+            "e 9 1 I\n17\n1 1 1 9\nabc",
         ]
     )
     func foreign(_ payload: String) {
