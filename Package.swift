@@ -50,6 +50,11 @@ func metrics(_ name: String = "Metrics", when traits: Set<String> = ["NIOSupport
     product(name, "swift-metrics", when: traits)
 }
 
+/// swift-distributed-tracing's products (`Tracing`, `InMemoryTracing`).
+func tracing(_ name: String = "Tracing", when traits: Set<String> = ["NIOSupport"]) -> Target.Dependency {
+    product(name, "swift-distributed-tracing", when: traits)
+}
+
 /// swift-service-lifecycle's products (`ServiceLifecycle`, `UnixSignals`).
 func serviceLifecycle(
     _ name: String = "ServiceLifecycle",
@@ -147,6 +152,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
@@ -182,6 +188,7 @@ let package = Package(
             name: "SSENIOCore",
             dependencies: [
                 "SSECodec", "SSEStreaming", "SSECompression", nio("NIOCore"), nio("NIOPosix"), httpTypes(), metrics(),
+                tracing(),
             ]
         ),
         .testTarget(
@@ -211,7 +218,7 @@ let package = Package(
             dependencies: [
                 "SSETestSupport", "SSEServerTestSupport", "SSENIO", "SSEStreaming", "SSECompression", "SSEJSON",
                 "SSELongPolling", nio("NIOCore"), nio("NIOEmbedded"), nio("NIOHTTP1"), nio("NIOPosix"), httpTypes(),
-                logging("InMemoryLogging"), metrics("MetricsTestKit"),
+                logging("InMemoryLogging"), metrics("MetricsTestKit"), tracing("InMemoryTracing"),
             ]
         ),
         // Hummingbird 2; every file inside `#if HummingbirdSupport`.
@@ -388,7 +395,7 @@ let package = Package(
             dependencies: [
                 "SSETestSupport", "SSECodec", "SSEStreaming", "SSENIO", "SSEHummingbird", "SSEVapor", "SSELongPolling",
                 nio("NIOCore"), hummingbird, hummingbirdCore, vapor, logging(), logging("InMemoryLogging"),
-                metrics("MetricsTestKit"),
+                metrics("MetricsTestKit"), tracing(), tracing("InMemoryTracing"),
             ],
             path: "Tests/SSEServerTestSupport"
         ),

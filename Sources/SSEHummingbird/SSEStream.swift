@@ -68,6 +68,9 @@ public struct SSEStream: SSEStreamResponse, ResponseGenerator {
         let metrics = configuration.metrics
         // The route's pattern (`/rooms/{room}/events`), for the metrics' `route` dimension.
         let route = context.endpointPath
+        let tracing = configuration.tracing
+        // The request's context: a tracing middleware's span, else the one its fields carry.
+        let traceParent = tracing?.parent(of: request.headers)
         let logger = context.logger
         return Response(
             status: .ok,
@@ -79,7 +82,14 @@ public struct SSEStream: SSEStreamResponse, ResponseGenerator {
                 do {
                     if let end = body.end {
                         try await request.body.consumeWithInboundCloseHandler { _ in
-                            try await body.write(gzip: gzip, heartbeat: heartbeat, metrics: metrics, route: route) {
+                            try await body.write(
+                                gzip: gzip,
+                                heartbeat: heartbeat,
+                                metrics: metrics,
+                                route: route,
+                                tracing: tracing,
+                                traceParent: traceParent
+                            ) {
                                 try await writer.write($0)
                             }
                         } onInboundClosed: {
@@ -87,7 +97,14 @@ public struct SSEStream: SSEStreamResponse, ResponseGenerator {
                         }
                     } else {
                         try await request.body.consumeWithCancellationOnInboundClose { _ in
-                            try await body.write(gzip: gzip, heartbeat: heartbeat, metrics: metrics, route: route) {
+                            try await body.write(
+                                gzip: gzip,
+                                heartbeat: heartbeat,
+                                metrics: metrics,
+                                route: route,
+                                tracing: tracing,
+                                traceParent: traceParent
+                            ) {
                                 try await writer.write($0)
                             }
                         }

@@ -17,6 +17,7 @@ public import NIOCore
 import NIOPosix
 public import SSECompression
 import SSEStreaming
+public import Tracing
 
 extension SSEStreamBody {
     /// The most bytes a batch takes in the adapters' writer task: a pulled source waits while
@@ -39,7 +40,11 @@ extension SSEStreamBody {
     ///   - allocator: Allocates the buffers.
     ///   - metrics: Where the stream is counted (see ``SSEMetrics``); `nil` for nowhere.
     ///   - route: The pattern of the route that answered (`/rooms/:room/events`, never the path
-    ///     as sent), for the metrics' `route` dimension; `nil`: `unknown`.
+    ///     as sent), for the metrics' `route` dimension and the span's `http.route`; `nil`:
+    ///     `unknown`.
+    ///   - tracing: Where the stream's spans go (see ``SSETracing``); `nil` for nowhere.
+    ///   - traceParent: The context the stream's span continues (the request's); `nil`: the
+    ///     task's, or none.
     ///   - eventLoop: Where a source of the connection's own is pulled: the connection's event
     ///     loop when the server tells it (Vapor's `request.eventLoop`); `nil` for one of
     ///     `MultiThreadedEventLoopGroup.singleton`'s, or the global executor when SwiftNIO's
@@ -52,6 +57,8 @@ extension SSEStreamBody {
         allocator: ByteBufferAllocator = ByteBufferAllocator(),
         metrics: SSEMetrics? = nil,
         route: String? = nil,
+        tracing: SSETracing? = nil,
+        traceParent: ServiceContext? = nil,
         eventLoop: (any EventLoop)? = nil,
         to write: (ByteBuffer) async throws -> Void
     ) async throws {
@@ -61,7 +68,8 @@ extension SSEStreamBody {
             batchLimit: Self.gatheringLimit,
             replayUnavailable: replayUnavailable,
             allocator: allocator,
-            metrics: metrics?.streams(route: route)
+            metrics: metrics?.streams(route: route),
+            trace: tracing?.stream(parent: traceParent ?? .current ?? .topLevel, route: route)
         )
         do {
             if let first = try writer.takeBatch() {

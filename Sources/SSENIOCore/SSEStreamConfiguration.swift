@@ -50,6 +50,10 @@ public struct SSEStreamConfiguration: Sendable {
     /// for slowness, replay misses); `nil` (the default) reports none. See ``SSEMetrics``.
     public var metrics: SSEMetrics?
 
+    /// Where the streams' spans go (a stream's life and each of its writes, linked to the
+    /// publishes of their events); `nil` (the default) traces nothing. See ``SSETracing``.
+    public var tracing: SSETracing?
+
     /// Creates the default configuration.
     public init() {
         heartbeat = .seconds(15)
@@ -58,6 +62,7 @@ public struct SSEStreamConfiguration: Sendable {
         maximumLastEventIDLength = 1_024
         gzip = SSEGzipEncoder.Configuration(level: 6, windowBits: 12, memoryLevel: 5)
         metrics = nil
+        tracing = nil
     }
 
     /// The header fields of an event stream response, and the gzip parameters when the client

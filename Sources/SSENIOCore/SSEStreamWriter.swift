@@ -17,6 +17,7 @@ package import NIOCore
 import SSECodec
 package import SSECompression
 package import SSEStreaming
+import Tracing
 
 /// The one writer of an event stream's bytes, for every server on SwiftNIO: the embedded server
 /// drives it from a connection's event loop, the Hummingbird and Vapor adapters from their writer
@@ -35,6 +36,14 @@ package struct SSEStreamWriter: ~Copyable {
     package let batchLimit: Int
     private let allocator: ByteBufferAllocator
     private let metrics: SSEMetrics.Streams?
+    /// The stream's spans, when traced.
+    private let trace: StreamTrace?
+    /// The span of the batch being gathered, from its first hand-over to ``takeBatch()``.
+    private var delivery: (any Span)?
+    /// Chunks written over the stream's life, for its span.
+    private var chunksWritten = 0
+    /// The stream's span has ended.
+    private var traceEnded = false
     private var compressor: BatchCompressor?
     /// The bytes since the last batch; `nil` between batches, so that a quiet stream holds no
     /// buffer.
@@ -65,6 +74,8 @@ package struct SSEStreamWriter: ~Copyable {
     ///   - headroom: Bytes to keep free before each batch's bytes (and two after them), for the
     ///     driver to frame it in place; `0` for none.
     ///   - metrics: Where the stream is counted (its route's); `nil` for nowhere.
+    ///   - trace: The stream's span (see ``SSETracing``), ended when the stream closes; `nil`
+    ///     for none.
     /// - Throws: ``SSECompressionError`` when zlib cannot start.
     package init(
         gzip: SSEGzipEncoder.Configuration?,
@@ -73,12 +84,14 @@ package struct SSEStreamWriter: ~Copyable {
         replayUnavailable: SSEBroadcaster.ReplayUnavailableReason? = nil,
         allocator: ByteBufferAllocator,
         headroom: Int = 0,
-        metrics: SSEMetrics.Streams?
+        metrics: SSEMetrics.Streams?,
+        trace: StreamTrace? = nil
     ) throws(SSECompressionError) {
         self.batchLimit = batchLimit
         self.allocator = allocator
         self.headroom = headroom
         self.metrics = metrics
+        self.trace = trace
         compressor = try gzip.map { configuration throws(SSECompressionError) in
             try BatchCompressor(configuration)
         }
@@ -145,7 +158,10 @@ package struct SSEStreamWriter: ~Copyable {
         if batch == nil {
             batch = Self.buffer(capacity: nextCapacity, headroom: headroom, allocator: allocator)
         }
-        var report = SSEBroadcaster.Subscription.DeliveryReport(measuresLatency: metrics != nil)
+        var report = SSEBroadcaster.Subscription.DeliveryReport(
+            measuresLatency: metrics != nil,
+            collectsContexts: trace != nil
+        )
         do {
             // Three quarters of the limit, so that the event that crosses it rarely outgrows the
             // buffer (ByteBuffer doubles its capacity).
@@ -157,6 +173,9 @@ package struct SSEStreamWriter: ~Copyable {
             chunks += report.chunks
             wroteSinceTick = wroteSinceTick || report.chunks > 0
             metrics?.delivered(report)
+            if trace != nil, report.chunks > 0 {
+                traceDelivery(report.contexts)
+            }
             return result
         } catch {
             if error == .subscriberTooSlow {
@@ -174,17 +193,35 @@ package struct SSEStreamWriter: ~Copyable {
         of iterator: inout SSEBroadcaster.Subscription.AsyncIterator
     ) async throws -> Bool {
         do {
-            guard let metrics else {
+            guard metrics != nil || trace != nil else {
                 return try await iterator.nextBatch(maximumBytes: batchLimit) { append($0) }
             }
-            iterator.report = SSEBroadcaster.Subscription.DeliveryReport(measuresLatency: true)
+            iterator.report = SSEBroadcaster.Subscription.DeliveryReport(
+                measuresLatency: metrics != nil,
+                collectsContexts: trace != nil
+            )
             let more = try await iterator.nextBatch(maximumBytes: batchLimit) { append($0) }
-            metrics.delivered(iterator.report)
+            metrics?.delivered(iterator.report)
+            if more, trace != nil {
+                traceDelivery(iterator.report.contexts)
+            }
             return more
         } catch let error as SSEBroadcasterError where error == .subscriberTooSlow {
             metrics?.subscriberCut()
             throw error
         }
+    }
+
+    /// Starts the gathering batch's span if it has none, and links it to the publishes of what
+    /// was handed over.
+    private mutating func traceDelivery(_ contexts: [any Sendable]) {
+        guard let trace else {
+            return
+        }
+        if delivery == nil {
+            delivery = trace.delivery()
+        }
+        StreamTrace.link(delivery!, to: contexts)
     }
 
     /// A heartbeat interval has passed: appends a heartbeat comment unless something else was
@@ -218,6 +255,12 @@ package struct SSEStreamWriter: ~Copyable {
             taken = try compressor!.compress(taken, allocator: allocator, headroom: headroom)
         }
         metrics?.wrote(chunks: chunks, bytes: taken.readableBytes)
+        chunksWritten += chunks
+        if let delivery {
+            delivery.attributes["sse.events"] = chunks
+            delivery.end()
+            self.delivery = nil
+        }
         chunks = 0
         return taken
     }
@@ -227,17 +270,23 @@ package struct SSEStreamWriter: ~Copyable {
     ///
     /// - Throws: ``SSECompressionError`` when zlib fails.
     package mutating func finish(reason: SSEMetrics.CloseReason = .ended) throws(SSECompressionError) -> ByteBuffer? {
-        close(reason: reason)
-        var last = try takeBatch()
-        if compressor != nil {
-            let trailer = try compressor!.finish(allocator: allocator)
-            metrics?.wrote(chunks: 0, bytes: trailer.readableBytes)
-            if last == nil {
-                last = trailer
-            } else {
-                last!.writeImmutableBuffer(trailer)
+        var last: ByteBuffer?
+        do {
+            last = try takeBatch()
+            if compressor != nil {
+                let trailer = try compressor!.finish(allocator: allocator)
+                metrics?.wrote(chunks: 0, bytes: trailer.readableBytes)
+                if last == nil {
+                    last = trailer
+                } else {
+                    last!.writeImmutableBuffer(trailer)
+                }
             }
+        } catch {
+            close(reason: .failed)
+            throw error
         }
+        close(reason: reason)
         return last
     }
 
@@ -247,6 +296,12 @@ package struct SSEStreamWriter: ~Copyable {
         if counted {
             counted = false
             metrics?.streamClosed(reason)
+        }
+        if let trace, !traceEnded {
+            traceEnded = true
+            delivery?.end()
+            delivery = nil
+            trace.end(reason: reason, chunks: chunksWritten)
         }
     }
 }

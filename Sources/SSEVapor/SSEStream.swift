@@ -112,6 +112,9 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
         let metrics = configuration.metrics
         // The route's pattern (`/rooms/:room/events`), for the metrics' `route` dimension.
         let route = Self.routePattern(of: request)
+        let tracing = configuration.tracing
+        // The request's context: a tracing middleware's span, else the one its fields carry.
+        let traceParent = tracing?.parent(of: HTTPFields(request.headers))
         let logger = request.logger
         let requestLine: Logger.Metadata = [
             "http.method": "\(request.method.rawValue)", "http.path": "\(request.url.path)",
@@ -133,6 +136,8 @@ public struct SSEStream: SSEStreamResponse, AsyncResponseEncodable {
                             allocator: allocator,
                             metrics: metrics,
                             route: route,
+                            tracing: tracing,
+                            traceParent: traceParent,
                             eventLoop: writer.eventLoop
                         ) { buffer in
                             try await writer.write(.buffer(buffer)).get()

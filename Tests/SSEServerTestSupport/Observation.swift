@@ -17,9 +17,11 @@ public import InMemoryLogging
 public import Logging
 public import MetricsTestKit
 public import SSENIOCore
+public import InMemoryTracing
 import SSECodec
 import SSEStreaming
 import SSETestSupport
+import Tracing
 
 /// Where an adapter under test logs and counts: swift-log's and swift-metrics' test handlers, read
 /// back by ``Scenarios/streamsAreLoggedAndCounted(_:)``.
@@ -27,6 +29,7 @@ public final class Observation: Sendable {
     public let logs = InMemoryLogHandler()
     public let metrics = TestMetrics()
     public let streamMetrics: SSEMetrics
+    public let tracer = InMemoryTracer()
 
     public init() {
         streamMetrics = SSEMetrics(factory: metrics)
@@ -42,6 +45,7 @@ public final class Observation: Sendable {
     public var streamConfiguration: SSEStreamConfiguration {
         var configuration = SSEStreamConfiguration()
         configuration.metrics = streamMetrics
+        configuration.tracing = SSETracing(tracer: tracer)
         return configuration
     }
 }
@@ -96,6 +100,18 @@ extension Scenarios {
             (try? metrics.expectCounter("sse_streams_closed_total", route + [("reason", reason)]).totalValue) ?? 0
         }
         try check(await eventually { closedBy("client_gone") == 1 }, "a client that went: client_gone")
+        // Traced: the stream's span, ended with its reason, and its writes' spans under it.
+        let streamSpan = await eventually {
+            observation.tracer.finishedSpans.contains { $0.operationName == "sse.stream" }
+        }
+        try check(streamSpan, "no sse.stream span")
+        let spans = observation.tracer.finishedSpans
+        guard let stream = spans.first(where: { $0.operationName == "sse.stream" }) else {
+            throw ScenarioFailure(description: "no sse.stream span")
+        }
+        try check(stream.attributes["http.route"]?.toSpanAttribute() == .string("/events"))
+        try check(stream.attributes["sse.close_reason"]?.toSpanAttribute() == .string("client_gone"))
+        try check(spans.contains { $0.operationName == "sse.deliver" && $0.parentSpanID == stream.spanID })
 
         // A subscriber that stops reading falls behind by more than its queue (1 MiB): 32 MB are
         // published, far beyond the socket buffers. When it reads again it is cut: counted and logged.

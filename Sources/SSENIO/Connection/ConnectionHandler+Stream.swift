@@ -98,7 +98,10 @@ extension SSEServer.ConnectionHandler {
                 replayUnavailable: body.replayUnavailable,
                 allocator: context.channel.allocator,
                 headroom: direct == nil ? 0 : SSEServer.DirectBody.headroom,
-                metrics: metrics?.streams(route: request.route)
+                metrics: metrics?.streams(route: request.route),
+                trace: configuration.tracing.map {
+                    $0.stream(parent: $0.parent(of: request.headers), route: request.route)
+                }
             )
         } catch {
             body.end?()

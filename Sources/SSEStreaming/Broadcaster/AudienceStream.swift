@@ -43,6 +43,9 @@ struct AudienceStream {
     /// beside ``events``, not in them: a larger `Event` made fan-out to 10,000 subscribers 20–30 %
     /// slower.
     private var times = Ring<Int64>()
+    /// The trace context of each event in the window, when the broadcaster keeps them (see
+    /// `SSEBroadcaster.Configuration.publishContext`); `nil` when it does not.
+    private var contexts: Ring<(any Sendable)?>?
     private var appendedBytes = 0
     /// The segment being filled.
     private var segment: ByteSegment?
@@ -53,9 +56,10 @@ struct AudienceStream {
     /// subscriber was woken by another stream, or left; whoever reads the list checks.
     var parked: [BroadcasterStateMachine.Token] = []
 
-    init(maximumEvents: Int, maximumBytes: Int) {
+    init(maximumEvents: Int, maximumBytes: Int, keepsContexts: Bool = false) {
         self.maximumEvents = maximumEvents
         self.maximumBytes = maximumBytes
+        contexts = keepsContexts ? Ring() : nil
     }
 
     var endPosition: Int { startPosition + events.count }
@@ -72,6 +76,11 @@ struct AudienceStream {
     /// When the event at `position` was published, on the broadcaster's clock.
     func time(at position: Int) -> Duration {
         .nanoseconds(times[position - startPosition])
+    }
+
+    /// The trace context the event at `position` was published with, if kept.
+    func context(at position: Int) -> (any Sendable)? {
+        contexts?[position - startPosition] ?? nil
     }
 
     /// The position after the events from `start` on that fit in `budget` bytes (at least one,
@@ -114,7 +123,7 @@ struct AudienceStream {
     }
 
     /// Appends an event, dropping the oldest beyond the limits (the newest always stays).
-    mutating func append(_ event: QueuedEvent, sequence: UInt64, time: Duration) {
+    mutating func append(_ event: QueuedEvent, sequence: UInt64, time: Duration, context: (any Sendable)? = nil) {
         let size = event.bytes.count
         if segment.map({ $0.capacity - $0.count < size }) ?? true {
             let capacity =
@@ -133,9 +142,11 @@ struct AudienceStream {
             )
         )
         times.append(time.components.seconds * 1_000_000_000 + time.components.attoseconds / 1_000_000_000)
+        contexts?.append(context)
         while events.count > maximumEvents || (windowBytes > maximumBytes && events.count > 1) {
             _ = events.popFirst()
             _ = times.popFirst()
+            _ = contexts?.popFirst()
             startPosition += 1
         }
     }

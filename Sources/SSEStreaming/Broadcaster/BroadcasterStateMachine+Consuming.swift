@@ -18,16 +18,17 @@ extension BroadcasterStateMachine {
     /// Moves what the subscriber has into `batch`, which must be empty: its replay first, then the
     /// unread events of its streams, merged in publish order (an event for several of its audiences
     /// once), with the overflow policy applied where it fell behind a window.
-    mutating func take(_ token: Token, into batch: inout Ring<QueuedEvent>) -> Take {
+    mutating func take(_ token: Token, into batch: inout Ring<QueuedEvent>, collectsContexts: Bool = false) -> Take {
         guard isCurrent(token) else {
             return .finished
         }
         var sink = BatchSink()
+        sink.facts.collectsContexts = collectsContexts
         swap(&sink.batch, &batch)
         defer { swap(&sink.batch, &batch) }
         var budget = Int.max
         switch deliver(token.slot, budget: &budget, into: &sink) {
-        case .delivered: return .events(gap: sink.dropped, coalesced: sink.coalesced, oldest: sink.oldest)
+        case .delivered: return .events(gap: sink.dropped, facts: sink.facts)
         case .nothing: return .empty
         case .finished: return .finished
         case .failed(let error): return .failed(error)
@@ -49,7 +50,7 @@ extension BroadcasterStateMachine {
     /// Hands `sink` what the subscriber has, in order, as ``take(_:into:)`` would, until about
     /// `maximumBytes` were handed over (the rest stays for the next call); parks `waiter` when
     /// there is nothing, replacing any waiter parked before.
-    mutating func poll(_ token: Token, maximumBytes: Int, waiter: Waiter, into sink: inout PollSink) -> Poll {
+    mutating func poll(_ token: Token, maximumBytes: Int, waiter: Waiter, into sink: inout some DeliverySink) -> Poll {
         guard isCurrent(token) else {
             return .finished
         }
@@ -108,16 +109,15 @@ extension BroadcasterStateMachine {
         }
         if subscribers[slot].overflowPolicy == .coalesce {
             var all = BatchSink()
+            all.facts.collectsContexts = sink.facts.collectsContexts
             var unlimited = Int.max
             _ = collect(slot, budget: &unlimited, into: &all)
             if all.batch.count > 1 {
                 let before = all.batch.count
                 Self.coalesce(&all.batch)
-                sink.coalesced(before - all.batch.count)
+                all.facts.coalesced += before - all.batch.count
             }
-            if let oldest = all.oldest {
-                sink.published(at: oldest)
-            }
+            sink.facts.add(all.facts)
             delivered = delivered || !all.batch.isEmpty
             Self.drain(&all.batch, budget: &budget, into: &sink)
             // What did not fit goes out first next time (the replay is empty here).
@@ -207,7 +207,10 @@ extension BroadcasterStateMachine {
                     let event = audienceStreams[index][positions[index]].event
                     budget -= event.bytes.count
                     sink.event(event)
-                    sink.published(at: audienceStreams[index].time(at: positions[index]))
+                    sink.facts.published(
+                        at: audienceStreams[index].time(at: positions[index]),
+                        context: audienceStreams[index].context(at: positions[index])
+                    )
                     taken = true
                 }
                 positions[index] += 1

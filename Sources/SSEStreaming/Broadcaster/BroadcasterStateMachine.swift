@@ -50,8 +50,9 @@ struct BroadcasterStateMachine {
     /// What a subscriber's consumer finds when it asks for more.
     enum Take {
         /// Events were moved into the consumer's batch, after `gap` events dropped since the last
-        /// take; `coalesced` were skipped, and the oldest live event was published at `oldest`.
-        case events(gap: Int, coalesced: Int, oldest: Duration?)
+        /// take; `facts` tells what else the hand-over found (skipped events, publish times and
+        /// trace contexts).
+        case events(gap: Int, facts: DeliveryFacts)
         /// Nothing yet: wait.
         case empty
         /// The subscription has ended normally (shutdown, after its last event).
@@ -157,7 +158,8 @@ struct BroadcasterStateMachine {
         }
         let newStream = AudienceStream(
             maximumEvents: configuration.maximumQueuedEvents,
-            maximumBytes: configuration.maximumQueuedBytes
+            maximumBytes: configuration.maximumQueuedBytes,
+            keepsContexts: configuration.publishContext != nil
         )
         subscriber.positions = subscriber.audiences.map { audience in
             streams[audience, default: newStream].subscriberCount += 1
@@ -298,6 +300,7 @@ struct BroadcasterStateMachine {
     ///   - now: The time on the broadcaster's clock (the replay log's age counts from it).
     ///   - publishedAt: When it was published where it came from, for the delivery latency;
     ///     `nil`: `now`.
+    ///   - context: The publish's trace context, kept when the broadcaster keeps them.
     /// - Returns: The event's ID and the consumers to wake.
     mutating func publish(
         _ bytes: inout [UInt8],
@@ -305,7 +308,8 @@ struct BroadcasterStateMachine {
         to audiences: [Audience],
         coalescingKey: String?,
         now: Duration,
-        publishedAt: Duration? = nil
+        publishedAt: Duration? = nil,
+        context: (any Sendable)? = nil
     ) -> (id: String, wake: [Waiter]) {
         sequence += 1
         let id = id ?? Self.appendID(configuration.idPrefix, sequence, to: &bytes)
@@ -326,7 +330,7 @@ struct BroadcasterStateMachine {
         let event = entry.queued
         var wake: [Waiter] = []
         for audience in audiences where streams[audience] != nil {
-            streams[audience]!.append(event, sequence: sequence, time: publishedAt ?? now)
+            streams[audience]!.append(event, sequence: sequence, time: publishedAt ?? now, context: context)
             var parked: [Token] = []
             swap(&parked, &streams[audience]!.parked)
             for token in parked where isCurrent(token) {

@@ -19,10 +19,8 @@ protocol DeliverySink {
     mutating func event(_ event: QueuedEvent)
     /// The events at `positions` of a subscriber's only stream, in order.
     mutating func events(at positions: Range<Int>, of stream: AudienceStream)
-    /// A live event of the window, handed over by ``event(_:)``, was published at `time`.
-    mutating func published(at time: Duration)
-    /// `count` events were skipped for newer ones of their coalescing key.
-    mutating func coalesced(_ count: Int)
+    /// What the hand-over tells the metrics and traces besides the events.
+    var facts: DeliveryFacts { get set }
 }
 
 /// What a hand-over tells the metrics, besides the events: skipped events, and the publish time
@@ -30,9 +28,47 @@ protocol DeliverySink {
 struct DeliveryFacts {
     var coalesced = 0
     var oldest: Duration?
+    /// Whether to collect ``contexts``.
+    var collectsContexts = false
+    /// The trace contexts of the live events handed over, at most ``maximumContexts``.
+    var contexts: [any Sendable] = []
+
+    static let maximumContexts = 32
 
     mutating func published(at time: Duration) {
         oldest = min(oldest ?? time, time)
+    }
+
+    /// A live event handed over one at a time (from several audiences) was published at `time`,
+    /// with `context`.
+    mutating func published(at time: Duration, context: (any Sendable)?) {
+        published(at: time)
+        if collectsContexts, let context, contexts.count < Self.maximumContexts {
+            contexts.append(context)
+        }
+    }
+
+    /// What `other` (a collection for coalescing) found, added to these.
+    mutating func add(_ other: Self) {
+        coalesced += other.coalesced
+        if let time = other.oldest {
+            published(at: time)
+        }
+        for context in other.contexts where contexts.count < Self.maximumContexts {
+            contexts.append(context)
+        }
+    }
+
+    /// Collects the contexts of the events at `positions` of `stream`, when asked to.
+    mutating func collectContexts(_ positions: Range<Int>, of stream: AudienceStream) {
+        guard collectsContexts else {
+            return
+        }
+        for position in positions where contexts.count < Self.maximumContexts {
+            if let context = stream.context(at: position) {
+                contexts.append(context)
+            }
+        }
     }
 }
 
@@ -41,16 +77,6 @@ struct BatchSink: DeliverySink {
     var batch = Ring<QueuedEvent>()
     var dropped = 0
     var facts = DeliveryFacts()
-    var coalesced: Int { facts.coalesced }
-    var oldest: Duration? { facts.oldest }
-
-    mutating func published(at time: Duration) {
-        facts.published(at: time)
-    }
-
-    mutating func coalesced(_ count: Int) {
-        facts.coalesced += count
-    }
 
     mutating func gap(dropped: Int) {
         self.dropped = dropped
@@ -63,6 +89,7 @@ struct BatchSink: DeliverySink {
     mutating func events(at positions: Range<Int>, of stream: AudienceStream) {
         if !positions.isEmpty {
             facts.published(at: stream.time(at: positions.lowerBound))
+            facts.collectContexts(positions, of: stream)
         }
         for position in positions {
             batch.append(stream[position].event)
@@ -82,15 +109,7 @@ struct PollSink: DeliverySink {
     /// How many chunks (events, comments, signals) the pieces hold.
     private(set) var chunkCount = 0
     private(set) var dropped = 0
-    private(set) var facts = DeliveryFacts()
-
-    mutating func published(at time: Duration) {
-        facts.published(at: time)
-    }
-
-    mutating func coalesced(_ count: Int) {
-        facts.coalesced += count
-    }
+    var facts = DeliveryFacts()
 
     mutating func gap(dropped: Int) {
         pieces.append(.bytes(SSEBroadcaster.gapBytes(dropped: dropped)))
@@ -106,6 +125,7 @@ struct PollSink: DeliverySink {
     mutating func events(at positions: Range<Int>, of stream: AudienceStream) {
         if !positions.isEmpty {
             facts.published(at: stream.time(at: positions.lowerBound))
+            facts.collectContexts(positions, of: stream)
         }
         chunkCount += positions.count
         stream.forEachSegment(in: positions) { segment, range in

@@ -66,6 +66,11 @@ extension SSEBroadcaster {
         /// start with it); `nil`: none.
         var replayOriginID: String?
 
+        /// Called at each publish, outside the lock, for the publish's trace context (see
+        /// `SSETracing` in SSENIOCore), which the event carries to the spans of its deliveries;
+        /// `nil` (the default): no context is kept, and nothing is called.
+        package var publishContext: (@Sendable () -> (any Sendable)?)?
+
         /// Creates a configuration with the defaults.
         public init() {
             maximumReplayCount = 1_000
@@ -78,6 +83,7 @@ extension SSEBroadcaster {
             idPrefix = Self.randomPrefix()
             replayStore = nil
             replayOriginID = nil
+            publishContext = nil
         }
 
         private static func randomPrefix() -> String {

@@ -84,19 +84,24 @@ extension SSEBroadcaster {
         /// How long ago it was published where it came from (another instance, through a replay
         /// store's listener): the delivery latency counts from then. Zero: now.
         package var age: Duration
+        /// The trace context it was published with where it came from; `nil`: the broadcaster's
+        /// own (see `Configuration.publishContext`).
+        package var context: (any Sendable)?
 
         package init(
             event: ServerSentEvent,
             topics: [String],
             subscriberIDs: [String],
             coalescingKey: String?,
-            age: Duration = .zero
+            age: Duration = .zero,
+            context: (any Sendable)? = nil
         ) {
             self.event = event
             self.topics = topics
             self.subscriberIDs = subscriberIDs
             self.coalescingKey = coalescingKey
             self.age = age
+            self.context = context
         }
     }
 
@@ -105,7 +110,13 @@ extension SSEBroadcaster {
     /// be encoded is skipped. Returns the IDs of those published.
     @discardableResult
     package func publish(_ publications: [Publication]) -> [String?] {
-        var encoded: [(bytes: [UInt8], id: String?, audiences: [Audience], key: String?, age: Duration)?] = []
+        var encoded:
+            [(
+                bytes: [UInt8], id: String?, audiences: [Audience], key: String?, age: Duration,
+                context: (any Sendable)?
+            )?] =
+                []
+        let publishContext = self.publishContext
         encoded.reserveCapacity(publications.count)
         for publication in publications {
             var unique: Set<Audience> = []
@@ -122,7 +133,10 @@ extension SSEBroadcaster {
                 bytes.removeLast()
             }
             encoded.append(
-                (bytes, publication.event.id, audiences, publication.coalescingKey, max(publication.age, .zero))
+                (
+                    bytes, publication.event.id, audiences, publication.coalescingKey, max(publication.age, .zero),
+                    publishContext == nil ? nil : publication.context ?? publishContext?()
+                )
             )
         }
         let now = self.now()
@@ -140,7 +154,8 @@ extension SSEBroadcaster {
                     to: encoded[index]!.audiences,
                     coalescingKey: encoded[index]!.key,
                     now: now,
-                    publishedAt: now - encoded[index]!.age
+                    publishedAt: now - encoded[index]!.age,
+                    context: encoded[index]!.context
                 )
                 ids.append(id)
                 wake += woken
@@ -180,8 +195,9 @@ extension SSEBroadcaster {
         coalescingKey: String? = nil
     ) -> String {
         let now = self.now()
+        let context = publishContext?()
         let (id, wake) = state.withLock { state in
-            state.publish(&bytes, id: id, to: audiences, coalescingKey: coalescingKey, now: now)
+            state.publish(&bytes, id: id, to: audiences, coalescingKey: coalescingKey, now: now, context: context)
         }
         for waiter in wake {
             waiter.resume()

@@ -283,9 +283,15 @@ extension SSEBroadcaster {
             package var latency: Duration?
             /// Whether to read the clock for ``latency``.
             package var measuresLatency: Bool
+            /// The trace contexts the events handed over were published with (at most 32), when
+            /// `collectsContexts` and the broadcaster keeps them.
+            package var contexts: [any Sendable] = []
+            /// Whether to collect ``contexts``.
+            package var collectsContexts: Bool
 
-            package init(measuresLatency: Bool = false) {
+            package init(measuresLatency: Bool = false, collectsContexts: Bool = false) {
                 self.measuresLatency = measuresLatency
+                self.collectsContexts = collectsContexts
             }
         }
 
@@ -346,13 +352,20 @@ extension SSEBroadcaster {
                 guard let handle else {
                     return nil
                 }
-                switch await handle.broadcaster.take(handle.token, into: &batch) {
-                case .events(let gap, let coalesced, let oldest):
+                switch await handle.broadcaster.take(
+                    handle.token,
+                    into: &batch,
+                    collectsContexts: report.collectsContexts
+                ) {
+                case .events(let gap, let facts):
                     report.dropped += gap
-                    report.coalesced += coalesced
-                    if report.measuresLatency, let oldest {
+                    report.coalesced += facts.coalesced
+                    if report.measuresLatency, let oldest = facts.oldest {
                         let waited = handle.broadcaster.now() - oldest
                         report.latency = Swift.max(report.latency ?? waited, waited)
+                    }
+                    if report.collectsContexts {
+                        report.contexts += facts.contexts
                     }
                     if gap > 0 {
                         return SSEBroadcaster.gapBytes(dropped: gap)

@@ -60,6 +60,8 @@ public final class SSEBroadcaster: Sendable {
     let state: Mutex<BroadcasterStateMachine>
     let encoder = SSEEncoder()
     let idPrefix: String
+    /// See ``Configuration/publishContext``.
+    let publishContext: (@Sendable () -> (any Sendable)?)?
     let now: @Sendable () -> Duration
     private let sleep: @Sendable (Duration) async throws -> Void
     private let heartbeat: Duration?
@@ -80,6 +82,7 @@ public final class SSEBroadcaster: Sendable {
         let start = clock.now
         state = Mutex(BroadcasterStateMachine(configuration: configuration))
         idPrefix = configuration.idPrefix
+        publishContext = configuration.publishContext
         heartbeat = configuration.heartbeat
         now = { start.duration(to: clock.now) }
         sleep = { try await clock.sleep(for: $0) }
@@ -310,7 +313,8 @@ public final class SSEBroadcaster: Sendable {
     /// when the task is cancelled.
     func take(
         _ token: BroadcasterStateMachine.Token,
-        into batch: inout Ring<QueuedEvent>
+        into batch: inout Ring<QueuedEvent>,
+        collectsContexts: Bool = false
     ) async -> BroadcasterStateMachine.Take {
         while true {
             var taken = BroadcasterStateMachine.Take.empty
@@ -318,7 +322,7 @@ public final class SSEBroadcaster: Sendable {
             await withTaskCancellationHandler {
                 await withUnsafeContinuation { continuation in
                     let parked = state.withLock { state in
-                        taken = state.take(token, into: &batch)
+                        taken = state.take(token, into: &batch, collectsContexts: collectsContexts)
                         return state.parkIfEmpty(token, taken, .task(continuation))
                     }
                     if !parked {
@@ -346,6 +350,7 @@ public final class SSEBroadcaster: Sendable {
         body: (UnsafeRawBufferPointer) -> Void
     ) -> BroadcasterStateMachine.Poll {
         var sink = PollSink()
+        sink.facts.collectsContexts = report.collectsContexts
         let result = state.withLock { state in
             state.poll(token, maximumBytes: maximumBytes, waiter: .callback(onReady), into: &sink)
         }
@@ -357,6 +362,7 @@ public final class SSEBroadcaster: Sendable {
         if report.measuresLatency, let oldest = sink.facts.oldest {
             report.latency = now() - oldest
         }
+        report.contexts = sink.facts.contexts
         return result
     }
 
