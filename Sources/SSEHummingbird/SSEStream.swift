@@ -79,35 +79,27 @@ public struct SSEStream: SSEStreamResponse, ResponseGenerator {
                 // Hummingbird reads the connection while the response is written; its inbound
                 // stream ends when the client goes. A subscription is ended from that callback;
                 // any other source needs its task cancelled, which Hummingbird's helper does.
+                func stream() async throws {
+                    try await body.write(
+                        gzip: gzip,
+                        heartbeat: heartbeat,
+                        metrics: metrics,
+                        route: route,
+                        tracing: tracing,
+                        traceParent: traceParent
+                    ) {
+                        try await writer.write($0)
+                    }
+                }
                 do {
                     if let end = body.end {
                         try await request.body.consumeWithInboundCloseHandler { _ in
-                            try await body.write(
-                                gzip: gzip,
-                                heartbeat: heartbeat,
-                                metrics: metrics,
-                                route: route,
-                                tracing: tracing,
-                                traceParent: traceParent
-                            ) {
-                                try await writer.write($0)
-                            }
+                            try await stream()
                         } onInboundClosed: {
                             end()
                         }
                     } else {
-                        try await request.body.consumeWithCancellationOnInboundClose { _ in
-                            try await body.write(
-                                gzip: gzip,
-                                heartbeat: heartbeat,
-                                metrics: metrics,
-                                route: route,
-                                tracing: tracing,
-                                traceParent: traceParent
-                            ) {
-                                try await writer.write($0)
-                            }
-                        }
+                        try await request.body.consumeWithCancellationOnInboundClose { _ in try await stream() }
                     }
                 } catch is CancellationError {
                     return
