@@ -16,7 +16,7 @@ public import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 
 /// A child process started with `posix_spawn`, with the part of Foundation's `Process` the tests
