@@ -42,8 +42,6 @@ package struct SSEStreamWriter: ~Copyable {
     private var delivery: (any Span)?
     /// Chunks written over the stream's life, for its span.
     private var chunksWritten = 0
-    /// The stream's span has ended.
-    private var traceEnded = false
     private var compressor: BatchCompressor?
     /// The bytes since the last batch; `nil` between batches, so that a quiet stream holds no
     /// buffer.
@@ -55,8 +53,8 @@ package struct SSEStreamWriter: ~Copyable {
     private var nextCapacity = 256
     /// Something was appended since the last heartbeat tick.
     private var wroteSinceTick = false
-    /// The stream is counted in ``SSEMetrics``; ``close()`` or ``finish()`` ends that.
-    private var counted: Bool
+    /// ``close(reason:)`` or ``finish(reason:)`` ended the stream's count and span.
+    private var closed = false
     /// Bytes kept free before each batch's bytes, and two after them, for the driver to frame
     /// the batch in place (the embedded server writes an HTTP/1.1 chunk's size line there).
     private let headroom: Int
@@ -95,7 +93,6 @@ package struct SSEStreamWriter: ~Copyable {
         compressor = try gzip.map { configuration throws(SSECompressionError) in
             try BatchCompressor(configuration)
         }
-        counted = metrics != nil
         metrics?.streamOpened(replayUnavailable: replayUnavailable)
         if !prefix.isEmpty {
             var batch = Self.buffer(capacity: prefix.count, headroom: headroom, allocator: allocator)
@@ -293,12 +290,12 @@ package struct SSEStreamWriter: ~Copyable {
     /// The stream has ended without its end (an error, the client went): it is no longer
     /// counted; it closed for `reason`. Calling it again does nothing.
     package mutating func close(reason: SSEMetrics.CloseReason) {
-        if counted {
-            counted = false
-            metrics?.streamClosed(reason)
+        guard !closed else {
+            return
         }
-        if let trace, !traceEnded {
-            traceEnded = true
+        closed = true
+        metrics?.streamClosed(reason)
+        if let trace {
             delivery?.end()
             delivery = nil
             trace.end(reason: reason, chunks: chunksWritten)

@@ -207,26 +207,13 @@ public final class TestProcess: @unchecked Sendable {
         "posix_spawn_file_actions_addclosefrom_np"
     ).map { unsafeBitCast($0, to: CloseFrom.self) }
 
-    /// Closes every descriptor above the standard three in the child: with `closefrom` where glibc
-    /// has it, otherwise one close per descriptor open now (names read with their own length).
+    /// Closes every descriptor above the standard three in the child; `ENOSYS` on a glibc before
+    /// 2.34, which has no `closefrom` action.
     private static func closeTheRest(_ actions: inout posix_spawn_file_actions_t) throws {
-        if let closeFrom {
-            try check(closeFrom(&actions, 3))
-            return
+        guard let closeFrom else {
+            throw POSIXError(.ENOSYS)
         }
-        guard let directory = opendir("/proc/self/fd") else {
-            return
-        }
-        defer { closedir(directory) }
-        let own = dirfd(directory)
-        while let entry = readdir(directory) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 1) { String(cString: $0) }
-            }
-            if let descriptor = Int32(name), descriptor > STDERR_FILENO, descriptor != own {
-                try check(posix_spawn_file_actions_addclose(&actions, descriptor))
-            }
-        }
+        try check(closeFrom(&actions, 3))
     }
 }
 

@@ -133,13 +133,7 @@ struct AudienceStream {
         let offset = segment!.append(event.bytes, position: endPosition)
         appendedBytes += size
         events.append(
-            Event(
-                sequence: sequence,
-                event: event,
-                segment: segment!,
-                offset: offset,
-                byteEnd: appendedBytes
-            )
+            Event(sequence: sequence, event: event, segment: segment!, offset: offset, byteEnd: appendedBytes)
         )
         times.append(time.components.seconds * 1_000_000_000 + time.components.attoseconds / 1_000_000_000)
         contexts?.append(context)
