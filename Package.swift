@@ -327,7 +327,8 @@ let package = Package(
         .testTarget(
             name: "SSEPostgresTests",
             dependencies: [
-                "SSEPostgres", "SSECodec", "SSEStreaming", "SSELongPolling", "SSETestSupport",
+                "SSEPostgres", "SSECodec", "SSEStreaming", "SSELongPolling", "SSETestSupport", "SSEServerTestSupport",
+                "SSENIO", "SSENIOCore", tracing(), tracing("InMemoryTracing"),
                 .target(name: "SSEPostgresFixture", condition: .when(traits: ["PostgresSupport"])), postgresNIO,
                 logging(when: ["PostgresSupport"]), nio("NIOCore", when: ["PostgresSupport"]),
                 nio("NIOPosix", when: ["PostgresSupport"]),

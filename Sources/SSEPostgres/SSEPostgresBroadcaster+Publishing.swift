@@ -177,6 +177,8 @@ extension SSEPostgresBroadcaster {
     ) async throws(SSEPostgresError)
         -> String
     {
+        var pending = pending
+        traced(&pending)
         do {
             return try await table.write([pending], on: connection, lockTimeout: configuration.publishTimeout)
                 .description
@@ -202,7 +204,18 @@ extension SSEPostgresBroadcaster {
             }
             pending.idempotencyKey = idempotencyKey
         }
+        traced(&pending)
         return try await writer.write(pending).description
+    }
+
+    /// With a traced local broadcaster, the publish's trace context (an `sse.publish` span in the
+    /// publisher's context), written down to travel with the event: every instance's deliveries
+    /// link to it.
+    func traced(_ pending: inout Writer.Pending) {
+        guard let tracing = configuration.broadcaster.tracing, let context = tracing.publishContext() else {
+            return
+        }
+        pending.trace = tracing.inject(context) ?? ""
     }
 
     /// The event as the table keeps it, once it is known to be one the table can keep.

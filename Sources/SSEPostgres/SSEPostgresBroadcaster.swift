@@ -254,14 +254,17 @@ public final class SSEPostgresBroadcaster: Service, Sendable {
         let local = tap == nil ? events : events.filter { !SSEPostgresGenerations.isGenerationEvent($0) }
         // The delivery latency counts from the write on the database, whichever instance made it.
         let now = Self.wallClockMicroseconds()
+        // The publisher's trace context, read back when this instance traces.
+        let extract = configuration.broadcaster.tracing?.extract
         let ids = broadcaster.publish(
-            local.map {
+            local.map { stored in
                 SSEBroadcaster.Publication(
-                    event: $0.event,
-                    topics: $0.topics,
-                    subscriberIDs: $0.subscriberIDs,
-                    coalescingKey: $0.coalescingKey,
-                    age: $0.writtenAt.map { .microseconds(now - $0) } ?? .zero
+                    event: stored.event,
+                    topics: stored.topics,
+                    subscriberIDs: stored.subscriberIDs,
+                    coalescingKey: stored.coalescingKey,
+                    age: stored.writtenAt.map { .microseconds(now - $0) } ?? .zero,
+                    context: extract.flatMap { extract in stored.trace.flatMap(extract) }
                 )
             }
         )

@@ -52,6 +52,9 @@ struct StoredEvent: Sendable, Equatable {
     /// When its write began, in microseconds since 1970 on the database's clock (the write's
     /// `now()`, the row's `created`); `nil` when not known.
     var writtenAt: Int64?
+    /// The trace context it was published in, written down (`SSEBroadcaster.TracingHooks`);
+    /// `nil`: none.
+    var trace: String?
 
     static let topicPrefix = "t:"
     static let subscriberPrefix = "s:"
@@ -82,14 +85,15 @@ struct StoredEvent: Sendable, Equatable {
 /// The writer sends `COUNT I\n`, then (put there by the database) the write's `now()` in
 /// microseconds since 1970 and `\n`, then each event as four decimal byte lengths and the four
 /// fields (audiences joined by U+001F, type, coalescing key, data); or `COUNT F\n` and the time
-/// line alone. The database puts the epoch, the last ID and a space each in front, as it assigns
-/// the IDs in the same statement.
+/// line alone. When an event of the write carries a trace context, `T` instead of `I`, and each
+/// event has five lengths and fields: the trace context before the data. The database puts the
+/// epoch, the last ID and a space each in front, as it assigns the IDs in the same statement.
 ///
-/// Instances before the time line sent `i` and `f` without it, and are still read. They take `I`
-/// and `F` for "read the events from the table" (their test was `i`), and ignore what follows
-/// `F\n`: instances of both kinds can run side by side during an upgrade, with nothing lost. In
-/// the same way, this version reads any other capital letter as "read the events from the table",
-/// so that a later version can add kinds.
+/// Instances before the time line sent `i` and `f` without it, and are still read. They take `I`,
+/// `F` and `T` for "read the events from the table" (their test was `i`), and ignore what follows:
+/// instances of both kinds can run side by side during an upgrade, with nothing lost. In the same
+/// way, this version reads any other capital letter as "read the events from the table", so that a
+/// later version can add kinds (the version before `T` read `T` so).
 enum NotificationPayload {
     /// At most this many bytes of events go inline (the IDs take the rest of the 8,000).
     static let inlineLimit = 7_900
@@ -99,16 +103,19 @@ enum NotificationPayload {
     /// The parts of the payload the writer sends: the head (before the database's time line) and
     /// the inline events (after it).
     static func encode(
-        _ events: [(audiences: String, type: String, key: String, data: String)]
+        _ events: [(audiences: String, type: String, key: String, data: String, trace: String)]
     ) -> (head: String, inline: String) {
+        let traced = events.contains { !$0.trace.isEmpty }
         var inline = ""
         var fits = true
         for event in events {
             let lengths =
-                "\(event.audiences.utf8.count) \(event.type.utf8.count) \(event.key.utf8.count) \(event.data.utf8.count)\n"
+                "\(event.audiences.utf8.count) \(event.type.utf8.count) \(event.key.utf8.count) "
+                + (traced ? "\(event.trace.utf8.count) " : "") + "\(event.data.utf8.count)\n"
             if inline.utf8.count + lengths.utf8.count + event.audiences.utf8.count + event.type.utf8.count
-                + event.key.utf8.count + event.data.utf8.count > inlineLimit || event.data.utf8.contains(0)
-                || event.type.utf8.contains(0) || event.key.utf8.contains(0)
+                + event.key.utf8.count + event.trace.utf8.count + event.data.utf8.count > inlineLimit
+                || event.data.utf8.contains(0) || event.type.utf8.contains(0) || event.key.utf8.contains(0)
+                || event.trace.utf8.contains(0)
             {
                 fits = false
                 break
@@ -117,9 +124,12 @@ enum NotificationPayload {
             inline += event.audiences
             inline += event.type
             inline += event.key
+            if traced {
+                inline += event.trace
+            }
             inline += event.data
         }
-        return fits ? ("\(events.count) I\n", inline) : ("\(events.count) F\n", "")
+        return fits ? ("\(events.count) \(traced ? "T" : "I")\n", inline) : ("\(events.count) F\n", "")
     }
 
     /// What a notification says.
@@ -171,7 +181,8 @@ enum NotificationPayload {
         }
         let ids = (last - count + 1)...last
         let marker = bytes[index]
-        guard [UInt8(ascii: "i"), UInt8(ascii: "f"), UInt8(ascii: "I"), UInt8(ascii: "F")].contains(marker) else {
+        let kinds = [UInt8(ascii: "i"), UInt8(ascii: "f"), UInt8(ascii: "I"), UInt8(ascii: "F"), UInt8(ascii: "T")]
+        guard kinds.contains(marker) else {
             // A kind of a later version: its IDs are all this version can trust; the events are
             // read from the table, as earlier versions read `I` and `F`.
             guard (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(marker) else {
@@ -181,26 +192,28 @@ enum NotificationPayload {
         }
         index += 2
         var writtenAt: Int64?
-        if marker == UInt8(ascii: "I") || marker == UInt8(ascii: "F") {
+        if marker != UInt8(ascii: "i") && marker != UInt8(ascii: "f") {
             guard let time = number(until: UInt8(ascii: "\n")) else {
                 return nil
             }
             writtenAt = time
         }
-        guard marker == UInt8(ascii: "i") || marker == UInt8(ascii: "I") else {
+        guard marker != UInt8(ascii: "f") && marker != UInt8(ascii: "F") else {
             return Decoded(epoch: epoch, ids: ids, events: nil, writtenAt: writtenAt)
         }
+        let traced = marker == UInt8(ascii: "T")
         var events: [StoredEvent] = []
         for id in ids {
             guard let audiencesLength = number(until: UInt8(ascii: " ")),
                 let typeLength = number(until: UInt8(ascii: " ")),
                 let keyLength = number(until: UInt8(ascii: " ")),
+                let traceLength = traced ? number(until: UInt8(ascii: " ")) : 0,
                 let dataLength = number(until: UInt8(ascii: "\n"))
             else {
                 return nil
             }
             var fields: [String] = []
-            for length in [audiencesLength, typeLength, keyLength, dataLength] {
+            for length in [audiencesLength, typeLength, keyLength, traceLength, dataLength] {
                 let end = index + Int(length)
                 guard end <= bytes.count else {
                     return nil
@@ -214,9 +227,10 @@ enum NotificationPayload {
                     id: id,
                     audiences: fields[0].split(separator: separator, omittingEmptySubsequences: false).map(String.init),
                     type: fields[1],
-                    data: fields[3],
+                    data: fields[4],
                     coalescingKey: fields[2].isEmpty ? nil : fields[2],
-                    writtenAt: writtenAt
+                    writtenAt: writtenAt,
+                    trace: fields[3].isEmpty ? nil : fields[3]
                 )
             )
         }

@@ -49,6 +49,8 @@ struct Table: Sendable {
                 )
                 """,
                 "CREATE INDEX IF NOT EXISTS \(name)_created ON \(name) (created)",
+                // The publish's trace context (a table of an earlier version gets the column now).
+                "ALTER TABLE \(name) ADD COLUMN IF NOT EXISTS trace text",
                 """
                 CREATE TABLE IF NOT EXISTS \(state) (
                     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
@@ -204,15 +206,16 @@ struct Table: Sendable {
         let remember =
             idempotencyKey == nil
             ? ""
-            : ",\nk AS (INSERT INTO \(idempotencyKeys) (key, id) SELECT $9, c.last_id FROM c)"
+            : ",\nk AS (INSERT INTO \(idempotencyKeys) (key, id) SELECT $10, c.last_id FROM c)"
         var query = PostgresQuery(
             unsafeSQL: """
                 WITH c AS (UPDATE \(state) SET last_id = last_id + $1 RETURNING last_id, epoch),
                 r AS (
-                    INSERT INTO \(name) (id, audiences, type, data, coalescing_key)
-                    SELECT c.last_id - $1 + t.n, string_to_array(t.audiences, E'\\x1F'), t.type, t.data, NULLIF(t.key, '')
-                    FROM c, unnest($2::text[], $3::text[], $4::bytea[], $5::text[])
-                        WITH ORDINALITY AS t(audiences, type, data, key, n)
+                    INSERT INTO \(name) (id, audiences, type, data, coalescing_key, trace)
+                    SELECT c.last_id - $1 + t.n, string_to_array(t.audiences, E'\\x1F'), t.type, t.data, NULLIF(t.key, ''),
+                        NULLIF(t.trace, '')
+                    FROM c, unnest($2::text[], $3::text[], $4::bytea[], $5::text[], $9::text[])
+                        WITH ORDINALITY AS t(audiences, type, data, key, trace, n)
                 )\(remember)
                 SELECT c.last_id, c.epoch, pg_notify(
                     $6,
@@ -227,9 +230,10 @@ struct Table: Sendable {
         query.binds.append(events.map { ByteBuffer(string: $0.data) })
         query.binds.append(events.map(\.key))
         query.binds.append(name)
-        let payload = NotificationPayload.encode(events.map { ($0.audiences, $0.type, $0.key, $0.data) })
+        let payload = NotificationPayload.encode(events.map { ($0.audiences, $0.type, $0.key, $0.data, $0.trace) })
         query.binds.append(payload.head)
         query.binds.append(payload.inline)
+        query.binds.append(events.map(\.trace))
         if let idempotencyKey {
             query.binds.append(idempotencyKey)
         }
@@ -241,7 +245,7 @@ struct Table: Sendable {
         var query = PostgresQuery(
             unsafeSQL: """
                 SELECT s.epoch, e.id, e.audiences, e.type, e.data, e.coalescing_key,
-                    floor(extract(epoch FROM e.created) * 1000000)::bigint FROM \(state) s, \(name) e
+                    floor(extract(epoch FROM e.created) * 1000000)::bigint, e.trace FROM \(state) s, \(name) e
                 WHERE e.id > $1 AND ($2::bigint IS NULL OR e.id <= $2) ORDER BY e.id LIMIT $3
                 """
         )
@@ -326,8 +330,8 @@ struct Table: Sendable {
 
     private func decode(_ rows: PostgresRowSequence) async throws -> [StoredEvent] {
         var events: [StoredEvent] = []
-        for try await (epoch, id, audiences, type, data, key, writtenAt) in rows.decode(
-            (String, Int64, [String], String, ByteBuffer, String?, Int64).self
+        for try await (epoch, id, audiences, type, data, key, writtenAt, trace) in rows.decode(
+            (String, Int64, [String], String, ByteBuffer, String?, Int64, String?).self
         ) {
             events.append(
                 StoredEvent(
@@ -337,7 +341,8 @@ struct Table: Sendable {
                     type: type,
                     data: String(buffer: data),
                     coalescingKey: key,
-                    writtenAt: writtenAt
+                    writtenAt: writtenAt,
+                    trace: trace
                 )
             )
         }

@@ -29,6 +29,9 @@ final class Writer: Sendable {
         var type: String
         var data: String
         var key: String
+        /// The publish's trace context, written down (see `SSEBroadcaster.TracingHooks`); empty:
+        /// none (the broadcaster is not traced).
+        var trace: String = ""
         /// A publish with an idempotency key is written alone, in a transaction of its own that
         /// looks the key up first.
         var idempotencyKey: String? = nil

@@ -267,8 +267,14 @@ extension SSEServer {
             // On the connection's event loop (a task executor preference): the handler's
             // nonisolated code runs there, and so does the answer, with no thread hop to the
             // global executor and back per request.
+            let tracing = server.configuration.stream.tracing
             routing = Task(executorPreference: routeExecutor) {
-                let (answered, response) = await server.respond(to: sseRequest)
+                let (answered, response) =
+                    if let tracing {
+                        await tracing.run(inContextOf: request.headerFields) { await server.respond(to: sseRequest) }
+                    } else {
+                        await server.respond(to: sseRequest)
+                    }
                 if bound.eventLoop.inEventLoop {
                     bound.value.answer(request, answered, response)
                 } else {

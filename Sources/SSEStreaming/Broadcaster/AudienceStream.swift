@@ -44,7 +44,7 @@ struct AudienceStream {
     /// slower.
     private var times = Ring<Int64>()
     /// The trace context of each event in the window, when the broadcaster keeps them (see
-    /// `SSEBroadcaster.Configuration.publishContext`); `nil` when it does not.
+    /// `SSEBroadcaster.Configuration.tracing`); `nil` when it does not.
     private var contexts: Ring<(any Sendable)?>?
     private var appendedBytes = 0
     /// The segment being filled.

@@ -159,7 +159,7 @@ struct BroadcasterStateMachine {
         let newStream = AudienceStream(
             maximumEvents: configuration.maximumQueuedEvents,
             maximumBytes: configuration.maximumQueuedBytes,
-            keepsContexts: configuration.publishContext != nil
+            keepsContexts: configuration.tracing != nil
         )
         subscriber.positions = subscriber.audiences.map { audience in
             streams[audience, default: newStream].subscriberCount += 1

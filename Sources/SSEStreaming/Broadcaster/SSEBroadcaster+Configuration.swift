@@ -66,10 +66,9 @@ extension SSEBroadcaster {
         /// start with it); `nil`: none.
         var replayOriginID: String?
 
-        /// Called at each publish, outside the lock, for the publish's trace context (see
-        /// `SSETracing` in SSENIOCore), which the event carries to the spans of its deliveries;
-        /// `nil` (the default): no context is kept, and nothing is called.
-        package var publishContext: (@Sendable () -> (any Sendable)?)?
+        /// How the broadcaster takes part in tracing (set by `SSETracing.trace(_:)` in
+        /// SSENIOCore); `nil` (the default): no context is kept, and nothing is called.
+        package var tracing: TracingHooks?
 
         /// Creates a configuration with the defaults.
         public init() {
@@ -83,7 +82,7 @@ extension SSEBroadcaster {
             idPrefix = Self.randomPrefix()
             replayStore = nil
             replayOriginID = nil
-            publishContext = nil
+            tracing = nil
         }
 
         private static func randomPrefix() -> String {
@@ -91,6 +90,33 @@ extension SSEBroadcaster {
             let value = generator.next(upperBound: UInt64(36 * 36 * 36 * 36 * 36))
             let digits = String(value, radix: 36)
             return String(repeating: "0", count: 5 - digits.count) + digits + "-"
+        }
+    }
+
+    /// A tracer's part in a broadcaster, kept free of the tracing library (SSEStreaming does not
+    /// depend on it): contexts are `any Sendable` here, `ServiceContext` in `SSETracing`.
+    package struct TracingHooks: Sendable {
+        /// Called at each publish, outside the lock, for the publish's trace context, which the
+        /// event carries to the spans of its deliveries.
+        package var publishContext: @Sendable () -> (any Sendable)?
+        /// A context written down, to travel with the event to other instances (SSEPostgres
+        /// keeps it in the event's row); `nil` when there is nothing to carry.
+        package var inject: @Sendable (any Sendable) -> String?
+        /// A context written down by `inject`, read back where the event arrives.
+        package var extract: @Sendable (String) -> (any Sendable)?
+        /// Runs a replay store's look-up (its last event ID, the look-up) inside a span.
+        package var replay: @Sendable (String, @Sendable () async -> SSEReplay) async -> SSEReplay
+
+        package init(
+            publishContext: @escaping @Sendable () -> (any Sendable)?,
+            inject: @escaping @Sendable (any Sendable) -> String?,
+            extract: @escaping @Sendable (String) -> (any Sendable)?,
+            replay: @escaping @Sendable (String, @Sendable () async -> SSEReplay) async -> SSEReplay
+        ) {
+            self.publishContext = publishContext
+            self.inject = inject
+            self.extract = extract
+            self.replay = replay
         }
     }
 

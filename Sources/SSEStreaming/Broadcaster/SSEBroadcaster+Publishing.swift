@@ -85,7 +85,7 @@ extension SSEBroadcaster {
         /// store's listener): the delivery latency counts from then. Zero: now.
         package var age: Duration
         /// The trace context it was published with where it came from; `nil`: the broadcaster's
-        /// own (see `Configuration.publishContext`).
+        /// own (see `Configuration.tracing`).
         package var context: (any Sendable)?
 
         package init(

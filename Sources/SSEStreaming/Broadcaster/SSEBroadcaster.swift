@@ -60,8 +60,10 @@ public final class SSEBroadcaster: Sendable {
     let state: Mutex<BroadcasterStateMachine>
     let encoder = SSEEncoder()
     let idPrefix: String
-    /// See ``Configuration/publishContext``.
+    /// See `Configuration.tracing`.
     let publishContext: (@Sendable () -> (any Sendable)?)?
+    /// See `Configuration.tracing`.
+    let traceReplay: (@Sendable (String, @Sendable () async -> SSEReplay) async -> SSEReplay)?
     let now: @Sendable () -> Duration
     private let sleep: @Sendable (Duration) async throws -> Void
     private let heartbeat: Duration?
@@ -82,7 +84,8 @@ public final class SSEBroadcaster: Sendable {
         let start = clock.now
         state = Mutex(BroadcasterStateMachine(configuration: configuration))
         idPrefix = configuration.idPrefix
-        publishContext = configuration.publishContext
+        publishContext = configuration.tracing?.publishContext
+        traceReplay = configuration.tracing?.replay
         heartbeat = configuration.heartbeat
         now = { start.duration(to: clock.now) }
         sleep = { try await clock.sleep(for: $0) }
@@ -176,8 +179,12 @@ public final class SSEBroadcaster: Sendable {
         resumeID: String?
     ) -> Task<Bool, Never> {
         let encoder = self.encoder
+        let traceReplay = self.traceReplay
         return Task { [weak self] in
-            let answer = await store.replay(after: lastEventID, topics: topics, subscriberID: subscriberID)
+            let lookUp = { @Sendable in
+                await store.replay(after: lastEventID, topics: topics, subscriberID: subscriberID)
+            }
+            let answer = if let traceReplay { await traceReplay(lastEventID, lookUp) } else { await lookUp() }
             var events: Ring<QueuedEvent>?
             var reason: ReplayUnavailableReason? = .unknown
             var throughID: String?
