@@ -342,12 +342,16 @@ let package = Package(
         .executableTarget(
             name: "SSETool",
             dependencies: [
-                "SSECodec", "SSEStreaming", "SSELongPolling",
+                "SSECodec", "SSEStreaming", "SSELongPolling", "SSECompression",
                 .target(name: "SSENIO", condition: .when(traits: ["CommandLineTool"])),
                 .target(name: "SSEClient", condition: .when(traits: ["CommandLineTool"])),
                 argumentParser, httpTypes(when: ["CommandLineTool"]),
                 product("AsyncHTTPClient", "async-http-client", when: ["CommandLineTool"]),
                 product("NIOSSL", "swift-nio-ssl", when: ["CommandLineTool"]),
+                nio("NIOCore", when: ["CommandLineTool"]), nio("NIOHTTP1", when: ["CommandLineTool"]),
+                nio("NIOPosix", when: ["CommandLineTool"]),
+                product("NIOHTTP2", "swift-nio-http2", when: ["CommandLineTool"]),
+                product("NIOHPACK", "swift-nio-http2", when: ["CommandLineTool"]),
             ]
         ),
         .testTarget(
@@ -387,7 +391,9 @@ let package = Package(
         .target(
             name: "SSETestSupport",
             path: "Tests/SSETestSupport",
-            exclude: ["misbehaving_server.py", "generation_client.py"]
+            exclude: [
+                "misbehaving_server.py", "misbehaving_h2_server.py", "generation_client.py", "reconnect_storm.py",
+            ]
         ),
         // The servers under test (embedded, Hummingbird, Vapor) and the scenarios every adapter
         // must pass.

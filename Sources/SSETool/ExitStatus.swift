@@ -23,6 +23,8 @@ enum ExitStatus {
     static let badStatus: Int32 = 70
     static let wrongContentType: Int32 = 71
     static let invalidStream: Int32 = 72
+    /// `sse doctor`: at least one check failed.
+    static let checksFailed: Int32 = 73
     static let interrupted: Int32 = 130
 }
 

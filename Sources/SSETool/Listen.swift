@@ -45,14 +45,7 @@ struct Listen: AsyncParsableCommand {
     @Argument(help: "An http or https URL.")
     var url: String
 
-    @Option(name: [.customShort("H"), .customLong("header")], help: "A request header, 'Name: value' (repeatable).")
-    var headers: [String] = []
-
-    @Option(name: [.customShort("X"), .customLong("request")], help: "The method (default GET, or POST with -d).")
-    var method: String?
-
-    @Option(name: [.customShort("d"), .customLong("data")], help: "The request body, or @FILE to read it from a file.")
-    var body: String?
+    @OptionGroup var request: RequestOptions
 
     @Option(name: .customLong("last-event-id"), help: "Start as if this event had been received.")
     var lastEventID: String?
@@ -80,15 +73,6 @@ struct Listen: AsyncParsableCommand {
 
     @Flag(help: "No colour, even on a terminal.")
     var noColour = false
-
-    @Option(help: "Trust the certificate authorities in this PEM file (instead of the system's) for https URLs.")
-    var cacert: String?
-
-    @Flag(
-        name: [.customShort("k"), .customLong("insecure")],
-        help: "Accept any certificate, unverified: for a self-signed development certificate only."
-    )
-    var insecure = false
 
     func run() async throws {
         let status = await listen()
@@ -180,18 +164,8 @@ struct Listen: AsyncParsableCommand {
     /// The shared transport, or, with --cacert or --insecure, one on an `HTTPClient` of its own,
     /// which the run shuts down at its end.
     private func transport() throws -> (SSEAsyncHTTPClientTransport, HTTPClient?) {
-        guard cacert != nil || insecure else {
+        guard let tls = try request.tlsConfiguration() else {
             return (.shared, nil)
-        }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let cacert {
-            guard FileManager.default.isReadableFile(atPath: cacert) else {
-                throw ToolFailure(description: "cannot read --cacert \(cacert)", status: ExitStatus.usage)
-            }
-            tls.trustRoots = .file(cacert)
-        }
-        if insecure {
-            tls.certificateVerification = .none
         }
         var configuration = SSEAsyncHTTPClientTransport.streamingConfiguration
         configuration.tlsConfiguration = tls
@@ -200,44 +174,14 @@ struct Listen: AsyncParsableCommand {
     }
 
     private func validatedURL() throws -> String {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
-        else {
-            throw ToolFailure(description: "not an http or https URL: \(url)", status: ExitStatus.badURL)
-        }
-        return url
+        try RequestOptions.validated(url)
     }
 
     private func clientConfiguration() throws -> SSEClient.Configuration {
         var configuration = SSEClient.Configuration()
-        for header in headers {
-            guard let colon = header.firstIndex(of: ":"),
-                let name = HTTPField.Name(String(header[..<colon]).trimmingCharacters(in: .whitespaces))
-            else {
-                throw ToolFailure(description: "not a header ('Name: value'): \(header)", status: ExitStatus.usage)
-            }
-            configuration.headerFields.append(
-                HTTPField(
-                    name: name,
-                    value: String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-                )
-            )
-        }
-        if let body {
-            if body.hasPrefix("@") {
-                guard let data = FileManager.default.contents(atPath: String(body.dropFirst())) else {
-                    throw ToolFailure(description: "cannot read \(body.dropFirst())", status: ExitStatus.usage)
-                }
-                configuration.body = Array(data)
-            } else {
-                configuration.body = Array(body.utf8)
-            }
-        }
-        if let method {
-            configuration.method = HTTPRequest.Method(method.uppercased()) ?? .get
-        } else if body != nil {
-            configuration.method = .post
-        }
+        configuration.headerFields.append(contentsOf: try request.headerFields())
+        configuration.body = try request.bodyBytes()
+        configuration.method = request.requestMethod
         configuration.lastEventID = lastEventID
         configuration.reconnection.maximumConsecutiveFailures = noReconnect ? 0 : attempts
         if let retryStatuses {

@@ -28,13 +28,14 @@ struct SSETool: AsyncParsableCommand {
               curl -sN http://127.0.0.1:8080/events | sse decode -
               sse listen --record stream.sse URL; sse serve stream.sse --drop-after 5
               sse hub --port 8080 & curl -d 'hello' 127.0.0.1:8080/publish
+              sse doctor https://example.com/events
 
             Exit codes: 0 done, \(ExitStatus.usage) usage, \(ExitStatus.badURL) bad URL, \
             \(ExitStatus.connectionFailed) connection refused or failed, \(ExitStatus.badStatus) non-200 status, \
             \(ExitStatus.wrongContentType) not text/event-stream, \(ExitStatus.invalidStream) invalid stream \
-            (decode --strict), \(ExitStatus.interrupted) interrupted (Ctrl-C).
+            (decode --strict), \(ExitStatus.checksFailed) a check failed (doctor), \(ExitStatus.interrupted) interrupted (Ctrl-C).
             """,
-        subcommands: [Listen.self, Decode.self, Serve.self, Hub.self]
+        subcommands: [Listen.self, Decode.self, Serve.self, Hub.self, Doctor.self]
     )
 }
 #else

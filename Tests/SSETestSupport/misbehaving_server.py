@@ -284,6 +284,96 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(0.02)
 
 
+    # `sse doctor`'s patients: each stream publishes an event every 100 ms for `?seconds=` (default
+    # 30), numbered after the client's Last-Event-ID, unless the route says otherwise.
+
+    def events(self, first, seconds, heartbeat=None, burst=1, compressor=None, hold=False):
+        """Writes `id: N` events from `first` every 100 ms for `seconds`: `burst` at a time (held
+        back and written together), with a comment every `heartbeat` seconds, through
+        `compressor` (never flushed), or all at once at the end with `hold`."""
+        end = time.time() + seconds
+        number = first
+        pending = b""
+        last_comment = time.time()
+        try:
+            while time.time() < end:
+                pending += ("id: %d\ndata: event %d %s\n\n" % (number, number, "x" * 100)).encode()
+                number += 1
+                if heartbeat is not None and time.time() - last_comment >= heartbeat:
+                    pending += b": ping\n\n"
+                    last_comment = time.time()
+                if not hold and (number - first) % burst == 0:
+                    self.wfile.write(compressor.compress(pending) if compressor else pending)
+                    pending = b""
+                time.sleep(0.1)
+            if compressor:
+                pending = compressor.compress(pending) + compressor.flush()
+            self.wfile.write(pending)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def next_id(self):
+        last = self.headers.get("Last-Event-ID", "")
+        return int(last) + 1 if last.isdigit() else 1
+
+    def route_doctor_good(self, client, query, n):
+        """What a stream should be: retry, heartbeats, resumes after Last-Event-ID, CORS."""
+        self.stream_head([("Access-Control-Allow-Origin", "*")])
+        self.write("retry: 2000\n\n")
+        self.events(self.next_id(), float(query.get("seconds", 30)), heartbeat=0.5)
+
+    def do_OPTIONS(self):
+        """A preflight: allowed for doctor-good only."""
+        if urllib.parse.urlsplit(self.path).path == "/doctor-good":
+            self.send_response(204)
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Access-Control-Allow-Methods", "GET")
+            self.send_header("Access-Control-Allow-Headers", "Last-Event-ID")
+            self.end_headers()
+        else:
+            self.send_response(405)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    def route_doctor_buffered(self, client, query, n):
+        """Every event held until the response ends (after `seconds`, default 2)."""
+        self.stream_head()
+        self.events(self.next_id(), float(query.get("seconds", 2)), hold=True)
+
+    def route_doctor_bursts(self, client, query, n):
+        """Events written ten at a time, a second apart, as a proxy's filling buffer passes them on."""
+        self.stream_head()
+        self.events(self.next_id(), float(query.get("seconds", 30)), burst=10)
+
+    def route_doctor_content_length(self, client, query, n):
+        """A Content-Length on the stream."""
+        self.stream_head([("Content-Length", "1000000")])
+        self.events(self.next_id(), float(query.get("seconds", 30)))
+
+    def route_doctor_gzip(self, client, query, n):
+        """gzip when asked, never flushed; plain events otherwise."""
+        if "gzip" in self.headers.get("Accept-Encoding", ""):
+            self.stream_head([("Content-Encoding", "gzip")])
+            self.events(self.next_id(), float(query.get("seconds", 30)), compressor=zlib.compressobj(6, zlib.DEFLATED, 31))
+        else:
+            self.stream_head()
+            self.events(self.next_id(), float(query.get("seconds", 30)))
+
+    def route_doctor_no_head(self, client, query, n):
+        """Accepts the request and answers nothing for `seconds`, as a proxy waiting for a body."""
+        time.sleep(float(query.get("seconds", 30)))
+
+    def route_doctor_restart(self, client, query, n):
+        """Ignores Last-Event-ID: every connection starts over from 1."""
+        self.stream_head()
+        self.events(1, float(query.get("seconds", 30)))
+
+    def route_doctor_repeat(self, client, query, n):
+        """Resumes from the Last-Event-ID, not after it: the client gets that event again."""
+        self.stream_head()
+        self.events(self.next_id() - 1 if self.headers.get("Last-Event-ID") else 1, float(query.get("seconds", 30)))
+
+
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
