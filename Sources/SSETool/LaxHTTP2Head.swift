@@ -49,9 +49,12 @@ enum LaxHTTP2Head {
         tls.applicationProtocols = ["h2"]
         let context = try NIOSSLContext(configuration: tls)
         let isAddress = host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" }
-        var connection = NIOHTTP2Handler.ConnectionConfiguration()
-        connection.headerBlockValidation = .disabled
-        connection.contentLengthValidation = .disabled
+        let connection = {
+            var configuration = NIOHTTP2Handler.ConnectionConfiguration()
+            configuration.headerBlockValidation = .disabled
+            configuration.contentLengthValidation = .disabled
+            return configuration
+        }()
         let group = MultiThreadedEventLoopGroup.singleton
         let promise = group.next().makePromise(of: HPACKHeaders.self)
         let timeout = promise.futureResult.eventLoop.scheduleTask(in: .seconds(10)) {
