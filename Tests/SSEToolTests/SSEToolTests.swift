@@ -265,8 +265,13 @@ struct SSEToolTests {
     // MARK: serve
 
     /// Starts `sse serve` or `sse hub` on a free port; its URL from the line it prints.
-    static func startServing(_ arguments: [String]) async throws -> (child: Child, url: String) {
-        let child = try Child([toolPath] + arguments + ["--port", "0"])
+    static func startServing(
+        _ arguments: [String],
+        environment: [String] = []
+    ) async throws -> (child: Child, url: String) {
+        let child = try Child(
+            (environment.isEmpty ? [] : ["env"] + environment) + [toolPath] + arguments + ["--port", "0"]
+        )
         var output = ""
         try #require(try await child.receive("/ (", into: &output))
         let start = try #require(output.range(of: "http"))
