@@ -24,12 +24,13 @@ let package = Package(
             path: "..",
             traits: [
                 "NIOSupport", "TLSSupport", "HummingbirdSupport", "VaporSupport", "AsyncHTTPClientSupport",
-                "PostgresSupport", "JWTSupport",
+                "PostgresSupport", "JWTSupport", "CommandLineTool",
             ]
         ),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         // The baseline the codec is measured against, in the same run.
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
@@ -132,6 +133,7 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Load/Generator",
             // The generator must cost less than the servers it measures: its parser touches the

@@ -56,7 +56,8 @@ import Synchronization
 ///
 /// Reasons of refusal: `body_too_large` (413), `request_timeout` (no complete request in time),
 /// `too_many_pipelined` (more waiting requests than allowed), `malformed` (not HTTP/1.1),
-/// `stream_rate` (a stream over `maximumStreamsPerSecond`, answered `503`).
+/// `stream_rate` (a stream over `maximumStreamsPerSecond`, answered `503`), `connection_limit` (a
+/// connection over `maximumConnections`, closed as it was accepted).
 public struct SSEMetrics: Sendable {
     /// Why a stream closed.
     package enum CloseReason: String, CaseIterable, Sendable {
@@ -108,6 +109,7 @@ public struct SSEMetrics: Sendable {
         case tooManyPipelined = "too_many_pipelined"
         case malformed = "malformed"
         case streamRate = "stream_rate"
+        case connectionLimit = "connection_limit"
     }
 
     /// Why events never reached a subscriber.

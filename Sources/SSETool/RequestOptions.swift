@@ -77,6 +77,12 @@ struct RequestOptions: ParsableArguments {
 
     /// The TLS configuration `--cacert` and `--insecure` ask for; `nil` without them.
     func tlsConfiguration() throws -> TLSConfiguration? {
+        try Self.tlsConfiguration(cacert: cacert, insecure: insecure)
+    }
+
+    /// The TLS configuration that trusts `cacert`'s authorities, or any certificate; `nil` for
+    /// the system's trust.
+    static func tlsConfiguration(cacert: String?, insecure: Bool) throws -> TLSConfiguration? {
         guard cacert != nil || insecure else {
             return nil
         }

@@ -35,7 +35,7 @@ struct SSETool: AsyncParsableCommand {
             \(ExitStatus.wrongContentType) not text/event-stream, \(ExitStatus.invalidStream) invalid stream \
             (decode --strict), \(ExitStatus.checksFailed) a check failed (doctor), \(ExitStatus.interrupted) interrupted (Ctrl-C).
             """,
-        subcommands: [Listen.self, Decode.self, Serve.self, Hub.self, Doctor.self]
+        subcommands: [Listen.self, Decode.self, Serve.self, Hub.self, Publish.self, Doctor.self]
     )
 }
 #else

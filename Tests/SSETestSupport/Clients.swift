@@ -90,6 +90,11 @@ public final class Child: @unchecked Sendable {
         return output.contains(text)
     }
 
+    /// Whether the process is still running.
+    public var isRunning: Bool {
+        process.isRunning
+    }
+
     /// The exit status, once the process has ended (after ``readToEnd()``).
     public var terminationStatus: Int32 {
         process.terminationStatus

@@ -274,7 +274,8 @@ struct SSEToolTests {
         )
         var output = ""
         try #require(try await child.receive("/ (", into: &output))
-        let start = try #require(output.range(of: "http"))
+        let line = try #require(output.range(of: "listening on "))
+        let start = try #require(output.range(of: "http", range: line.upperBound..<output.endIndex))
         let end = try #require(output.range(of: "/ (", range: start.upperBound..<output.endIndex))
         return (child, String(output[start.lowerBound..<end.lowerBound]))
     }

@@ -24,6 +24,7 @@
 //              [--publishers 32] [--p99-bound 100] [--server-pid PID …]
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 #if canImport(Glibc)
@@ -287,6 +288,20 @@ func runDeployment(_ options: Options) throws {
         pools.first { $0.loop === loop }!
     }
 
+    // With --tls, every connection begins with a TLS client (HTTP/1.1: no ALPN).
+    let tls: NIOSSLContext? =
+        options.tls
+        ? try {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .none
+            return try NIOSSLContext(configuration: configuration)
+        }() : nil
+    @Sendable func addTLS(_ channel: any Channel) throws {
+        if let tls {
+            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: nil))
+        }
+    }
+
     // The subscribers, round robin over the instances, in waves.
     let subscribers = ClientBootstrap(group: group)
         .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -294,6 +309,7 @@ func runDeployment(_ options: Options) throws {
         .channelInitializer { channel in
             let stats = subscriberStats[slot(channel.eventLoop)]
             return channel.eventLoop.makeCompletedFuture {
+                try addTLS(channel)
                 try channel.pipeline.syncOperations.addHandler(LoadClientHandler(stats: stats, progress: progress))
             }
         }
@@ -318,6 +334,7 @@ func runDeployment(_ options: Options) throws {
             .channelInitializer { channel in
                 let pool = pool(channel.eventLoop)
                 return channel.eventLoop.makeCompletedFuture {
+                    try addTLS(channel)
                     try channel.pipeline.syncOperations.addHandler(PublishHandler(pool: pool, instance: instance))
                 }
             }

@@ -237,7 +237,12 @@ final class LoadClientHandler: ChannelInboundHandler {
         if line.isEmpty {
             dispatch()
         } else if line.count > 4 && line[0] == 0x69 && line[1] == 0x64 && line[2] == 0x3A {  // "id:"
-            id = Self.integer(line, from: 4)
+            // SSEPostgres's IDs are `<epoch>-<number>`: the number is after the last dash.
+            var start = 4
+            for index in 4..<line.count where line[index] == 0x2D {
+                start = index + 1
+            }
+            id = Self.integer(line, from: start)
         } else if line.count > 6 && line[0] == 0x64 && line[4] == 0x3A {  // "data:"
             stamp = Self.integer(line, from: 6)
             sequence = -1

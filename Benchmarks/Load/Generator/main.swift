@@ -48,10 +48,17 @@ struct Options {
     var seconds = 5
     var publishers = 32
     var p99Bound = 100.0
+    /// Deployment mode over TLS (HTTP/1.1, any certificate accepted: loopback benchmarks only).
+    var tls = false
 
     init(_ arguments: [String]) {
         var index = 1
-        while index + 1 < arguments.count {
+        while index < arguments.count, arguments[index] == "--tls" || index + 1 < arguments.count {
+            if arguments[index] == "--tls" {
+                tls = true
+                index += 1
+                continue
+            }
             let value = arguments[index + 1]
             switch arguments[index] {
             case "--port": port = Int(value)!

@@ -226,6 +226,7 @@ extension SSEServer {
             case .tooManyPipelined: "Closed a connection that pipelined too many requests"
             case .malformed: "Closed a connection that sent a malformed request"
             case .streamRate: "Refused a stream over maximumStreamsPerSecond"
+            case .connectionLimit: "Refused a connection over maximumConnections"
             }
         }
 

@@ -129,6 +129,14 @@ public struct SSEServer: Sendable, Service {
         /// spread out instead of taken all at once. `nil` (the default): no limit.
         public var maximumStreamsPerSecond: Int?
 
+        /// The most connections open at once (an HTTP/2 connection counts once, whatever its
+        /// streams), counted from when they are accepted, before any TLS handshake: one more is
+        /// closed as soon as it is accepted, without an answer (a browser's `EventSource` then
+        /// tries again after its reconnection delay, where a `503` would make it give up), and
+        /// counted as refused for `connection_limit`. Keep it below the process's file-descriptor
+        /// limit. `nil` (the default): no limit.
+        public var maximumConnections: Int?
+
         /// How long a stream may stay open: it is ended properly (with a `retry:` drawn from
         /// ``reconnectionWindow``) after an age drawn at random between three quarters of this
         /// and this, so that long-lived streams rotate across instances behind a load balancer
@@ -175,6 +183,7 @@ public struct SSEServer: Sendable, Service {
             writeBufferSize = 8 * 1024
             reconnectionWindow = .seconds(1)...(.seconds(10))
             maximumStreamsPerSecond = nil
+            maximumConnections = nil
             maximumStreamAge = nil
             logger = nil
             #if TLSSupport
@@ -195,6 +204,8 @@ public struct SSEServer: Sendable, Service {
         let onShutdown: (@Sendable () async -> Void)?
         /// Admits streams at ``Configuration-swift.struct/maximumStreamsPerSecond``, if set.
         let streamRate: StreamRate?
+        /// Connections accepted and not yet closed, for ``Configuration-swift.struct/maximumConnections``.
+        let accepted = Atomic<Int>(0)
         #if TLSSupport
         /// The TLS context new connections get: made when the server starts, replaced by a reload.
         let tlsContext = Mutex<NIOSSLContext?>(nil)
@@ -348,6 +359,27 @@ public struct SSEServer: Sendable, Service {
         return .init(low: size / 4, high: size / 2)
     }
 
+    /// Counts an accepted connection until it closes, or refuses it (the channel is closed) when
+    /// ``Configuration-swift.struct/maximumConnections`` are open.
+    private func admit(_ channel: any Channel) throws {
+        guard let maximum = configuration.maximumConnections else {
+            return
+        }
+        let shared = self.shared
+        guard shared.accepted.add(1, ordering: .relaxed).newValue <= maximum else {
+            shared.accepted.subtract(1, ordering: .relaxed)
+            metrics?.refused(.connectionLimit)
+            logger?.notice(
+                "Refused a connection over maximumConnections",
+                metadata: ["sse.refusal": "connection_limit", "sse.maximum_connections": "\(maximum)"]
+            )
+            throw SSEServerError.connectionLimitReached
+        }
+        channel.closeFuture.whenComplete { _ in
+            shared.accepted.subtract(1, ordering: .relaxed)
+        }
+    }
+
     private func bind() async throws -> any Channel {
         try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -362,6 +394,7 @@ public struct SSEServer: Sendable, Service {
             )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try admit(channel)
                     try configureConnection(channel)
                 }
             }

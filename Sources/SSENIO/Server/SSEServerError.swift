@@ -18,6 +18,7 @@ public struct SSEServerError: Error, Hashable, CustomStringConvertible {
     private enum Code: Hashable {
         case alreadyRunning
         case invalidTLSConfiguration
+        case connectionLimitReached
     }
 
     private let code: Code
@@ -41,6 +42,10 @@ public struct SSEServerError: Error, Hashable, CustomStringConvertible {
     /// ``reason`` says what was wrong.
     public static let invalidTLSConfiguration = Self(code: .invalidTLSConfiguration)
 
+    /// A connection was accepted while ``SSEServer/Configuration-swift.struct/maximumConnections``
+    /// were open, and closed at once (never thrown to a caller: what closes the connection).
+    public static let connectionLimitReached = Self(code: .connectionLimitReached)
+
     static func invalidTLSConfiguration(_ reason: String) -> Self {
         Self(code: .invalidTLSConfiguration, reason: reason)
     }
@@ -57,6 +62,7 @@ public struct SSEServerError: Error, Hashable, CustomStringConvertible {
         switch code {
         case .alreadyRunning: "SSEServerError.alreadyRunning: the server is running already"
         case .invalidTLSConfiguration: "SSEServerError.invalidTLSConfiguration: \(reason)"
+        case .connectionLimitReached: "SSEServerError.connectionLimitReached: as many connections as allowed are open"
         }
     }
 }

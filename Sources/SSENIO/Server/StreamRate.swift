@@ -18,7 +18,8 @@ import Synchronization
 
 extension SSEServer {
     /// A token bucket of streams: up to `perSecond` at once, refilled at `perSecond` a second.
-    final class StreamRate: Sendable {
+    /// The package's other servers (`sse hub`'s publish rate) take their tokens from it too.
+    package final class StreamRate: Sendable {
         private struct Bucket {
             var tokens: Double
             var refilled: NIODeadline
@@ -27,14 +28,19 @@ extension SSEServer {
         private let perSecond: Double
         private let bucket: Mutex<Bucket>
 
-        init(perSecond: Int) {
-            precondition(perSecond > 0, "maximumStreamsPerSecond must be positive")
+        package init(perSecond: Int) {
+            precondition(perSecond > 0, "the rate must be positive")
             self.perSecond = Double(perSecond)
             bucket = Mutex(Bucket(tokens: Double(perSecond), refilled: .now()))
         }
 
         /// Takes a token for a stream that begins now; `false` when there is none.
-        func admit(now: NIODeadline = .now()) -> Bool {
+        package func admit() -> Bool {
+            admit(now: .now())
+        }
+
+        /// Takes a token at `now`.
+        func admit(now: NIODeadline) -> Bool {
             bucket.withLock { bucket in
                 let elapsed = Double((now - bucket.refilled).nanoseconds) / 1e9
                 bucket.tokens = min(perSecond, bucket.tokens + max(0, elapsed) * perSecond)
