@@ -167,7 +167,7 @@ public final class SSEAccessControl: Sendable {
     }
 
     /// The token of an `Authorization: Bearer` field, if any (RFC 6750 §2.1).
-    static func bearerToken(_ headers: HTTPFields) -> String? {
+    package static func bearerToken(_ headers: HTTPFields) -> String? {
         guard let value = headers[.authorization] else {
             return nil
         }

@@ -32,7 +32,6 @@ struct HubRoutes: Sendable {
     /// grants allow the topic. Clients may not name them.
     static let privatePrefix = "~private/"
 
-    let broadcaster: SSEBroadcaster
     let longPoll: SSELongPoll
     let publish: Publish
     /// `nil`: no authorization (anyone may publish and subscribe; private updates are refused).
@@ -125,17 +124,10 @@ struct HubRoutes: Sendable {
         if let principal {
             audiences += topics.filter { principal.grants.maySubscribe(to: $0) }.map { Self.privatePrefix + $0 }
         }
-        guard let access, let principal, !longPoll.isLongPoll(query: request.query) else {
-            return await longPoll.response(to: request, topics: audiences)
-        }
         // A stream ends when its credentials expire or are revoked (a long poll is short, and
         // is authorized again at its next request).
-        let subscription = access.guarding(
-            broadcaster.subscribe(to: audiences, lastEventID: request.lastEventID),
-            for: principal
-        )
-        let prefix = longPoll.streamPrefix(for: subscription, lastEventID: request.lastEventID)
-        return .stream(SSEStreamBody.subscription(subscription).startingWith(prefix))
+        let guarding = access.flatMap { access in principal.map { (access, $0) } }
+        return await longPoll.response(to: request, topics: audiences, subscriberID: nil, guardedBy: guarding)
     }
 
     /// Who subscribes: `nil` for no one in particular (no authorization, or an anonymous
@@ -196,10 +188,11 @@ struct HubRoutes: Sendable {
         _ request: SSERequest,
         _ access: SSEAccessControl
     ) async throws(SSEAuthorizationError) -> (SSEPrincipal, String) {
-        guard let token = bearerToken(request.headers) else {
+        guard let token = SSEAccessControl.bearerToken(request.headers) else {
             throw .missingCredentials
         }
-        return (try await access.authorize(headers: [.authorization: "Bearer \(token)"], query: [:]), token)
+        // With a bearer token, that is what `authorize` reads (before a ticket or a cookie).
+        return (try await access.authorize(headers: request.headers, query: [:]), token)
     }
 
     /// The topics of a subscription: `topic=a,b`; `default` when none.
@@ -218,19 +211,6 @@ struct HubRoutes: Sendable {
         if let topic = topics.first(where: { $0.hasPrefix(privatePrefix) }) {
             throw SSEHTTPError(.badRequest, "Topics that begin with \(privatePrefix) are the hub's own: \(topic)")
         }
-    }
-
-    /// The token of an `Authorization: Bearer` field.
-    static func bearerToken(_ headers: HTTPFields) -> String? {
-        guard let value = headers[.authorization] else {
-            return nil
-        }
-        let parts = value.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            return nil
-        }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
     }
 }
 

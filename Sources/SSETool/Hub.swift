@@ -258,7 +258,6 @@ struct Hub: AsyncParsableCommand {
             let access = try await Hub.accessControl(settings)
             let listening = Atomic(false)
             let routes = HubRoutes(
-                broadcaster: broadcaster,
                 longPoll: SSELongPoll(broadcaster: broadcaster),
                 publish: publish,
                 access: access,

@@ -66,7 +66,10 @@ extension SSELongPoll {
         )
     }
 
-    private func response(
+    /// The answer of ``response(to:topics:subscriberID:)``, a stream of which ends when
+    /// `guarding`'s principal's credentials expire or are revoked (its grants are not checked
+    /// here: `sse hub` lets any token have the public topics it names).
+    package func response(
         to request: SSERequest,
         topics: [String],
         subscriberID: String?,
