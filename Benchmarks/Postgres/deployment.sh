@@ -25,6 +25,7 @@
 # The steps stop at the first loss, failed publish, or p99 over the bound. PUBLISHERS: publishing
 # connections per instance (128), one request at a time each. INSTANCE_BINARY: another build of
 # sse-postgres-instance to run instead (to compare two builds, alternate runs with and without it).
+# WRITE_INTERVAL_MS: the instances' SSEServer minimumWriteInterval in milliseconds (none by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 instances="${1:-3}"

@@ -438,6 +438,64 @@ struct ConnectionHandlerTests {
         #expect(writes.joined().hasSuffix("\r\n0\r\n\r\n"))
     }
 
+    @Test(
+        "With a minimum write interval, events that come sooner after a write go out together once it has passed; an event after a quiet spell and a backlog go at once"
+    )
+    func minimumWriteInterval() async throws {
+        var broadcasterConfiguration = SSEBroadcaster.Configuration()
+        broadcasterConfiguration.idPrefix = ""
+        let broadcaster = SSEBroadcaster(configuration: broadcasterConfiguration)
+        var router = SSERouter()
+        router.get("/events") { request in
+            .stream(broadcaster.subscribe(to: ["t"], lastEventID: request.lastEventID))
+        }
+        var configuration = SSEServer.Configuration(port: 0)
+        configuration.minimumWriteInterval = .seconds(1)
+        let connection = try await Connection(configuration, router: router)
+        try await connection.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try await Self.writes(of: connection, until: "\r\n\r\n")
+        #expect(await eventually { broadcaster.subscriberCount == 1 })
+
+        // The stream's start was a write; after the interval (virtual time moves only when this
+        // test says so), the first event goes at once.
+        await connection.loop.advanceTime(by: .seconds(1))
+        let a = try broadcaster.publish(ServerSentEvent(data: "a"), to: "t")
+        let first = try await Self.writes(of: connection, until: "id: \(a)\n\n\r\n")
+        #expect(first.count == 1)
+
+        // Three more within the interval wait for it, and then go as one write.
+        var d = ""
+        for data in ["b", "c", "d"] {
+            d = try broadcaster.publish(ServerSentEvent(data: data), to: "t")
+        }
+        try await connection.loop.submit {}.get()
+        #expect(try await connection.channel.readOutbound(as: IOData.self) == nil)
+        await connection.loop.advanceTime(by: .milliseconds(999))
+        #expect(try await connection.channel.readOutbound(as: IOData.self) == nil)
+        await connection.loop.advanceTime(by: .milliseconds(1))
+        let together = try await Self.writes(of: connection, until: "id: \(d)\n\n\r\n")
+        #expect(together.count == 1)
+        #expect(together[0].contains("data: b\n") && together[0].contains("data: c\n"))
+
+        // After a quiet spell longer than the interval, the next event goes at once.
+        await connection.loop.advanceTime(by: .seconds(2))
+        let e = try broadcaster.publish(ServerSentEvent(data: "e"), to: "t")
+        #expect(try await Self.writes(of: connection, until: "id: \(e)\n\n\r\n").count == 1)
+
+        // A backlog (a resume 300 events back, about 40 batches) is written without waiting.
+        let resumeFrom = try broadcaster.publish(ServerSentEvent(data: "f"), to: "t")
+        for _ in 0..<300 {
+            try broadcaster.publish(ServerSentEvent(data: String(repeating: "x", count: 1_000)), to: "t")
+        }
+        let last = try broadcaster.publish(ServerSentEvent(data: "last"), to: "t")
+        let resumed = try await Connection(configuration, router: router)
+        try await resumed.send("GET /events HTTP/1.1\r\nHost: x\r\nLast-Event-ID: \(resumeFrom)\r\n\r\n")
+        let backlog = try await Self.writes(of: resumed, until: "id: \(last)\n\n\r\n")
+        #expect(backlog.count > 2 * SSEServer.ConnectionHandler.maximumBatchesPerTurn)
+        try await connection.channel.close()
+        try await resumed.channel.close()
+    }
+
     @Test("A gzip stream over HTTP/1.1 is chunked the same way, and decodes to every event")
     func chunkedGzipBatches() async throws {
         let broadcaster = SSEBroadcaster()

@@ -279,6 +279,56 @@ struct SSEServerTests {
         connection.close()
     }
 
+    @Test(
+        "With a minimum write interval, events published one by one arrive over a real socket, all of them, in order, in whole chunks"
+    )
+    func minimumWriteIntervalOverASocket() async throws {
+        var configuration = SSEBroadcaster.Configuration()
+        configuration.idPrefix = ""
+        configuration.heartbeat = nil
+        let broadcaster = SSEBroadcaster(configuration: configuration)
+        var router = SSERouter()
+        router.get("/events") { _ in .stream(broadcaster.subscribe(to: ["t"])) }
+        var serverConfiguration = SSEServer.Configuration(port: 0)
+        serverConfiguration.minimumWriteInterval = .milliseconds(50)
+        let server = try await TestServer.start(serverConfiguration, router: router)
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        var received = try await blocking { connection.read(until: "\r\n\r\n") }
+        #expect(await eventually { broadcaster.subscriberCount == 1 })
+        // Published one at a time, the test reading what came every 20 events: the timers of the
+        // interval run on the real event loop, and nothing is lost, doubled or reordered.
+        for number in 1...200 {
+            try broadcaster.publish(ServerSentEvent(data: "event \(number)"), to: "t")
+            if number.isMultiple(of: 20) {
+                received += try await blocking { connection.read(until: "id: \(number)\n\n\r\n") }
+            }
+        }
+        let body = String(received[received.range(of: "\r\n\r\n")!.upperBound...])
+        // De-chunk strictly: every write is whole chunks; count them.
+        var chunks = 0
+        var events = ""
+        var rest = Substring(body)
+        while let line = rest.range(of: "\r\n") {
+            let size = try #require(Int(rest[..<line.lowerBound], radix: 16))
+            let bytes = rest.utf8[line.upperBound...].prefix(size)
+            events += String(decoding: bytes, as: UTF8.self)
+            rest = Substring(String(decoding: rest.utf8[line.upperBound...].dropFirst(size + 2), as: UTF8.self))
+            chunks += 1
+        }
+        var data: [String] = []
+        var decoder = SSEDecoder()
+        try decoder.decode(Array(events.utf8)) { output in
+            if case .event(let event) = output {
+                data.append(event.data)
+            }
+        }
+        #expect(data == (1...200).map { "event \($0)" })
+        #expect(chunks < 200)
+        await server.stop()
+        connection.close()
+    }
+
     @Test("Stopping the server ends open streams and returns")
     func stopEndsStreams() async throws {
         let fixture = Fixture()

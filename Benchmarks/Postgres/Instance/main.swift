@@ -17,6 +17,8 @@
 //
 //     sse-postgres-instance URL TABLE     # prints "listening PORT" once it listens and LISTENs
 //
+// WRITE_INTERVAL_MS=N sets the server's minimumWriteInterval (none by default).
+//
 //     GET /events       the stream of topic "bench", from Last-Event-ID
 //     POST /publish     publishes the body as one event's data on "bench"; answers its ID, with
 //                       `Server-Timing: write;dur=MS` (the time `publish` took: queue and commit)
@@ -77,6 +79,10 @@ serverConfiguration.logger = logger
 // higher rates.
 serverConfiguration.keepAliveTimeout = .seconds(600)
 serverConfiguration.requestHeadTimeout = .seconds(600)
+// WRITE_INTERVAL_MS: the server's minimum write interval (deployment.sh passes it on).
+if let milliseconds = ProcessInfo.processInfo.environment["WRITE_INTERVAL_MS"].flatMap(Int.init), milliseconds > 0 {
+    serverConfiguration.minimumWriteInterval = .milliseconds(milliseconds)
+}
 let server = SSEServer(configuration: serverConfiguration, router: router) {
     try? events.broadcaster.shutDown()
 } onServerRunning: { port in

@@ -26,8 +26,13 @@ extension SSEServer.ConnectionHandler {
     final class Stream {
         enum Source {
             /// A broadcaster subscription, polled from the event loop; `onReady` schedules the
-            /// next poll there.
-            case polled(SSEBroadcaster.Subscription, onReady: @Sendable () -> Void)
+            /// next poll there (after the minimum write interval, if the server has one), and
+            /// `pollAgain` at once (the rest of a backlog, after other connections' turn).
+            case polled(
+                SSEBroadcaster.Subscription,
+                onReady: @Sendable () -> Void,
+                pollAgain: @Sendable () -> Void
+            )
             /// A source of the connection's own, pulled by a task on the event loop.
             case pulled(Task<Void, Never>?)
         }
@@ -49,6 +54,8 @@ extension SSEServer.ConnectionHandler {
         var expiry: Scheduled<Void>?
         /// The stream reached its maximum age: it ends properly, as at a shutdown.
         var expired = false
+        /// Spaces a subscription's writes (``SSEServer/Configuration-swift.struct/minimumWriteInterval``).
+        var spacing: SSEServer.WriteSpacing?
 
         init(
             source: Source,
@@ -117,12 +124,20 @@ extension SSEServer.ConnectionHandler {
             let poll: @Sendable () -> Void = { bound.value.pollSubscription() }
             let loop = eventLoop
             // Called by whoever publishes: one hop to the event loop, no allocation per call.
+            let onReady: @Sendable () -> Void
+            let spacing = server.configuration.minimumWriteInterval.map(SSEServer.WriteSpacing.init)
+            if let spacing {
+                onReady = { spacing.schedule(poll, on: loop) }
+            } else {
+                onReady = { loop.execute(poll) }
+            }
             stream = Stream(
-                source: .polled(subscription, onReady: { loop.execute(poll) }),
+                source: .polled(subscription, onReady: onReady, pollAgain: { loop.execute(poll) }),
                 writer: writer,
                 request: logged,
                 direct: direct
             )
+            stream?.spacing = spacing
             flushBatch()
             pollSubscription()
         case .pulled(let source):
@@ -135,7 +150,8 @@ extension SSEServer.ConnectionHandler {
     /// Writes what the subscription has while the socket takes it; when nothing is ready, the
     /// subscription calls `onReady` once something is.
     func pollSubscription() {
-        guard let stream, case .polled(let subscription, let onReady) = stream.source, let context else {
+        guard let stream, case .polled(let subscription, let onReady, let pollAgain) = stream.source, let context
+        else {
             return
         }
         var batches = 0
@@ -143,7 +159,7 @@ extension SSEServer.ConnectionHandler {
             // Fairness: after a few batches, the rest is queued behind the work already
             // waiting on the loop (other connections' polls and tasks).
             guard batches < Self.maximumBatchesPerTurn else {
-                onReady()
+                pollAgain()
                 return
             }
             batches += 1
@@ -152,6 +168,7 @@ extension SSEServer.ConnectionHandler {
                 result = try stream.writer.poll(subscription, onReady: onReady)
                 if let batch = try stream.writer.takeBatch() {
                     write(batch, of: stream, context: context)
+                    stream.spacing?.wrote(on: context.eventLoop)
                 }
             } catch {
                 // Too slow for the overflow policy, or gzip failed: the client is let go.
@@ -301,7 +318,7 @@ extension SSEServer.ConnectionHandler {
         switch stream.source {
         case .pulled(let task):
             task?.cancel()
-        case .polled(let subscription, _):
+        case .polled(let subscription, _, _):
             guard !draining else {
                 return
             }
@@ -349,7 +366,7 @@ extension SSEServer.ConnectionHandler {
         if stream.expired {
             return .maximumAge
         }
-        if case .polled(let subscription, _) = stream.source {
+        if case .polled(let subscription, _, _) = stream.source {
             return SSEMetrics.CloseReason(endOf: subscription)
         }
         return .ended
@@ -411,7 +428,7 @@ extension SSEServer.ConnectionHandler {
         self.stream = nil
         stream.expiry?.cancel()
         switch stream.source {
-        case .polled(let subscription, _):
+        case .polled(let subscription, _, _):
             subscription.cancel()
         case .pulled(let task):
             task?.cancel()
