@@ -28,8 +28,7 @@ extension SSEServer {
         private let lastWrite = Atomic<UInt64>(.max)
 
         init(interval: Duration) {
-            let (seconds, attoseconds) = interval.components
-            self.interval = UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+            self.interval = UInt64(max(0, TimeAmount(interval).nanoseconds))
         }
 
         /// The stream wrote a batch (on `loop`, its event loop).

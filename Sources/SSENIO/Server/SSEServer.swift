@@ -115,8 +115,9 @@ public struct SSEServer: Sendable, Service {
         /// makes fewer, larger writes (fewer system calls and TCP segments for the server, fewer
         /// wake-ups for the client) at the cost of up to this much latency for them; the batch
         /// limit (``writeBufferSize``) still applies, and a backlog is written without waiting.
-        /// On a server that is short of CPU for its fan-out this can lower the latency at the
-        /// high percentiles: see the Performance article of the package documentation.
+        /// On a server that is short of CPU for its fan-out it gives CPU back to the rest (the
+        /// publishing path, the median delivery); see the Performance article of the package
+        /// documentation for what it did, and did not do, to the high percentiles.
         /// Streams of a route's own sequence are not spaced. `nil` (the default): every batch
         /// goes as soon as it is ready.
         public var minimumWriteInterval: Duration?
